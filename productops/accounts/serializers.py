@@ -1,0 +1,101 @@
+from rest_framework import serializers
+
+from productops.accounts.forms import TIME_ZONE_CHOICES
+from productops.accounts.models import ApiToken, Membership, Notification, Team, User
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES)
+    teams = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "name",
+            "display_name",
+            "email",
+            "time_zone",
+            "notification_preference",
+            "is_productops_admin",
+            "is_leadership",
+            "is_researcher",
+            "teams",
+        ]
+        read_only_fields = ["username", "is_productops_admin", "is_leadership", "is_researcher"]
+
+    def get_teams(self, user) -> list[dict]:
+        return [
+            {"slug": m.team.slug, "name": m.team.name, "role": m.role}
+            for m in user.memberships.select_related("team")
+        ]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "slug", "name", "mission", "product_area", "member_count"]
+        read_only_fields = ["slug", "name"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserSummarySerializer(read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "team", "role", "joined_at"]
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+    def validate_username(self, value):
+        user = User.objects.filter(username__iexact=value.strip(), is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError(f"No active colleague signs in as '{value}'.")
+        if Membership.objects.filter(user=user, team=self.context["team"]).exists():
+            raise serializers.ValidationError(f"{user.name} is already in this team.")
+        return user
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = ["hint", "created_at", "last_used_at", "revoked_at"]
+
+    def validate_name(self, value):
+        name = " ".join(value.split())
+        if not name:
+            raise serializers.ValidationError("Give the token a name so you can recognise it later.")
+        if self.context["request"].user.api_tokens.active().filter(name__iexact=name).exists():
+            raise serializers.ValidationError("You already have an active token with this name.")
+        return name
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "token"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "key", "title", "body", "url", "created_at", "read_at"]
+        read_only_fields = fields

@@ -1,0 +1,198 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from productops.accounts import services
+from productops.accounts.forms import MembershipForm, ProfileForm, SignInForm, TeamForm, TokenForm
+from productops.accounts.models import ApiToken, AuditEntry, Membership, Team
+from productops.accounts.permissions import admin_required, can_manage_team, get_team_for_manager
+
+
+class SignInView(auth_views.LoginView):
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    success_url = reverse_lazy("accounts:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", _profile_context(request, form=form))
+
+
+def _profile_context(request, **extra):
+    return {
+        "tokens": request.user.api_tokens.all(),
+        "token_form": extra.pop("token_form", None) or TokenForm(user=request.user),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def token_create(request):
+    form = TokenForm(request.POST, user=request.user)
+    if not form.is_valid():
+        context = _profile_context(request, form=ProfileForm(instance=request.user), token_form=form)
+        template = "accounts/profile.html#tokens" if request.htmx else "accounts/profile.html"
+        return render(request, template, context, status=400)
+    token, raw = services.token_create(user=request.user, name=form.cleaned_data["name"])
+    context = _profile_context(request, form=ProfileForm(instance=request.user), new_token=raw)
+    template = "accounts/profile.html#tokens" if request.htmx else "accounts/profile.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.token_revoke(token=token, by=request.user)
+    if request.htmx:
+        context = _profile_context(request, form=ProfileForm(instance=request.user))
+        return render(request, "accounts/profile.html#tokens", context)
+    messages.success(request, f"Token “{token.name}” is revoked; scripts using it now get 401.")
+    return redirect("accounts:profile")
+
+
+@login_required
+def notification_list(request):
+    notifications = request.user.notifications.all()
+    show = request.GET.get("show", "all")
+    if show == "unread":
+        notifications = notifications.unread()
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page, "show": show})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    if request.htmx:
+        return render(request, "accounts/notifications.html#notification", {"n": notification})
+    if notification.url and request.POST.get("follow"):
+        return redirect(notification.url)
+    return redirect("accounts:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = request.user.notifications.unread().update(read_at=timezone.now())
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("accounts:notifications")
+
+
+@login_required
+def team_list(request):
+    teams = Team.objects.with_member_count().order_by("product_area", "name")
+    mine = set(request.user.memberships.values_list("team_id", flat=True))
+    return render(request, "accounts/team_list.html", {"teams": teams, "my_team_ids": mine})
+
+
+@login_required
+def team_detail(request, slug):
+    team = get_object_or_404(
+        Team.objects.prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by("-role", "user__display_name"))
+        ),
+        slug=slug,
+    )
+    can_manage = can_manage_team(request.user, team)
+    return render(
+        request,
+        "accounts/team_detail.html",
+        {"team": team, "can_manage": can_manage, "member_form": MembershipForm(team=team) if can_manage else None},
+    )
+
+
+@login_required
+def team_edit(request, slug):
+    team = get_team_for_manager(request, slug)
+    form = TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            services.audit_record(
+                actor=request.user, action="team.edited", target=team, data={"fields": form.changed_data}
+            )
+        messages.success(request, "Team details saved.")
+        return redirect(team)
+    return render(request, "accounts/team_edit.html", {"team": team, "form": form})
+
+
+@login_required
+@require_POST
+def membership_add(request, slug):
+    team = get_team_for_manager(request, slug)
+    form = MembershipForm(request.POST, team=team)
+    if not form.is_valid():
+        team = get_object_or_404(Team.objects.prefetch_related("memberships__user"), pk=team.pk)
+        return render(
+            request,
+            "accounts/team_detail.html",
+            {"team": team, "can_manage": True, "member_form": form},
+            status=400,
+        )
+    with transaction.atomic():
+        membership = Membership.objects.create(
+            team=team, user=form.cleaned_data["username"], role=form.cleaned_data["role"]
+        )
+        services.audit_record(actor=request.user, action="membership.added", target=membership)
+    messages.success(request, f"{membership.user.name} joined {team.name}.")
+    return redirect(team)
+
+
+@login_required
+@require_POST
+def membership_remove(request, slug, pk):
+    team = get_team_for_manager(request, slug)
+    membership = get_object_or_404(Membership, pk=pk, team=team)
+    with transaction.atomic():
+        services.audit_record(actor=request.user, action="membership.removed", target=membership)
+        membership.delete()
+    messages.success(request, f"{membership.user.name} left {team.name}.")
+    return redirect(team)
+
+
+@login_required
+@admin_required
+def audit_log(request):
+    entries = AuditEntry.objects.select_related("actor")
+    action = request.GET.get("action", "").strip()
+    target_type = request.GET.get("target_type", "").strip()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if target_type:
+        entries = entries.filter(target_type=target_type)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    target_types = AuditEntry.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"page": page, "action": action, "target_type": target_type, "target_types": target_types},
+    )
+

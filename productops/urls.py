@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from productops import health, views
+from productops.accounts import api as accounts_api
+
+router = DefaultRouter()
+router.register("teams", accounts_api.TeamViewSet, basename="team")
+router.register(
+    r"teams/(?P<team_slug>[-\w]+)/memberships", accounts_api.MembershipViewSet, basename="membership"
+)
+router.register("tokens", accounts_api.TokenViewSet, basename="token")
+router.register("notifications", accounts_api.NotificationViewSet, basename="notification")
+
+api_v1 = [
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("telemetry/", include("telemetry.api")),
+    path("strategy/", include("strategy.api")),
+    path("research/", include("research.api")),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("productops.accounts.urls")),
+    path("telemetry/", include("telemetry.urls")),
+    path("strategy/", include("strategy.urls")),
+    path("research/", include("research.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,33 @@
+import importlib
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from productops.accounts.models import Team
+
+
+def _app_cards(user) -> list[dict]:
+    """Each product app may offer cards for the home page from its `home.py`."""
+    cards = []
+    for app in settings.PORTAL_APPS:
+        try:
+            module = importlib.import_module(f"{app}.home")
+        except ModuleNotFoundError:
+            continue
+        cards.extend(module.cards(user))
+    return cards
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "home.html",
+        {
+            "teams": Team.objects.for_user(user).with_member_count(),
+            "notifications": user.notifications.unread()[:8],
+            "app_cards": _app_cards(user),
+        },
+    )
