@@ -15,7 +15,10 @@ def exception_handler(exc, context):
     """
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            data = {field: [m for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+            data = {
+                field: [m for e in errors for m in e.messages]
+                for field, errors in exc.error_dict.items()
+            }
         else:
             data = {"detail": exc.messages[0] if len(exc.messages) == 1 else exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)

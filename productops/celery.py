@@ -26,4 +26,28 @@ app.conf.beat_schedule = {
         "task": "productops.accounts.tasks.send_pending_notification_emails",
         "schedule": crontab(minute="*/10"),
     },
+    # Naming health is a daily trend, so one snapshot per team per night is enough;
+    # 02:30 UTC is after the European day and before anyone reads the trend.
+    "telemetry.take_naming_health_snapshots": {
+        "task": "telemetry.tasks.take_naming_health_snapshots",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Feedback is revealed when the window's end passes; five minutes keeps the
+    # wait after the deadline short without polling the database constantly.
+    "strategy.close_due_windows": {
+        "task": "strategy.tasks.close_due_windows",
+        "schedule": crontab(minute="*/5"),
+    },
+    # The one "closes soon" reminder goes out 24 h before the end; a quarter-hour
+    # sweep is precise enough for a day-ahead nudge. Claiming makes reruns harmless.
+    "strategy.send_closing_reminders": {
+        "task": "strategy.tasks.send_closing_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Fatigue windows roll by the day and CRM attributes (renewal dates, owner flags)
+    # land overnight; 02:30 UTC is after the CRM push and before Europe starts work.
+    "research.refresh_panel": {
+        "task": "research.tasks.refresh_panel",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

@@ -73,5 +73,7 @@ def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...]) 
 def env_timezone(name: str, default: str) -> str:
     value = _raw(name) or default
     if value not in zoneinfo.available_timezones():
-        raise ImproperlyConfigured(f"{name}={value!r} is not an IANA time zone (e.g. Europe/Berlin).")
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an IANA time zone (e.g. Europe/Berlin)."
+        )
     return value

@@ -9,7 +9,9 @@ from productops.accounts import api as accounts_api
 router = DefaultRouter()
 router.register("teams", accounts_api.TeamViewSet, basename="team")
 router.register(
-    r"teams/(?P<team_slug>[-\w]+)/memberships", accounts_api.MembershipViewSet, basename="membership"
+    r"teams/(?P<team_slug>[-\w]+)/memberships",
+    accounts_api.MembershipViewSet,
+    basename="membership",
 )
 router.register("tokens", accounts_api.TokenViewSet, basename="token")
 router.register("notifications", accounts_api.NotificationViewSet, basename="notification")

@@ -51,8 +51,12 @@ def world(db):
     outsider = UserFactory(username="outsider", display_name="Otto Outsider")
     lead = UserFactory(username="lead", display_name="Lea Lead")
     leader = UserFactory(username="leader", display_name="Lina Leader", is_leadership=True)
-    researcher = UserFactory(username="researcher", display_name="Rita Researcher", is_researcher=True)
-    admin = UserFactory(username="admin", display_name="Alex Admin", is_productops_admin=True, is_staff=True)
+    researcher = UserFactory(
+        username="researcher", display_name="Rita Researcher", is_researcher=True
+    )
+    admin = UserFactory(
+        username="admin", display_name="Alex Admin", is_productops_admin=True, is_staff=True
+    )
     MembershipFactory(user=member, team=team)
     MembershipFactory(user=teammate, team=team)
     MembershipFactory(user=lead, team=team, role="lead")
@@ -116,7 +120,9 @@ def _playwright_browser():
 @pytest.fixture
 def page(_playwright_browser, live_server):
     context = _playwright_browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 860}, timezone_id="Europe/Berlin"
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 860},
+        timezone_id="Europe/Berlin",
     )
     context.set_default_timeout(10_000)
     pg = context.new_page()
@@ -185,9 +191,25 @@ def celery_worker_process(transactional_db, tmp_path):
     hostname = f"test-{os.getpid()}-{time.monotonic_ns()}@%h"
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "productops", "worker", "--pool=prefork",
-         "--concurrency=2", "--loglevel=INFO", "-n", hostname, "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "productops",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "--loglevel=INFO",
+            "-n",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -197,7 +219,9 @@ def celery_worker_process(transactional_db, tmp_path):
             raise RuntimeError((tmp_path / "worker.log").read_text())
     else:
         proc.kill()
-        raise RuntimeError("the Celery worker did not start in 60 s: " + (tmp_path / "worker.log").read_text())
+        raise RuntimeError(
+            "the Celery worker did not start in 60 s: " + (tmp_path / "worker.log").read_text()
+        )
 
     def wait_until(predicate, timeout=30):
         end = time.monotonic() + timeout

@@ -12,12 +12,23 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "display_name", "email", "time_zone", "is_productops_admin", "is_leadership", "is_researcher"]
+    list_display = [
+        "username",
+        "display_name",
+        "email",
+        "time_zone",
+        "is_productops_admin",
+        "is_leadership",
+        "is_researcher",
+    ]
     list_filter = ["is_productops_admin", "is_leadership", "is_researcher", "is_active"]
     search_fields = ["username", "display_name", "email"]
     fieldsets = BaseUserAdmin.fieldsets + (
         ("Portal", {"fields": ["display_name", "time_zone", "notification_preference"]}),
-        ("Organisation roles", {"fields": ["is_productops_admin", "is_leadership", "is_researcher"]}),
+        (
+            "Organisation roles",
+            {"fields": ["is_productops_admin", "is_leadership", "is_researcher"]},
+        ),
     )
 
 

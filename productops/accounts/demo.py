@@ -10,18 +10,36 @@ DEMO_PASSWORD = "demo"
 
 TEAMS = [
     ("Checkout", "Commerce", "Make paying effortless: every step between cart and confirmation."),
-    ("Catalogue", "Commerce", "Help customers find the right product fast, with rich and accurate listings."),
-    ("Growth", "Acquisition", "Turn visitors into active customers through sign-up and onboarding."),
+    (
+        "Catalogue",
+        "Commerce",
+        "Help customers find the right product fast, with rich and accurate listings.",
+    ),
+    (
+        "Growth",
+        "Acquisition",
+        "Turn visitors into active customers through sign-up and onboarding.",
+    ),
     ("Mobile Apps", "Platform", "Ship iOS and Android apps customers rate five stars."),
     ("Search", "Discovery", "Relevant results in under 100 ms, in every language we sell in."),
     ("Payments", "Commerce", "Reliable, compliant payment methods in every market."),
     ("Data Platform", "Platform", "Trustworthy data and analytics tooling for every team."),
-    ("Customer Success", "Retention", "Keep accounts healthy: support tools, renewals and insights."),
+    (
+        "Customer Success",
+        "Retention",
+        "Keep accounts healthy: support tools, renewals and insights.",
+    ),
 ]
 
 # (username, display name, time zone, roles, [(team, role)])
 NAMED_PEOPLE = [
-    ("admin", "Alex Admin", "Europe/London", {"is_productops_admin": True, "is_staff": True, "is_superuser": True}, [("Data Platform", "member")]),
+    (
+        "admin",
+        "Alex Admin",
+        "Europe/London",
+        {"is_productops_admin": True, "is_staff": True, "is_superuser": True},
+        [("Data Platform", "member")],
+    ),
     ("ceo", "Cora Chen", "America/New_York", {"is_leadership": True}, []),
     ("rita", "Rita Researcher", "Europe/Berlin", {"is_researcher": True}, [("Growth", "member")]),
     ("dev", "Devi Patel", "Europe/Berlin", {}, [("Checkout", "member")]),
@@ -29,13 +47,74 @@ NAMED_PEOPLE = [
     ("cpo", "Priya Nair", "Asia/Kolkata", {"is_leadership": True}, []),
 ]
 
-FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gabe", "Hana", "Ivo", "Jonas", "Kemi", "Lars",
-         "Mei", "Nico", "Olu", "Pia", "Quinn", "Rafael", "Sofia", "Theo", "Uma", "Viktor", "Wen", "Yara",
-         "Zoe", "Arjun", "Bea", "Carl", "Dana", "Emil", "Fatima", "Goran", "Hugo", "Ines"]
-LAST = ["Silva", "Kowalski", "Martin", "Ivanov", "Yilmaz", "Haddad", "Brooks", "Sato", "Novak", "Berg",
-        "Adeyemi", "Lund", "Wang", "Rossi", "Okafor", "Schmidt", "Reyes", "Costa", "Dubois", "Meyer"]
-ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "Europe/Lisbon",
-         "Asia/Singapore", "Europe/Warsaw", "America/Sao_Paulo"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elif",
+    "Farah",
+    "Gabe",
+    "Hana",
+    "Ivo",
+    "Jonas",
+    "Kemi",
+    "Lars",
+    "Mei",
+    "Nico",
+    "Olu",
+    "Pia",
+    "Quinn",
+    "Rafael",
+    "Sofia",
+    "Theo",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zoe",
+    "Arjun",
+    "Bea",
+    "Carl",
+    "Dana",
+    "Emil",
+    "Fatima",
+    "Goran",
+    "Hugo",
+    "Ines",
+]
+LAST = [
+    "Silva",
+    "Kowalski",
+    "Martin",
+    "Ivanov",
+    "Yilmaz",
+    "Haddad",
+    "Brooks",
+    "Sato",
+    "Novak",
+    "Berg",
+    "Adeyemi",
+    "Lund",
+    "Wang",
+    "Rossi",
+    "Okafor",
+    "Schmidt",
+    "Reyes",
+    "Costa",
+    "Dubois",
+    "Meyer",
+]
+ZONES = [
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Europe/Lisbon",
+    "Asia/Singapore",
+    "Europe/Warsaw",
+    "America/Sao_Paulo",
+]
 
 
 def _slug(name: str) -> str:
@@ -71,10 +150,12 @@ def seed(stdout=None) -> None:
     for username, display, zone, roles, memberships in NAMED_PEOPLE:
         user = person(username, display, zone, roles)
         for team_name, role in memberships:
-            Membership.objects.update_or_create(user=user, team=teams[team_name], defaults={"role": role})
+            Membership.objects.update_or_create(
+                user=user, team=teams[team_name], defaults={"role": role}
+            )
 
     # Four or five people per team, the first one its lead; about 40 people in all.
-    names = [(f, l) for f in FIRST for l in LAST]
+    names = [(first, last) for first in FIRST for last in LAST]
     rng.shuffle(names)
     index = 0
     for team_name, _, _ in TEAMS:
@@ -84,7 +165,11 @@ def seed(stdout=None) -> None:
             username = f"{first}.{last}".lower().replace("é", "e").replace("á", "a")
             user = person(username, f"{first} {last}", ZONES[index % len(ZONES)], {})
             role = Membership.Role.LEAD if position == 0 else Membership.Role.MEMBER
-            Membership.objects.update_or_create(user=user, team=teams[team_name], defaults={"role": role})
+            Membership.objects.update_or_create(
+                user=user, team=teams[team_name], defaults={"role": role}
+            )
     # A few people belong to two teams, as in real life.
     for username, team_name in [("dev", "Payments"), ("rita", "Customer Success")]:
-        Membership.objects.get_or_create(user=User.objects.get(username=username), team=teams[team_name])
+        Membership.objects.get_or_create(
+            user=User.objects.get(username=username), team=teams[team_name]
+        )

@@ -37,6 +37,7 @@ class ProfileForm(forms.ModelForm):
 class TokenForm(forms.Form):
     name = forms.CharField(
         max_length=80,
+        error_messages={"required": "Give the token a name so you can recognise it later."},
         help_text="Say what will use it, e.g. 'CI lint job' — you will see this name in the list.",
     )
 
@@ -49,7 +50,9 @@ class TokenForm(forms.Form):
         if not name:
             raise forms.ValidationError("Give the token a name so you can recognise it later.")
         if self.user.api_tokens.active().filter(name__iexact=name).exists():
-            raise forms.ValidationError("You already have an active token with this name; pick another.")
+            raise forms.ValidationError(
+                "You already have an active token with this name; pick another."
+            )
         return name
 
 
@@ -72,7 +75,9 @@ class MembershipForm(forms.Form):
         username = self.cleaned_data["username"].strip()
         user = User.objects.filter(username__iexact=username, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(f"No active colleague signs in as '{username}'. Check the spelling.")
+            raise forms.ValidationError(
+                f"No active colleague signs in as '{username}'. Check the spelling."
+            )
         if Membership.objects.filter(user=user, team=self.team).exists():
             raise forms.ValidationError(f"{user.name} is already in {self.team.name}.")
         return user

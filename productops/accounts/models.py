@@ -27,7 +27,9 @@ class User(AbstractUser):
     email = models.EmailField("email address", blank=True, db_index=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     notification_preference = models.CharField(
-        max_length=12, choices=NotificationPreference.choices, default=NotificationPreference.IMMEDIATE
+        max_length=12,
+        choices=NotificationPreference.choices,
+        default=NotificationPreference.IMMEDIATE,
     )
     # Organisation roles the apps check; a person may hold several.
     is_productops_admin = models.BooleanField("ProductOps admin", default=False)
@@ -100,13 +102,17 @@ class Membership(models.Model):
         MEMBER = "member", "Member"
         LEAD = "lead", "Lead"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "team"], name="one_membership_per_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="one_membership_per_team")
+        ]
         ordering = ["team__name", "user__display_name"]
 
     def __str__(self):
@@ -121,7 +127,9 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     PREFIX = "pop_"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=80)
     # Only a hash is stored: a leaked database does not leak working tokens.
     token_hash = models.CharField(max_length=64, unique=True)
@@ -178,7 +186,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "key"], name="notification_key_once_per_person")
+            models.UniqueConstraint(
+                fields=["recipient", "key"], name="notification_key_once_per_person"
+            )
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),

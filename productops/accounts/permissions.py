@@ -36,4 +36,6 @@ class IsProductOpsAdmin(permissions.BasePermission):
     message = "Only ProductOps admins can do this."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_productops_admin)
+        return bool(
+            request.user and request.user.is_authenticated and request.user.is_productops_admin
+        )

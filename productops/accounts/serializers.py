@@ -81,7 +81,9 @@ class TokenSerializer(serializers.ModelSerializer):
     def validate_name(self, value):
         name = " ".join(value.split())
         if not name:
-            raise serializers.ValidationError("Give the token a name so you can recognise it later.")
+            raise serializers.ValidationError(
+                "Give the token a name so you can recognise it later."
+            )
         if self.context["request"].user.api_tokens.active().filter(name__iexact=name).exists():
             raise serializers.ValidationError("You already have an active token with this name.")
         return name

@@ -11,7 +11,9 @@ from django.utils import timezone
 from productops.accounts.models import ApiToken, AuditEntry, Notification, User
 
 
-def notify(*, recipients: Iterable[User], key: str, title: str, body: str = "", url: str = "") -> int:
+def notify(
+    *, recipients: Iterable[User], key: str, title: str, body: str = "", url: str = ""
+) -> int:
     """Put a notification in each recipient's inbox and email those who want it now.
 
     The key identifies the event (e.g. ``strategy:42:window-closing``): a person
@@ -22,7 +24,9 @@ def notify(*, recipients: Iterable[User], key: str, title: str, body: str = "", 
     if not people:
         return 0
     already = set(
-        Notification.objects.filter(recipient_id__in=people, key=key).values_list("recipient_id", flat=True)
+        Notification.objects.filter(recipient_id__in=people, key=key).values_list(
+            "recipient_id", flat=True
+        )
     )
     fresh = [
         Notification(recipient_id=pk, key=key, title=title[:200], body=body, url=url)
@@ -32,15 +36,17 @@ def notify(*, recipients: Iterable[User], key: str, title: str, body: str = "", 
     # ignore_conflicts: a concurrent caller with the same key may have won the race.
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
     immediate = [
-        pk for pk in people if pk not in already and people[pk].notification_preference == "immediate"
+        pk
+        for pk in people
+        if pk not in already and people[pk].notification_preference == "immediate"
     ]
     if immediate:
         from productops.accounts.tasks import send_notification_emails
 
         ids = list(
-            Notification.objects.filter(recipient_id__in=immediate, key=key, emailed_at=None).values_list(
-                "pk", flat=True
-            )
+            Notification.objects.filter(
+                recipient_id__in=immediate, key=key, emailed_at=None
+            ).values_list("pk", flat=True)
         )
         if ids:
             send_notification_emails.delay_on_commit(ids)
@@ -50,9 +56,9 @@ def notify(*, recipients: Iterable[User], key: str, title: str, body: str = "", 
 def notification_emails_send(*, notification_ids: list[int]) -> int:
     """Email each notification once, however many workers or retries call this."""
     sent = 0
-    for notification in Notification.objects.filter(pk__in=notification_ids, emailed_at=None).select_related(
-        "recipient"
-    ):
+    for notification in Notification.objects.filter(
+        pk__in=notification_ids, emailed_at=None
+    ).select_related("recipient"):
         # Claim first: only the caller whose update changes the row sends it.
         claimed = Notification.objects.filter(pk=notification.pk, emailed_at=None).update(
             emailed_at=timezone.now()
@@ -97,7 +103,9 @@ def digest_send(*, user: User, now=None) -> int:
     return len(pending)
 
 
-def audit_record(*, actor: User | None, action: str, target, reason: str = "", data: dict | None = None):
+def audit_record(
+    *, actor: User | None, action: str, target, reason: str = "", data: dict | None = None
+):
     """Write who did what to which object, and why. Apps call this for overrides and exceptions."""
     return AuditEntry.objects.create(
         actor=actor if actor and actor.is_authenticated else None,
@@ -113,7 +121,9 @@ def audit_record(*, actor: User | None, action: str, target, reason: str = "", d
 def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a personal API token; the raw value is returned once and never stored."""
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name, token_hash=ApiToken.hash(raw), hint=raw[:8])
+    token = ApiToken.objects.create(
+        user=user, name=name, token_hash=ApiToken.hash(raw), hint=raw[:8]
+    )
     audit_record(actor=user, action="token.created", target=token)
     return token, raw
 

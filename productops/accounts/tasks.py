@@ -13,7 +13,8 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 def send_pending_notification_emails() -> int:
     ids = list(
         Notification.objects.filter(
-            emailed_at=None, recipient__notification_preference=User.NotificationPreference.IMMEDIATE
+            emailed_at=None,
+            recipient__notification_preference=User.NotificationPreference.IMMEDIATE,
         ).values_list("pk", flat=True)[:1000]
     )
     return services.notification_emails_send(notification_ids=ids)

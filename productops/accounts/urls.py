@@ -36,6 +36,10 @@ urlpatterns = [
     path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
     path("teams/<slug:slug>/edit/", views.team_edit, name="team_edit"),
     path("teams/<slug:slug>/members/", views.membership_add, name="membership_add"),
-    path("teams/<slug:slug>/members/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path(
+        "teams/<slug:slug>/members/<int:pk>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
     path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -53,7 +53,9 @@ def _profile_context(request, **extra):
 def token_create(request):
     form = TokenForm(request.POST, user=request.user)
     if not form.is_valid():
-        context = _profile_context(request, form=ProfileForm(instance=request.user), token_form=form)
+        context = _profile_context(
+            request, form=ProfileForm(instance=request.user), token_form=form
+        )
         template = "accounts/profile.html#tokens" if request.htmx else "accounts/profile.html"
         return render(request, template, context, status=400)
     token, raw = services.token_create(user=request.user, name=form.cleaned_data["name"])
@@ -117,7 +119,12 @@ def team_list(request):
 def team_detail(request, slug):
     team = get_object_or_404(
         Team.objects.prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by("-role", "user__display_name"))
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("user").order_by(
+                    "-role", "user__display_name"
+                ),
+            )
         ),
         slug=slug,
     )
@@ -125,7 +132,11 @@ def team_detail(request, slug):
     return render(
         request,
         "accounts/team_detail.html",
-        {"team": team, "can_manage": can_manage, "member_form": MembershipForm(team=team) if can_manage else None},
+        {
+            "team": team,
+            "can_manage": can_manage,
+            "member_form": MembershipForm(team=team) if can_manage else None,
+        },
     )
 
 
@@ -137,7 +148,10 @@ def team_edit(request, slug):
         with transaction.atomic():
             form.save()
             services.audit_record(
-                actor=request.user, action="team.edited", target=team, data={"fields": form.changed_data}
+                actor=request.user,
+                action="team.edited",
+                target=team,
+                data={"fields": form.changed_data},
             )
         messages.success(request, "Team details saved.")
         return redirect(team)
@@ -189,10 +203,11 @@ def audit_log(request):
     if target_type:
         entries = entries.filter(target_type=target_type)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    target_types = AuditEntry.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+    target_types = (
+        AuditEntry.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+    )
     return render(
         request,
         "accounts/audit_log.html",
         {"page": page, "action": action, "target_type": target_type, "target_types": target_types},
     )
-

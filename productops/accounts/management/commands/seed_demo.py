@@ -19,4 +19,6 @@ class Command(BaseCommand):
                 continue
             module.seed(stdout=self.stdout)
             self.stdout.write(f"Demo data for {app} ready.")
-        self.stdout.write(self.style.SUCCESS("Sign in as admin, ceo, rita or dev with the password 'demo'."))
+        self.stdout.write(
+            self.style.SUCCESS("Sign in as admin, ceo, rita or dev with the password 'demo'.")
+        )
