@@ -1,1 +1,348 @@
-urlpatterns = []
+"""The registry's REST API: what the pages do, for scripts and CI (token or session)."""
+
+from django.db.models import Prefetch
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from productops.accounts.permissions import IsProductOpsAdmin
+from telemetry import naming, services
+from telemetry.models import Alias, ConventionVersion, Event, EventProperty, Property
+from telemetry.serializers import (
+    AliasSerializer,
+    ConventionPublishSerializer,
+    ConventionVersionSerializer,
+    EventSerializer,
+    EventWriteSerializer,
+    ExceptionSerializer,
+    LintRequestSerializer,
+    LintResponseSerializer,
+    PropertySerializer,
+)
+from telemetry.views import filtered_events
+
+EVENT_FILTERS = [
+    OpenApiParameter("q", str, description="Full-text search in names and descriptions"),
+    OpenApiParameter("team", str, description="Owning team's slug"),
+    OpenApiParameter("status", str, enum=[s for s, _ in Event.Status.choices]),
+    OpenApiParameter("platform", str),
+    OpenApiParameter("lint", str, enum=[s for s, _ in Event.LintState.choices]),
+    OpenApiParameter("tag", str),
+]
+
+
+def _event_queryset(queryset):
+    return queryset.select_related("team").prefetch_related(
+        "platforms",
+        "tags",
+        "used_by",
+        "aliases",
+        Prefetch("event_properties", queryset=EventProperty.objects.select_related("property")),
+    )
+
+
+@extend_schema(parameters=EVENT_FILTERS)
+class EventViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The catalogue. Everyone signed in reads every team's events; a team's members register and edit theirs.
+
+    A name that breaks the convention is accepted and comes back with `lint_state: warnings`.
+    Changing `name` renames the event and keeps the old name as an alias.
+    """
+
+    serializer_class = EventSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            _, events = filtered_events(self.request.query_params)
+        else:
+            events = Event.objects.all()
+        return _event_queryset(events).order_by("name")
+
+    def _reload(self, event):
+        return _event_queryset(Event.objects.filter(pk=event.pk)).get()
+
+    @extend_schema(request=EventWriteSerializer, responses={201: EventSerializer})
+    def create(self, request, *args, **kwargs):
+        data = EventWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "team" not in values or "name" not in values:
+            missing = "team" if "team" not in values else "name"
+            return Response(
+                {missing: ["This field is required."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        event = services.event_register(
+            team=values["team"],
+            name=values["name"],
+            by=request.user,
+            description=values.get("description", ""),
+            status=values.get("status", Event.Status.ACTIVE),
+            platforms=values.get("platforms", []),
+            tags=values.get("tags", []),
+            example_payload=values.get("example_payload"),
+            no_lint_reason=values.get("no_lint_reason", ""),
+        )
+        if values.get("properties"):
+            services.event_set_properties(event=event, by=request.user, rows=values["properties"])
+        return Response(EventSerializer(self._reload(event)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        event = self.get_object()
+        services.require_team_member(request.user, event.team)
+        data = EventWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "team" in values and values["team"] != event.team:
+            return Response(
+                {
+                    "team": [
+                        "An event's owning team cannot be changed here; register it in the new team."
+                    ]
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        values.pop("team", None)
+        properties = values.pop("properties", None)
+        values.pop("no_lint_reason", None)
+        event = services.event_update(event=event, by=request.user, **values)
+        if properties is not None:
+            services.event_set_properties(event=event, by=request.user, rows=properties)
+        return Response(EventSerializer(self._reload(event)).data)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return self.partial_update(request, *args, **kwargs)
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=ExceptionSerializer, responses={200: EventSerializer})
+    @action(detail=True, methods=["post", "delete"])
+    def exception(self, request, pk=None):
+        """Keep a non-conforming name with a written reason (POST), or drop the exception (DELETE)."""
+        event = self.get_object()
+        if request.method == "DELETE":
+            event = services.event_clear_exception(event=event, by=request.user)
+        else:
+            data = ExceptionSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            event = services.event_set_exception(
+                event=event, by=request.user, reason=data.validated_data["reason"]
+            )
+        return Response(EventSerializer(self._reload(event)).data)
+
+
+class PropertyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The shared property catalogue. Any team member may add a property; its team's members edit it."""
+
+    serializer_class = PropertySerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        properties = Property.objects.select_related("team").order_by("name")
+        q = self.request.query_params.get("q", "").strip()[:200]
+        if q:
+            properties = properties.filter(name__icontains=q)
+        return properties
+
+    def perform_create(self, serializer):
+        team = serializer.validated_data.get("team")
+        if team is not None:
+            services.require_team_member(self.request.user, team)
+        elif (
+            not self.request.user.memberships.exists() and not self.request.user.is_productops_admin
+        ):
+            raise PermissionDenied("Join a team to add properties to the catalogue.")
+        result = naming.lint_property(
+            serializer.validated_data["name"],
+            services.current_convention().convention,
+            type=serializer.validated_data.get("type"),
+        )
+        serializer.save(lint_ok=result.ok, lint_suggestion=(result.suggestion or "")[:400])
+
+    def perform_update(self, serializer):
+        prop = serializer.instance
+        allowed = self.request.user.is_productops_admin or (
+            prop.team is not None and self.request.user.is_member_of(prop.team)
+        )
+        if not allowed:
+            raise PermissionDenied(
+                "Only the defining team's members and ProductOps admins can change this property."
+            )
+        if "name" in serializer.validated_data and serializer.validated_data["name"] != prop.name:
+            raise PermissionDenied("A shared property keeps its name; add a new one instead.")
+        serializer.save()
+
+
+class AliasViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Old event names and the event each now points at."""
+
+    serializer_class = AliasSerializer
+
+    def get_queryset(self):
+        aliases = Alias.objects.select_related("event").order_by("old_name")
+        name = self.request.query_params.get("name")
+        if name:
+            aliases = aliases.filter(old_name=name)
+        return aliases
+
+
+class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Published versions of the naming convention, newest first. ProductOps admins publish new ones."""
+
+    serializer_class = ConventionVersionSerializer
+    lookup_field = "number"
+    queryset = ConventionVersion.objects.select_related("author").order_by("-number")
+
+    @extend_schema(responses={200: ConventionVersionSerializer})
+    @action(detail=False, methods=["get"])
+    def current(self, request):
+        current = services.current_convention()
+        if current.version is None:
+            return Response(
+                {
+                    "number": None,
+                    "preset": current.preset,
+                    "rules": current.convention.to_dict(),
+                    "note": "",
+                    "author": None,
+                    "created_at": None,
+                }
+            )
+        return Response(ConventionVersionSerializer(current.version).data)
+
+    @extend_schema(
+        request=ConventionPublishSerializer, responses={201: ConventionVersionSerializer}
+    )
+    @action(
+        detail=False, methods=["post"], permission_classes=[IsProductOpsAdmin], url_path="publish"
+    )
+    def publish(self, request):
+        data = ConventionPublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preset = data.validated_data["preset"]
+        rules = data.validated_data.get("rules")
+        if rules is None:
+            if preset not in naming.PRESETS:
+                return Response(
+                    {"preset": [f"Choose one of {', '.join(naming.PRESETS)}."]}, status=400
+                )
+            rules = naming.PRESETS[preset].to_dict()
+        version = services.convention_publish(
+            by=request.user, rules=rules, preset=preset, note=data.validated_data["note"]
+        )
+        return Response(ConventionVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class SearchView(APIView):
+    """One search box for events (by name, old name or description) and properties."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True)],
+        responses={
+            200: {
+                "type": "object",
+                "properties": {
+                    "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+                    "properties": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Property"},
+                    },
+                    "aliases": {"type": "array", "items": {"$ref": "#/components/schemas/Alias"}},
+                },
+            }
+        },
+    )
+    def get(self, request):
+        q = request.query_params.get("q", "").strip()
+        if not q:
+            return Response({"q": ["Give something to search for, e.g. ?q=checkout."]}, status=400)
+        if len(q) > 200:
+            return Response({"q": ["Keep the search under 200 characters."]}, status=400)
+        events = _event_queryset(Event.objects.search(q)).order_by("name")[:25]
+        properties = (
+            Property.objects.select_related("team").filter(name__icontains=q).order_by("name")[:25]
+        )
+        aliases = (
+            Alias.objects.select_related("event")
+            .filter(old_name__icontains=q)
+            .order_by("old_name")[:25]
+        )
+        return Response(
+            {
+                "events": EventSerializer(events, many=True).data,
+                "properties": PropertySerializer(properties, many=True).data,
+                "aliases": AliasSerializer(aliases, many=True).data,
+            }
+        )
+
+
+class LintView(APIView):
+    """Check up to 10,000 names against the convention and the registry, for scripts and CI.
+
+    Results come back in input order with each name's violations, one suggested name
+    (or null when there is no confident one) and near-duplicates already registered.
+    """
+
+    @extend_schema(request=LintRequestSerializer, responses={200: LintResponseSerializer})
+    def post(self, request):
+        data = LintRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        results = services.lint_names(
+            data.validated_data["names"],
+            team=data.validated_data.get("team"),
+            kind=data.validated_data["kind"],
+        )
+        return Response(
+            {
+                "results": [
+                    {
+                        "name": r["name"],
+                        "ok": r["ok"],
+                        "violations": r["violations"],
+                        "suggestion": r["suggestion"],
+                        "note": r["note"],
+                        "duplicates": [
+                            {
+                                "name": d["name"],
+                                "team": d["team"],
+                                "reason": d["reason"],
+                                "score": d["score"],
+                            }
+                            for d in r["duplicates"]
+                        ],
+                    }
+                    for r in results
+                ]
+            }
+        )
+
+
+router = SimpleRouter()
+router.register("events", EventViewSet, basename="telemetry-event")
+router.register("properties", PropertyViewSet, basename="telemetry-property")
+router.register("aliases", AliasViewSet, basename="telemetry-alias")
+router.register("conventions", ConventionViewSet, basename="telemetry-convention")
+
+urlpatterns = [
+    path("lint/", LintView.as_view(), name="telemetry-lint"),
+    path("search/", SearchView.as_view(), name="telemetry-search"),
+    *router.urls,
+]

@@ -6,4 +6,18 @@ app_name = "telemetry"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("events/new/", views.event_new, name="event_new"),
+    path("events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
+    path("events/<int:pk>/exception/", views.event_exception, name="event_exception"),
+    path("events/<int:pk>/usage/", views.event_usage, name="event_usage"),
+    path("properties/", views.property_list, name="property_list"),
+    path("health/", views.health, name="health"),
+    path("teams/<slug:slug>/", views.team_health, name="team_health"),
+    path("teams/<slug:slug>/vocabulary/", views.vocabulary, name="vocabulary"),
+    path("convention/", views.convention, name="convention"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<str:token>/columns/", views.import_mapping, name="import_mapping"),
+    path("import/<str:token>/preview/", views.import_preview, name="import_preview"),
+    path("export.<slug:fmt>", views.export, name="export"),
 ]

@@ -1,7 +1,668 @@
+import datetime
+import json
+import secrets
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from productops.accounts.models import AuditEntry, Team
+from telemetry import naming, plan_import, services, tracking_plan
+from telemetry.forms import (
+    CatalogueFilterForm,
+    ConventionForm,
+    EventForm,
+    ExceptionForm,
+    ImportUploadForm,
+    VocabularyForm,
+)
+from telemetry.models import (
+    ConventionVersion,
+    Event,
+    EventProperty,
+    NamingHealthSnapshot,
+    Property,
+    Tag,
+    TeamVocabulary,
+)
+
+PAGE_SIZE = 25
+
+
+def _get_event(pk) -> Event:
+    return get_object_or_404(Event.objects.select_related("team"), pk=pk)
+
+
+def _get_event_for_member(request, pk) -> Event:
+    """The event, if the signed-in person is in its owning team; everyone else gets 403."""
+    event = _get_event(pk)
+    if not services.can_edit_event(request.user, event):
+        raise PermissionDenied(f"Only members of {event.team.name} can change this event.")
+    return event
+
+
+def filtered_events(params):
+    form = CatalogueFilterForm(params)
+    form.is_valid()
+    data = {k: v for k, v in form.cleaned_data.items() if v}
+    events = Event.objects.all()
+    if data.get("team"):
+        events = events.filter(team__slug=data["team"])
+    if data.get("status"):
+        events = events.filter(status=data["status"])
+    if data.get("lint"):
+        events = events.filter(lint_state=data["lint"])
+    if data.get("platform"):
+        events = events.filter(platforms__code=data["platform"])
+    if data.get("tag"):
+        events = events.filter(tags__name=data["tag"].strip().lower())
+    if data.get("q"):
+        events = events.search(data["q"])
+    return form, events
 
 
 @login_required
 def index(request):
-    return render(request, "telemetry/index.html")
+    """The catalogue: everyone signed in can browse and search every team's events."""
+    form, events = filtered_events(request.GET)
+    events = events.select_related("team").prefetch_related("platforms", "tags").order_by("name")
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtering": any(v for k, v in request.GET.items() if k != "page"),
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "telemetry/index.html#results", context)
+    context.update(
+        teams=Team.objects.order_by("name"),
+        tags=Tag.objects.annotate(n=Count("events")).order_by("-n")[:30],
+        my_team_ids=set(request.user.memberships.values_list("team_id", flat=True)),
+    )
+    return render(request, "telemetry/index.html", context)
+
+
+@login_required
+def event_detail(request, pk):
+    event = get_object_or_404(
+        Event.objects.select_related("team", "linted_convention").prefetch_related(
+            "platforms",
+            "tags",
+            "aliases",
+            "used_by",
+            Prefetch("event_properties", queryset=EventProperty.objects.select_related("property")),
+        ),
+        pk=pk,
+    )
+    history = AuditEntry.objects.filter(
+        target_type="telemetry.event", target_id=str(event.pk)
+    ).select_related("actor")[:30]
+    my_teams = list(Team.objects.for_user(request.user).order_by("name"))
+    using_ids = {t.pk for t in event.used_by.all()}
+    return render(
+        request,
+        "telemetry/event_detail.html",
+        {
+            "event": event,
+            "history": history,
+            "can_edit": any(t.pk == event.team_id for t in my_teams),
+            "usage_teams": [t for t in my_teams if t.pk != event.team_id],
+            "using_ids": using_ids,
+            "exception_form": ExceptionForm(),
+        },
+    )
+
+
+def _lint_context(request, *, exclude_event=None):
+    name = request.GET.get("name", "")
+    team = None
+    if request.GET.get("team", "").isdigit():
+        team = Team.objects.filter(pk=request.GET["team"]).first()
+    try:
+        name = services.clean_name(name)
+    except ValidationError as exc:
+        return {
+            "lint_name": name,
+            "lint_error": exc.message_dict["name"][0] if name.strip() else "",
+        }
+    result = services.lint_names([name], team=team, exclude_event=exclude_event)[0]
+    return {"lint_name": name, "lint": result}
+
+
+def _properties_text(event: Event) -> str:
+    return "\n".join(
+        f"{ep.property.name} {ep.property.type}{' required' if ep.required else ''}"
+        for ep in event.event_properties.select_related("property")
+    )
+
+
+@login_required
+def event_new(request):
+    if request.htmx and "check" in request.GET:
+        return render(request, "telemetry/event_form.html#lint-result", _lint_context(request))
+    if not Team.objects.for_user(request.user).exists():
+        raise PermissionDenied(
+            "Join a team to register events; you can still browse the catalogue."
+        )
+    initial = {}
+    if request.GET.get("team"):
+        team = Team.objects.for_user(request.user).filter(slug=request.GET["team"]).first()
+        initial["team"] = team
+    if request.GET.get("name"):
+        initial["name"] = request.GET["name"][:200]
+    form = EventForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.event_register(
+                team=data["team"],
+                name=data["name"],
+                by=request.user,
+                description=data["description"],
+                status=data["status"],
+                platforms=data["platforms"],
+                tags=data["tags"],
+                example_payload=data["example_payload"],
+            )
+            if data["properties"]:
+                services.event_set_properties(event=event, by=request.user, rows=data["properties"])
+        except ValidationError as exc:
+            for field_name, errors in exc.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errors)
+        else:
+            if event.lint_state == Event.LintState.WARNINGS:
+                messages.warning(
+                    request,
+                    f"“{event.name}” is registered. It breaks the convention in {len(event.lint_violations)} "
+                    "way(s); the event page shows how to fix it whenever you like.",
+                )
+            else:
+                messages.success(
+                    request, f"“{event.name}” is registered and follows the convention."
+                )
+            return redirect(event)
+    context = {"form": form, "event": None}
+    if form.is_bound or initial.get("name"):
+        name = form.data.get("name") if form.is_bound else initial["name"]
+        team_id = form.data.get("team") if form.is_bound else getattr(initial.get("team"), "pk", "")
+        request.GET = request.GET.copy()
+        request.GET.update({"name": name or "", "team": str(team_id or "")})
+        context.update(_lint_context(request))
+    return render(
+        request, "telemetry/event_form.html", context, status=400 if form.is_bound else 200
+    )
+
+
+@login_required
+def event_edit(request, pk):
+    event = _get_event_for_member(request, pk)
+    if request.htmx and "check" in request.GET:
+        request.GET = request.GET.copy()
+        request.GET["team"] = str(event.team_id)
+        return render(
+            request,
+            "telemetry/event_form.html#lint-result",
+            _lint_context(request, exclude_event=event.pk),
+        )
+    initial = {
+        "team": event.team,
+        "name": event.name,
+        "description": event.description,
+        "status": event.status,
+        "platforms": list(event.platforms.values_list("code", flat=True)),
+        "tags": ", ".join(event.tags.values_list("name", flat=True)),
+        "properties": _properties_text(event),
+        "example_payload": event.example_payload,
+    }
+    form = EventForm(request.POST or None, user=request.user, event=event, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            renamed_from = event.name
+            event = services.event_update(
+                event=event,
+                by=request.user,
+                name=data["name"],
+                description=data["description"],
+                status=data["status"],
+                platforms=data["platforms"],
+                tags=data["tags"],
+                example_payload=data["example_payload"],
+            )
+            if "properties" in form.changed_data:
+                services.event_set_properties(event=event, by=request.user, rows=data["properties"])
+        except ValidationError as exc:
+            for field_name, errors in exc.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errors)
+        else:
+            if renamed_from != event.name:
+                messages.success(
+                    request,
+                    f"Renamed to “{event.name}”. “{renamed_from}” stays as an alias pointing here.",
+                )
+            else:
+                messages.success(request, "Saved.")
+            return redirect(event)
+    request.GET = request.GET.copy()
+    request.GET.update(
+        {
+            "name": form.data.get("name", event.name) if form.is_bound else event.name,
+            "team": str(event.team_id),
+        }
+    )
+    context = {"form": form, "event": event, **_lint_context(request, exclude_event=event.pk)}
+    return render(
+        request, "telemetry/event_form.html", context, status=400 if form.is_bound else 200
+    )
+
+
+@login_required
+@require_POST
+def event_exception(request, pk):
+    event = _get_event_for_member(request, pk)
+    if request.POST.get("clear"):
+        services.event_clear_exception(event=event, by=request.user)
+        messages.success(
+            request, "The exception is removed; the name is checked against the convention again."
+        )
+        return redirect(event)
+    form = ExceptionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.event_set_exception(
+                event=event, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc.message_dict["reason"])
+    if form.errors:
+        messages.error(request, f"Reason: {form.errors['reason'][0]}")
+        return redirect(event)
+    messages.success(
+        request, "Exception recorded. The name keeps its warnings off, with your reason visible."
+    )
+    return redirect(event)
+
+
+@login_required
+@require_POST
+def event_usage(request, pk):
+    event = _get_event(pk)
+    team = get_object_or_404(Team, slug=request.POST.get("team", ""))
+    services.event_set_usage(
+        event=event, team=team, by=request.user, using=request.POST.get("using") == "1"
+    )
+    return redirect(event)
+
+
+# ---------------------------------------------------------------- naming health
+
+
+def _sparkline(values: list[float], width: int = 160, height: int = 36) -> str:
+    if len(values) < 2:
+        return ""
+    step = width / (len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - v * height:.1f}" for i, v in enumerate(values))
+
+
+def _trends(days: int = 30) -> dict[int, list]:
+    since = timezone.now().date() - datetime.timedelta(days=days)
+    trends: dict[int, list] = {}
+    for snap in NamingHealthSnapshot.objects.filter(day__gte=since).order_by("day"):
+        trends.setdefault(snap.team_id, []).append(snap)
+    return trends
+
+
+@login_required
+def health(request):
+    """Naming health across the organisation: adoption made visible, nobody singled out."""
+    by_team = services.naming_health_by_team()
+    trends = _trends()
+    rows = []
+    for team in Team.objects.order_by("name"):
+        h = by_team.get(team.pk, services.Health())
+        snaps = trends.get(team.pk, [])
+        rows.append(
+            {
+                "team": team,
+                "health": h,
+                "points": _sparkline([s.share for s in snaps]),
+                "first": snaps[0] if snaps else None,
+            }
+        )
+    total = services.Health(
+        sum(r["health"].total for r in rows),
+        sum(r["health"].conforming for r in rows),
+        sum(r["health"].warnings for r in rows),
+        sum(r["health"].exceptions for r in rows),
+    )
+    org_days: dict = {}
+    for snaps in trends.values():
+        for s in snaps:
+            t, c = org_days.get(s.day, (0, 0))
+            org_days[s.day] = (t + s.total, c + s.conforming)
+    org_points = _sparkline(
+        [c / t if t else 1.0 for _, (t, c) in sorted(org_days.items())], width=320, height=60
+    )
+    return render(
+        request,
+        "telemetry/health.html",
+        {
+            "rows": rows,
+            "total": total,
+            "org_points": org_points,
+            "current": ConventionVersion.objects.current(),
+        },
+    )
+
+
+@login_required
+def team_health(request, slug):
+    team = get_object_or_404(Team, slug=slug)
+    h = services.naming_health_by_team().get(team.pk, services.Health())
+    snaps = _trends(90).get(team.pk, [])
+    warnings = (
+        Event.objects.for_team(team)
+        .counted_for_health()
+        .filter(lint_state=Event.LintState.WARNINGS)
+        .order_by("name")[:50]
+    )
+    exceptions = (
+        Event.objects.for_team(team).filter(lint_state=Event.LintState.EXCEPTION).order_by("name")
+    )
+    return render(
+        request,
+        "telemetry/team_health.html",
+        {
+            "team": team,
+            "health": h,
+            "snapshots": snaps,
+            "points": _sparkline([s.share for s in snaps], width=480, height=80),
+            "warnings": warnings,
+            "exceptions": exceptions,
+            "is_member": request.user.is_member_of(team),
+            "vocabulary": TeamVocabulary.objects.filter(team=team).first(),
+        },
+    )
+
+
+# ---------------------------------------------------------------- convention and vocabularies
+
+
+def _rule_rows(rules: dict) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in rules.items():
+        if isinstance(value, dict):
+            text = ", ".join(f"{k} → {v}" for k, v in value.items())
+        elif isinstance(value, list | tuple | set | frozenset):
+            text = ", ".join(
+                " = ".join(v) if isinstance(v, list | tuple) else str(v) for v in value
+            )
+        else:
+            text = str(value)
+        rows.append((key.replace("_", " ").capitalize(), text))
+    return rows
+
+
+@login_required
+def convention(request):
+    """Everyone can read the convention; ProductOps admins publish new versions of it."""
+    current = services.current_convention()
+    preset = request.GET.get("preset")
+    if request.method == "POST" and not request.user.is_productops_admin:
+        raise PermissionDenied("Only ProductOps admins can change the organisation's convention.")
+    rules = (
+        naming.PRESETS[preset].to_dict()
+        if preset in naming.PRESETS
+        else current.convention.to_dict()
+    )
+    form = None
+    if request.user.is_productops_admin:
+        form = ConventionForm(
+            request.POST or None,
+            initial_rules=rules,
+            initial={"preset": preset if preset in naming.PRESETS else current.preset},
+        )
+        if request.method == "POST" and form.is_valid():
+            version = services.convention_publish(
+                by=request.user,
+                rules=form.cleaned_data["rules"],
+                preset=form.cleaned_data["preset"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(
+                request,
+                f"Convention v{version.number} is published. Every event is being re-checked; "
+                "naming health updates in a moment.",
+            )
+            return redirect("telemetry:convention")
+        if request.htmx and preset:
+            return render(request, "telemetry/convention.html#convention-form", {"form": form})
+    versions = ConventionVersion.objects.select_related("author")[:20]
+    return render(
+        request,
+        "telemetry/convention.html",
+        {
+            "current": current,
+            "rules": _rule_rows(current.convention.to_dict()),
+            "form": form,
+            "versions": versions,
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+@login_required
+def vocabulary(request, slug):
+    team = get_object_or_404(Team, slug=slug)
+    is_member = request.user.is_member_of(team)
+    if request.method == "POST" and not is_member:
+        raise PermissionDenied(f"Only members of {team.name} can change its vocabulary.")
+    current = TeamVocabulary.objects.filter(team=team).first()
+    initial = {
+        "actions": "\n".join(f"{k} = {v}" for k, v in (current.actions if current else {}).items()),
+        "objects": ", ".join(current.object_words if current else []),
+    }
+    form = VocabularyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_vocabulary_save(
+                team=team,
+                by=request.user,
+                actions=form.cleaned_data["actions"],
+                objects=form.cleaned_data["objects"],
+            )
+        except ValidationError as exc:
+            for field_name, errors in exc.message_dict.items():
+                form.add_error(field_name, errors)
+        else:
+            messages.success(
+                request, f"{team.name}'s words are saved; your events are being re-checked."
+            )
+            return redirect("telemetry:team_health", slug=team.slug)
+    return render(
+        request,
+        "telemetry/vocabulary.html",
+        {"team": team, "form": form, "is_member": is_member, "vocabulary": current},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def property_list(request):
+    properties = (
+        Property.objects.select_related("team")
+        .annotate(events=Count("event_properties"))
+        .order_by("name")
+    )
+    q = request.GET.get("q", "").strip()[:200]
+    if q:
+        properties = properties.filter(name__icontains=q)
+    page = Paginator(properties, 50).get_page(request.GET.get("page"))
+    return render(request, "telemetry/properties.html", {"page": page, "q": q})
+
+
+# ---------------------------------------------------------------- import and export
+
+IMPORT_TTL = 60 * 60
+
+
+def _import_key(request, token: str) -> str:
+    return f"telemetry:import:{request.user.pk}:{token}"
+
+
+@login_required
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = secrets.token_urlsafe(12)
+        state = {
+            "team": form.cleaned_data["team"].pk,
+            "format": form.cleaned_data["format"],
+            "filename": upload.name[:200],
+            "data": upload.read(),
+            "mapping": None,
+        }
+        try:
+            if state["format"] in {"csv", "xlsx"}:
+                headers, _ = tracking_plan.read_table(state["data"], state["format"])
+                state["headers"] = headers
+                cache.set(_import_key(request, token), state, IMPORT_TTL)
+                return redirect("telemetry:import_mapping", token=token)
+            plan_import.parse(state["data"], state["format"])
+        except tracking_plan.PlanError as exc:
+            form.add_error("file", str(exc))
+        else:
+            cache.set(_import_key(request, token), state, IMPORT_TTL)
+            return redirect("telemetry:import_preview", token=token)
+    return render(
+        request,
+        "telemetry/import_upload.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _import_state(request, token):
+    state = cache.get(_import_key(request, token))
+    if state is None:
+        messages.error(request, "That import has expired or is not yours; upload the file again.")
+    return state
+
+
+@login_required
+def import_mapping(request, token):
+    state = _import_state(request, token)
+    if state is None:
+        return redirect("telemetry:import_upload")
+    headers = state["headers"]
+    guessed = state["mapping"] or tracking_plan.guess_mapping(headers)
+    error = ""
+    if request.method == "POST":
+        mapping = {}
+        for target in tracking_plan.TARGET_FIELDS:
+            column = request.POST.get(target, "")
+            if column and column not in headers:
+                error = f"“{column}” is not a column of the file."
+            if column:
+                mapping[target] = column
+        if not mapping.get("event"):
+            error = "Choose the column that holds the event name."
+        if not error:
+            state["mapping"] = mapping
+            cache.set(_import_key(request, token), state, IMPORT_TTL)
+            return redirect("telemetry:import_preview", token=token)
+        guessed = mapping
+    fields = [(target, guessed.get(target, "")) for target in tracking_plan.TARGET_FIELDS]
+    return render(
+        request,
+        "telemetry/import_mapping.html",
+        {"token": token, "headers": headers, "fields": fields, "state": state, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def import_preview(request, token):
+    state = _import_state(request, token)
+    if state is None:
+        return redirect("telemetry:import_upload")
+    team = get_object_or_404(Team, pk=state["team"])
+    try:
+        events, invalid = plan_import.parse(state["data"], state["format"], state["mapping"])
+        if request.method == "POST":
+            preview = plan_import.import_commit(
+                team=team, by=request.user, events=events, invalid=invalid, source=state["filename"]
+            )
+            cache.delete(_import_key(request, token))
+            messages.success(
+                request,
+                f"Imported {len(preview.create)} new and updated {len(preview.update)} events into {team.name}.",
+            )
+            return redirect(f"{_url('telemetry:index')}?team={team.slug}")
+        preview = plan_import.import_preview(
+            team=team, by=request.user, events=events, invalid=invalid
+        )
+    except tracking_plan.PlanError as exc:
+        messages.error(request, str(exc))
+        return redirect("telemetry:import_upload")
+    except ValidationError as exc:
+        events, invalid = plan_import.parse(state["data"], state["format"], state["mapping"])
+        preview = plan_import.import_preview(
+            team=team, by=request.user, events=events, invalid=invalid
+        )
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+        return render(
+            request,
+            "telemetry/import_preview.html",
+            {"preview": preview, "state": state, "team": team, "token": token},
+            status=400,
+        )
+    return render(
+        request,
+        "telemetry/import_preview.html",
+        {"preview": preview, "state": state, "team": team, "token": token},
+    )
+
+
+def _url(name, *args):
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+@login_required
+def export(request, fmt):
+    _, events = filtered_events(request.GET)
+    rows = plan_import.export_rows(events.order_by("name"))
+    stamp = timezone.now().strftime("%Y%m%d")
+    if fmt == "csv":
+        response = HttpResponse(
+            tracking_plan.export_csv(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="tracking-plan-{stamp}.csv"'
+    elif fmt == "json":
+        response = HttpResponse(
+            json.dumps(tracking_plan.export_json_schema(rows), indent=2, ensure_ascii=False),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="tracking-plan-{stamp}.schema.json"'
+        )
+    else:
+        current = services.current_convention()
+        body = tracking_plan.export_yaml(
+            convention=current.convention.to_dict(),
+            convention_version=current.version.number if current.version else None,
+            events=rows,
+        )
+        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="tracking-plan-{stamp}.yaml"'
+    return response

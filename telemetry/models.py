@@ -1,0 +1,281 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from productops.accounts.models import Team
+
+PLATFORM_CHOICES = [
+    ("web", "Web"),
+    ("ios", "iOS"),
+    ("android", "Android"),
+    ("server", "Server"),
+    ("desktop", "Desktop"),
+    ("email", "Email"),
+    ("partner", "Partner feed"),
+]
+
+PROPERTY_TYPES = [
+    ("string", "string"),
+    ("integer", "integer"),
+    ("number", "number"),
+    ("boolean", "boolean"),
+    ("datetime", "datetime"),
+    ("object", "object"),
+    ("array", "array"),
+]
+
+
+class ConventionVersionQuerySet(models.QuerySet):
+    def current(self):
+        return self.order_by("-number").first()
+
+
+class ConventionVersion(models.Model):
+    """One published state of the organisation's naming convention; never edited, only superseded."""
+
+    number = models.PositiveIntegerField(unique=True)
+    preset = models.CharField(max_length=20)
+    rules = models.JSONField(help_text="naming.Convention.to_dict()")
+    note = models.CharField(max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ConventionVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"Convention v{self.number} ({self.preset})"
+
+    def convention(self):
+        from telemetry import naming
+
+        return naming.Convention.from_dict(self.rules)
+
+
+class TeamVocabulary(models.Model):
+    """Words a team adds for its own domain; it can only add, never loosen organisation rules."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="telemetry_vocabulary")
+    actions = models.JSONField(default=dict, blank=True, help_text="base form -> past tense")
+    object_words = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "team vocabularies"
+
+    def __str__(self):
+        return f"{self.team} vocabulary"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Platform(models.Model):
+    code = models.CharField(max_length=20, unique=True, choices=PLATFORM_CHOICES)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class EventQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+    def counted_for_health(self):
+        # Deprecated events are on their way out; they do not count against a team.
+        return self.exclude(status=Event.Status.DEPRECATED)
+
+    def search(self, text: str):
+        """Full-text on PostgreSQL (prefix match on every word), icontains elsewhere."""
+        from django.db import connection
+
+        text = (text or "").strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            import re
+
+            from django.contrib.postgres.search import SearchQuery
+
+            words = re.findall(r"\w+", text.lower())[:8]
+            if not words:
+                return self.none()
+            query = SearchQuery(
+                " & ".join(f"{w}:*" for w in words), search_type="raw", config="english"
+            )
+            return self.filter(search_vector=query)
+        condition = Q()
+        for word in text.split()[:8]:
+            condition &= (
+                Q(name__icontains=word)
+                | Q(normalised_name__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return self.filter(condition)
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        DEPRECATED = "deprecated", "Deprecated"
+
+    class LintState(models.TextChoices):
+        OK = "ok", "Conforms"
+        WARNINGS = "warnings", "Warnings"
+        EXCEPTION = "exception", "Exception"
+
+    name = models.CharField(max_length=200, unique=True)
+    normalised_name = models.CharField(max_length=400, db_index=True)
+    description = models.TextField(blank=True, max_length=5000)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="telemetry_events")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    platforms = models.ManyToManyField(Platform, blank=True, related_name="events")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="events")
+    example_payload = models.JSONField(default=dict, blank=True)
+    used_by = models.ManyToManyField(Team, blank=True, related_name="telemetry_events_used")
+
+    lint_state = models.CharField(max_length=12, choices=LintState.choices, default=LintState.OK)
+    lint_violations = models.JSONField(default=list, blank=True)
+    lint_suggestion = models.CharField(max_length=400, blank=True)
+    lint_note = models.CharField(max_length=400, blank=True)
+    linted_convention = models.ForeignKey(
+        ConventionVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The no_lint escape hatch: a written reason, visible on the event and in the audit log.
+    no_lint = models.BooleanField(default=False)
+    no_lint_reason = models.TextField(blank=True, max_length=2000)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Filled by a PostgreSQL trigger (see migrations); NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["team", "name"], name="tele_event_team_name"),
+            models.Index(fields=["status", "name"], name="tele_event_status_name"),
+            models.Index(fields=["lint_state", "name"], name="tele_event_lint_name"),
+            models.Index(fields=["team", "status", "lint_state"], name="tele_event_health"),
+            models.Index(fields=["updated_at"], name="tele_event_updated"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("telemetry:event_detail", args=[self.pk])
+
+
+class Property(models.Model):
+    """The shared property catalogue: `plan_type` means the same thing on every event."""
+
+    name = models.CharField(max_length=200, unique=True)
+    type = models.CharField(max_length=10, choices=PROPERTY_TYPES, default="string")
+    description = models.TextField(blank=True, max_length=2000)
+    pii = models.BooleanField("contains personal data", default=False)
+    allowed_values = models.JSONField(default=list, blank=True)
+    pattern = models.CharField(max_length=500, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="telemetry_properties"
+    )
+    lint_ok = models.BooleanField(default=True)
+    lint_suggestion = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "properties"
+        indexes = [models.Index(fields=["type", "name"], name="tele_prop_type_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class EventProperty(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_properties")
+    property = models.ForeignKey(
+        Property, on_delete=models.PROTECT, related_name="event_properties"
+    )
+    required = models.BooleanField(default=False)
+    description = models.CharField(
+        max_length=1000, blank=True, help_text="What it means on this event."
+    )
+
+    class Meta:
+        ordering = ["property__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "property"], name="tele_event_property_once")
+        ]
+
+    def __str__(self):
+        return f"{self.event}.{self.property}"
+
+
+class Alias(models.Model):
+    """An earlier name of an event, kept so history and dashboards still resolve."""
+
+    old_name = models.CharField(max_length=200, unique=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="aliases")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "aliases"
+
+    def __str__(self):
+        return f"{self.old_name} → {self.event}"
+
+
+class NamingHealthSnapshot(models.Model):
+    """How many of a team's live events conformed on a day, for the trend line."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="telemetry_health")
+    day = models.DateField()
+    total = models.PositiveIntegerField()
+    conforming = models.PositiveIntegerField()
+    exceptions = models.PositiveIntegerField(default=0)
+    convention = models.ForeignKey(
+        ConventionVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["team", "day"]
+        constraints = [models.UniqueConstraint(fields=["team", "day"], name="tele_health_team_day")]
+        indexes = [models.Index(fields=["day"], name="tele_health_day")]
+
+    def __str__(self):
+        return f"{self.team} {self.day}: {self.conforming}/{self.total}"
+
+    @property
+    def share(self) -> float:
+        return self.conforming / self.total if self.total else 1.0

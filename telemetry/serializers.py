@@ -1,0 +1,222 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from productops.accounts.models import Team
+from telemetry import services
+from telemetry.models import (
+    PLATFORM_CHOICES,
+    PROPERTY_TYPES,
+    Alias,
+    ConventionVersion,
+    Event,
+    EventProperty,
+    Property,
+)
+
+
+def _name_field(value, field="name"):
+    try:
+        return services.clean_name(value, field=field)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.message_dict[field][0]) from exc
+
+
+class EventPropertySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="property.name")
+    type = serializers.CharField(source="property.type")
+    pii = serializers.BooleanField(source="property.pii")
+
+    class Meta:
+        model = EventProperty
+        fields = ["name", "type", "required", "pii", "description"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    platforms = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    used_by = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    aliases = serializers.SlugRelatedField(slug_field="old_name", many=True, read_only=True)
+    properties = EventPropertySerializer(source="event_properties", many=True, read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "name",
+            "description",
+            "team",
+            "status",
+            "platforms",
+            "tags",
+            "used_by",
+            "aliases",
+            "properties",
+            "example_payload",
+            "lint_state",
+            "lint_violations",
+            "lint_suggestion",
+            "no_lint",
+            "no_lint_reason",
+            "created_at",
+            "updated_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+
+class EventPropertyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=10000, trim_whitespace=False)
+    type = serializers.ChoiceField(choices=PROPERTY_TYPES, default="string")
+    required = serializers.BooleanField(default=False)
+
+    def validate_name(self, value):
+        return _name_field(value)
+
+
+class EventWriteSerializer(serializers.Serializer):
+    """Registering or editing an event. A name that breaks the convention is accepted, with warnings."""
+
+    team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False
+    )
+    # Bounded generously so an over-long name gets the service's explanation, not a generic one.
+    name = serializers.CharField(max_length=20000, trim_whitespace=False, required=False)
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    status = serializers.ChoiceField(choices=Event.Status.choices, required=False)
+    platforms = serializers.ListField(
+        child=serializers.ChoiceField(choices=PLATFORM_CHOICES),
+        max_length=len(PLATFORM_CHOICES),
+        required=False,
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=30, required=False
+    )
+    example_payload = serializers.DictField(required=False)
+    properties = EventPropertyInputSerializer(many=True, required=False, max_length=200)
+    no_lint_reason = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+    def validate_name(self, value):
+        return _name_field(value)
+
+
+class ExceptionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class PropertySerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Property
+        fields = [
+            "id",
+            "name",
+            "type",
+            "description",
+            "pii",
+            "allowed_values",
+            "pattern",
+            "team",
+            "lint_ok",
+            "lint_suggestion",
+        ]
+        read_only_fields = ["lint_ok", "lint_suggestion"]
+
+    def validate_name(self, value):
+        return _name_field(value)
+
+    def validate_allowed_values(self, value):
+        if not isinstance(value, list) or len(value) > 500:
+            raise serializers.ValidationError("Give a list of at most 500 allowed values.")
+        return [str(v)[:200] for v in value]
+
+    def validate_pattern(self, value):
+        import re
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise serializers.ValidationError(f"Not a valid regular expression: {exc}.") from exc
+        return value
+
+
+class AliasSerializer(serializers.ModelSerializer):
+    event = serializers.PrimaryKeyRelatedField(read_only=True)
+    event_name = serializers.CharField(source="event.name", read_only=True)
+
+    class Meta:
+        model = Alias
+        fields = ["id", "old_name", "event", "event_name", "created_at"]
+
+
+class ConventionVersionSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True, default=None)
+
+    class Meta:
+        model = ConventionVersion
+        fields = ["number", "preset", "rules", "note", "author", "created_at"]
+        read_only_fields = ["number", "author", "created_at"]
+
+
+class ConventionPublishSerializer(serializers.Serializer):
+    preset = serializers.CharField(max_length=20)
+    rules = serializers.DictField(
+        required=False, help_text="Convention.to_dict(); omitted: the preset's rules."
+    )
+    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+class LintRequestSerializer(serializers.Serializer):
+    names = serializers.ListField(
+        child=serializers.CharField(
+            max_length=services.LINT_NAME_MAX_LENGTH, trim_whitespace=False, allow_blank=True
+        ),
+        min_length=1,
+        max_length=services.LINT_BATCH_LIMIT,
+        error_messages={
+            "max_length": f"Send at most {services.LINT_BATCH_LIMIT:,} names per request; split the list.",
+            "min_length": "Send at least one name.",
+        },
+    )
+    team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+    kind = serializers.ChoiceField(choices=["event", "property"], default="event")
+
+    def validate_names(self, names):
+        for index, name in enumerate(names):
+            if not name.strip():
+                raise serializers.ValidationError(
+                    {index: [f"Name {index} is empty or only whitespace; remove it or fill it in."]}
+                )
+        return names
+
+
+class LintViolationSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    message = serializers.CharField()
+    part = serializers.CharField()
+
+
+class LintDuplicateSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    team = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class LintResultSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    ok = serializers.BooleanField()
+    violations = LintViolationSerializer(many=True)
+    suggestion = serializers.CharField(allow_null=True)
+    note = serializers.CharField()
+    duplicates = LintDuplicateSerializer(many=True)
+
+
+class LintResponseSerializer(serializers.Serializer):
+    results = LintResultSerializer(many=True)
