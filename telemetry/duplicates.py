@@ -1,0 +1,221 @@
+"""Near-duplicate names in a registry, and properties whose type differs between events.
+
+Pure Python with no Django import. Lookups are dictionary hits on a few keys (the same name
+ignoring case and separators; the same words in any order; the same after synonyms; the same
+letters) and a rapidfuzz pass over one small block of names for close spellings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from telemetry.naming import Convention, _engine, _expand, _segments, normalise, singular
+
+REASONS = ("identical", "reordered", "synonym", "spelling")
+
+# Scores order the reasons; a close spelling scores below every exact key match.
+_SCORES = {"identical": 1.0, "spelling": 0.95, "reordered": 0.9, "synonym": 0.85}
+_FUZZY_CUTOFF = 85.0
+_FUZZY_MIN_LENGTH = 5
+_PER_KEY_CAP = 50
+
+_TYPE_ALIASES = {
+    "str": "string",
+    "text": "string",
+    "int": "integer",
+    "long": "integer",
+    "float": "number",
+    "double": "number",
+    "decimal": "number",
+    "bool": "boolean",
+    "list": "array",
+    "dict": "object",
+    "map": "object",
+    "date": "datetime",
+    "timestamp": "datetime",
+    "date-time": "datetime",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    reason: str
+    score: float
+    key: object = field(compare=False)
+
+
+@dataclass(frozen=True)
+class _Keys:
+    identical: str
+    spelling: str
+    reordered: str
+    synonym: str
+
+
+def _lemmas(name: str, conv: Convention) -> list[str]:
+    eng = _engine(conv)
+    words = _expand((w for s in _segments(name) for w in s), eng, [])
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        if i + 1 < n:
+            hit = eng.forms.get(words[i] + " " + words[i + 1])
+            if hit:
+                out.extend(hit[0].split(" "))
+                i += 2
+                continue
+        hit = eng.forms.get(words[i])
+        out.append(hit[0] if hit else singular(words[i]))
+        i += 1
+    return out
+
+
+@lru_cache(maxsize=32)
+def _synonym_table(conv: Convention) -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for group in conv.synonyms:
+        canonical = tuple(_lemmas(group[0], conv))
+        for phrase in group:
+            table.setdefault(tuple(_lemmas(phrase, conv)), canonical)
+    return table, max((len(k) for k in table), default=1)
+
+
+def _canonical(lemmas: list[str], conv: Convention) -> list[str]:
+    table, longest = _synonym_table(conv)
+    out: list[str] = []
+    i, n = 0, len(lemmas)
+    while i < n:
+        for span in range(min(longest, n - i), 0, -1):
+            replacement = table.get(tuple(lemmas[i : i + span]))
+            if replacement is not None:
+                out.extend(replacement)
+                i += span
+                break
+        else:
+            out.append(lemmas[i])
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=131072)
+def _keys(name: str, conv: Convention) -> _Keys:
+    lemmas = _lemmas(name, conv)
+    return _Keys(
+        identical=normalise(name),
+        spelling="".join(lemmas),
+        reordered=" ".join(sorted(lemmas)),
+        synonym=" ".join(sorted(_canonical(lemmas, conv))),
+    )
+
+
+def _block(spelling: str) -> str:
+    return spelling[:2]
+
+
+class DuplicateIndex:
+    """Answers "did you mean one of these?" for a new name against a whole registry."""
+
+    def __init__(self, entries: Iterable[tuple[str, object]], convention: Convention):
+        self.convention = convention
+        self._names: list[str] = []
+        self._payloads: list[object] = []
+        self._by = {reason: defaultdict(list) for reason in ("identical", "spelling", "reordered")}
+        self._by["synonym"] = defaultdict(list)
+        self._blocks: dict[str, tuple[list[str], list[int]]] = {}
+        for name, key in entries:
+            self.add(name, key)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def add(self, name: str, key: object = None) -> None:
+        if not isinstance(name, str) or not name.strip():
+            return
+        idx = len(self._names)
+        self._names.append(name)
+        self._payloads.append(key)
+        keys = _keys(name, self.convention)
+        if not keys.spelling:
+            return
+        for reason in _SCORES:
+            self._by[reason][getattr(keys, reason)].append(idx)
+        if len(keys.spelling) >= _FUZZY_MIN_LENGTH:
+            strings, ids = self._blocks.setdefault(_block(keys.spelling), ([], []))
+            strings.append(keys.spelling)
+            ids.append(idx)
+
+    def find(self, name: str, *, limit: int = 5, exclude_key: object = None) -> list[Candidate]:
+        if not isinstance(name, str) or limit <= 0:
+            return []
+        keys = _keys(name, self.convention)
+        if not keys.spelling:
+            return []
+        found: dict[int, tuple[float, str]] = {}
+
+        def take(idx: int, score: float, reason: str) -> None:
+            if exclude_key is not None and self._payloads[idx] == exclude_key:
+                return
+            if idx not in found or found[idx][0] < score:
+                found[idx] = (score, reason)
+
+        for reason, score in _SCORES.items():
+            for idx in self._by[reason].get(getattr(keys, reason), ())[:_PER_KEY_CAP]:
+                take(idx, score, reason)
+        if len(found) < limit and len(keys.spelling) >= _FUZZY_MIN_LENGTH:
+            block = self._blocks.get(_block(keys.spelling))
+            if block:
+                strings, ids = block
+                for _, ratio, pos in process.extract(
+                    keys.spelling,
+                    strings,
+                    scorer=fuzz.ratio,
+                    score_cutoff=_FUZZY_CUTOFF,
+                    limit=limit + len(found) + 1,
+                ):
+                    take(ids[pos], round(0.8 * ratio / 100, 4), "spelling")
+        ranked = sorted(
+            found.items(), key=lambda item: (-item[1][0], self._names[item[0]], item[0])
+        )
+        return [
+            Candidate(self._names[idx], reason, score, self._payloads[idx])
+            for idx, (score, reason) in ranked[:limit]
+        ]
+
+
+@dataclass(frozen=True)
+class TypeConflict:
+    property: str
+    types: dict[str, list[object]]
+
+
+def _type_name(value: object) -> str:
+    text = str(value).strip().lower() if value is not None else "unknown"
+    return _TYPE_ALIASES.get(text, text or "unknown")
+
+
+def property_type_conflicts(rows: Iterable[tuple[object, str, str]]) -> list[TypeConflict]:
+    """Properties (same name ignoring case and separators) sent with different types."""
+    by_property: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for event_key, prop, type_ in rows:
+        if not isinstance(prop, str):
+            continue
+        key = normalise(prop)
+        if not key:
+            continue
+        spellings[key].add(prop)
+        keys = by_property[key][_type_name(type_)]
+        if event_key not in keys:
+            keys.append(event_key)
+    conflicts = [
+        TypeConflict(min(spellings[key]), {t: types[t] for t in sorted(types)})
+        for key, types in by_property.items()
+        if len(types) > 1
+    ]
+    return sorted(conflicts, key=lambda c: c.property)
