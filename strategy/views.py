@@ -1,7 +1,695 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from strategy import forms, phases, rendering, services, voting
+from strategy.models import (
+    Participation,
+    Point,
+    ReadConfirmation,
+    ReadReceipt,
+    Section,
+    Strategy,
+    Version,
+    Vote,
+)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(
+                field if field in form.fields else None, [m for e in errors for m in e.messages]
+            )
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _version(strategy: Strategy, number=None) -> Version | None:
+    versions = strategy.versions.all()
+    if number:
+        try:
+            return versions.get(number=int(number))
+        except (Version.DoesNotExist, ValueError) as exc:
+            raise Http404("No such version.") from exc
+    return versions.order_by("-number").first()
+
+
+def _phase_steps(strategy: Strategy) -> list[tuple[str, str, bool]]:
+    current = phases.ORDER.index(strategy.phase)
+    return [(p, phases.LABELS[p], i <= current) for i, p in enumerate(phases.ORDER)]
+
+
+def _visibility_note(strategy: Strategy) -> str:
+    if strategy.phase == phases.FEEDBACK:
+        return (
+            "While the window is open you see only your own feedback, clarifying questions with their answers, "
+            "and counts per section and type. Nobody — not the owner, leadership or admins — reads anyone's feedback "
+            "before the window closes; then everything is revealed to the audience and leadership at once."
+        )
+    if strategy.is_revealed:
+        return (
+            "All feedback is visible to the audience teams, leadership, the owner and delegates. Named points show their "
+            "author; team points show the team. Anonymous points show only the team, and only once at least "
+            f"{services.ANONYMITY_THRESHOLD} of that team's people have answered."
+        )
+    return "Only the owner and delegates see a draft."
+
+
+ANON_NOTE = (
+    "Anonymous means no one can see it is yours: not the owner, leadership or ProductOps admins, and not you later — "
+    "the portal keeps no link to you, only that you took part. It shows your team's name, and only once at least "
+    f"{services.ANONYMITY_THRESHOLD} people from your team have answered."
+)
 
 
 @login_required
 def index(request):
-    return render(request, "strategy/index.html")
+    user = request.user
+    strategies = list(
+        Strategy.objects.visible_to(user)
+        .select_related("owner")
+        .annotate(
+            answered=Exists(Participation.objects.filter(strategy=OuterRef("pk"), user=user)),
+            in_audience=Exists(
+                Strategy.audience_teams.through.objects.filter(
+                    strategy=OuterRef("pk"), team__memberships__user=user
+                )
+            ),
+        )
+        .order_by("-updated_at")
+    )
+    needs = [
+        s
+        for s in strategies
+        if s.phase == phases.FEEDBACK and s.in_audience and not s.answered and s.owner_id != user.pk
+    ]
+    mine = [s for s in strategies if s.owner_id == user.pk]
+    others = [s for s in strategies if s not in needs and s not in mine]
+    return render(
+        request,
+        "strategy/index.html",
+        {
+            "needs": needs,
+            "mine": mine,
+            "others": others,
+            "can_create": user.is_leadership or user.is_productops_admin,
+        },
+    )
+
+
+@login_required
+def create(request):
+    if not (request.user.is_leadership or request.user.is_productops_admin):
+        raise PermissionDenied("Strategies are drafted by leadership.")
+    form = forms.StrategyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        parts = form.parts()
+        try:
+            strategy = services.strategy_create(
+                by=request.user,
+                audience_teams=form.cleaned_data["audience_teams"],
+                delegates=form.cleaned_data["delegates"],
+                **parts,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, "Draft saved. Only you and your delegates can see it until you publish."
+            )
+            return redirect(strategy)
+    return render(request, "strategy/form.html", {"form": form, "title": "New strategy"})
+
+
+@login_required
+def edit(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    if not phases.can_edit_draft(strategy.phase, viewer):
+        raise PermissionDenied("Only the owner or a delegate edits the draft.")
+    form = forms.StrategyForm(request.POST or None, instance=strategy)
+    if request.method == "POST" and form.is_valid():
+        parts = form.parts()
+        try:
+            services.draft_update(
+                strategy=Strategy.objects.get(pk=strategy.pk),
+                by=request.user,
+                audience_teams=parts.pop("audience_teams", form.cleaned_data["audience_teams"]),
+                delegates=form.cleaned_data["delegates"],
+                **parts,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Working copy saved. Published versions are unchanged until you publish again.",
+            )
+            return redirect(strategy)
+    return render(
+        request,
+        "strategy/form.html",
+        {"form": form, "strategy": strategy, "title": f"Edit “{strategy.title}”"},
+    )
+
+
+@login_required
+def publish(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    first = strategy.phase == phases.DRAFT
+    if not (
+        phases.can_publish_version(strategy.phase, viewer)
+        or (viewer.is_admin and strategy.phase in (phases.REVEAL, phases.DECISION))
+    ):
+        raise PermissionDenied(
+            "Only the owner or a delegate publishes, and never during the feedback window."
+        )
+    form = forms.PublishForm(
+        request.POST or None,
+        first=first,
+        admin=viewer.is_admin,
+        initial={"closes_at": forms.default_close()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.version_publish(
+                strategy=strategy,
+                by=request.user,
+                change_summary=form.cleaned_data["change_summary"],
+                closes_at=form.cleaned_data.get("closes_at"),
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if version.number == 1:
+                messages.success(
+                    request,
+                    "Version 1 is published and the feedback window is open. The audience has been told.",
+                )
+            else:
+                messages.success(request, f"Version {version.number} is published.")
+            return redirect(strategy)
+    preview_md = services.compose_markdown(strategy)
+    missing = strategy.missing_parts()
+    undisposed = 0 if first else services.undisposed_points(strategy).count()
+    return render(
+        request,
+        "strategy/publish.html",
+        {
+            "strategy": strategy,
+            "form": form,
+            "first": first,
+            "missing": missing,
+            "undisposed": undisposed,
+            "preview": rendering.render(preview_md)
+            if len(preview_md) <= rendering.MAX_BODY_CHARS * 2
+            else "",
+        },
+    )
+
+
+def _detail_context(request, strategy, viewer, version):
+    user = request.user
+    secs = list(version.sections.all()) if version else []
+    counts = services.section_counts(strategy) if strategy.phase != phases.DRAFT else {}
+    read_keys = (
+        set(
+            ReadReceipt.objects.filter(user=user, version=version).values_list(
+                "section_key", flat=True
+            )
+        )
+        if version
+        else set()
+    )
+    visible = services.points_visible_to(strategy, user, viewer)
+    clarifications = list(
+        visible.filter(is_clarifying=True)
+        .select_related("author", "team")
+        .prefetch_related("replies__author")[:30]
+    )
+    alternatives = list(
+        visible.filter(type=Point.Type.ALTERNATIVE)
+        .select_related("team", "disposition")
+        .order_by("-vote_count", "id")[:12]
+    )
+    mine = (
+        list(
+            strategy.points.filter(author=user)
+            .only("id", "type", "section_key", "body")
+            .order_by("-id")[:20]
+        )
+        if strategy.phase == phases.FEEDBACK
+        else []
+    )
+    type_labels = dict(Point.Type.choices)
+    for s in secs:
+        c = counts.get(s.key, {})
+        s.count_total = sum(c.values())
+        s.count_items = [(type_labels[t], c[t]) for t in Point.Type.values if c.get(t)]
+        s.is_read = s.key in read_keys
+    whole = counts.get("", {})
+    alt_count = sum(c.get(Point.Type.ALTERNATIVE, 0) for c in counts.values())
+    versions = list(strategy.versions.only("id", "number", "published_at", "change_summary"))
+    last_read = services.last_read_version(strategy, user) if version else None
+    confirmation = ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
+    can_feedback, feedback_reason = phases.can_give_feedback(
+        strategy.phase, viewer, strategy.window_open()
+    )
+    return {
+        "strategy": strategy,
+        "viewer": viewer,
+        "version": version,
+        "versions": versions,
+        "sections": secs,
+        "read_count": sum(1 for s in secs if s.is_read),
+        "whole_counts": [(type_labels[t], whole[t]) for t in Point.Type.values if whole.get(t)],
+        "total_points": sum(sum(c.values()) for c in counts.values()),
+        "alt_count": alt_count,
+        "clarifications": clarifications,
+        "alternatives": alternatives,
+        "mine": mine,
+        "confirmation": confirmation,
+        "can_feedback": can_feedback,
+        "feedback_reason": feedback_reason,
+        "visibility_note": _visibility_note(strategy),
+        "since_last_read": last_read
+        if last_read and version and last_read.number < version.number
+        else None,
+        "phase_steps": _phase_steps(strategy),
+        "confirm_form": forms.ReadConfirmationForm(),
+        "draft_preview": rendering.render(services.compose_markdown(strategy))
+        if version is None
+        else "",
+        "missing": strategy.missing_parts() if version is None else [],
+    }
+
+
+@login_required
+def detail(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    version = _version(strategy, request.GET.get("v"))
+    if version:
+        ReadReceipt.objects.bulk_create(
+            [ReadReceipt(user=request.user, version=version, section_key="")], ignore_conflicts=True
+        )
+    return render(
+        request, "strategy/detail.html", _detail_context(request, strategy, viewer, version)
+    )
+
+
+@login_required
+@require_POST
+def read_beacon(request, pk, number):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    version = _version(strategy, number)
+    keys = request.POST.getlist("key")[:200]
+    services.read_record(version=version, user=request.user, section_keys=keys)
+    return HttpResponse(status=204)
+
+
+@login_required
+def feedback(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    allowed, reason = phases.can_give_feedback(strategy.phase, viewer, strategy.window_open())
+    if not allowed:
+        raise PermissionDenied(reason)
+    version = _version(strategy)
+    secs = list(version.sections.all())
+    confirmed = services.has_confirmed(strategy, request.user)
+    confirm_form = forms.ReadConfirmationForm(
+        request.POST if request.method == "POST" and "summary" in request.POST else None
+    )
+    teams = services._user_audience_teams(strategy, request.user)
+    form = forms.PointForm(
+        request.POST if request.method == "POST" and "body" in request.POST else None,
+        sections=secs,
+        teams=teams,
+        initial={
+            "section_key": request.GET.get("section", ""),
+            "type": request.GET.get("type", "question"),
+            "team": teams.first(),
+        },
+    )
+    if request.method == "POST" and "summary" in request.POST:
+        if confirm_form.is_valid():
+            try:
+                services.read_confirm(
+                    strategy=strategy, by=request.user, summary=confirm_form.cleaned_data["summary"]
+                )
+            except ValidationError as exc:
+                _form_errors(confirm_form, exc)
+            else:
+                messages.success(request, "Thanks — now say what you think.")
+                return redirect(
+                    reverse("strategy:feedback", args=[strategy.pk])
+                    + (f"?section={request.GET['section']}" if request.GET.get("section") else "")
+                )
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        voice = data["voice"]
+        try:
+            point = services.point_create(
+                strategy=strategy,
+                by=request.user,
+                type=data["type"],
+                body=data["body"],
+                section_key=data["section_key"],
+                quote=data["quote"],
+                rationale=data["rationale"],
+                cost=data["cost"],
+                confidence=data["confidence"],
+                team=data["team"]
+                if voice in ("team", "anonymous") or data["type"] == Point.Type.ALTERNATIVE
+                else None,
+                on_behalf_of_team=voice == "team",
+                is_anonymous=voice == "anonymous",
+                is_clarifying=data["is_clarifying"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            kind = "Alternative" if point.is_alternative else "Feedback"
+            messages.success(request, f"{kind} sent. It stays private until the window closes.")
+            return redirect(
+                reverse("strategy:detail", args=[strategy.pk])
+                + (f"#s-{point.section_key}" if point.section_key else "")
+            )
+    return render(
+        request,
+        "strategy/feedback_form.html",
+        {
+            "strategy": strategy,
+            "form": form,
+            "confirm_form": confirm_form,
+            "confirmed": confirmed,
+            "anon_note": ANON_NOTE,
+            "visibility_note": _visibility_note(strategy),
+        },
+    )
+
+
+def _discussion_points(request, strategy, viewer):
+    visible = services.points_visible_to(strategy, request.user, viewer)
+    section = request.GET.get("section")
+    kind = request.GET.get("type")
+    if section is not None and section != "all":
+        visible = visible.filter(section_key=section)
+    if kind in Point.Type.values:
+        visible = visible.filter(type=kind)
+    if request.GET.get("open") == "1":
+        visible = visible.filter(type__in=phases.MUST_ANSWER_TYPES, disposition__isnull=True)
+    ids = voting.shuffled(
+        list(visible.values_list("id", flat=True)), user_id=request.user.pk, strategy_id=strategy.pk
+    )
+    page = Paginator(ids, 40).get_page(request.GET.get("page"))
+    page_ids = list(page.object_list)
+    by_id = {p.pk: p for p in services.prefetch_discussion(Point.objects.filter(pk__in=page_ids))}
+    voted = set(
+        Vote.objects.filter(user=request.user, point_id__in=page_ids).values_list(
+            "point_id", flat=True
+        )
+    )
+    points = []
+    for pid in page_ids:
+        point = by_id[pid]
+        point.my_vote = pid in voted
+        points.append(point)
+    return page, points
+
+
+@login_required
+def discussion(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    if not strategy.is_revealed:
+        raise PermissionDenied(
+            "The discussion opens when the feedback window closes. Nothing is revealed early."
+        )
+    version = _version(strategy)
+    page, points = _discussion_points(request, strategy, viewer)
+    secs = list(version.sections.only("key", "heading", "position"))
+    titles = {s.key: s.title for s in secs}
+    for p in points:
+        p.section_title = (
+            titles.get(p.section_key, "The strategy as a whole")
+            if p.section_key in titles or not p.section_key
+            else "An earlier section"
+        )
+    can_vote, vote_reason = phases.can_vote(strategy.phase, viewer)
+    can_reply, _ = phases.can_reply(
+        strategy.phase, viewer, window_open=False, to_clarifying_question=False
+    )
+    can_dispose, _ = phases.can_dispose(strategy.phase, viewer)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "strategy/discussion.html",
+        {
+            "strategy": strategy,
+            "viewer": viewer,
+            "phase_steps": _phase_steps(strategy),
+            "page": page,
+            "points": points,
+            "sections": secs,
+            "can_vote": can_vote,
+            "vote_reason": vote_reason,
+            "can_reply": can_reply,
+            "can_dispose": can_dispose,
+            "votes_left": services.votes_left(strategy, request.user),
+            "withheld": services.withheld_count(strategy),
+            "visibility_note": _visibility_note(strategy),
+            "types": Point.Type.choices,
+            "query": query.urlencode(),
+            "current_section": request.GET.get("section", "all"),
+            "current_type": request.GET.get("type", ""),
+            "open_only": request.GET.get("open") == "1",
+            "statuses": forms.Disposition.Status.choices,
+            "undisposed": services.undisposed_points(strategy).count() if viewer.is_owner else 0,
+        },
+    )
+
+
+def _back(request, strategy, point=None):
+    url = request.POST.get("next") or reverse("strategy:discussion", args=[strategy.pk])
+    if not url.startswith("/"):
+        url = reverse("strategy:discussion", args=[strategy.pk])
+    return redirect(url + (f"#point-{point.pk}" if point else ""))
+
+
+@login_required
+@require_POST
+def vote(request, pk):
+    point, strategy, viewer = services.point_get_for(request.user, pk)
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.vote_withdraw(point=point, by=request.user)
+        else:
+            services.vote_cast(point=point, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    point.refresh_from_db()
+    if request.htmx:
+        point.my_vote = Vote.objects.filter(point=point, user=request.user).exists()
+        return render(
+            request,
+            "strategy/_vote.html",
+            {
+                "point": point,
+                "strategy": strategy,
+                "can_vote": True,
+                "votes_left": services.votes_left(strategy, request.user),
+                "oob": True,
+            },
+        )
+    return _back(request, strategy, point)
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    point, strategy, viewer = services.point_get_for(request.user, pk)
+    form = forms.ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reply_create(point=point, by=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Reply posted.")
+    else:
+        messages.error(request, "Write a reply first (up to 4,000 characters).")
+    return _back(request, strategy, point)
+
+
+@login_required
+@require_POST
+def dispose(request, pk):
+    point, strategy, viewer = services.point_get_for(request.user, pk)
+    form = forms.DispositionForm(request.POST, sections=_latest_sections(strategy))
+    if form.is_valid():
+        try:
+            services.disposition_set(point=point, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Marked {form.cleaned_data['status']}.")
+    else:
+        messages.error(
+            request,
+            "Choose a disposition."
+            if "status" in form.errors
+            else " ".join(m for e in form.errors.values() for m in e),
+        )
+    return _back(request, strategy, point)
+
+
+def _latest_sections(strategy):
+    version = strategy.versions.order_by("-number").first()
+    return list(version.sections.only("key", "heading")) if version else []
+
+
+@login_required
+def dashboard(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    if not (viewer.is_owner or viewer.is_admin):
+        raise PermissionDenied("The dashboard is for the owner and delegates.")
+    summaries = list(
+        ReadConfirmation.objects.filter(strategy=strategy)
+        .select_related("user", "version")
+        .order_by("created_at")
+    )
+    undisposed = (
+        list(services.undisposed_points(strategy).select_related("team", "author")[:100])
+        if strategy.is_revealed
+        else []
+    )
+    counts = services.section_counts(strategy)
+    transitions = [
+        t for (c, t) in phases.MANUAL_TRANSITIONS if c == strategy.phase and t != phases.FEEDBACK
+    ]
+    return render(
+        request,
+        "strategy/dashboard.html",
+        {
+            "strategy": strategy,
+            "viewer": viewer,
+            "phase_steps": _phase_steps(strategy),
+            "coverage": services.read_coverage(strategy),
+            "summaries": summaries,
+            "undisposed": undisposed,
+            "undisposed_total": services.undisposed_points(strategy).count()
+            if strategy.is_revealed
+            else 0,
+            "total_points": sum(sum(c.values()) for c in counts.values()),
+            "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
+            "withheld": services.withheld_count(strategy),
+        },
+    )
+
+
+@login_required
+@require_POST
+def transition(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a phase.")
+        return redirect("strategy:dashboard", pk=strategy.pk)
+    try:
+        services.strategy_transition(
+            strategy=strategy,
+            by=request.user,
+            target=form.cleaned_data["target"],
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("strategy:dashboard", pk=strategy.pk)
+    messages.success(
+        request, f"The strategy is now: {phases.LABELS[form.cleaned_data['target']].lower()}."
+    )
+    if form.cleaned_data["target"] == phases.FINAL:
+        return redirect("strategy:you_said_we_did", pk=strategy.pk)
+    return redirect(strategy)
+
+
+@login_required
+def diff(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    versions = list(strategy.versions.only("id", "number", "published_at", "change_summary"))
+    if len(versions) < 1:
+        raise Http404("Nothing published yet.")
+    latest = versions[-1].number
+    if request.GET.get("since") == "read":
+        last = services.last_read_version(strategy, request.user)
+        a = last.number if last else 1
+        b = latest
+    else:
+        try:
+            a = int(request.GET.get("a", max(latest - 1, 1)))
+            b = int(request.GET.get("b", latest))
+        except ValueError as exc:
+            raise Http404("Versions are numbers.") from exc
+    old, new = _version(strategy, a), _version(strategy, b)
+    rows = services.versions_diff(old, new)
+    return render(
+        request,
+        "strategy/diff.html",
+        {
+            "strategy": strategy,
+            "viewer": viewer,
+            "phase_steps": _phase_steps(strategy),
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "rows": rows,
+            "changed": [r for r in rows if r.status != "unchanged"],
+            "since_read": request.GET.get("since") == "read",
+        },
+    )
+
+
+@login_required
+def you_said_we_did(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    if strategy.phase not in (phases.FINAL, phases.ARCHIVED) and not viewer.is_owner:
+        raise PermissionDenied("“You said, we did” is published when the strategy is final.")
+    rows = services.you_said_we_did(strategy)
+    secs = {
+        s.key: s.title
+        for s in Section.objects.filter(version__strategy=strategy).only("key", "heading")
+    }
+    for row in rows:
+        row["section_title"] = secs.get(row["point"].section_key, "The strategy as a whole")
+        d = row["disposition"]
+        row["changed_title"] = secs.get(d.section_key) if d and d.section_key else ""
+    groups = []
+    for status, label in forms.Disposition.Status.choices:
+        groups.append(
+            (
+                status,
+                label,
+                [r for r in rows if r["disposition"] and r["disposition"].status == status],
+            )
+        )
+    unanswered = [r for r in rows if not r["disposition"]]
+    return render(
+        request,
+        "strategy/you_said_we_did.html",
+        {
+            "strategy": strategy,
+            "viewer": viewer,
+            "phase_steps": _phase_steps(strategy),
+            "groups": groups,
+            "unanswered": unanswered,
+            "total": len(rows),
+            "withheld": services.withheld_count(strategy),
+        },
+    )

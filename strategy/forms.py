@@ -1,0 +1,198 @@
+from django import forms
+from django.utils import timezone
+
+from productops.accounts.models import Team, User
+from strategy import rendering
+from strategy.models import PART_MAX, TEMPLATE_PARTS, Disposition, Point, Strategy
+
+BODY_TOO_LONG = "This text is too long (%(show_value)s characters); the limit is %(limit_value)s. Link to detail instead."
+
+
+class StrategyForm(forms.ModelForm):
+    audience_teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their members read the strategy and give feedback.",
+    )
+    delegates = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+        required=False,
+        help_text="People who may edit, publish and answer points with you.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "title",
+            "audience_teams",
+            "delegates",
+            *[name for name, _, _ in TEMPLATE_PARTS],
+            "body",
+            "context_links",
+            "vote_budget",
+        ]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name, _, _ in TEMPLATE_PARTS} | {
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "context_links": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            name: f"{hint} Markdown; ### headings become their own sections."
+            for name, _, hint in TEMPLATE_PARTS
+        } | {
+            "body": "Optional further sections in Markdown (## headings).",
+            "vote_budget": "Dots each person may spread across points after the reveal (1-20).",
+        }
+        labels = {name: heading for name, heading, _ in TEMPLATE_PARTS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, _, _ in TEMPLATE_PARTS:
+            self.fields[name].max_length = PART_MAX
+            self.fields[name].error_messages["max_length"] = BODY_TOO_LONG
+        self.fields["body"].error_messages["max_length"] = BODY_TOO_LONG
+        self.fields["vote_budget"].min_value = 1
+        self.fields["vote_budget"].max_value = 20
+
+    def clean_body(self):
+        text = self.cleaned_data["body"]
+        message = rendering.too_long(text)
+        if message:
+            raise forms.ValidationError(message)
+        return text
+
+    def parts(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {k: v for k, v in data.items() if k not in ("audience_teams", "delegates")}
+
+
+class PublishForm(forms.Form):
+    change_summary = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What changed and why, in a sentence or two. Readers see it first.",
+    )
+    closes_at = forms.DateTimeField(
+        required=False,
+        label="Feedback window closes",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="In your time zone. Nobody sees anyone else's feedback until then — not even you.",
+    )
+    override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Admin override reason",
+        help_text="Only for a ProductOps admin publishing while points lack a disposition. Recorded in the audit log.",
+    )
+
+    def __init__(self, *args, first=False, admin=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if first:
+            self.fields["closes_at"].required = True
+            self.fields["change_summary"].initial = "First version, open for feedback."
+        else:
+            del self.fields["closes_at"]
+        if not admin:
+            del self.fields["override_reason"]
+
+
+class ReadConfirmationForm(forms.Form):
+    summary = forms.CharField(
+        max_length=280,
+        min_length=10,
+        label="In one line: what is the core bet?",
+        help_text="In your own words. The owner sees everyone's summaries side by side to spot where the draft is unclear.",
+    )
+
+
+class PointForm(forms.Form):
+    VOICES = [("me", "As myself"), ("team", "On behalf of my team"), ("anonymous", "Anonymously")]
+
+    type = forms.ChoiceField(
+        choices=[c for c in Point.Type.choices], widget=forms.RadioSelect, initial="question"
+    )
+    section_key = forms.ChoiceField(label="About", required=False)
+    quote = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Quoted passage (optional)",
+        help_text="Paste the words you are responding to.",
+    )
+    body = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Your point",
+        help_text="For an alternative: the different bet.",
+    )
+    rationale = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why",
+        help_text="Required for pushback, concerns and alternatives.",
+    )
+    cost = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What it would cost",
+        help_text="Alternatives only.",
+    )
+    confidence = forms.ChoiceField(
+        choices=[("", "Not stated"), *Point.Confidence.choices],
+        required=False,
+        label="How confident are you?",
+    )
+    voice = forms.ChoiceField(choices=VOICES, widget=forms.RadioSelect, initial="me", label="Speak")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        help_text="Needed to speak for a team or anonymously.",
+    )
+    is_clarifying = forms.BooleanField(
+        required=False,
+        label="Clarifying question",
+        help_text="About what the text means, not whether it is right. The owner may answer it during the window, and everyone sees both.",
+    )
+
+    def __init__(self, *args, sections=(), teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section_key"].choices = [
+            ("", "The strategy as a whole"),
+            *[(s.key, s.title) for s in sections],
+        ]
+        self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Reply")
+
+
+class DispositionForm(forms.Form):
+    status = forms.ChoiceField(choices=Disposition.Status.choices)
+    reason = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when declining.",
+    )
+    section_key = forms.ChoiceField(required=False, label="Where the next version changes")
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section_key"].choices = [
+            ("", "No specific section"),
+            *[(s.key, s.title) for s in sections],
+        ]
+
+
+class TransitionForm(forms.Form):
+    target = forms.ChoiceField(choices=Strategy.Phase.choices)
+    override_reason = forms.CharField(max_length=2000, required=False)
+
+
+def default_close():
+    return (timezone.localtime() + timezone.timedelta(days=7)).replace(
+        minute=0, second=0, microsecond=0
+    )

@@ -1,0 +1,36 @@
+// Reports which sections a reader has actually reached: a section counts as read
+// once its end has scrolled into view. Keys are sent in small batches.
+(function () {
+  const doc = document.querySelector("[data-read-url]");
+  if (!doc || !("IntersectionObserver" in window)) return;
+  const url = doc.dataset.readUrl;
+  const token = doc.dataset.csrf;
+  const pending = new Set();
+  let timer = null;
+
+  function flush() {
+    timer = null;
+    if (!pending.size) return;
+    const body = new URLSearchParams();
+    pending.forEach((k) => body.append("key", k));
+    pending.clear();
+    fetch(url, { method: "POST", body, headers: { "X-CSRFToken": token }, credentials: "same-origin", keepalive: true });
+  }
+
+  const observer = new IntersectionObserver((entries) => {
+    entries.forEach((entry) => {
+      if (!entry.isIntersecting) return;
+      const section = entry.target.closest("[data-section-key]");
+      const key = section.dataset.sectionKey;
+      observer.unobserve(entry.target);
+      if (section.dataset.read === "1") return;
+      section.dataset.read = "1";
+      const mark = section.querySelector(".read-mark");
+      if (mark) mark.hidden = false;
+      pending.add(key);
+      if (!timer) timer = setTimeout(flush, 400);
+    });
+  });
+  document.querySelectorAll("[data-section-key] .section-end").forEach((el) => observer.observe(el));
+  window.addEventListener("pagehide", flush);
+})();

@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from strategy import services
+from strategy.models import Point
+from tests.strategy.conftest import confirm, reveal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_journey_through_the_pages(world, client_as, draft):
+    owner = client_as(world.leader)
+    assert owner.get(reverse("strategy:index")).status_code == 200
+    page = owner.get(draft.get_absolute_url())
+    assert "unpublished working copy" in page.content.decode()
+    response = owner.post(
+        reverse("strategy:publish", args=[draft.pk]),
+        {"change_summary": "First version.", "closes_at": "2099-01-01T10:00"},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.phase == "feedback"
+
+    member = client_as(world.member)
+    assert "Checkout 2027" in member.get(reverse("strategy:index")).content.decode()
+    page = member.get(draft.get_absolute_url()).content.decode()
+    assert "I have read it" in page and "Who sees what" in page
+    member.post(reverse("strategy:read_beacon", args=[draft.pk, 1]), {"key": ["diagnosis", "bets"]})
+    response = member.post(
+        reverse("strategy:feedback", args=[draft.pk]),
+        {"summary": "Wallets first for mobile payers."},
+    )
+    assert response.status_code == 302
+    response = member.post(
+        reverse("strategy:feedback", args=[draft.pk]),
+        {
+            "type": "pushback",
+            "section_key": "guiding-policy",
+            "body": "Not only wallets",
+            "rationale": "Cards matter",
+            "voice": "me",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Point.objects.filter(author=world.member, type="pushback").exists()
+
+    owner_page = owner.get(reverse("strategy:dashboard", args=[draft.pk])).content.decode()
+    assert "Wallets first for mobile payers." in owner_page
+
+    reveal(draft)
+    disc = (
+        client_as(world.teammate)
+        .get(reverse("strategy:discussion", args=[draft.pk]))
+        .content.decode()
+    )
+    assert "Not only wallets" in disc
+    point = Point.objects.get()
+    client_as(world.teammate).post(reverse("strategy:vote", args=[point.pk]), {})
+    point.refresh_from_db()
+    assert point.vote_count == 1
+    owner.post(
+        reverse("strategy:dispose", args=[point.pk]),
+        {"status": "adopted", "reason": "", "section_key": "guiding-policy"},
+    )
+    assert point.__class__.objects.get().disposition.status == "adopted"
+    owner.post(reverse("strategy:edit", args=[draft.pk]), {})  # invalid: re-renders, writes nothing
+    draft.refresh_from_db()
+    draft.guiding_policy += "\n\nCards too."
+    draft.save()
+    response = owner.post(
+        reverse("strategy:publish", args=[draft.pk]), {"change_summary": "Cards too"}
+    )
+    assert response.status_code == 302
+    diff = owner.get(reverse("strategy:diff", args=[draft.pk]) + "?a=1&b=2").content.decode()
+    assert "Cards too." in diff
+    response = owner.post(reverse("strategy:transition", args=[draft.pk]), {"target": "final"})
+    assert response.status_code == 302
+    ysw = (
+        client_as(world.member)
+        .get(reverse("strategy:you_said_we_did", args=[draft.pk]))
+        .content.decode()
+    )
+    assert "Not only wallets" in ysw and "Adopted" in ysw and "?a=1&amp;b=2" in ysw
