@@ -6,4 +6,19 @@ app_name = "research"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/dry-run/", views.request_dry_run, name="request_dry_run"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/sample/", views.request_sample, name="request_sample"),
+    path("requests/<int:pk>/close/", views.request_close, name="request_close"),
+    path("panel/", views.panel, name="panel"),
+    path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
+    path(
+        "participants/<int:pk>/override/", views.participant_override, name="participant_override"
+    ),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("health/", views.panel_health, name="health"),
+    path("rules/", views.rules_edit, name="rules"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:pk>/", views.import_map, name="import_map"),
 ]

@@ -1,7 +1,497 @@
+import os
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from productops.accounts.permissions import admin_required
+from research import fatigue, health, importing, services, targeting
+from research.forms import (
+    ImportMappingForm,
+    ImportUploadForm,
+    OverrideForm,
+    PanelFilterForm,
+    ResearchRequestForm,
+    RulesForm,
+)
+from research.models import (
+    Account,
+    FatigueRuleSet,
+    ImportBatch,
+    LedgerEntry,
+    Participant,
+    ResearchRequest,
+)
+
+# Access helpers: one per object type, used by every view -----------------------------------------
+
+
+def can_see_contacts(user) -> bool:
+    return user.is_researcher or user.is_productops_admin
+
+
+def can_recruit(user) -> bool:
+    """File requests, draw samples, override cooldowns and import: researchers and admins."""
+    return user.is_researcher or user.is_productops_admin
+
+
+def _require_recruiter(request):
+    if not can_recruit(request.user):
+        raise PermissionDenied("Only researchers and ProductOps admins can do this.")
+
+
+def _get_request_for_viewer(request, pk) -> ResearchRequest:
+    research_request = get_object_or_404(
+        ResearchRequest.objects.select_related("team", "researcher"), pk=pk
+    )
+    user = request.user
+    if not (
+        user.is_productops_admin
+        or research_request.researcher_id == user.pk
+        or user.is_member_of(research_request.team)
+    ):
+        raise PermissionDenied(
+            "Only the request's team, its researcher and ProductOps admins can open it."
+        )
+    return research_request
+
+
+# Landing and requests -------------------------------------------------------------------------
 
 
 @login_required
 def index(request):
-    return render(request, "research/index.html")
+    user = request.user
+    visible = ResearchRequest.objects.visible_to(user).select_related("team", "researcher")
+    status = request.GET.get("status", "open")
+    if status in ResearchRequest.Status.values:
+        visible = visible.filter(status=status)
+    page = Paginator(
+        visible.annotate(sampled=Count("samples")).order_by("-created_at", "-id"), 25
+    ).get_page(request.GET.get("page"))
+    now = timezone.now()
+    stats = Participant.objects.aggregate(
+        total=Count("id"), eligible=Count("id", filter=Q(next_eligible_at__lte=now))
+    )
+    return render(
+        request,
+        "research/index.html",
+        {
+            "page": page,
+            "status": status,
+            "stats": stats,
+            "can_recruit": can_recruit(user),
+            "statuses": ResearchRequest.Status.choices,
+        },
+    )
+
+
+@login_required
+def request_new(request):
+    _require_recruiter(request)
+    form = ResearchRequestForm(
+        request.POST or None,
+        user=request.user,
+        initial={"deadline": timezone.localdate() + timezone.timedelta(days=21)},
+    )
+    if request.method == "POST" and form.is_valid():
+        research_request = form.save()
+        messages.success(request, "Request filed. Draw a sample when you are ready to recruit.")
+        return redirect(research_request)
+    return render(request, "research/request_form.html", {"form": form, "dry": _form_dry_run(form)})
+
+
+@login_required
+@require_POST
+def request_dry_run(request):
+    """The live dry run beside the form (htmx): the form's current values, nothing saved."""
+    _require_recruiter(request)
+    form = ResearchRequestForm(request.POST, user=request.user)
+    form.is_valid()
+    return render(
+        request, "research/request_form.html#dry-run", {"form": form, "dry": _form_dry_run(form)}
+    )
+
+
+def _form_dry_run(form) -> dict | None:
+    if not form.is_bound:
+        criteria, needed, method, deadline = {}, 8, "interview", None
+    else:
+        data = getattr(form, "cleaned_data", {})
+        if "criteria" not in data:
+            return {
+                "error": "; ".join(form.non_field_errors())
+                or "Fix the criteria to see who matches."
+            }
+        criteria = data["criteria"]
+        needed = data.get("participants_needed") or 1
+        method = data.get("method") or ""
+        deadline = data.get("deadline")
+    dry = targeting.dry_run(
+        criteria=criteria, needed=needed, method=method, catalogue=form.catalogue
+    )
+    dry["overlaps"] = (
+        targeting.overlapping_requests(criteria=criteria, deadline=deadline) if criteria else []
+    )
+    dry["needed"] = needed
+    return dry
+
+
+@login_required
+def request_detail(request, pk):
+    research_request = _get_request_for_viewer(request, pk)
+    sample = research_request.samples.select_related("created_by").first()
+    members = standby = []
+    if sample:
+        rows = list(
+            sample.members.select_related("participant", "participant__account").order_by(
+                "standby", "rank"
+            )
+        )
+        members = [m for m in rows if not m.standby]
+        standby = [m for m in rows if m.standby]
+    dry = None
+    try:
+        dry = targeting.dry_run(
+            criteria=research_request.criteria,
+            needed=research_request.participants_needed,
+            method=research_request.method,
+        )
+    except ValidationError as e:
+        messages.error(request, "; ".join(e.messages))
+    overlaps = targeting.overlapping_requests(
+        criteria=research_request.criteria,
+        deadline=research_request.deadline,
+        exclude_pk=research_request.pk,
+    )
+    return render(
+        request,
+        "research/request_detail.html",
+        {
+            "req": research_request,
+            "sample": sample,
+            "members": members,
+            "standby": standby,
+            "dry": dry,
+            "overlaps": overlaps,
+            "can_recruit": can_recruit(request.user),
+            "show_email": can_see_contacts(request.user),
+            "criteria_items": sorted(research_request.criteria.items()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_sample(request, pk):
+    _require_recruiter(request)
+    research_request = _get_request_for_viewer(request, pk)
+    try:
+        sample = targeting.sample_draw(request=research_request, by=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        if sample.size < research_request.participants_needed:
+            messages.warning(
+                request, sample.warnings[0] if sample.warnings else "The sample is short."
+            )
+        else:
+            messages.success(
+                request,
+                f"Drew {sample.size} participants and {len(sample.makeup.get('strata', []))} strata.",
+            )
+    return redirect(research_request)
+
+
+@login_required
+@require_POST
+def request_close(request, pk):
+    _require_recruiter(request)
+    research_request = _get_request_for_viewer(request, pk)
+    ResearchRequest.objects.filter(
+        pk=research_request.pk, status=ResearchRequest.Status.OPEN
+    ).update(status=ResearchRequest.Status.CLOSED)
+    messages.success(request, "Request closed.")
+    return redirect(research_request)
+
+
+# Panel, participants, accounts ----------------------------------------------------------------
+
+
+@login_required
+def panel(request):
+    form = PanelFilterForm(request.GET or None)
+    qs = Participant.objects.select_related("account")
+    show_email = can_see_contacts(request.user)
+    if form.is_valid():
+        qs = form.filter(qs, with_email=show_email)
+    page = Paginator(qs.order_by("name", "id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "research/panel.html",
+        {
+            "form": form,
+            "page": page,
+            "show_email": show_email,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def participant_detail(request, pk):
+    participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
+    eligibility = services.eligibility_check(participant=participant, tz=request.user.zone)
+    ledger = LedgerEntry.objects.filter(participant=participant).select_related("team", "request")[
+        :50
+    ]
+    overrides = participant.overrides.select_related("by")[:10]
+    return render(
+        request,
+        "research/participant_detail.html",
+        {
+            "p": participant,
+            "eligibility": eligibility,
+            "refusals": [
+                {
+                    "r": r,
+                    "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
+                    "overridable": r.rule in fatigue.OVERRIDABLE,
+                }
+                for r in eligibility.refusals
+            ],
+            "ledger": ledger,
+            "overrides": overrides,
+            "show_email": can_see_contacts(request.user),
+            "can_recruit": can_recruit(request.user),
+            "override_form": OverrideForm(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def participant_override(request, pk):
+    _require_recruiter(request)
+    participant = get_object_or_404(Participant, pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.override_grant(
+                participant=participant,
+                rule=form.cleaned_data["rule"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+    if form.errors:
+        eligibility = services.eligibility_check(participant=participant, tz=request.user.zone)
+        return render(
+            request,
+            "research/participant_detail.html",
+            {
+                "p": participant,
+                "eligibility": eligibility,
+                "refusals": [
+                    {
+                        "r": r,
+                        "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
+                        "overridable": r.rule in fatigue.OVERRIDABLE,
+                    }
+                    for r in eligibility.refusals
+                ],
+                "ledger": LedgerEntry.objects.filter(participant=participant).select_related(
+                    "team", "request"
+                )[:50],
+                "overrides": participant.overrides.select_related("by")[:10],
+                "show_email": True,
+                "can_recruit": True,
+                "override_form": form,
+                "now": timezone.now(),
+            },
+            status=400,
+        )
+    messages.success(request, "Override recorded. It lasts 30 days and is in the audit log.")
+    return redirect(participant)
+
+
+@login_required
+def account_detail(request, pk):
+    account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
+    now = timezone.now()
+    quarter = LedgerEntry.objects.filter(
+        account=account, at__gte=now - timezone.timedelta(days=91)
+    ).aggregate(
+        sessions=Count("id", filter=Q(kind="session")),
+        minutes=Sum("minutes"),
+        touches=Count("id"),
+    )
+    people = Paginator(account.participants.order_by("name", "id"), 50).get_page(
+        request.GET.get("page")
+    )
+    ledger = LedgerEntry.objects.filter(account=account).select_related("participant", "team")[:25]
+    rules = services.rules_current()
+    return render(
+        request,
+        "research/account_detail.html",
+        {
+            "account": account,
+            "quarter": quarter,
+            "page": people,
+            "ledger": ledger,
+            "rules": rules,
+            "show_email": can_see_contacts(request.user),
+            "now": now,
+        },
+    )
+
+
+# ProductOps pages -----------------------------------------------------------------------------
+
+
+@login_required
+def panel_health(request):
+    if not can_recruit(request.user):
+        raise PermissionDenied("Panel health is for ProductOps admins and researchers.")
+    return render(request, "research/health.html", {"h": health.panel_health()})
+
+
+@login_required
+@admin_required
+def rules_edit(request):
+    current = services.rules_current()
+    form = RulesForm(request.POST or None, rules=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = form.rules()
+        except ValueError as e:
+            form.add_error(None, str(e))
+        else:
+            services.rules_update(rules=new, by=request.user, note=form.cleaned_data["note"])
+            messages.success(
+                request, "Rules saved as a new version. The panel is being re-evaluated."
+            )
+            return redirect("research:rules")
+    versions = FatigueRuleSet.objects.select_related("created_by")[:10]
+    return render(request, "research/rules.html", {"form": form, "versions": versions})
+
+
+# Import ---------------------------------------------------------------------------------------
+
+
+def _import_dir():
+    folder = os.path.join(settings.MEDIA_ROOT, "research-imports")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+@csrf_exempt
+@login_required
+def import_upload(request):
+    # Refuse an oversize upload from its declared length, before Django spools it to disk;
+    # the CSRF check (which reads the body) runs only after that.
+    if (
+        request.method == "POST"
+        and int(request.META.get("CONTENT_LENGTH") or 0) > importing.MAX_BYTES + 65536
+    ):
+        _require_recruiter(request)
+        form = ImportUploadForm()
+        form.add_error(
+            None, f"The file is larger than {importing.MAX_BYTES // 2**20} MB. Split it into parts."
+        )
+        return render(request, "research/import.html", {"form": form}, status=413)
+    return _import_upload(request)
+
+
+@csrf_protect
+def _import_upload(request):
+    _require_recruiter(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > importing.MAX_BYTES:
+                raise ValidationError(
+                    {"file": f"The file is larger than {importing.MAX_BYTES // 2**20} MB."}
+                )
+            data = upload.read()
+            headers, _rows = importing.read_table(data, upload.name)
+        except ValidationError as e:
+            for errs in e.message_dict.values():
+                form.add_error("file", errs)
+        else:
+            ext = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+            path = os.path.join(_import_dir(), f"{uuid.uuid4().hex}{ext}")
+            with open(path, "wb") as fh:
+                fh.write(data)
+            batch = ImportBatch.objects.create(
+                file_name=upload.name[:200],
+                stored_path=path,
+                headers=headers,
+                uploaded_by=request.user,
+            )
+            return redirect("research:import_map", pk=batch.pk)
+    recent = ImportBatch.objects.select_related("uploaded_by")[:5]
+    return render(request, "research/import.html", {"form": form, "recent": recent})
+
+
+@login_required
+def import_map(request, pk):
+    _require_recruiter(request)
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if batch.uploaded_by_id != request.user.pk and not request.user.is_productops_admin:
+        raise PermissionDenied("Only the person who uploaded this file can import it.")
+    all_targets = importing.targets()
+    guessed = batch.mapping or importing.guess_mapping(batch.headers, all_targets)
+    form = ImportMappingForm(
+        request.POST or None, headers=batch.headers, targets=all_targets, guessed=guessed
+    )
+    report = None
+    if request.method == "POST" and batch.status != ImportBatch.Status.IMPORTED and form.is_valid():
+        mapping = form.mapping()
+        with open(batch.stored_path, "rb") as fh:
+            headers, rows = importing.read_table(fh.read(), batch.stored_path)
+        if request.POST.get("action") == "import":
+            try:
+                report = importing.import_commit(
+                    headers=headers, rows=rows, mapping=mapping, by=request.user
+                )
+            except ValidationError:
+                report = importing.public(
+                    importing.import_check(headers=headers, rows=rows, mapping=mapping)
+                )
+                messages.error(
+                    request, "Nothing was imported: fix the rows below and upload the file again."
+                )
+                batch.status = ImportBatch.Status.FAILED
+            else:
+                batch.status = ImportBatch.Status.IMPORTED
+                os.remove(batch.stored_path)
+                messages.success(
+                    request,
+                    f"Imported {report['new']} new and updated {report['updated']} participants.",
+                )
+        else:
+            report = importing.public(
+                importing.import_check(headers=headers, rows=rows, mapping=mapping)
+            )
+            batch.status = ImportBatch.Status.CHECKED
+        batch.mapping = mapping
+        batch.report = report
+        batch.save(update_fields=["mapping", "report", "status"])
+    return render(
+        request,
+        "research/import_map.html",
+        {"batch": batch, "form": form, "report": report or batch.report},
+    )

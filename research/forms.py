@@ -1,0 +1,288 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from productops.accounts.models import Team
+from research import fatigue, targeting
+from research.models import COMPANY_SIZES, PLANS, REGIONS, USAGE_LEVELS, ResearchRequest
+
+MAX_INCENTIVE = 2000
+
+
+def _choices(values, blank="Any"):
+    return [("", blank)] + [(v, v) for v in values]
+
+
+class PanelFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    plan = forms.ChoiceField(required=False, choices=_choices(PLANS))
+    region = forms.ChoiceField(required=False, choices=_choices(REGIONS))
+    company_size = forms.ChoiceField(
+        required=False, choices=_choices(COMPANY_SIZES), label="Company size"
+    )
+    usage_level = forms.ChoiceField(required=False, choices=_choices(USAGE_LEVELS), label="Usage")
+    country = forms.CharField(required=False, max_length=60)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("eligible", "Eligible now"),
+            ("cooling", "Cooling down"),
+            ("never", "Not contactable"),
+        ],
+        label="Eligibility",
+    )
+
+    def filter(self, qs, *, with_email: bool):
+        data = self.cleaned_data
+        qs = qs.search(data.get("q") or "", with_email=with_email)
+        for field in ("plan", "region", "company_size", "usage_level"):
+            if data.get(field):
+                qs = qs.filter(**{field: data[field]})
+        if data.get("country"):
+            qs = qs.filter(country__iexact=data["country"].strip())
+        now = timezone.now()
+        if data.get("status") == "eligible":
+            qs = qs.filter(next_eligible_at__lte=now)
+        elif data.get("status") == "cooling":
+            qs = qs.filter(next_eligible_at__gt=now)
+        elif data.get("status") == "never":
+            qs = qs.filter(next_eligible_at__isnull=True)
+        return qs
+
+
+class ResearchRequestForm(forms.ModelForm):
+    """The request with its criteria as one field per attribute, so it works without JavaScript."""
+
+    incentive = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=MAX_INCENTIVE,
+        decimal_places=2,
+        initial=0,
+        label="Incentive per participant",
+        help_text="In your currency; 0 for none.",
+    )
+    dimensions = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Keep representative on",
+        help_text=f"Up to {targeting.MAX_DIMENSIONS}; the sample mirrors the eligible panel on these.",
+    )
+
+    class Meta:
+        model = ResearchRequest
+        fields = [
+            "title",
+            "team",
+            "goal",
+            "method",
+            "session_minutes",
+            "participants_needed",
+            "deadline",
+        ]
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {
+            "session_minutes": "Session length (minutes)",
+            "participants_needed": "Participants",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.catalogue = targeting.attribute_catalogue()
+        teams = Team.objects.all() if user.is_productops_admin else Team.objects.for_user(user)
+        self.fields["team"].queryset = teams
+        self.fields["title"].max_length = 140
+        self.fields["session_minutes"].min_value = 5
+        self.fields["session_minutes"].max_value = 480
+        self.fields["session_minutes"].widget.attrs.update(min=5, max=480)
+        self.fields["participants_needed"].min_value = 1
+        self.fields["participants_needed"].max_value = 500
+        self.fields["participants_needed"].widget.attrs.update(min=1, max=500)
+        self.fields["dimensions"].choices = [
+            (name, spec["label"])
+            for name, spec in self.catalogue.items()
+            if spec["type"] != "number"
+        ]
+        self.criteria_fields = []
+        for name, spec in self.catalogue.items():
+            key = f"crit_{name}"
+            if spec["values"]:
+                self.fields[key] = forms.MultipleChoiceField(
+                    required=False,
+                    label=spec["label"],
+                    choices=[(v, v) for v in spec["values"]],
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            elif spec["type"] == "number":
+                continue  # numeric filters are for the API: {"min": .., "max": ..}
+            else:
+                self.fields[key] = forms.CharField(
+                    required=False,
+                    label=spec["label"],
+                    max_length=300,
+                    help_text="Comma-separated; empty for any.",
+                )
+            self.criteria_fields.append(key)
+        if self.instance.pk:
+            for name, values in (self.instance.criteria or {}).items():
+                if f"crit_{name}" in self.fields and isinstance(values, list):
+                    self.initial[f"crit_{name}"] = (
+                        values if self.catalogue[name]["values"] else ", ".join(values)
+                    )
+            self.initial["dimensions"] = self.instance.dimensions
+            self.initial["incentive"] = self.instance.incentive_cents / 100
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline < timezone.localdate():
+            raise ValidationError("The deadline is in the past; pick a future date.")
+        return deadline
+
+    def raw_criteria(self) -> dict:
+        raw = {}
+        for key in self.criteria_fields:
+            value = self.cleaned_data.get(key)
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if value:
+                raw[key.removeprefix("crit_")] = list(value)
+        return raw
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["criteria"] = targeting.criteria_clean(
+                self.raw_criteria(), catalogue=self.catalogue
+            )
+        except ValidationError as e:
+            self.add_error(None, e.message_dict.get("criteria", e.messages))
+        try:
+            data["dimensions"] = targeting.dimensions_clean(
+                data.get("dimensions"), catalogue=self.catalogue
+            )
+        except ValidationError as e:
+            self.add_error("dimensions", e.message_dict["dimensions"])
+        return data
+
+    def save(self, commit=True):
+        request = super().save(commit=False)
+        request.criteria = self.cleaned_data.get("criteria", {})
+        request.dimensions = self.cleaned_data.get("dimensions", [])
+        request.incentive_cents = int((self.cleaned_data.get("incentive") or 0) * 100)
+        if not request.pk:
+            request.researcher = self.user
+        if commit:
+            request.save()
+        return request
+
+
+class OverrideForm(forms.Form):
+    rule = forms.ChoiceField(
+        choices=[(r, fatigue.RULE_NAMES[r]) for r in sorted(fatigue.OVERRIDABLE)]
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why this person must be contacted again now. Audited; ProductOps reads these.",
+    )
+
+
+class RulesForm(forms.Form):
+    max_invitations = forms.IntegerField(
+        min_value=0, max_value=100, label="Invitations allowed in the window"
+    )
+    invitation_window_days = forms.IntegerField(
+        min_value=0, max_value=730, label="Invitation window (days)"
+    )
+    invitation_cooldown_days = forms.IntegerField(
+        min_value=0, max_value=365, label="Cooldown after an invitation (days)"
+    )
+    session_cooldown_days = forms.IntegerField(
+        min_value=0, max_value=730, label="Cooldown after a session (days)"
+    )
+    max_sessions_per_year = forms.IntegerField(
+        min_value=0, max_value=100, label="Sessions per participant per year"
+    )
+    account_max_sessions_per_quarter = forms.IntegerField(
+        min_value=0, max_value=10000, label="Sessions per account per quarter"
+    )
+    account_max_minutes_per_quarter = forms.IntegerField(
+        min_value=0, max_value=100000, label="Participant-minutes per account per quarter"
+    )
+    incentive_cap = forms.DecimalField(
+        min_value=0, max_value=100000, decimal_places=2, label="Incentives per participant per year"
+    )
+    no_show_limit = forms.IntegerField(min_value=0, max_value=20, label="No-shows before exclusion")
+    no_show_exclusion_days = forms.IntegerField(
+        min_value=0, max_value=730, label="No-show exclusion (days)"
+    )
+    renewal_quiet_days = forms.IntegerField(
+        min_value=0, max_value=365, label="Quiet days before an account renews"
+    )
+    respect_owner_flag = forms.BooleanField(
+        required=False, label="Respect account owners' do-not-contact flags"
+    )
+    note = forms.CharField(
+        max_length=300, label="What changed and why", help_text="Kept with the new version."
+    )
+
+    METHODS = [m for m in ResearchRequest.Method]
+
+    def __init__(self, *args, rules: fatigue.Rules, **kwargs):
+        initial = rules.to_dict()
+        initial["incentive_cap"] = rules.incentive_cap_cents_per_year / 100
+        for method in self.METHODS:
+            initial[f"method_{method.value}"] = rules.max_sessions_per_year_by_method.get(
+                method.value
+            )
+        super().__init__(*args, initial=initial, **kwargs)
+        for method in self.METHODS:
+            self.fields[f"method_{method.value}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=100,
+                label=f"{method.label} sessions per year",
+                help_text="Empty: only the overall limit applies.",
+            )
+
+    def rules(self) -> fatigue.Rules:
+        d = dict(self.cleaned_data)
+        d.pop("note")
+        d["incentive_cap_cents_per_year"] = int(d.pop("incentive_cap") * 100)
+        by_method = {}
+        for method in self.METHODS:
+            value = d.pop(f"method_{method.value}", None)
+            if value is not None:
+                by_method[method.value] = value
+        d["max_sessions_per_year_by_method"] = by_method
+        return fatigue.Rules.from_dict(d)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="CSV (UTF-8) or Excel .xlsx, up to 50 MB, one participant per row."
+    )
+
+
+class ImportMappingForm(forms.Form):
+    def __init__(self, *args, headers, targets, guessed, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— not in this file —")] + [(h, h) for h in headers]
+        for name, (label, required) in targets.items():
+            self.fields[name] = forms.ChoiceField(
+                required=False,
+                choices=choices,
+                label=label + (" *" if required else ""),
+                initial=guessed.get(name, ""),
+            )
+
+    def mapping(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -1,0 +1,568 @@
+"""Panel import from CSV or XLSX: read, map columns, check every row, then upsert all or nothing."""
+
+import csv
+import io
+import zoneinfo
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from research import services
+from research.models import (
+    COMPANY_SIZES,
+    PLANS,
+    REGIONS,
+    TENURES,
+    USAGE_LEVELS,
+    Account,
+    AttributeDefinition,
+    Participant,
+)
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 500_000
+MAX_ERRORS_SHOWN = 200
+BATCH = 2000
+
+# target -> (label, required)
+BASE_TARGETS = {
+    "external_id": ("Participant id", True),
+    "name": ("Name", True),
+    "email": ("E-mail", True),
+    "account_id": ("Account id", False),
+    "account_name": ("Account name", False),
+    "time_zone": ("Time zone (IANA)", False),
+    "language": ("Language", False),
+    "consent": ("Consent (granted / pending / withdrawn)", False),
+    "consent_at": ("Consent date", False),
+    "do_not_contact": ("Do not contact (yes/no)", False),
+    "opted_out": ("Opted out (yes/no)", False),
+    "contact_block_reason": ("Opt-out / do-not-contact reason", False),
+    "plan": ("Plan", False),
+    "region": ("Region", False),
+    "country": ("Country", False),
+    "industry": ("Industry", False),
+    "company_size": ("Company size", False),
+    "tenure": ("Tenure", False),
+    "usage_level": ("Usage level", False),
+    "renewal_date": ("Account renewal date", False),
+    "account_owner": ("Account owner", False),
+    "owner_flagged": ("Account owner flagged (yes/no)", False),
+}
+CHOICES = {
+    "plan": PLANS,
+    "region": REGIONS,
+    "company_size": COMPANY_SIZES,
+    "tenure": TENURES,
+    "usage_level": USAGE_LEVELS,
+}
+LENGTHS = {
+    "external_id": 64,
+    "name": 200,
+    "account_id": 64,
+    "account_name": 200,
+    "language": 16,
+    "contact_block_reason": 300,
+    "country": 60,
+    "industry": 60,
+    "account_owner": 120,
+}
+ALIASES = {
+    "external_id": ["id", "participant_id", "customer_id", "contact_id", "external id"],
+    "email": ["e-mail", "email_address", "mail"],
+    "name": ["full_name", "contact_name"],
+    "account_id": ["company_id", "account external id", "account_external_id"],
+    "account_name": ["company", "company_name", "account"],
+    "time_zone": ["timezone", "tz", "zone"],
+    "usage_level": ["usage"],
+    "do_not_contact": ["dnc"],
+    "opted_out": ["opt_out", "optout"],
+    "account_owner": ["owner", "account_owner_name"],
+}
+TRUE = {"1", "true", "yes", "y", "x"}
+FALSE = {"0", "false", "no", "n", ""}
+
+
+def targets() -> dict:
+    found = dict(BASE_TARGETS)
+    for d in AttributeDefinition.objects.all():
+        found[f"attr:{d.name}"] = (f"{d.label or d.name} (custom)", False)
+    return found
+
+
+def _norm(text: str) -> str:
+    return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def guess_mapping(headers: list[str], target_names) -> dict:
+    by_norm = {_norm(h): h for h in headers}
+    mapping = {}
+    for name in target_names:
+        plain = name.removeprefix("attr:")
+        for candidate in [plain, *ALIASES.get(name, [])]:
+            if _norm(candidate) in by_norm:
+                mapping[name] = by_norm[_norm(candidate)]
+                break
+    return mapping
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def read_table(data: bytes, file_name: str) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows as strings; a clear error for a file the panel cannot read."""
+    if len(data) > MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": f"The file is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES // 2**20} MB. "
+                "Split it, or push it through the API in parts."
+            }
+        )
+    if not data.strip():
+        raise ValidationError({"file": "The file is empty."})
+    if file_name.lower().endswith(".xlsx"):
+        table = _read_xlsx(data)
+    elif file_name.lower().endswith((".csv", ".txt")):
+        table = _read_csv(data)
+    else:
+        raise ValidationError({"file": "Upload a .csv (UTF-8) or .xlsx file."})
+    if not table:
+        raise ValidationError({"file": "The file has no header row."})
+    headers = [h.strip() for h in table[0]]
+    if not any(headers):
+        raise ValidationError({"file": "The first row must name the columns."})
+    duplicates = sorted({h for h in headers if h and headers.count(h) > 1})
+    if duplicates:
+        raise ValidationError(
+            {"file": f"Column names must be unique; repeated: {', '.join(duplicates)}."}
+        )
+    rows = table[1:]
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(
+            {"file": f"{len(rows)} rows is more than {MAX_ROWS} per import; split the file."}
+        )
+    return headers, rows
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ValidationError(
+            {
+                "file": f"The file is not UTF-8 (first bad byte on line {line}). In Excel use “Save as → CSV UTF-8”, "
+                "or export from the CRM as UTF-8."
+            }
+        ) from None
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [
+            row
+            for row in csv.reader(io.StringIO(text), dialect)
+            if any(cell.strip() for cell in row)
+        ]
+    except csv.Error as e:
+        raise ValidationError({"file": f"The CSV is malformed: {e}."}) from None
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or mislabelled file
+        raise ValidationError(
+            {"file": "This is not a readable .xlsx workbook; re-save it from Excel."}
+        ) from None
+    sheet = book.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        cells = ["" if v is None else _cell(v) for v in values]
+        if any(c.strip() for c in cells):
+            rows.append(cells)
+    book.close()
+    return rows
+
+
+def _cell(value) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# Checking -------------------------------------------------------------------------------------
+
+_ZONES = None
+
+
+def _zones() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = zoneinfo.available_timezones()
+    return _ZONES
+
+
+def _bool(value: str, field: str) -> bool:
+    text = value.strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError(f"{field} must be yes or no, not “{value}”")
+
+
+def _consent(value: str) -> str:
+    text = value.strip().lower()
+    if text in {"granted", "yes", "y", "true", "1", "opted_in", "opt_in"}:
+        return Participant.Consent.GRANTED
+    if text in {"", "pending", "no", "n", "false", "0", "unknown"}:
+        return Participant.Consent.PENDING
+    if text in {"withdrawn", "revoked"}:
+        return Participant.Consent.WITHDRAWN
+    raise ValueError(f"consent must be granted, pending or withdrawn, not “{value}”")
+
+
+def _when(value: str, field: str):
+    text = value.strip()
+    if not text:
+        return None
+    parsed = parse_datetime(text)
+    if parsed is None:
+        day = parse_date(text[:10])
+        if day is None:
+            raise ValueError(f"{field} must be a date like 2026-03-31, not “{value}”")
+        parsed = datetime.combine(day, time(12, 0))
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, zoneinfo.ZoneInfo("UTC"))
+    return parsed
+
+
+def _day(value: str, field: str):
+    text = value.strip()
+    if not text:
+        return None
+    day = parse_date(text[:10])
+    if day is None:
+        raise ValueError(f"{field} must be a date like 2026-03-31, not “{value}”")
+    return day
+
+
+def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) -> dict:
+    """Validate every row; returns a report plus the clean rows under "_clean" (not for display)."""
+    all_targets = targets()
+    unknown_columns = sorted(set(mapping.values()) - set(headers))
+    missing = [
+        all_targets[t][0]
+        for t, (_l, required) in all_targets.items()
+        if required and not mapping.get(t)
+    ]
+    file_errors = []
+    if unknown_columns:
+        file_errors.append(
+            f"The file has no column {', '.join(unknown_columns)}; map an existing column."
+        )
+    if missing:
+        file_errors.append(
+            f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+            "Add it to the file or map the column that holds it."
+        )
+    if file_errors:
+        return {
+            "rows": len(rows),
+            "errors": [],
+            "error_count": 0,
+            "file_errors": file_errors,
+            "new": 0,
+            "updated": 0,
+            "accounts": 0,
+            "_clean": [],
+        }
+    definitions = {d.name: d for d in AttributeDefinition.objects.all()}
+    index = {
+        target: headers.index(column) for target, column in mapping.items() if target in all_targets
+    }
+    zones = _zones()
+    seen: dict[str, int] = {}
+    errors = []
+    error_count = 0
+    clean = []
+
+    def error(row_no, field, message):
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_ERRORS_SHOWN:
+            errors.append({"row": row_no, "field": field, "message": message})
+
+    for offset, raw in enumerate(rows):
+        row_no = offset + 2  # the header is row 1, as in a spreadsheet
+        values = {t: (raw[i].strip() if i < len(raw) else "") for t, i in index.items()}
+        ok = True
+        for target, (label, required) in all_targets.items():
+            if required and not values.get(target):
+                error(row_no, target, f"{label} is empty; every row needs one.")
+                ok = False
+        for target, limit in LENGTHS.items():
+            if len(values.get(target, "")) > limit:
+                error(
+                    row_no, target, f"{all_targets[target][0]} is longer than {limit} characters."
+                )
+                ok = False
+        ext = values.get("external_id", "")
+        if ext:
+            if ext in seen:
+                error(
+                    row_no,
+                    "external_id",
+                    f"Participant id {ext} is also on row {seen[ext]}; keep one row per id.",
+                )
+                ok = False
+            else:
+                seen[ext] = row_no
+        email = values.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                error(row_no, "email", f"“{email}” is not an e-mail address.")
+                ok = False
+        zone = values.get("time_zone", "")
+        if zone and zone not in zones:
+            error(
+                row_no,
+                "time_zone",
+                f"“{zone}” is not an IANA time zone; use one like Europe/Berlin.",
+            )
+            ok = False
+        for target, allowed in CHOICES.items():
+            value = values.get(target, "")
+            if value and value not in allowed:
+                error(row_no, target, f"{target} “{value}” is not one of {', '.join(allowed)}.")
+                ok = False
+        parsed = {}
+        try:
+            if "consent" in values:
+                parsed["consent"] = _consent(values["consent"])
+            if "consent_at" in values:
+                parsed["consent_at"] = _when(values["consent_at"], "consent date")
+            for flag in ("do_not_contact", "opted_out", "owner_flagged"):
+                if flag in values:
+                    parsed[flag] = _bool(values[flag], flag.replace("_", " "))
+            if "renewal_date" in values:
+                parsed["renewal_date"] = _day(values["renewal_date"], "renewal date")
+        except ValueError as e:
+            error(row_no, "row", f"{e}.")
+            ok = False
+        attributes = {}
+        for target in values:
+            if target.startswith("attr:"):
+                name = target.removeprefix("attr:")
+                try:
+                    coerced = definitions[name].coerce(values[target])
+                except ValueError as e:
+                    error(row_no, target, f"{e}.")
+                    ok = False
+                    continue
+                if coerced is not None:
+                    attributes[name] = coerced
+        if ok:
+            clean.append({**values, **parsed, "_attributes": attributes})
+    existing = set()
+    ids = [r["external_id"] for r in clean]
+    for start in range(0, len(ids), 20000):
+        existing.update(
+            Participant.objects.filter(external_id__in=ids[start : start + 20000]).values_list(
+                "external_id", flat=True
+            )
+        )
+    return {
+        "rows": len(rows),
+        "errors": errors,
+        "error_count": error_count,
+        "file_errors": [],
+        "new": len(clean) - len(existing),
+        "updated": len(existing),
+        "accounts": len({r["account_id"] for r in clean if r.get("account_id")}),
+        "_clean": clean,
+    }
+
+
+def public(report: dict) -> dict:
+    return {k: v for k, v in report.items() if not k.startswith("_")}
+
+
+# Writing --------------------------------------------------------------------------------------
+
+PARTICIPANT_FIELDS = [
+    "name",
+    "email",
+    "time_zone",
+    "language",
+    "consent",
+    "consent_at",
+    "do_not_contact",
+    "opted_out",
+    "contact_block_reason",
+    "plan",
+    "region",
+    "country",
+    "industry",
+    "company_size",
+    "tenure",
+    "usage_level",
+]
+
+
+def import_commit(*, headers, rows, mapping, by) -> dict:
+    """Check, then upsert by external id in one transaction: any bad row and nothing is written."""
+    report = import_check(headers=headers, rows=rows, mapping=mapping)
+    if report["file_errors"] or report["error_count"]:
+        first = report["file_errors"] or [
+            f"row {e['row']}: {e['message']}" for e in report["errors"][:3]
+        ]
+        raise ValidationError(
+            {
+                "file": [
+                    f"Nothing was imported: {report['error_count']} row error(s). "
+                    if report["error_count"]
+                    else "Nothing was imported. "
+                ]
+                + first
+            }
+        )
+    clean = report.pop("_clean")
+    now = timezone.now()
+    mapped = set(mapping)
+    with transaction.atomic():
+        account_ids = _upsert_accounts(clean, mapped)
+        update_fields = [f for f in PARTICIPANT_FIELDS if f in mapped]
+        if {"account_id"} & mapped:
+            update_fields.append("account")
+        if any(t.startswith("attr:") for t in mapped):
+            update_fields.append("attributes")
+        update_fields.append("updated_at")
+        batch = []
+        for r in clean:
+            consent = r.get("consent", Participant.Consent.PENDING)
+            batch.append(
+                Participant(
+                    external_id=r["external_id"],
+                    name=r["name"],
+                    email=r["email"].lower(),
+                    account_id=account_ids.get(r.get("account_id") or None),
+                    time_zone=r.get("time_zone") or "UTC",
+                    language=r.get("language") or "en",
+                    consent=consent,
+                    consent_at=r.get("consent_at")
+                    or (now if consent == Participant.Consent.GRANTED else None),
+                    do_not_contact=r.get("do_not_contact", False),
+                    opted_out=r.get("opted_out", False),
+                    contact_block_reason=r.get("contact_block_reason", ""),
+                    plan=r.get("plan", ""),
+                    region=r.get("region", ""),
+                    country=r.get("country", ""),
+                    industry=r.get("industry", ""),
+                    company_size=r.get("company_size", ""),
+                    tenure=r.get("tenure", ""),
+                    usage_level=r.get("usage_level", ""),
+                    attributes=r["_attributes"],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        for start in range(0, len(batch), BATCH):
+            Participant.objects.bulk_create(
+                batch[start : start + BATCH],
+                update_conflicts=True,
+                unique_fields=["external_id"],
+                update_fields=update_fields,
+            )
+        ids = []
+        ext_ids = [r["external_id"] for r in clean]
+        for start in range(0, len(ext_ids), 20000):
+            ids += list(
+                Participant.objects.filter(external_id__in=ext_ids[start : start + 20000])
+                .order_by("account_id", "id")
+                .values_list("pk", flat=True)
+            )
+        services.refresh_participants(ids=ids, now=now)
+    from productops.accounts.services import audit_record
+
+    if by is not None and clean:
+        first = Participant.objects.filter(external_id=clean[0]["external_id"]).first()
+        audit_record(
+            actor=by,
+            action="research.panel.imported",
+            target=first,
+            data={"rows": len(clean), "new": report["new"], "updated": report["updated"]},
+        )
+    return public(report)
+
+
+def _upsert_accounts(clean, mapped) -> dict[str, int]:
+    if "account_id" not in mapped:
+        return {}
+    accounts = {}
+    for r in clean:
+        ext = r.get("account_id")
+        if not ext:
+            continue
+        current = accounts.setdefault(ext, {"name": r.get("account_name") or ext})
+        for field, target in (
+            ("renewal_date", "renewal_date"),
+            ("owner_name", "account_owner"),
+            ("owner_flagged", "owner_flagged"),
+        ):
+            if target in r and r[target] not in (None, ""):
+                current[field] = r[target]
+    if not accounts:
+        return {}
+    update_fields = ["name", "updated_at"]
+    for field, target in (
+        ("renewal_date", "renewal_date"),
+        ("owner_name", "account_owner"),
+        ("owner_flagged", "owner_flagged"),
+    ):
+        if target in mapped:
+            update_fields.append(field)
+    now = timezone.now()
+    objs = [
+        Account(
+            external_id=ext,
+            name=data["name"],
+            renewal_date=data.get("renewal_date"),
+            owner_name=data.get("owner_name", ""),
+            owner_flagged=data.get("owner_flagged", False),
+            created_at=now,
+            updated_at=now,
+        )
+        for ext, data in accounts.items()
+    ]
+    for start in range(0, len(objs), BATCH):
+        Account.objects.bulk_create(
+            objs[start : start + BATCH],
+            update_conflicts=True,
+            unique_fields=["external_id"],
+            update_fields=update_fields,
+        )
+    found = {}
+    keys = list(accounts)
+    for start in range(0, len(keys), 20000):
+        found.update(
+            Account.objects.filter(external_id__in=keys[start : start + 20000]).values_list(
+                "external_id", "pk"
+            )
+        )
+    return found

@@ -1,0 +1,462 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from productops.accounts.models import Team
+
+# Segment attributes every participant has, with the values the panel accepts.
+# Free-text ones (country, industry) are bounded by length only.
+PLANS = ["free", "starter", "pro", "enterprise"]
+REGIONS = ["EMEA", "NA", "LATAM", "APAC"]
+COMPANY_SIZES = ["1-10", "11-50", "51-200", "201-1000", "1000+"]
+TENURES = ["<1y", "1-3y", "3y+"]
+USAGE_LEVELS = ["low", "medium", "high"]
+BUILTIN_ATTRIBUTES = {
+    "plan": PLANS,
+    "region": REGIONS,
+    "country": None,
+    "industry": None,
+    "company_size": COMPANY_SIZES,
+    "tenure": TENURES,
+    "usage_level": USAGE_LEVELS,
+    "language": None,
+}
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not a known IANA time zone; use one like Europe/Berlin.",
+            params={"value": value},
+        )
+
+
+class AttributeDefinition(models.Model):
+    """A custom participant attribute declared by ProductOps admins, usable in filters and sampling."""
+
+    class Type(models.TextChoices):
+        CHOICE = "choice", "One of a list"
+        TEXT = "text", "Free text"
+        NUMBER = "number", "Number"
+        BOOLEAN = "boolean", "Yes / no"
+
+    name = models.SlugField(
+        max_length=40, unique=True, help_text="Key used in imports and criteria."
+    )
+    label = models.CharField(max_length=80)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.CHOICE)
+    allowed_values = models.JSONField(
+        default=list, blank=True, help_text="For 'One of a list' only."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.label or self.name
+
+    def clean(self):
+        if self.name in BUILTIN_ATTRIBUTES:
+            raise ValidationError({"name": f"'{self.name}' is already a built-in attribute."})
+        if self.type == self.Type.CHOICE and not self.allowed_values:
+            raise ValidationError(
+                {"allowed_values": "List the allowed values for a 'one of a list' attribute."}
+            )
+
+    def coerce(self, value):
+        """Return the stored form of a raw value, or raise ValueError saying what is wrong."""
+        if value is None or value == "":
+            return None
+        if self.type == self.Type.NUMBER:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{self.name} must be a number, not '{value}'") from None
+            return int(number) if number.is_integer() else number
+        if self.type == self.Type.BOOLEAN:
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "y"}:
+                return True
+            if text in {"0", "false", "no", "n"}:
+                return False
+            raise ValueError(f"{self.name} must be yes or no, not '{value}'")
+        text = str(value).strip()
+        if self.type == self.Type.CHOICE and text not in self.allowed_values:
+            raise ValueError(
+                f"{self.name} must be one of {', '.join(map(str, self.allowed_values))}, not '{text}'"
+            )
+        return text[:200]
+
+
+class Account(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    renewal_date = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner_name = models.CharField(
+        max_length=120, blank=True, help_text="Account owner as the CRM names them."
+    )
+    owner_flagged = models.BooleanField(
+        default=False, help_text="The account owner asks not to contact them."
+    )
+    owner_flag_reason = models.CharField(max_length=300, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("research:account_detail", args=[self.pk])
+
+    def fatigue_attributes(self) -> dict:
+        return {
+            **self.attributes,
+            "renewal_date": self.renewal_date,
+            "owner_flagged": self.owner_flagged,
+        }
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def eligible(self, *, at=None):
+        """Eligible at `at` per the denormalised state the refresh keeps current."""
+        return self.filter(next_eligible_at__lte=at or timezone.now())
+
+    def search(self, text: str, *, with_email: bool):
+        text = text.strip()
+        if not text:
+            return self
+        q = (
+            models.Q(name__icontains=text)
+            | models.Q(external_id=text)
+            | models.Q(account__name__icontains=text)
+        )
+        if with_email:
+            q |= models.Q(email__iexact=text)
+        return self.filter(q)
+
+
+class Participant(models.Model):
+    class Consent(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        PENDING = "pending", "Not yet asked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants"
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    language = models.CharField(max_length=16, blank=True, default="en")
+    consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.PENDING)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    do_not_contact = models.BooleanField(default=False)
+    opted_out = models.BooleanField(default=False)
+    contact_block_reason = models.CharField(max_length=300, blank=True)
+    plan = models.CharField(max_length=20, blank=True, db_index=True)
+    region = models.CharField(max_length=20, blank=True, db_index=True)
+    country = models.CharField(max_length=60, blank=True)
+    industry = models.CharField(max_length=60, blank=True)
+    company_size = models.CharField(max_length=20, blank=True)
+    tenure = models.CharField(max_length=20, blank=True)
+    usage_level = models.CharField(max_length=20, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    # Denormalised fatigue state, rewritten by services.eligibility_refresh after every
+    # ledger write and nightly, so lists, dry runs and sampling never walk the ledger.
+    # next_eligible_at: when eligible now, the time of the refresh; null = never (consent, opt-out).
+    next_eligible_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    blocked_rules = models.JSONField(default=list, blank=True)
+    contact_count = models.PositiveIntegerField(default=0)
+    last_contacted_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["account", "id"]),
+            models.Index(fields=["contact_count", "last_contacted_at"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("research:participant_detail", args=[self.pk])
+
+    def eligible_now(self, now=None) -> bool:
+        return self.next_eligible_at is not None and self.next_eligible_at <= (
+            now or timezone.now()
+        )
+
+
+class LedgerEntry(models.Model):
+    """One touch of a customer, by any team for any reason; fatigue is judged over these."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        SESSION = "session", "Session"
+        NO_SHOW = "no_show", "No-show"
+        INCENTIVE = "incentive", "Incentive paid"
+        OTHER = "other", "Other touch"
+
+    class Method(models.TextChoices):
+        INTERVIEW = "interview", "Interview"
+        USABILITY_TEST = "usability_test", "Usability test"
+        SURVEY = "survey", "Survey"
+        DIARY_STUDY = "diary_study", "Diary study"
+        NPS = "nps", "NPS survey"
+        CS_CALL = "cs_call", "Customer-success call"
+
+    class Source(models.TextChoices):
+        RESEARCH = "research", "Research panel"
+        API = "api", "API"
+        IMPORT = "import", "Import"
+        DEMO = "demo", "Demo data"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="ledger")
+    # Copied from the participant so per-account rules read one index range.
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    request = models.ForeignKey(
+        "ResearchRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="ledger"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    method = models.CharField(max_length=20, choices=Method.choices, blank=True)
+    at = models.DateTimeField()
+    minutes = models.PositiveIntegerField(default=0)
+    incentive_cents = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.RESEARCH)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["participant", "at"]),
+            models.Index(fields=["account", "at"]),
+            models.Index(fields=["kind", "at"]),
+        ]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.participant_id} · {self.at:%Y-%m-%d}"
+
+
+class FatigueRuleSet(models.Model):
+    """Every edit of the rules is a new version; the newest applies."""
+
+    version = models.PositiveIntegerField(unique=True)
+    rules = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"Fatigue rules v{self.version}"
+
+
+class Override(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="overrides")
+    rule = models.CharField(max_length=40)
+    reason = models.TextField(max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        "ResearchRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="overrides",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["participant", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.rule} override for {self.participant_id}"
+
+
+class ResearchRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_productops_admin:
+            return self
+        return self.filter(
+            models.Q(team__memberships__user=user) | models.Q(researcher=user)
+        ).distinct()
+
+    def open(self):
+        return self.filter(status=ResearchRequest.Status.OPEN)
+
+
+class ResearchRequest(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Method(models.TextChoices):
+        INTERVIEW = "interview", "Interview"
+        USABILITY_TEST = "usability_test", "Usability test"
+        SURVEY = "survey", "Survey"
+        DIARY_STUDY = "diary_study", "Diary study"
+
+    title = models.CharField(max_length=140)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="research_requests")
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    goal = models.TextField(max_length=4000)
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.INTERVIEW)
+    session_minutes = models.PositiveIntegerField(default=45)
+    participants_needed = models.PositiveIntegerField(default=8)
+    # {"plan": ["pro", "enterprise"], "seats": {"min": 10}}; validated by services.criteria_clean.
+    criteria = models.JSONField(default=dict, blank=True)
+    dimensions = models.JSONField(default=list, blank=True)
+    deadline = models.DateField()
+    incentive_cents = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResearchRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(participants_needed__gte=1)
+                & models.Q(participants_needed__lte=500),
+                name="request_participants_between_1_and_500",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(session_minutes__gte=5) & models.Q(session_minutes__lte=480),
+                name="request_session_between_5_and_480_minutes",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("research:request_detail", args=[self.pk])
+
+
+class Sample(models.Model):
+    request = models.ForeignKey(ResearchRequest, on_delete=models.CASCADE, related_name="samples")
+    seed = models.BigIntegerField()
+    size = models.PositiveIntegerField()
+    response_rate = models.FloatField()
+    tvd = models.FloatField()
+    psi = models.FloatField()
+    # {"dimensions": [{"name", "rows": [{"value", "population", "sample", "population_share", "sample_share"}]}],
+    #  "strata": [{"stratum", "population", "target", "selected", "shortfall"}]}
+    makeup = models.JSONField(default=dict)
+    warnings = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+
+    def __str__(self):
+        return f"Sample of {self.size} for {self.request}"
+
+
+class SampleMember(models.Model):
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="members")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    standby = models.BooleanField(default=False)
+    stratum = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["standby", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "participant"], name="sample_member_once"),
+            models.UniqueConstraint(
+                fields=["sample", "standby", "rank"], name="sample_member_rank_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{'standby' if self.standby else 'selected'} #{self.rank}"
+
+
+class PanelRefresh(models.Model):
+    """One nightly re-evaluation of the panel; the unique day is the claim against double runs."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    participants = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"Panel refresh {self.day}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded panel file between upload, column mapping, dry run and commit."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        CHECKED = "checked", "Checked"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=200)
+    stored_path = models.CharField(max_length=400)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

@@ -1,0 +1,305 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from productops.accounts.models import Team
+from research import fatigue
+from research.models import (
+    Account,
+    LedgerEntry,
+    Participant,
+    ResearchRequest,
+    Sample,
+    SampleMember,
+)
+
+
+def can_see_contacts(user) -> bool:
+    return bool(user and (user.is_researcher or user.is_productops_admin))
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "renewal_date",
+            "owner_name",
+            "owner_flagged",
+            "attributes",
+        ]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    """E-mail addresses only for researchers and ProductOps admins; attributes for everyone."""
+
+    account = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True, default=None)
+    eligible_now = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "email",
+            "account",
+            "account_name",
+            "time_zone",
+            "language",
+            "consent",
+            "consent_at",
+            "do_not_contact",
+            "opted_out",
+            "plan",
+            "region",
+            "country",
+            "industry",
+            "company_size",
+            "tenure",
+            "usage_level",
+            "attributes",
+            "eligible_now",
+            "next_eligible_at",
+            "blocked_rules",
+            "contact_count",
+            "last_contacted_at",
+        ]
+
+    def get_eligible_now(self, obj) -> bool:
+        return obj.eligible_now(self.context.get("now"))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not can_see_contacts(getattr(request, "user", None)):
+            data.pop("email", None)
+        return data
+
+
+class RefusalSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    name = serializers.CharField()
+    message = serializers.CharField()
+    eligible_again = serializers.DateTimeField(allow_null=True)
+    overridable = serializers.BooleanField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    next_eligible_at = serializers.DateTimeField(allow_null=True)
+    refusals = RefusalSerializer(many=True)
+    overridden = serializers.ListField(child=serializers.CharField())
+
+    @staticmethod
+    def of(result: fatigue.Eligibility) -> dict:
+        return {
+            "eligible": result.eligible,
+            "next_eligible_at": result.next_eligible_at,
+            "refusals": [
+                {
+                    "rule": r.rule,
+                    "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
+                    "message": r.message,
+                    "eligible_again": r.eligible_again,
+                    "overridable": r.rule in fatigue.OVERRIDABLE,
+                }
+                for r in result.refusals
+            ],
+            "overridden": list(result.overridden),
+        }
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    participant = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "participant",
+            "team",
+            "request",
+            "kind",
+            "method",
+            "at",
+            "minutes",
+            "incentive_cents",
+            "source",
+            "note",
+            "created_at",
+        ]
+
+
+class LedgerEntryCreateSerializer(serializers.Serializer):
+    participant = serializers.SlugRelatedField(
+        slug_field="external_id",
+        queryset=Participant.objects.all(),
+        help_text="The participant's external id (as in the CRM).",
+    )
+    kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices)
+    method = serializers.ChoiceField(
+        choices=LedgerEntry.Method.choices, required=False, allow_blank=True, default=""
+    )
+    at = serializers.DateTimeField(required=False, help_text="When it happened; now if left out.")
+    minutes = serializers.IntegerField(min_value=0, max_value=1440, default=0)
+    incentive_cents = serializers.IntegerField(min_value=0, max_value=10_000_000, default=0)
+    team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+    request = serializers.PrimaryKeyRelatedField(
+        queryset=ResearchRequest.objects.all(), required=False, allow_null=True
+    )
+    note = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="E.g. 'Q3 NPS survey' or 'CS quarterly check-in'.",
+    )
+
+
+class RulesSerializer(serializers.Serializer):
+    rules = serializers.DictField(
+        help_text="The settings of research.fatigue.Rules; missing keys take defaults."
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate_rules(self, value):
+        try:
+            return fatigue.Rules.from_dict(value)
+        except (TypeError, ValueError) as e:
+            raise serializers.ValidationError(str(e)) from None
+
+
+class ResearchRequestSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    researcher = serializers.CharField(source="researcher.username", read_only=True)
+    latest_sample = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResearchRequest
+        fields = [
+            "id",
+            "title",
+            "team",
+            "researcher",
+            "goal",
+            "method",
+            "session_minutes",
+            "participants_needed",
+            "criteria",
+            "dimensions",
+            "deadline",
+            "incentive_cents",
+            "status",
+            "created_at",
+            "latest_sample",
+        ]
+        read_only_fields = ["status", "created_at"]
+        extra_kwargs = {
+            "title": {"max_length": 140},
+            "goal": {"max_length": 4000},
+            "session_minutes": {"min_value": 5, "max_value": 480},
+            "participants_needed": {"min_value": 1, "max_value": 500},
+            "incentive_cents": {"min_value": 0, "max_value": 200_000},
+        }
+
+    def get_latest_sample(self, obj) -> int | None:
+        samples = getattr(obj, "prefetched_samples", None)
+        if samples is not None:
+            return samples[0].pk if samples else None
+        return None
+
+    def validate_deadline(self, value):
+        if value < timezone.localdate():
+            raise serializers.ValidationError("The deadline is in the past; pick a future date.")
+        return value
+
+
+class DryRunInputSerializer(serializers.Serializer):
+    criteria = serializers.DictField(required=False, default=dict)
+    participants_needed = serializers.IntegerField(min_value=1, max_value=500, default=8)
+    method = serializers.ChoiceField(
+        choices=ResearchRequest.Method.choices, required=False, default=""
+    )
+
+
+class RuleCountSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+    overridable = serializers.BooleanField()
+
+
+class DryRunSerializer(serializers.Serializer):
+    matching = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    excluded = serializers.IntegerField()
+    by_rule = RuleCountSerializer(many=True)
+    response_rate = serializers.FloatField()
+    invitations_needed = serializers.IntegerField()
+    expected_days = serializers.IntegerField(allow_null=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class SampleMemberSerializer(serializers.ModelSerializer):
+    participant = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SampleMember
+        fields = ["rank", "standby", "stratum", "participant"]
+
+    def get_participant(self, obj) -> dict:
+        return ParticipantSerializer(obj.participant, context=self.context).data
+
+
+class SampleSerializer(serializers.ModelSerializer):
+    request = serializers.PrimaryKeyRelatedField(read_only=True)
+    selected = serializers.SerializerMethodField()
+    standby = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Sample
+        fields = [
+            "id",
+            "request",
+            "seed",
+            "size",
+            "response_rate",
+            "tvd",
+            "psi",
+            "makeup",
+            "warnings",
+            "created_at",
+            "selected",
+            "standby",
+        ]
+
+    def _members(self, obj, standby):
+        members = [m for m in obj.members.all() if m.standby == standby]
+        return SampleMemberSerializer(members, many=True, context=self.context).data
+
+    def get_selected(self, obj) -> list[dict]:
+        return self._members(obj, False)
+
+    def get_standby(self, obj) -> list[dict]:
+        return self._members(obj, True)
+
+
+class OverrideInputSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=sorted(fatigue.RULE_NAMES))
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8) or .xlsx, up to 50 MB.")
+    mapping = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text='Panel field -> column name, e.g. {"external_id": "Contact ID"}; guessed from headers if left out.',
+    )
+    dry_run = serializers.BooleanField(default=False)

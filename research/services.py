@@ -1,0 +1,531 @@
+"""Fatigue in one place: the ledger, the rules, overrides and the denormalised eligibility state.
+
+Every rule lives in research/fatigue.py. This module only builds its inputs from
+the database and writes its answers back, for pages, the API, sampling and tasks.
+"""
+
+import json
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from productops.accounts.models import User
+from productops.accounts.services import audit_record, notify
+from research import fatigue
+from research.models import (
+    Account,
+    FatigueRuleSet,
+    LedgerEntry,
+    Override,
+    PanelRefresh,
+    Participant,
+    ResearchRequest,
+)
+
+CHUNK = 5000
+# Kinds that count as "contacting" someone for the least-contacted preference and panel health.
+CONTACT_KINDS = ("invitation", "session", "other")
+OVERRIDE_DAYS = 30
+MIN_REASON_LENGTH = 15
+
+_LEDGER_FIELDS = (
+    "participant_id",
+    "account_id",
+    "kind",
+    "at",
+    "minutes",
+    "method",
+    "incentive_cents",
+    "team_id",
+    "request_id",
+)
+
+
+# Rules ----------------------------------------------------------------------------------------
+
+
+def rules_current() -> fatigue.Rules:
+    latest = FatigueRuleSet.objects.order_by("-version").values_list("rules", flat=True).first()
+    return fatigue.Rules.from_dict(latest) if latest else fatigue.Rules()
+
+
+def rules_update(*, rules: fatigue.Rules, by: User, note: str = "") -> FatigueRuleSet:
+    """Store a new version of the rules (audited); the panel is re-evaluated in the background."""
+    from research import tasks
+
+    with transaction.atomic():
+        previous = FatigueRuleSet.objects.select_for_update().order_by("-version").first()
+        before = previous.rules if previous else fatigue.Rules().to_dict()
+        ruleset = FatigueRuleSet.objects.create(
+            version=(previous.version + 1) if previous else 1,
+            rules=rules.to_dict(),
+            note=note,
+            created_by=by,
+        )
+        changed = {k: [before.get(k), v] for k, v in ruleset.rules.items() if before.get(k) != v}
+        audit_record(
+            actor=by, action="research.rules.edited", target=ruleset, reason=note, data=changed
+        )
+        tasks.refresh_panel.delay_on_commit()
+    return ruleset
+
+
+def _lookback(rules: fatigue.Rules) -> timedelta:
+    days = max(
+        400,
+        rules.invitation_window_days,
+        rules.session_cooldown_days,
+        rules.no_show_exclusion_days * 2,
+    )
+    return timedelta(days=days + 1)
+
+
+def _account_lookback() -> timedelta:
+    # The account caps look back one rolling quarter (fatigue.QUARTER_DAYS), over every kind.
+    return timedelta(days=fatigue.QUARTER_DAYS + 1)
+
+
+# Building the pure function's inputs ------------------------------------------------------------
+
+
+def _touch(row) -> fatigue.Touch:
+    _pid, _aid, kind, at, minutes, method, cents, team_id, request_id = row
+    return fatigue.Touch(
+        kind=kind,
+        at=at,
+        minutes=minutes,
+        method=method or None,
+        incentive_cents=cents,
+        team_id=team_id,
+        study_id=request_id,
+    )
+
+
+def _facts(
+    *, consent, opted_out, do_not_contact, attributes, account_attributes
+) -> fatigue.ParticipantFacts:
+    return fatigue.ParticipantFacts(
+        consent=consent == Participant.Consent.GRANTED,
+        opted_out=opted_out,
+        do_not_contact=do_not_contact,
+        attributes=attributes or {},
+        account_attributes=account_attributes or {},
+    )
+
+
+def _account_attributes(account: Account | None) -> dict:
+    return account.fatigue_attributes() if account else {}
+
+
+def _active_overrides(participant_ids, now) -> dict[int, frozenset]:
+    found = defaultdict(set)
+    for pid, rule in Override.objects.filter(
+        participant_id__in=participant_ids, expires_at__gt=now
+    ).values_list("participant_id", "rule"):
+        found[pid].add(rule)
+    return {pid: frozenset(rules) for pid, rules in found.items()}
+
+
+def eligibility_check(
+    *, participant: Participant, method: str | None = None, now=None, rules=None, tz=None
+) -> fatigue.Eligibility:
+    """The authoritative answer for one participant, straight from the ledger."""
+    now = now or timezone.now()
+    rules = rules or rules_current()
+    since = now - _lookback(rules)
+    rows = LedgerEntry.objects.filter(participant=participant, at__gte=since).values_list(
+        *_LEDGER_FIELDS
+    )
+    account_touches = []
+    if participant.account_id:
+        account_rows = LedgerEntry.objects.filter(
+            account_id=participant.account_id, at__gte=now - _account_lookback()
+        ).values_list(*_LEDGER_FIELDS)
+        account_touches = [_touch(r) for r in account_rows]
+    account = participant.account if participant.account_id else None
+    return fatigue.evaluate(
+        facts=_facts(
+            consent=participant.consent,
+            opted_out=participant.opted_out,
+            do_not_contact=participant.do_not_contact,
+            attributes=participant.attributes,
+            account_attributes=_account_attributes(account),
+        ),
+        touches=[_touch(r) for r in rows],
+        account_touches=account_touches,
+        rules=rules,
+        now=now,
+        method=method,
+        overrides=_active_overrides([participant.pk], now).get(participant.pk, frozenset()),
+        tz=tz,
+    )
+
+
+def eligibility_for_many(
+    *, participant_ids, method=None, session_minutes=0, incentive_cents=0, now=None, rules=None
+) -> dict[int, fatigue.Eligibility]:
+    """Authoritative answers for a handful of participants (a drawn sample) in four queries."""
+    now = now or timezone.now()
+    rules = rules or rules_current()
+    state = _evaluate(
+        list(participant_ids),
+        now=now,
+        rules=rules,
+        method=method,
+        session_minutes=session_minutes,
+        incentive_cents=incentive_cents,
+    )
+    return {pid: result for pid, (result, _row) in state.items()}
+
+
+# Refresh of the denormalised columns ----------------------------------------------------------
+
+_PARTICIPANT_FIELDS = (
+    "id",
+    "account_id",
+    "consent",
+    "opted_out",
+    "do_not_contact",
+    "attributes",
+    "next_eligible_at",
+    "blocked_rules",
+    "contact_count",
+    "last_contacted_at",
+)
+
+
+def _evaluate(
+    ids: list[int], *, now, rules, method=None, session_minutes=0, incentive_cents=0
+) -> dict:
+    """Evaluate participants in one pass: one query each for people, accounts, ledger and overrides."""
+    people = list(Participant.objects.filter(pk__in=ids).values_list(*_PARTICIPANT_FIELDS))
+    account_ids = {p[1] for p in people if p[1]}
+    accounts = {
+        a["id"]: {
+            **(a["attributes"] or {}),
+            "renewal_date": a["renewal_date"],
+            "owner_flagged": a["owner_flagged"],
+        }
+        for a in Account.objects.filter(pk__in=account_ids).values(
+            "id", "attributes", "renewal_date", "owner_flagged"
+        )
+    }
+    own_since = now - _lookback(rules)
+    account_since = now - _account_lookback()
+    condition = Q(participant_id__in=ids, at__gte=own_since)
+    if account_ids:
+        condition |= Q(account_id__in=account_ids, at__gte=account_since)
+    own = defaultdict(list)
+    per_account = defaultdict(list)
+    id_set = set(ids)
+    for row in (
+        LedgerEntry.objects.filter(condition).order_by().values_list(*_LEDGER_FIELDS).iterator(2000)
+    ):
+        touch = _touch(row)
+        if row[0] in id_set and row[3] >= own_since:
+            own[row[0]].append(touch)
+        if row[1] in account_ids and row[3] >= account_since:
+            per_account[row[1]].append(touch)
+    # One sorted ledger per account, shared by all its people.
+    account_ledgers = {aid: fatigue.Ledger(touches) for aid, touches in per_account.items()}
+    empty = fatigue.Ledger(())
+    overrides = _active_overrides(ids, now)
+    results = {}
+    for row in people:
+        pid, aid, consent, opted_out, dnc, attributes = row[:6]
+        results[pid] = (
+            fatigue.evaluate(
+                facts=_facts(
+                    consent=consent,
+                    opted_out=opted_out,
+                    do_not_contact=dnc,
+                    attributes=attributes,
+                    account_attributes=accounts.get(aid),
+                ),
+                touches=own.get(pid, []),
+                account_touches=account_ledgers.get(aid, empty),
+                rules=rules,
+                now=now,
+                method=method,
+                overrides=overrides.get(pid, frozenset()),
+                session_minutes=session_minutes,
+                incentive_cents=incentive_cents,
+            ),
+            (row, own.get(pid, [])),
+        )
+    return results
+
+
+def _new_state(result: fatigue.Eligibility, row, touches, now) -> tuple:
+    current_next, current_blocked, current_count, current_last = row[6:10]
+    if result.eligible:
+        # Keep "eligible since" stable so an unchanged participant is not rewritten nightly.
+        stays = current_next is not None and current_next <= now and not current_blocked
+        next_at = current_next if stays else now
+        blocked = []
+    else:
+        next_at = result.next_eligible_at
+        blocked = sorted({r.rule for r in result.refusals})
+    year_ago = now - timedelta(days=365)
+    contacts = [t.at for t in touches if t.kind in CONTACT_KINDS]
+    count = sum(1 for at in contacts if at >= year_ago)
+    last = max(contacts, default=None)
+    if current_last and (last is None or current_last > last):
+        last = current_last
+    return next_at, blocked, count, last
+
+
+def refresh_participants(*, ids, now=None, rules=None) -> int:
+    """Re-evaluate these participants and rewrite the denormalised columns that changed."""
+    now = now or timezone.now()
+    rules = rules or rules_current()
+    ids = list(ids)
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        changed += _refresh_chunk(ids[start : start + CHUNK], now=now, rules=rules)
+    return changed
+
+
+def _refresh_chunk(ids, *, now, rules) -> int:
+    updates = []
+    for pid, (result, (row, touches)) in _evaluate(ids, now=now, rules=rules).items():
+        state = _new_state(result, row, touches, now)
+        if state != tuple(row[6:10]):
+            updates.append((pid, *state))
+    _write_state(updates, now)
+    return len(updates)
+
+
+def _write_state(updates, now) -> None:
+    if not updates:
+        return
+    if connection.vendor == "postgresql":
+        # One UPDATE ... FROM unnest() per chunk: far faster than bulk_update's CASE chains.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE research_participant AS p
+                   SET next_eligible_at = v.next_at, blocked_rules = v.blocked::jsonb,
+                       contact_count = v.contacts, last_contacted_at = v.last_at, refreshed_at = %s
+                  FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::int[], %s::timestamptz[])
+                       AS v(id, next_at, blocked, contacts, last_at)
+                 WHERE p.id = v.id
+                """,
+                [
+                    now,
+                    [u[0] for u in updates],
+                    [u[1] for u in updates],
+                    [json.dumps(u[2]) for u in updates],
+                    [u[3] for u in updates],
+                    [u[4] for u in updates],
+                ],
+            )
+        return
+    objs = [
+        Participant(
+            pk=pid,
+            next_eligible_at=next_at,
+            blocked_rules=blocked,
+            contact_count=count,
+            last_contacted_at=last,
+            refreshed_at=now,
+        )
+        for pid, next_at, blocked, count, last in updates
+    ]
+    Participant.objects.bulk_update(
+        objs,
+        ["next_eligible_at", "blocked_rules", "contact_count", "last_contacted_at", "refreshed_at"],
+        batch_size=500,
+    )
+
+
+def refresh_account(*, account_id: int, now=None, rules=None) -> int:
+    ids = list(Participant.objects.filter(account_id=account_id).values_list("pk", flat=True))
+    return refresh_participants(ids=ids, now=now, rules=rules)
+
+
+def panel_refresh(*, now=None, day=None) -> PanelRefresh | None:
+    """The nightly job: re-evaluate the whole panel once per day, chunked by account.
+
+    Returns None when another worker already claimed today's run.
+    """
+    now = now or timezone.now()
+    day = day or now.date()
+    try:
+        with transaction.atomic():
+            run = PanelRefresh.objects.create(day=day, started_at=now)
+    except IntegrityError:
+        return None
+    started = time.perf_counter()
+    rules = rules_current()
+    # Account order keeps an account's people in one chunk, so its ledger is read once.
+    ordered = list(Participant.objects.order_by("account_id", "id").values_list("pk", flat=True))
+    changed = refresh_participants(ids=ordered, now=now, rules=rules)
+    PanelRefresh.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(),
+        participants=len(ordered),
+        changed=changed,
+        seconds=time.perf_counter() - started,
+    )
+    run.refresh_from_db()
+    return run
+
+
+# Ledger ---------------------------------------------------------------------------------------
+
+
+def ledger_record(
+    *,
+    participant: Participant,
+    kind: str,
+    at=None,
+    method: str = "",
+    minutes: int = 0,
+    incentive_cents: int = 0,
+    team=None,
+    request: ResearchRequest | None = None,
+    source: str = LedgerEntry.Source.RESEARCH,
+    note: str = "",
+    by: User | None = None,
+) -> LedgerEntry:
+    """Record one touch and bring the participant's (and, for sessions, the account's) eligibility up to date."""
+    now = timezone.now()
+    at = at or now
+    if at > now + timedelta(days=1):
+        raise ValidationError({"at": "A touch cannot be in the future; record it when it happens."})
+    with transaction.atomic():
+        entry = LedgerEntry.objects.create(
+            participant=participant,
+            account_id=participant.account_id,
+            kind=kind,
+            at=at,
+            method=method or "",
+            minutes=minutes,
+            incentive_cents=incentive_cents,
+            team=team,
+            request=request,
+            source=source,
+            note=note,
+            recorded_by=by if by and by.is_authenticated else None,
+        )
+        if kind == LedgerEntry.Kind.SESSION and participant.account_id:
+            refresh_account(account_id=participant.account_id, now=now)
+        else:
+            refresh_participants(ids=[participant.pk], now=now)
+    return entry
+
+
+# Overrides ------------------------------------------------------------------------------------
+
+
+def override_grant(
+    *,
+    participant: Participant,
+    rule: str,
+    reason: str,
+    by: User,
+    request: ResearchRequest | None = None,
+) -> Override:
+    """Let a researcher past a cooldown for a written reason. Consent and opt-outs are never overridable."""
+    reason = (reason or "").strip()
+    if rule not in fatigue.OVERRIDABLE:
+        name = fatigue.RULE_NAMES.get(rule, rule)
+        raise ValidationError({"rule": f"“{name}” cannot be overridden; only cooldowns can."})
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValidationError(
+            {
+                "reason": f"Write why this person must be contacted again now (at least {MIN_REASON_LENGTH} characters)."
+            }
+        )
+    if not (by.is_researcher or by.is_productops_admin):
+        raise ValidationError(
+            {"rule": "Only researchers and ProductOps admins can override a cooldown."}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the participant so two researchers overriding at once record one override.
+        Participant.objects.select_for_update().filter(pk=participant.pk).first()
+        existing = Override.objects.filter(
+            participant=participant, rule=rule, expires_at__gt=now
+        ).first()
+        if existing:
+            return existing
+        override = Override.objects.create(
+            participant=participant,
+            rule=rule,
+            reason=reason,
+            by=by,
+            request=request,
+            created_at=now,
+            expires_at=now + timedelta(days=OVERRIDE_DAYS),
+        )
+        audit_record(
+            actor=by,
+            action="research.override.granted",
+            target=participant,
+            reason=reason,
+            data={"rule": rule, "expires_at": override.expires_at.isoformat()},
+        )
+        refresh_participants(ids=[participant.pk], now=now)
+    return override
+
+
+# Warnings for ProductOps ----------------------------------------------------------------------
+
+
+def open_requests_at_risk(*, now=None) -> list[dict]:
+    """Open requests that fatigue rules are about to block: too few eligible, or sampled people now blocked."""
+    from research import targeting
+
+    now = now or timezone.now()
+    risky = []
+    for req in (
+        ResearchRequest.objects.open().filter(deadline__gte=now.date()).select_related("team")
+    ):
+        try:
+            dry = targeting.dry_run(
+                criteria=req.criteria, needed=req.participants_needed, method=req.method, now=now
+            )
+        except ValidationError:
+            continue
+        problems = []
+        if dry["eligible"] < dry["invitations_needed"]:
+            problems.append(
+                f"only {dry['eligible']} eligible for about {dry['invitations_needed']} invitations needed"
+            )
+        sample = req.samples.first()
+        if sample:
+            blocked = (
+                Participant.objects.filter(
+                    pk__in=sample.members.filter(standby=False).values("participant_id")
+                )
+                .filter(Q(next_eligible_at__isnull=True) | Q(next_eligible_at__gt=now))
+                .count()
+            )
+            if blocked:
+                problems.append(f"{blocked} sampled participant(s) now blocked by a rule")
+        if problems:
+            risky.append({"request": req, "problems": problems})
+    return risky
+
+
+def admins_warn_about_requests(*, now=None) -> int:
+    now = now or timezone.now()
+    admins = list(User.objects.filter(is_productops_admin=True, is_active=True))
+    sent = 0
+    for item in open_requests_at_risk(now=now):
+        req = item["request"]
+        sent += notify(
+            recipients=admins,
+            key=f"research:request:{req.pk}:at-risk:{now.date().isoformat()}",
+            title=f"Research request “{req.title}” is about to hit fatigue rules",
+            body=f"{req.team}: " + "; ".join(item["problems"]) + ".",
+            url=settings.PORTAL_BASE_URL.rstrip("/") + req.get_absolute_url(),
+        )
+    return sent

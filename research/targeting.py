@@ -1,0 +1,527 @@
+"""Who a research request targets: criteria, the dry run, overlaps and the representative draw.
+
+Everything reads the denormalised eligibility columns (kept current by services), so a dry
+run or a draw over half a million participants is a handful of indexed queries.
+"""
+
+import math
+import random
+from collections import Counter
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Min, Q, Value, Window
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from productops.accounts.services import audit_record
+from research import fatigue, sampling, services
+from research.models import (
+    BUILTIN_ATTRIBUTES,
+    AttributeDefinition,
+    LedgerEntry,
+    Participant,
+    ResearchRequest,
+    Sample,
+    SampleMember,
+)
+
+MAX_DIMENSIONS = 3
+DEFAULT_RESPONSE_RATE = 0.35
+DEFAULT_FILL_DAYS = 14
+BLANK = "(blank)"
+
+
+# Criteria ---------------------------------------------------------------------------------------
+
+
+def attribute_catalogue() -> dict[str, dict]:
+    """Every attribute a request may filter or stratify on: built-in columns and declared ones."""
+    catalogue = {
+        name: {
+            "label": name.replace("_", " ").capitalize(),
+            "type": "choice" if values else "text",
+            "values": values,
+            "builtin": True,
+        }
+        for name, values in BUILTIN_ATTRIBUTES.items()
+    }
+    for d in AttributeDefinition.objects.all():
+        catalogue[d.name] = {
+            "label": d.label or d.name,
+            "type": d.type,
+            "values": d.allowed_values or None,
+            "builtin": False,
+        }
+    return catalogue
+
+
+def criteria_clean(criteria, *, catalogue=None) -> dict:
+    """Normalise {"attribute": [values]} (or {"min", "max"} for numbers); name any unknown attribute."""
+    if criteria in (None, ""):
+        return {}
+    if not isinstance(criteria, dict):
+        raise ValidationError({"criteria": 'Criteria must be an object like {"plan": ["pro"]}.'})
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    cleaned = {}
+    for name, wanted in criteria.items():
+        if name not in catalogue:
+            raise ValidationError(
+                {
+                    "criteria": f"Unknown attribute '{name}'. Use one of: {', '.join(sorted(catalogue))}; "
+                    "ProductOps admins can declare new attributes."
+                }
+            )
+        spec = catalogue[name]
+        if spec["type"] == "number":
+            if not isinstance(wanted, dict) or not set(wanted) <= {"min", "max"} or not wanted:
+                raise ValidationError(
+                    {"criteria": f'\'{name}\' is a number: give {{"min": …, "max": …}}.'}
+                )
+            try:
+                cleaned[name] = {k: float(v) for k, v in wanted.items()}
+            except (TypeError, ValueError):
+                raise ValidationError({"criteria": f"'{name}' bounds must be numbers."}) from None
+            continue
+        if isinstance(wanted, str | bool | int):
+            wanted = [wanted]
+        if not isinstance(wanted, list) or not wanted:
+            raise ValidationError({"criteria": f"'{name}' needs a list of values, e.g. [\"pro\"]."})
+        if spec["type"] == "boolean":
+            values = [
+                v if isinstance(v, bool) else str(v).lower() in {"true", "yes", "1"} for v in wanted
+            ]
+        else:
+            values = [str(v).strip() for v in wanted if str(v).strip()]
+            allowed = spec["values"]
+            unknown = [v for v in values if allowed and v not in allowed]
+            if unknown:
+                raise ValidationError(
+                    {
+                        "criteria": f"'{name}' has no value {', '.join(map(repr, unknown))}; "
+                        f"allowed: {', '.join(map(str, allowed))}."
+                    }
+                )
+        if values:
+            cleaned[name] = sorted(set(values), key=str)
+    return cleaned
+
+
+def dimensions_clean(dimensions, *, catalogue=None) -> list[str]:
+    if not dimensions:
+        return []
+    if isinstance(dimensions, str):
+        dimensions = [d.strip() for d in dimensions.split(",") if d.strip()]
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    unknown = [d for d in dimensions if d not in catalogue]
+    if unknown:
+        raise ValidationError(
+            {
+                "dimensions": f"Unknown attribute {', '.join(map(repr, unknown))}; use one of: "
+                f"{', '.join(sorted(catalogue))}."
+            }
+        )
+    if any(catalogue[d]["type"] == "number" for d in dimensions):
+        raise ValidationError(
+            {"dimensions": "Numbers cannot be strata; pick attributes with a few values."}
+        )
+    dims = list(dict.fromkeys(dimensions))
+    if len(dims) > MAX_DIMENSIONS:
+        raise ValidationError(
+            {"dimensions": f"Keep at most {MAX_DIMENSIONS} dimensions representative."}
+        )
+    return dims
+
+
+def criteria_q(criteria: dict, *, catalogue=None) -> Q:
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    q = Q()
+    for name, wanted in criteria.items():
+        column = name if catalogue.get(name, {}).get("builtin") else f"attributes__{name}"
+        if isinstance(wanted, dict):
+            if "min" in wanted:
+                q &= Q(**{f"{column}__gte": wanted["min"]})
+            if "max" in wanted:
+                q &= Q(**{f"{column}__lte": wanted["max"]})
+        else:
+            q &= Q(**{f"{column}__in": wanted})
+    return q
+
+
+def matching(criteria: dict, *, catalogue=None):
+    return Participant.objects.filter(criteria_q(criteria, catalogue=catalogue))
+
+
+# Past response rates --------------------------------------------------------------------------
+
+
+def response_rate(*, method: str = "", now=None) -> float:
+    """Sessions per invitation over the past year, for the method when there is enough history."""
+    key = f"research:response-rate:{method or 'any'}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    since = (now or timezone.now()) - timedelta(days=365)
+    rows = LedgerEntry.objects.filter(at__gte=since, kind__in=["invitation", "session"])
+    counts = rows.aggregate(
+        inv=Count("id", filter=Q(kind="invitation")),
+        ses=Count("id", filter=Q(kind="session")),
+        m_inv=Count("id", filter=Q(kind="invitation", method=method)),
+        m_ses=Count("id", filter=Q(kind="session", method=method)),
+    )
+    if method and counts["m_inv"] >= 20:
+        rate = counts["m_ses"] / counts["m_inv"]
+    elif counts["inv"] >= 20:
+        rate = counts["ses"] / counts["inv"]
+    else:
+        rate = DEFAULT_RESPONSE_RATE
+    rate = min(1.0, max(0.05, rate))
+    cache.set(key, rate, 600)
+    return rate
+
+
+def typical_fill_days(*, now=None) -> int:
+    """Median days from a past request's first invitation to its last session."""
+    cached = cache.get("research:fill-days")
+    if cached is not None:
+        return cached
+    since = (now or timezone.now()) - timedelta(days=365)
+    spans = (
+        LedgerEntry.objects.filter(request__isnull=False, at__gte=since)
+        .values("request_id")
+        .annotate(
+            first=Min("at", filter=Q(kind="invitation")), last=Max("at", filter=Q(kind="session"))
+        )
+        .filter(first__isnull=False, last__isnull=False)
+        .values_list("first", "last")[:500]
+    )
+    days = sorted(max(1, (last - first).days) for first, last in spans if last > first)
+    result = days[len(days) // 2] if days else DEFAULT_FILL_DAYS
+    cache.set("research:fill-days", result, 600)
+    return result
+
+
+# The dry run ----------------------------------------------------------------------------------
+
+
+def _not_eligible(now) -> Q:
+    return Q(next_eligible_at__isnull=True) | Q(next_eligible_at__gt=now)
+
+
+def refusals_by_rule(queryset, *, now) -> list[dict]:
+    """How many of these participants each rule blocks, counted in SQL over blocked_rules."""
+    sql, params = (
+        queryset.filter(_not_eligible(now))
+        .order_by()
+        .values("blocked_rules")
+        .query.sql_with_params()
+    )
+    if connection.vendor == "postgresql":
+        query = (
+            f"SELECT r.rule, COUNT(*) FROM ({sql}) AS sub "
+            "CROSS JOIN LATERAL jsonb_array_elements_text(sub.blocked_rules) AS r(rule) GROUP BY r.rule"
+        )
+    else:
+        query = f"SELECT j.value, COUNT(*) FROM ({sql}) AS sub, json_each(sub.blocked_rules) AS j GROUP BY j.value"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    return sorted(
+        (
+            {
+                "rule": rule,
+                "name": fatigue.RULE_NAMES.get(rule, rule),
+                "count": count,
+                "overridable": rule in fatigue.OVERRIDABLE,
+            }
+            for rule, count in rows
+        ),
+        key=lambda r: (-r["count"], r["rule"]),
+    )
+
+
+def dry_run(*, criteria: dict, needed: int, method: str = "", now=None, catalogue=None) -> dict:
+    """How many match, how many each rule excludes, and how long filling should take."""
+    now = now or timezone.now()
+    qs = matching(criteria, catalogue=catalogue)
+    counts = qs.aggregate(
+        matching=Count("id"), eligible=Count("id", filter=Q(next_eligible_at__lte=now))
+    )
+    rate = response_rate(method=method, now=now)
+    invitations = math.ceil(needed / rate)
+    eligible = counts["eligible"]
+    waves = math.ceil(invitations / eligible) if eligible else None
+    fill_days = typical_fill_days(now=now)
+    warnings = []
+    if eligible < needed:
+        warnings.append(
+            f"Only {eligible} eligible participant{'s' if eligible != 1 else ''} match for {needed} wanted: "
+            "widen the criteria, lower the number, or wait until cooldowns end."
+        )
+    elif eligible < invitations:
+        warnings.append(
+            f"At a {rate:.0%} response rate you need about {invitations} invitations but only {eligible} "
+            "are eligible; expect to fall short or to wait for a second wave."
+        )
+    return {
+        "matching": counts["matching"],
+        "eligible": eligible,
+        "excluded": counts["matching"] - eligible,
+        "by_rule": refusals_by_rule(qs, now=now),
+        "response_rate": rate,
+        "invitations_needed": invitations,
+        "expected_days": fill_days * max(1, waves or 1) if eligible else None,
+        "warnings": warnings,
+    }
+
+
+def overlapping_requests(*, criteria: dict, deadline, exclude_pk=None, now=None, team=None):
+    """Open requests of other teams on the same segment in the same weeks: candidates to share sessions.
+
+    Two segments overlap when every attribute both filter on has a value in common; two requests
+    share weeks when their windows (filed .. deadline) touch the same ISO week.
+    """
+    now = now or timezone.now()
+    start = now.date() - timedelta(days=now.date().weekday())
+    found = []
+    qs = (
+        ResearchRequest.objects.open()
+        .filter(deadline__gte=start)
+        .select_related("team", "researcher")
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    for other in qs[:200]:
+        other_start = other.created_at.date() - timedelta(days=other.created_at.date().weekday())
+        if deadline and (other_start > deadline or other.deadline < start):
+            continue
+        if _segments_overlap(criteria, other.criteria):
+            found.append(other)
+    return found
+
+
+def _segments_overlap(a: dict, b: dict) -> bool:
+    for name in set(a) & set(b):
+        x, y = a[name], b[name]
+        if isinstance(x, dict) and isinstance(y, dict):
+            low_x, high_x = x.get("min", -math.inf), x.get("max", math.inf)
+            low_y, high_y = y.get("min", -math.inf), y.get("max", math.inf)
+            if low_x > high_y or low_y > high_x:
+                return False
+        elif (
+            isinstance(x, list) and isinstance(y, list) and not set(map(str, x)) & set(map(str, y))
+        ):
+            return False
+    return True
+
+
+# Sampling -------------------------------------------------------------------------------------
+
+
+def _dimension_columns(dimensions, catalogue) -> dict[str, object]:
+    """Annotation name -> expression for each stratification dimension."""
+    columns = {}
+    for i, name in enumerate(dimensions):
+        if catalogue[name]["builtin"]:
+            columns[f"dim{i}"] = Coalesce(F(name), Value(""))
+        else:
+            columns[f"dim{i}"] = Coalesce(KeyTextTransform(name, "attributes"), Value(""))
+    return columns
+
+
+def _stratum(values) -> tuple[str, ...]:
+    return tuple(str(v) if v not in (None, "") else BLANK for v in values)
+
+
+def population_by_stratum(eligible_qs, dimensions, catalogue) -> dict[tuple, int]:
+    columns = _dimension_columns(dimensions, catalogue)
+    if not columns:
+        return {(): eligible_qs.count()}
+    rows = eligible_qs.annotate(**columns).order_by().values(*columns).annotate(n=Count("id"))
+    return {_stratum(row[c] for c in columns): row["n"] for row in rows}
+
+
+def _candidates(eligible_qs, dimensions, catalogue, *, per_stratum: int, seed: int):
+    """The least-contacted `per_stratum` people of each stratum, ties broken by a seeded hash.
+
+    The sampler only ever picks from the least-contacted end of a stratum, so it does not need
+    the other hundreds of thousands; the hash keeps ties fair and the draw reproducible.
+    """
+    columns = _dimension_columns(dimensions, catalogue)
+    shuffle = (F("id") * 2654435761 + (seed % 1000003)) % 1000003
+    order = [
+        F("contact_count").asc(),
+        F("last_contacted_at").asc(nulls_first=True),
+        shuffle.asc(),
+        F("id").asc(),
+    ]
+    qs = (
+        eligible_qs.annotate(**columns)
+        .annotate(
+            rn=Window(RowNumber(), partition_by=[F(c) for c in columns] or None, order_by=order)
+        )
+        .filter(rn__lte=per_stratum)
+    )
+    rows = qs.values_list("id", *columns, "contact_count", "last_contacted_at")
+    return [
+        sampling.Candidate(
+            id=row[0], strata=_stratum(row[1:-2]), contact_count=row[-2], last_contacted_at=row[-1]
+        )
+        for row in rows
+    ]
+
+
+def _id(item) -> int:
+    return getattr(item, "id", item)
+
+
+def sample_preview(*, request: ResearchRequest, seed: int, now=None, exclude=(), catalogue=None):
+    """Draw without saving: (sampling result, population counts, candidates by id)."""
+    now = now or timezone.now()
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    eligible = matching(request.criteria, catalogue=catalogue).filter(next_eligible_at__lte=now)
+    if exclude:
+        eligible = eligible.exclude(pk__in=exclude)
+    dims = request.dimensions
+    population = population_by_stratum(eligible, dims, catalogue)
+    rate = response_rate(method=request.method, now=now)
+    wanted_total = math.ceil(request.participants_needed / rate)
+    targets = sampling.allocate(population, wanted_total) if population else {}
+    per_stratum = max(list(targets.values()) + [0]) * 3 + 20
+    candidates = _candidates(eligible, dims, catalogue, per_stratum=per_stratum, seed=seed)
+    result = sampling.draw(
+        candidates=candidates,
+        n=request.participants_needed,
+        seed=seed,
+        response_rate=rate,
+        population_counts=population,
+    )
+    return result, population, {c.id: c for c in candidates}, rate
+
+
+def sample_draw(*, request: ResearchRequest, by, seed: int | None = None, now=None) -> Sample:
+    """Draw and store a representative, non-fatigued sample; every drawn person is re-checked in full."""
+    if not (by.is_researcher or by.is_productops_admin):
+        raise ValidationError({"request": "Only researchers and ProductOps admins draw samples."})
+    if request.status != ResearchRequest.Status.OPEN:
+        raise ValidationError(
+            {"request": "This request is closed; reopen it or file a new one to sample."}
+        )
+    now = now or timezone.now()
+    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+    catalogue = attribute_catalogue()
+    rules = services.rules_current()
+    excluded: set[int] = set()
+    # The denormalised state knows nothing of this request's method, session length and incentive;
+    # the full check of the drawn people does. A refused person is dropped and the draw repeated.
+    for _attempt in range(3):
+        result, population, by_id, rate = sample_preview(
+            request=request, seed=seed, now=now, exclude=excluded, catalogue=catalogue
+        )
+        drawn = [_id(x) for x in list(result.selected) + list(result.standby)]
+        checks = services.eligibility_for_many(
+            participant_ids=drawn,
+            method=request.method,
+            session_minutes=request.session_minutes,
+            incentive_cents=request.incentive_cents,
+            now=now,
+            rules=rules,
+        )
+        refused = {pid for pid, e in checks.items() if not e.eligible}
+        if not refused:
+            break
+        excluded |= refused
+    if not result.selected:
+        raise ValidationError(
+            {
+                "participants_needed": "Nobody eligible matches this request; widen the criteria or wait for cooldowns."
+            }
+        )
+    selected_counts = Counter(by_id[_id(x)].strata for x in result.selected)
+    makeup = {
+        "dimensions": [
+            _dimension_rows(name, i, population, selected_counts)
+            for i, name in enumerate(request.dimensions)
+        ],
+        "strata": [
+            {
+                "stratum": list(r.stratum),
+                "population": r.population,
+                "target": r.target,
+                "selected": r.selected,
+                "shortfall": r.shortfall,
+            }
+            for r in result.strata
+        ],
+        "eligible": sum(population.values()),
+        "verdict": sampling.verdict(result.tvd, result.psi),
+        "excluded_after_check": len(excluded),
+    }
+    warnings = list(result.warnings)
+    if len(result.selected) < request.participants_needed:
+        warnings.insert(
+            0,
+            f"Only {len(result.selected)} of {request.participants_needed} participants could be drawn: "
+            "too few eligible people match.",
+        )
+    with transaction.atomic():
+        sample = Sample.objects.create(
+            request=request,
+            seed=seed,
+            size=len(result.selected),
+            response_rate=rate,
+            tvd=result.tvd,
+            psi=result.psi,
+            makeup=makeup,
+            warnings=warnings,
+            created_by=by,
+            created_at=now,
+        )
+        members = [
+            SampleMember(
+                sample=sample,
+                participant_id=_id(x),
+                rank=rank,
+                standby=False,
+                stratum=sampling.stratum_label(by_id[_id(x)].strata),
+            )
+            for rank, x in enumerate(result.selected, start=1)
+        ] + [
+            SampleMember(
+                sample=sample,
+                participant_id=_id(x),
+                rank=rank,
+                standby=True,
+                stratum=sampling.stratum_label(by_id[_id(x)].strata),
+            )
+            for rank, x in enumerate(result.standby, start=1)
+        ]
+        SampleMember.objects.bulk_create(members)
+        audit_record(
+            actor=by,
+            action="research.sample.drawn",
+            target=request,
+            data={"sample": sample.pk, "seed": seed, "size": sample.size},
+        )
+    return sample
+
+
+def _dimension_rows(name, index, population, selected_counts) -> dict:
+    pop = sampling.marginals(population, index)
+    got = sampling.marginals(dict(selected_counts), index)
+    pop_total = sum(pop.values()) or 1
+    got_total = sum(got.values()) or 1
+    rows = [
+        {
+            "value": value,
+            "population": pop.get(value, 0),
+            "sample": got.get(value, 0),
+            "population_share": pop.get(value, 0) / pop_total,
+            "sample_share": got.get(value, 0) / got_total,
+        }
+        for value in sorted(set(pop) | set(got), key=lambda v: -pop.get(v, 0))
+    ]
+    return {"name": name, "rows": rows}

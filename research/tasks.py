@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from research import services
+
+
+@shared_task
+def refresh_panel() -> int:
+    """Re-evaluate the whole panel (windows roll, attributes change) and warn ProductOps."""
+    run = services.panel_refresh()
+    services.admins_warn_about_requests()
+    return run.changed if run else 0
+
+
+@shared_task
+def refresh_participants(participant_ids: list[int]) -> int:
+    return services.refresh_participants(ids=participant_ids)
