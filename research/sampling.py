@@ -23,15 +23,19 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, itemgetter
 
 # Shares of 0 are replaced by this before taking logarithms in the PSI.
 PSI_EPSILON = 1e-4
 
 _by_id = attrgetter("id")
+_second = itemgetter(1)
+_last = attrgetter("last_contacted_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,40 +232,69 @@ def _fill(
     return counts, warnings
 
 
-def _preference(candidate: Candidate) -> tuple:
-    last = candidate.last_contacted_at
-    if last is None:
-        return (candidate.contact_count, 0, 0.0)
-    return (candidate.contact_count, 1, last.timestamp())
+def _shuffled(ids: list[int], k: int, rng: random.Random) -> list[int]:
+    """``k`` of equally preferred ids in seeded random order, whatever the input order."""
+    ids = sorted(ids)
+    if k >= len(ids):
+        rng.shuffle(ids)
+        return ids
+    return rng.sample(ids, k)
 
 
-def _best(group: list[Candidate], k: int, rng: random.Random) -> list[Candidate]:
-    """The ``k`` most preferred candidates of a stratum, best first."""
-    if k <= 0:
-        return []
-    if k >= len(group):
-        chosen = sorted(group, key=_by_id)
-    else:
-        top = heapq.nsmallest(k, group, key=_preference)
-        boundary = _preference(top[-1])
-        chosen = [c for c in top if _preference(c) < boundary]
-        tied = sorted((c for c in group if _preference(c) == boundary), key=_by_id)
-        chosen.sort(key=_by_id)
-        chosen.extend(rng.sample(tied, k - len(chosen)))
-    # Seeded random order first, then a stable sort by preference keeps it within ties.
-    order = {c.id: rng.random() for c in chosen}
-    chosen.sort(key=lambda c: (_preference(c), order[c.id]))
+def _best(tiers: Mapping[tuple[int, bool], list], k: int, rng: random.Random) -> list[int]:
+    """Ids of the ``k`` most preferred candidates of a stratum, best first.
+
+    ``tiers`` holds the stratum by (contact count, contacted before?): ids of the never
+    contacted, [time, id, time, id, ...] of the others. Least contacted first; within a count,
+    never contacted first, then longest ago; equals in seeded random order.
+    """
+    chosen: list[int] = []
+    for (_count, contacted), members in sorted(tiers.items()):
+        if k <= 0:
+            break
+        if not contacted:
+            picked = _shuffled(members, k, rng)
+            chosen.extend(picked)
+            k -= len(picked)
+            continue
+        # Only C-level passes over a big tier (map, heapify, compress): find the k-th earliest
+        # time, keep everyone contacted no later, and rank that handful in Python.
+        lasts, ids = members[0::2], members[1::2]
+        tied: list[int] = []
+        if len(lasts) > k:
+            heap = list(lasts)
+            heapq.heapify(heap)
+            for _ in range(k):
+                edge = heapq.heappop(heap)
+            keep = list(map(edge.__ge__, lasts))
+            sure = []
+            for last, candidate_id in zip(compress(lasts, keep), compress(ids, keep), strict=True):
+                if last == edge:
+                    tied.append(candidate_id)
+                else:
+                    sure.append((last, candidate_id))
+        else:
+            sure = list(zip(lasts, ids, strict=True))
+        # Equal times keep a seeded random order too: (time, jitter) after sorting by id.
+        jitter = {pair[1]: rng.random() for pair in sorted(sure, key=_second)}
+        sure.sort(key=lambda pair: (pair[0], jitter[pair[1]]))
+        chosen.extend(pair[1] for pair in sure)
+        k -= len(sure)
+        picked = _shuffled(tied, k, rng)
+        chosen.extend(picked)
+        k -= len(picked)
     return chosen
 
 
-def _interleave(lists: Mapping[tuple, list[Candidate]]) -> list[int]:
+def _interleave(lists: Mapping[tuple, list[int]]) -> list[int]:
     """Merge ranked per-stratum lists so that every prefix is as proportional as possible."""
     ranked = []
     for key, members in lists.items():
         size = len(members)
-        for j, candidate in enumerate(members):
+        order = _order_key(key)
+        for j, candidate_id in enumerate(members):
             # Webster (Sainte-Laguë) divisors: the j-th of a stratum of size m sits at (j+½)/m.
-            ranked.append(((j + 0.5) / size, _order_key(key), j, candidate.id))
+            ranked.append(((j + 0.5) / size, order, j, candidate_id))
     ranked.sort()
     return [entry[3] for entry in ranked]
 
@@ -288,21 +321,33 @@ def draw(
             f"{response_rate!r}."
         )
 
-    groups: dict[tuple, list[Candidate]] = {}
+    # One sequential pass (memory order matters at 500,000 candidates): by stratum, then by
+    # (contact count, contacted before?); of the never contacted only the id is needed.
+    tiers: dict[tuple, list] = defaultdict(list)
     for candidate in candidates:
-        members = groups.get(candidate.strata)
-        if members is None:
-            groups[candidate.strata] = [candidate]
+        last = candidate.last_contacted_at
+        if last is None:
+            tiers[candidate.strata, candidate.contact_count, False].append(candidate.id)
         else:
-            members.append(candidate)
-    total_candidates = sum(len(m) for m in groups.values())
+            # Times and ids side by side, so ranking a tier never goes back to the objects.
+            pairs = tiers[candidate.strata, candidate.contact_count, True]
+            pairs.append(last)
+            pairs.append(candidate.id)
+    groups: dict[tuple, dict[tuple[int, bool], list]] = {}
+    for (stratum, count, contacted), members in tiers.items():
+        groups.setdefault(stratum, {})[count, contacted] = members
+    capacity_of = {
+        stratum: sum(len(m) // 2 if contacted else len(m) for (_, contacted), m in t.items())
+        for stratum, t in groups.items()
+    }
+    total_candidates = sum(capacity_of.values())
     if population_counts is None:
-        population = {k: len(m) for k, m in groups.items()}
+        population = dict(capacity_of)
     else:
         population = dict(population_counts)
         for k in groups:
             population.setdefault(k, 0)
-    capacity = {k: len(groups.get(k, ())) for k in population}
+    capacity = {k: capacity_of.get(k, 0) for k in population}
 
     warnings: list[str] = []
     if n > total_candidates:
@@ -342,8 +387,8 @@ def draw(
             )
 
     rng = random.Random(seed)
-    chosen: dict[tuple, list[Candidate]] = {}
-    standby: dict[tuple, list[Candidate]] = {}
+    chosen: dict[tuple, list[int]] = {}
+    standby: dict[tuple, list[int]] = {}
     for key in sorted(capacity, key=_order_key):
         take = selected_counts.get(key, 0)
         extra = standby_counts.get(key, 0)
@@ -354,6 +399,10 @@ def draw(
             chosen[key] = ranked[:take]
         if extra:
             standby[key] = ranked[take:]
+    picked = [i for ids in (*chosen.values(), *standby.values()) for i in ids]
+    if len(set(picked)) != len(picked):
+        twice = next(i for i in picked if picked.count(i) > 1)
+        raise ValueError(f"Candidate id {twice} appears more than once; ids must be unique.")
 
     reports = []
     for key in sorted(population, key=lambda k: (-population[k], _order_key(k))):
