@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,7 +76,16 @@ class TeamQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
     def with_member_count(self):
-        return self.annotate(member_count=models.Count("memberships", distinct=True))
+        # A subquery, not Count("memberships"): for_user() already joins memberships and
+        # would make every team count only the one person asking.
+        counts = (
+            Membership.objects.filter(team=models.OuterRef("pk"))
+            .order_by()
+            .values("team")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(member_count=Coalesce(models.Subquery(counts), 0))
 
 
 class Team(models.Model):

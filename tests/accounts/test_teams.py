@@ -77,3 +77,8 @@ def test_team_directory_has_constant_queries(world, client_for, django_assert_ma
         client.get(reverse("accounts:team_list"))
     with django_assert_max_num_queries(8):
         client.get(reverse("accounts:team_detail", args=["checkout"]))
+
+
+def test_my_teams_on_home_count_all_their_people(world, client_for):
+    page = client_for(world.member).get("/").content.decode()
+    assert "3 people" in page
