@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from strategy import services
-from strategy.models import Point, Reply, Section, Strategy, Version
+from strategy.models import Point, Section, Strategy, Version
 from strategy.serializers import (
     DispositionInputSerializer,
     DispositionSerializer,
@@ -200,7 +200,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         )
         points = services.prefetch_discussion(
             services.points_visible_to(strategy, request.user, viewer)
-        ).prefetch_related(Prefetch("replies", queryset=Reply.objects.select_related("author")))
+        )
         page = self.paginate_queryset(points.order_by("id"))
         return self.get_paginated_response(PointSerializer(page, many=True).data)
 

@@ -94,7 +94,9 @@ def compose_markdown(strategy: Strategy) -> str:
 def _check_size(fields: dict) -> None:
     errors = {}
     for name, value in fields.items():
-        message = rendering.too_long(value or "")
+        if not isinstance(value, str):
+            continue
+        message = rendering.too_long(value)
         if message:
             errors[name] = message
     if errors:
@@ -729,8 +731,14 @@ def versions_diff(old: Version, new: Version) -> list[sections.SectionDiff]:
     return sections.diff(_dataclass_sections(old), _dataclass_sections(new))
 
 
-def last_read_version(strategy: Strategy, user: User) -> Version | None:
-    return strategy.versions.filter(read_receipts__user=user).order_by("-number").first()
+def last_read_version(
+    strategy: Strategy, user: User, *, before: int | None = None
+) -> Version | None:
+    """The newest version this person opened (older than `before`, when given)."""
+    qs = strategy.versions.filter(read_receipts__user=user)
+    if before is not None:
+        qs = qs.filter(number__lt=before)
+    return qs.order_by("-number").first()
 
 
 def read_coverage(strategy: Strategy) -> list[dict]:

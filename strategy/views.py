@@ -257,7 +257,6 @@ def _detail_context(request, strategy, viewer, version):
     whole = counts.get("", {})
     alt_count = sum(c.get(Point.Type.ALTERNATIVE, 0) for c in counts.values())
     versions = list(strategy.versions.only("id", "number", "published_at", "change_summary"))
-    last_read = services.last_read_version(strategy, user) if version else None
     confirmation = ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
     can_feedback, feedback_reason = phases.can_give_feedback(
         strategy.phase, viewer, strategy.window_open()
@@ -279,9 +278,6 @@ def _detail_context(request, strategy, viewer, version):
         "can_feedback": can_feedback,
         "feedback_reason": feedback_reason,
         "visibility_note": _visibility_note(strategy),
-        "since_last_read": last_read
-        if last_read and version and last_read.number < version.number
-        else None,
         "phase_steps": _phase_steps(strategy),
         "confirm_form": forms.ReadConfirmationForm(),
         "draft_preview": rendering.render(services.compose_markdown(strategy))
@@ -295,13 +291,17 @@ def _detail_context(request, strategy, viewer, version):
 def detail(request, pk):
     strategy, viewer = services.strategy_get_for(request.user, pk)
     version = _version(strategy, request.GET.get("v"))
+    # Work out "since I last read" before this visit counts as reading.
+    last_read = services.last_read_version(strategy, request.user) if version else None
     if version:
         ReadReceipt.objects.bulk_create(
             [ReadReceipt(user=request.user, version=version, section_key="")], ignore_conflicts=True
         )
-    return render(
-        request, "strategy/detail.html", _detail_context(request, strategy, viewer, version)
+    context = _detail_context(request, strategy, viewer, version)
+    context["since_last_read"] = (
+        last_read if last_read and last_read.number < version.number else None
     )
+    return render(request, "strategy/detail.html", context)
 
 
 @login_required
@@ -628,7 +628,7 @@ def diff(request, pk):
         raise Http404("Nothing published yet.")
     latest = versions[-1].number
     if request.GET.get("since") == "read":
-        last = services.last_read_version(strategy, request.user)
+        last = services.last_read_version(strategy, request.user, before=latest)
         a = last.number if last else 1
         b = latest
     else:

@@ -1,9 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from strategy import services
 from strategy.models import Point
-from tests.strategy.conftest import confirm, reveal
+from tests.strategy.conftest import reveal
 
 pytestmark = pytest.mark.django_db
 
