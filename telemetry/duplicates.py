@@ -14,7 +14,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from telemetry.naming import Convention, _engine, _expand, _segments, normalise, singular
+from telemetry.naming_convention import Convention
+from telemetry.naming_structure import engine, expand
+from telemetry.naming_text import normalise, segments, singular
 
 REASONS = ("identical", "reordered", "synonym", "spelling")
 
@@ -59,19 +61,32 @@ class _Keys:
 
 
 def _lemmas(name: str, conv: Convention) -> list[str]:
-    eng = _engine(conv)
-    words = _expand((w for s in _segments(name) for w in s), eng, [])
+    """Each word in its dictionary form: verbs in base form, nouns singular."""
+    eng = engine(conv)
+    forms, phrases, cache = eng.forms, eng.phrases, eng.lemmas
+    words = expand([w for s in segments(name) for w in s], eng, [])
     out: list[str] = []
     i, n = 0, len(words)
     while i < n:
-        if i + 1 < n:
-            hit = eng.forms.get(words[i] + " " + words[i + 1])
-            if hit:
-                out.extend(hit[0].split(" "))
-                i += 2
+        w = words[i]
+        if w in phrases:
+            for parts in phrases[w]:
+                k = len(parts)
+                if tuple(words[i : i + k]) == parts:
+                    out.extend(forms[" ".join(parts)][0].split(" "))
+                    i += k
+                    break
+            else:
+                parts = None
+            if parts:
                 continue
-        hit = eng.forms.get(words[i])
-        out.append(hit[0] if hit else singular(words[i]))
+        lemma = cache.get(w)
+        if lemma is None:
+            if len(cache) > 200_000:  # bound memory against endless random words
+                cache.clear()
+            hit = forms.get(w)
+            lemma = cache[w] = hit[0] if hit else singular(w)
+        out.append(lemma)
         i += 1
     return out
 

@@ -1,0 +1,161 @@
+"""Text handling for the naming engine: words out of any case style, dynamic values, inflection.
+
+Pure Python with no Django import. Hot paths are cached, since registries repeat the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from telemetry import words as W
+
+# One word: an acronym before a capitalised word (HTTPServer), a lowercase run with an optional
+# capital (camelCase), an all-caps run, or digits glued to letters (2fa). Digits after letters
+# stay in the word ("s3", "oauth2"), so only free-standing numbers count as dynamic values.
+_TOKEN_RE = re.compile(
+    r"[A-Z]?[a-z]+[0-9]*|[A-Z]+(?=[A-Z][a-z])|[A-Z]+[0-9]*s?(?![a-z])|[0-9]+[A-Za-z]*"
+)
+CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+CONTROL_RE = re.compile(f"[{CONTROL_CHARS}]")
+
+# Cheap pre-check: without a digit, '@', or a URL marker there is nothing dynamic to look for.
+_DYNAMIC_HINT_RE = re.compile(r"[0-9@]|://|[wW]{3}\.")
+_DYNAMIC_RES = (
+    ("URL", re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s]+", re.I)),
+    ("e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    (
+        "id",
+        re.compile(
+            r"(?<![0-9a-z])[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
+            r"(?![0-9a-z])",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"(?<![0-9])(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+            r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![0-9])"
+        ),
+    ),
+    ("time", re.compile(r"(?<![0-9])\d{1,2}:\d{2}(?::\d{2})?(?![0-9])")),
+    (
+        "id",
+        re.compile(
+            r"(?<![0-9A-Za-z])(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{10,}(?![0-9A-Za-z])"
+        ),
+    ),
+    ("number", re.compile(r"(?<![A-Za-z0-9])\d+(?:[.,]\d+)*(?![A-Za-z0-9])")),
+)
+_EMPTY_BRACKETS_RE = re.compile(r"[(\[{<]\s*[-_,;:/|.]*\s*[)\]}>]")
+SEPARATOR_RUN_RE = re.compile(r"(?<=\S)([ _\-.])[ _\-.]+")
+
+
+@lru_cache(maxsize=16384)
+def strip_dynamic(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Remove dates, ids, numbers, e-mail addresses and URLs; returns (text, ((kind, value), ...))."""
+    if not _DYNAMIC_HINT_RE.search(text):
+        return text, ()
+    found = []
+    for label, regex in _DYNAMIC_RES:
+        for match in regex.findall(text):
+            found.append((label, match))
+        text = regex.sub(" ", text)
+    text = _EMPTY_BRACKETS_RE.sub(" ", text)
+    return text, tuple(found)
+
+
+def asciify(text: str) -> str:
+    """Accented letters lose their accents; other non-ASCII characters become separators."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(
+        c if c.isascii() else ("" if unicodedata.combining(c) else " ") for c in decomposed
+    )
+
+
+@lru_cache(maxsize=131072)
+def segments(name: str) -> tuple[tuple[str, ...], ...]:
+    """Lowercase words of each dot-separated segment; empty segments are dropped."""
+    if not name.isascii():
+        name = asciify(name)
+    out = []
+    for segment in name.split("."):
+        found = _TOKEN_RE.findall(segment)
+        if found:
+            out.append(tuple(map(str.lower, found)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def normalise(name: str) -> str:
+    """Key for "the same name once case and separators are ignored": app_opened."""
+    if not isinstance(name, str):
+        return ""
+    return "_".join(w for segment in segments(name) for w in segment)
+
+
+def plural(word: str) -> str:
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+@lru_cache(maxsize=65536)
+def singular(word: str) -> str:
+    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ous")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def third_person(head: str) -> str:
+    if head.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return head + "es"
+    if head.endswith("y") and len(head) > 1 and head[-2] not in "aeiou":
+        return head[:-1] + "ies"
+    return head + "s"
+
+
+def present_participle(head: str, past: str) -> str:
+    if head.endswith("ie"):
+        return head[:-2] + "ying"
+    if head.endswith("e") and not head.endswith(("ee", "ye", "oe")) and len(head) > 2:
+        return head[:-1] + "ing"
+    if len(head) > 1 and past == head + head[-1] + "ed":
+        return head + head[-1] + "ing"
+    return head + "ing"
+
+
+def regular_past(base: str) -> str:
+    """Past participle by the regular rules; the irregular table covers the rest."""
+    head, _, particle = base.partition(" ")
+    if head in W.IRREGULAR_PAST:
+        past = W.IRREGULAR_PAST[head]
+    elif head.endswith("e"):
+        past = head + "d"
+    elif head.endswith("y") and len(head) > 1 and head[-2] not in "aeiou":
+        past = head[:-1] + "ied"
+    else:
+        past = head + "ed"
+    return f"{past} {particle}" if particle else past
+
+
+def guess_base(past: str) -> str:
+    """Base form of an unknown regular past ("frobnicated" -> "frobnicate"), for messages."""
+    if past.endswith("ied"):
+        return past[:-3] + "y"
+    stem = past[:-2]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        return stem[:-1]
+    if stem.endswith(("at", "iz", "is", "ur", "uc", "ov", "v", "g")):
+        return stem + "e"
+    return stem
