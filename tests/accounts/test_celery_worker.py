@@ -18,7 +18,9 @@ def _sent_subjects(mail_dir):
     ]
 
 
-def test_a_real_worker_emails_a_notification_once_although_the_task_ran_twice(celery_worker_process):
+def test_a_real_worker_emails_a_notification_once_although_the_task_ran_twice(
+    celery_worker_process,
+):
     person = UserFactory(username="ines", email="ines@example.com")
     # Outside a test transaction, notify() queues the email task on commit, to the real broker.
     services.notify(recipients=[person], key="strategy:7:window-open", title="Feedback window open")
@@ -28,7 +30,9 @@ def test_a_real_worker_emails_a_notification_once_although_the_task_ran_twice(ce
     tasks.send_notification_emails.delay(ids)
 
     worker = celery_worker_process
-    assert worker.wait_until(lambda: worker.log.read_text().count("succeeded") >= 3), worker.log.read_text()
+    assert worker.wait_until(lambda: worker.log.read_text().count("succeeded") >= 3), (
+        worker.log.read_text()
+    )
     assert _sent_subjects(worker.mail_dir) == ["Subject: [ProductOps] Feedback window open"]
     assert Notification.objects.get().emailed_at is not None
 
