@@ -512,7 +512,10 @@ def point_create(
 def _withheld_team_ids(strategy: Strategy) -> set[int]:
     """Teams whose anonymous points stay hidden: fewer than the threshold of their people answered."""
     anon_teams = set(
-        strategy.points.filter(is_anonymous=True).values_list("team_id", flat=True).distinct()
+        strategy.points.filter(is_anonymous=True)
+        .order_by()
+        .values_list("team_id", flat=True)
+        .distinct()
     )
     if not anon_teams:
         return set()

@@ -236,7 +236,7 @@ def _detail_context(request, strategy, viewer, version):
     )
     alternatives = list(
         visible.filter(type=Point.Type.ALTERNATIVE)
-        .select_related("team", "disposition")
+        .select_related("team", "author", "disposition")
         .order_by("-vote_count", "id")[:12]
     )
     mine = (
@@ -433,7 +433,7 @@ def discussion(request, pk):
         )
     version = _version(strategy)
     page, points = _discussion_points(request, strategy, viewer)
-    secs = list(version.sections.only("key", "heading", "position"))
+    secs = list(version.sections.all())
     titles = {s.key: s.title for s in secs}
     for p in points:
         p.section_title = (
@@ -552,7 +552,7 @@ def dispose(request, pk):
 
 def _latest_sections(strategy):
     version = strategy.versions.order_by("-number").first()
-    return list(version.sections.only("key", "heading")) if version else []
+    return list(version.sections.all()) if version else []
 
 
 @login_required
