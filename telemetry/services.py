@@ -102,20 +102,53 @@ class CurrentConvention:
         return self.version.preset if self.version else naming.DEFAULT_PRESET
 
 
+# Parsing a convention builds the linter's word tables, so each version is parsed once per process.
+_parsed: dict = {}
+
+
+def _parsed_convention(key, build) -> naming.Convention:
+    convention = _parsed.get(key)
+    if convention is None:
+        if len(_parsed) > 256:
+            _parsed.clear()
+        convention = _parsed[key] = build()
+    return convention
+
+
 def current_convention() -> CurrentConvention:
     version = ConventionVersion.objects.current()
     if version is None:
         return CurrentConvention(None, naming.PRESETS[naming.DEFAULT_PRESET])
-    return CurrentConvention(version, version.convention())
+    return CurrentConvention(
+        version, _parsed_convention(("version", version.pk), version.convention)
+    )
 
 
 def team_convention(base: naming.Convention, team: Team | None) -> naming.Convention:
     if team is None:
         return base
     vocabulary = TeamVocabulary.objects.filter(team=team).first()
-    if vocabulary is None:
+    return _with_vocabulary(base, vocabulary)
+
+
+def _with_vocabulary(
+    base: naming.Convention, vocabulary: TeamVocabulary | None
+) -> naming.Convention:
+    if vocabulary is None or not (vocabulary.actions or vocabulary.object_words):
         return base
-    return base.with_team_words(actions=vocabulary.actions, objects=vocabulary.object_words)
+    key = ("team", id(base), vocabulary.pk, vocabulary.updated_at)
+    cached = _parsed.get(key)
+    # The base is kept with the result so a recycled id() can never match another convention.
+    if cached is None or cached[0] is not base:
+        try:
+            extended = base.with_team_words(
+                actions=vocabulary.actions, objects=vocabulary.object_words
+            )
+        except ValueError:
+            # Words saved before the engine tightened its rules: ignore them rather than fail.
+            extended = base
+        cached = _parsed[key] = (base, extended)
+    return cached[1]
 
 
 def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") -> ConventionVersion:
@@ -185,6 +218,13 @@ def team_vocabulary_save(
         if not re.fullmatch(r"[a-z][a-z0-9 -]{0,39}", word):
             raise ValidationError({"objects": f"“{word}”: use lowercase words, e.g. “voucher”."})
         clean_objects.append(word)
+    try:
+        current_convention().convention.with_team_words(
+            actions=clean_actions, objects=clean_objects
+        )
+    except ValueError as exc:
+        field = "objects" if str(exc).startswith("objects") else "actions"
+        raise ValidationError({field: str(exc)}) from exc
     with transaction.atomic():
         vocabulary, _ = TeamVocabulary.objects.update_or_create(
             team=team,
@@ -248,13 +288,8 @@ def events_relint(*, team_id: int | None = None, chunk: int = 2000) -> int:
             break
         for event in batch:
             if event.team_id not in conventions:
-                vocabulary = vocabularies.get(event.team_id)
-                conventions[event.team_id] = (
-                    current.convention.with_team_words(
-                        actions=vocabulary.actions, objects=vocabulary.object_words
-                    )
-                    if vocabulary
-                    else current.convention
+                conventions[event.team_id] = _with_vocabulary(
+                    current.convention, vocabularies.get(event.team_id)
                 )
             _apply_lint(event, conventions[event.team_id], current.version)
         Event.objects.bulk_update(
