@@ -298,6 +298,12 @@ def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedNam
             f"No suggestion: '{parsed.action_form}' is not a known action; if it is one, add it "
             "to your team's words."
         )
+    if parsed.doubt == "unknown-object":
+        words = " ".join(parsed.objects)
+        return (
+            f"No suggestion: none of '{_show(words)}' is a known object, so the linter will not "
+            "reorder them; add the object to your team's words if it is one."
+        )
     if not parsed.confident:
         return (
             f"No suggestion: '{parsed.action_form}' could be a noun or the action here; write "

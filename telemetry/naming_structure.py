@@ -26,6 +26,7 @@ from telemetry.naming_text import (
 _KIND_WEIGHT = {"past": 4.0, "preterite": 3.5, "third": 2.0, "ing": 2.0, "base": 1.5}
 _KIND_RANK = {"past": 5, "preterite": 4, "third": 3, "ing": 2, "base": 1}
 _SMALL = W.SMALL_WORDS
+_QUALIFIER_STARTS = W.SMALL_WORDS - {"and", "or"}
 
 
 class ParsedName(NamedTuple):
@@ -43,6 +44,7 @@ class ParsedName(NamedTuple):
     dynamic: tuple[tuple[str, str], ...] = ()  # (kind, value) removed from the name
     abbreviations: tuple[tuple[str, str], ...] = ()
     prefix: str = ""  # a reserved prefix that was dropped
+    doubt: str = ""  # why a suggestion would be a guess: "noun-or-verb" or "unknown-object"
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -187,6 +189,9 @@ def _find_action(words: list[str], eng: Engine):
             score += 0.6
         elif i == 0:
             score += 0.4
+        elif kind == "past" and words[i + 1] in eng.objects:
+            # A participle between words describes the next noun: "Close Selected Tabs".
+            score -= 2.5
         if best is None or score >= best[0]:
             best = (score, i, 1, base, kind, w, known, not noun)
     if best is None or best[0] < 0.5:
@@ -228,16 +233,20 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
             prefix=prefix,
         )
     i, span, base, kind, form, known, confident = found
+    doubt = "" if confident else "noun-or-verb"
     pre, post = words[:i], words[i + span :]
     order = None
     if pre:
         objects, qualifiers = pre, post
         order = "object_action"
     else:
-        cut = next((k for k, w in enumerate(post) if w in _SMALL), len(post))
+        cut = next((k for k, w in enumerate(post) if w in _QUALIFIER_STARTS), len(post))
         objects, qualifiers = post[:cut], post[cut:]
         if objects:
             order = "action_object"
+            # Moving words in front of the action is only safe when one is a known object.
+            if confident and not any(w in eng.objects for w in objects):
+                confident, doubt = False, "unknown-object"
     return ParsedName(
         category,
         tuple(objects),
@@ -251,6 +260,7 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
         dynamic,
         tuple(abbreviations),
         prefix,
+        doubt,
     )
 
 

@@ -51,6 +51,8 @@ IRREGULAR_PAST = {
     "sell": "sold",
     "send": "sent",
     "set": "set",
+    "set up": "set up",
+    "shut down": "shut down",
     "ship": "shipped",
     "shop": "shopped",
     "show": "shown",
@@ -111,28 +113,38 @@ PAST_VARIANTS = {
 REGULAR_VERBS = _split(
     """
 abandon accept access acknowledge activate add allow answer apply approve archive assign attach
-attempt attribute authenticate authorize authorise background block book bookmark bounce browse
+attempt attribute authenticate autofill authorize authorise background block book bookmark bounce browse
 buffer calculate call capture change charge check claim clear click clone close collapse collect
 comment compare complete compose configure confirm connect consent contact continue convert copy
 crash create crop customize customise deactivate decline delete deliver deny deploy deselect
 detect dial disable disconnect dismiss display dispute donate download downgrade drag duplicate
 edit enable end enroll enter evaluate exit expand expire export fail favorite favourite fetch
-filter finish flag focus follow fulfill generate grant highlight hover ignore import impress
+filter finish flag focus follow foreground fulfill generate grant highlight hover ignore import impress
 install interact interrupt invite invoice join label launch like link load localize lock mark
 maximize mention merge message migrate minimize miss moderate move mute navigate notify offer
-onboard open opt order paste pause personalize play post prefetch preview print process prompt
+onboard open opt order pair paste pause personalize play post prefetch preview press print process prompt
 publish purchase qualify query queue rate react reach receive recommend record recover redeem
 redirect refresh refund register reject release reload remind remove rename render renew reorder
 repeat replace reply report request reschedule resize resolve restart restore resume retry return
 reveal review revoke rotate save scroll search seek select share sign snooze sort start stream
 subscribe succeed suggest suspend swipe switch sync test toggle track translate trigger unarchive
-unblock unfavorite unfavourite unfollow uninstall unlike unlock unmute unpublish unsave unselect
+unblock unpair unfavorite unfavourite unfollow uninstall unlike unlock unmute unpublish unsave unselect
 unshare unsubscribe update upgrade upload use validate verify view visit vote watch zoom
 """
 )
 
 # Phrasal verbs are kept whole: "Signed Up", "Logged In".
-PHRASAL_VERBS = ("sign up", "sign in", "sign out", "opt in", "opt out", "check in", "check out")
+PHRASAL_VERBS = (
+    "sign up",
+    "sign in",
+    "sign out",
+    "opt in",
+    "opt out",
+    "check in",
+    "check out",
+    "set up",
+    "shut down",
+)
 
 # Actions that make sense without an object ("Signed In", "Unsubscribed").
 OBJECTLESS_ACTIONS = frozenset(

@@ -266,6 +266,36 @@ def test_it_parses_names_as_structure(name, objects, action, qualifiers):
     assert (parsed.objects, parsed.action, parsed.qualifiers) == (objects, action, qualifiers)
 
 
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("tabs_tray.close_selected_tabs", "tabs_tray.selected_tabs_closed"),
+        ("history.removed_today_and_yesterday", None),
+        ("top_sites.open_frecency", None),
+        ("bookmarks.open_in_new_tab", "bookmarks.opened_in_new_tab"),
+        ("events.app_opened", None),
+    ],
+)
+def test_glean_style_names_under_the_dotted_preset(name, suggestion):
+    result = lint_event(name, PRESETS["dotted"])
+    assert result.suggestion == suggestion
+    if suggestion is None and not result.ok:
+        assert result.note
+
+
+def test_it_will_not_reorder_words_it_does_not_know_as_objects():
+    result = lint_event("open_frecency", SEGMENT)
+    assert result.suggestion is None
+    assert "known object" in result.note
+    team = SEGMENT.with_team_words(objects=["frecency"])
+    assert lint_event("open_frecency", team).suggestion == "Frecency Opened"
+
+
+def test_a_participle_describing_a_noun_is_not_the_action():
+    assert parse("Saved Items Viewed", SEGMENT).action == "view"
+    assert lint_event("Viewed Saved Items", SEGMENT).suggestion == "Saved Items Viewed"
+
+
 def test_a_verb_that_is_also_a_noun_is_not_a_confident_action():
     parsed = parse("Search Results", SEGMENT)
     assert parsed.action == "search"
