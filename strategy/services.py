@@ -390,6 +390,7 @@ def read_record(*, version: Version, user: User, section_keys) -> int:
 
 
 def read_confirm(*, strategy: Strategy, by: User, summary: str) -> ReadConfirmation:
+    strategy = Strategy.objects.get(pk=strategy.pk)
     viewer = viewer_for(strategy, by)
     if not viewer.is_audience or viewer.speaks_last:
         raise PermissionDenied("Read confirmations come from the audience teams.")

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from strategy import services
 from strategy.models import Point
-from tests.strategy.conftest import reveal
+from tests.strategy.conftest import confirm, reveal
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,29 @@ def test_the_journey_through_the_pages(world, client_as, draft):
         .content.decode()
     )
     assert "Not only wallets" in ysw and "Adopted" in ysw and "?a=1&amp;b=2" in ysw
+
+
+def test_home_cards_show_what_waits_for_me(world, client_as, open_strategy):
+    page = client_as(world.member).get(reverse("home")).content.decode()
+    assert "Strategies waiting for your read and feedback" in page and "Checkout 2027" in page
+    confirm(open_strategy, world.member)
+    services.point_create(
+        strategy=open_strategy, by=world.member, type="pushback", body="No", rationale="Why"
+    )
+    assert (
+        "Strategies waiting for your read"
+        not in client_as(world.member).get(reverse("home")).content.decode()
+    )
+    reveal(open_strategy)
+    owner_page = client_as(world.leader).get(reverse("home")).content.decode()
+    assert (
+        "Points waiting for your disposition" in owner_page
+        and "Checkout 2027: 1 to answer" in owner_page
+    )
+
+
+def test_home_cards_cost_few_queries(world, django_assert_max_num_queries, open_strategy):
+    from strategy.home import cards
+
+    with django_assert_max_num_queries(3):
+        cards(world.member)
