@@ -172,6 +172,7 @@ def celery_worker_process(transactional_db, tmp_path):
     Yields a namespace with `mail_dir` (where the worker's emails land as files).
     Needs PostgreSQL and Redis: mark the test with @pytest.mark.postgres and @pytest.mark.redis.
     """
+    import signal
     import subprocess
     import sys
     import time
@@ -232,7 +233,8 @@ def celery_worker_process(transactional_db, tmp_path):
         return False
 
     yield SimpleNamespace(mail_dir=mail_dir, wait_until=wait_until, log=tmp_path / "worker.log")
-    proc.terminate()
+    # A cold shutdown: the test has already seen what it waited for.
+    proc.send_signal(signal.SIGQUIT)
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
