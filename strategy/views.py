@@ -43,7 +43,15 @@ def _version(strategy: Strategy, number=None) -> Version | None:
 
 def _phase_steps(strategy: Strategy) -> list[tuple[str, str, bool]]:
     current = phases.ORDER.index(strategy.phase)
-    return [(p, phases.LABELS[p], i <= current) for i, p in enumerate(phases.ORDER)]
+    # A strategy may go straight from discussion to final; a skipped decision phase is not "done".
+    return [
+        (
+            p,
+            phases.LABELS[p],
+            i <= current and not (p == phases.DECISION and not strategy.decided_at),
+        )
+        for i, p in enumerate(phases.ORDER)
+    ]
 
 
 def _visibility_note(strategy: Strategy) -> str:
