@@ -211,6 +211,39 @@ def _not_eligible(now) -> Q:
     return Q(next_eligible_at__isnull=True) | Q(next_eligible_at__gt=now)
 
 
+def _rule_rows(rows) -> list[dict]:
+    return sorted(
+        (
+            {
+                "rule": rule,
+                "name": fatigue.RULE_NAMES.get(rule, rule),
+                "count": count,
+                "overridable": rule in fatigue.OVERRIDABLE,
+            }
+            for rule, count in rows
+            if count
+        ),
+        key=lambda r: (-r["count"], r["rule"]),
+    )
+
+
+def _counts(queryset, *, now) -> tuple[dict, list[dict]]:
+    """Matching, eligible and held back per rule: one scan on PostgreSQL (jsonb containment)."""
+    eligible = Q(next_eligible_at__lte=now)
+    if connection.vendor != "postgresql":
+        counts = queryset.aggregate(matching=Count("id"), eligible=Count("id", filter=eligible))
+        return counts, refusals_by_rule(queryset, now=now)
+    per_rule = {
+        f"rule_{i}": Count("id", filter=~eligible & Q(blocked_rules__contains=[rule]))
+        for i, rule in enumerate(fatigue.RULE_NAMES)
+    }
+    counts = queryset.aggregate(
+        matching=Count("id"), eligible=Count("id", filter=eligible), **per_rule
+    )
+    rules = [(rule, counts[f"rule_{i}"]) for i, rule in enumerate(fatigue.RULE_NAMES)]
+    return counts, _rule_rows(rules)
+
+
 def refusals_by_rule(queryset, *, now) -> list[dict]:
     """How many of these participants each rule blocks, counted in SQL over blocked_rules."""
     sql, params = (
@@ -228,28 +261,14 @@ def refusals_by_rule(queryset, *, now) -> list[dict]:
         query = f"SELECT j.value, COUNT(*) FROM ({sql}) AS sub, json_each(sub.blocked_rules) AS j GROUP BY j.value"
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        rows = cursor.fetchall()
-    return sorted(
-        (
-            {
-                "rule": rule,
-                "name": fatigue.RULE_NAMES.get(rule, rule),
-                "count": count,
-                "overridable": rule in fatigue.OVERRIDABLE,
-            }
-            for rule, count in rows
-        ),
-        key=lambda r: (-r["count"], r["rule"]),
-    )
+        return _rule_rows(cursor.fetchall())
 
 
 def dry_run(*, criteria: dict, needed: int, method: str = "", now=None, catalogue=None) -> dict:
     """How many match, how many each rule excludes, and how long filling should take."""
     now = now or timezone.now()
     qs = matching(criteria, catalogue=catalogue)
-    counts = qs.aggregate(
-        matching=Count("id"), eligible=Count("id", filter=Q(next_eligible_at__lte=now))
-    )
+    counts, by_rule = _counts(qs, now=now)
     rate = response_rate(method=method, now=now)
     invitations = math.ceil(needed / rate)
     eligible = counts["eligible"]
@@ -270,7 +289,7 @@ def dry_run(*, criteria: dict, needed: int, method: str = "", now=None, catalogu
         "matching": counts["matching"],
         "eligible": eligible,
         "excluded": counts["matching"] - eligible,
-        "by_rule": refusals_by_rule(qs, now=now),
+        "by_rule": by_rule,
         "response_rate": rate,
         "invitations_needed": invitations,
         "expected_days": fill_days * max(1, waves or 1) if eligible else None,
@@ -345,12 +364,13 @@ def population_by_stratum(eligible_qs, dimensions, catalogue) -> dict[tuple, int
 
 
 def _candidates(eligible_qs, dimensions, catalogue, *, per_stratum: int, seed: int):
-    """The least-contacted `per_stratum` people of each stratum, ties broken by a seeded hash.
+    """The least-contacted `per_stratum` people of each stratum and every stratum's size, in one scan.
 
     The sampler only ever picks from the least-contacted end of a stratum, so it does not need
-    the other hundreds of thousands; the hash keeps ties fair and the draw reproducible.
+    the other hundreds of thousands; a seeded hash keeps ties fair and the draw reproducible.
     """
     columns = _dimension_columns(dimensions, catalogue)
+    partition = [F(c) for c in columns] or None
     shuffle = (F("id") * 2654435761 + (seed % 1000003)) % 1000003
     order = [
         F("contact_count").asc(),
@@ -361,17 +381,29 @@ def _candidates(eligible_qs, dimensions, catalogue, *, per_stratum: int, seed: i
     qs = (
         eligible_qs.annotate(**columns)
         .annotate(
-            rn=Window(RowNumber(), partition_by=[F(c) for c in columns] or None, order_by=order)
+            rn=Window(RowNumber(), partition_by=partition, order_by=order),
+            stratum_size=Window(Count("id"), partition_by=partition),
         )
         .filter(rn__lte=per_stratum)
+        .order_by()
     )
-    rows = qs.values_list("id", *columns, "contact_count", "last_contacted_at")
-    return [
-        sampling.Candidate(
-            id=row[0], strata=_stratum(row[1:-2]), contact_count=row[-2], last_contacted_at=row[-1]
+    rows = qs.values_list("id", *columns, "contact_count", "last_contacted_at", "stratum_size")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The window sorts every eligible row: keep that sort in memory.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '128MB'")
+        rows = list(rows)
+    candidates, population = [], {}
+    for row in rows:
+        stratum = _stratum(row[1:-3])
+        population[stratum] = row[-1]
+        candidates.append(
+            sampling.Candidate(
+                id=row[0], strata=stratum, contact_count=row[-3], last_contacted_at=row[-2]
+            )
         )
-        for row in rows
-    ]
+    return candidates, population
 
 
 def _id(item) -> int:
@@ -385,13 +417,12 @@ def sample_preview(*, request: ResearchRequest, seed: int, now=None, exclude=(),
     eligible = matching(request.criteria, catalogue=catalogue).filter(next_eligible_at__lte=now)
     if exclude:
         eligible = eligible.exclude(pk__in=exclude)
-    dims = request.dimensions
-    population = population_by_stratum(eligible, dims, catalogue)
     rate = response_rate(method=request.method, now=now)
-    wanted_total = math.ceil(request.participants_needed / rate)
-    targets = sampling.allocate(population, wanted_total) if population else {}
-    per_stratum = max(list(targets.values()) + [0]) * 3 + 20
-    candidates = _candidates(eligible, dims, catalogue, per_stratum=per_stratum, seed=seed)
+    # Enough for any stratum to supply every selected and standby place, should the others be empty.
+    per_stratum = math.ceil(request.participants_needed / rate) + 20
+    candidates, population = _candidates(
+        eligible, request.dimensions, catalogue, per_stratum=per_stratum, seed=seed
+    )
     result = sampling.draw(
         candidates=candidates,
         n=request.participants_needed,
