@@ -175,6 +175,9 @@ def _prepare(name: str, conv: Convention, eng: Engine, out: list):
                 _show(name),
             )
         )
+    if eng.plain_re.match(name) and not name[: eng.longest_prefix].lower().startswith(eng.prefixes):
+        # Letters and single separators only: nothing dynamic, no odd characters.
+        return name, (), "", name
     body, prefix = strip_prefix(name, eng)
     if prefix:
         out.append(
@@ -320,17 +323,35 @@ def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedNam
     return "No suggestion passes every rule; rename it by hand."
 
 
+def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
+    if conv.event_case == "dotted":
+        same_head = a.category == b.category and a.objects == b.objects
+    else:
+        same_head = b.category + b.objects == a.category + a.objects
+    return same_head and a.action == b.action and a.qualifiers == b.qualifiers
+
+
 @lru_cache(maxsize=65536)
 def _lint_event(name: str, conv: Convention) -> LintResult:
     violations, parsed = _event_violations(name, conv)
     if not violations:
         return LintResult(name, True, (), None)
     suggestion = None
+    reread = True
     if parsed.confident and (parsed.objects or parsed.action):
         candidate = render(parsed, conv)
-        if candidate and candidate != name and not _event_violations(candidate, conv)[0]:
-            suggestion = candidate
-    note = "" if suggestion else _note(violations, conv, parsed)
+        if candidate and candidate != name:
+            problems, again = _event_violations(candidate, conv)
+            # The suggestion must pass and must read back as the same structure.
+            reread = _same_structure(parsed, again, conv)
+            if not problems and reread:
+                suggestion = candidate
+    if suggestion:
+        note = ""
+    elif not reread:
+        note = "No suggestion: every rewrite the linter tried would read ambiguously."
+    else:
+        note = _note(violations, conv, parsed)
     return LintResult(name, False, violations, suggestion, note)
 
 

@@ -91,13 +91,18 @@ class Engine:
         self.reserved_names = frozenset(normalise(n) for n in conv.reserved_names)
         self.reserved_property_names = frozenset(normalise(n) for n in conv.reserved_property_names)
         # Reserved names are short; longer names skip the lookup.
-        self.reserved_length = 3 * max(
+        self.reserved_length = 8 + max(
             (len(n) for n in (*conv.reserved_names, *conv.reserved_property_names)), default=0
         )
         bad = CONTROL_CHARS + re.escape(conv.forbidden_chars)
         if conv.ascii_only:
             bad += "\x80-\U0010ffff"
         self.bad_chars_re = re.compile(f"[{bad}]")
+        separators = re.escape("".join(c for c in " _.-" if c not in conv.forbidden_chars))
+        if separators:
+            self.plain_re = re.compile(f"[A-Za-z]+(?:[{separators}][A-Za-z]+)*\\Z")
+        else:
+            self.plain_re = re.compile("[A-Za-z]+\\Z")
         self.lemmas: dict[str, str] = {}
         self.word_info: dict[str, tuple | None] = {}
 
@@ -293,6 +298,8 @@ def _title(words: list[str], qualifier_from: int) -> str:
     out = []
     for k, w in enumerate(words):
         acronym = W.ACRONYMS.get(w)
+        if acronym is None and w[-1:] == "s" and w[:-1] in W.ACRONYMS:
+            acronym = W.ACRONYMS[w[:-1]] + "s"
         if acronym:
             out.append(acronym)
         elif k >= qualifier_from and k and w in _SMALL:

@@ -11,17 +11,17 @@ from functools import lru_cache
 
 from telemetry import words as W
 
-# One word: an acronym before a capitalised word (HTTPServer), a lowercase run with an optional
-# capital (camelCase), an all-caps run, or digits glued to letters (2fa). Digits after letters
+# One word: a lowercase run with an optional capital (camelCase), a plural acronym (URLs), an
+# acronym before a capitalised word (HTTPServer), an all-caps run, or digits glued to letters (2fa). Digits after letters
 # stay in the word ("s3", "oauth2"), so only free-standing numbers count as dynamic values.
 _TOKEN_RE = re.compile(
-    r"[A-Z]?[a-z]+[0-9]*|[A-Z]+(?=[A-Z][a-z])|[A-Z]+[0-9]*s?(?![a-z])|[0-9]+[A-Za-z]*"
+    r"[A-Z]?[a-z]+[0-9]*|[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]+[0-9]*|[0-9]+[A-Za-z]*"
 )
 CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
 CONTROL_RE = re.compile(f"[{CONTROL_CHARS}]")
 
 # Cheap pre-check: without a digit, '@', or a URL marker there is nothing dynamic to look for.
-_DYNAMIC_HINT_RE = re.compile(r"[0-9@]|://|[wW]{3}\.")
+_DIGIT_OR_AT_RE = re.compile(r"[0-9@]")
 _DYNAMIC_RES = (
     ("URL", re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s]+", re.I)),
     ("e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -56,7 +56,7 @@ SEPARATOR_RUN_RE = re.compile(r"(?<=\S)([ _\-.])[ _\-.]+")
 @lru_cache(maxsize=16384)
 def strip_dynamic(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Remove dates, ids, numbers, e-mail addresses and URLs; returns (text, ((kind, value), ...))."""
-    if not _DYNAMIC_HINT_RE.search(text):
+    if not _DIGIT_OR_AT_RE.search(text) and "://" not in text and "www." not in text.lower():
         return text, ()
     found = []
     for label, regex in _DYNAMIC_RES:
@@ -75,6 +75,18 @@ def asciify(text: str) -> str:
     )
 
 
+def _words(segment: str) -> list[str]:
+    # Plain words (lower, Capitalised or ALLCAPS) are split with str methods; only camelCase,
+    # digits and punctuation need the regular expression.
+    out: list[str] = []
+    for part in segment.replace("-", " ").replace("_", " ").split():
+        if part.isalpha() and (part.islower() or part.isupper() or part[1:].islower()):
+            out.append(part.lower())
+        else:
+            out.extend(t.lower() for t in _TOKEN_RE.findall(part))
+    return out
+
+
 @lru_cache(maxsize=131072)
 def segments(name: str) -> tuple[tuple[str, ...], ...]:
     """Lowercase words of each dot-separated segment; empty segments are dropped."""
@@ -82,9 +94,9 @@ def segments(name: str) -> tuple[tuple[str, ...], ...]:
         name = asciify(name)
     out = []
     for segment in name.split("."):
-        found = _TOKEN_RE.findall(segment)
+        found = _words(segment)
         if found:
-            out.append(tuple(map(str.lower, found)))
+            out.append(tuple(found))
     return tuple(out)
 
 
