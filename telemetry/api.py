@@ -309,6 +309,7 @@ class LintView(APIView):
             data.validated_data["names"],
             team=data.validated_data.get("team"),
             kind=data.validated_data["kind"],
+            duplicate_limit=3,
         )
         return Response(
             {

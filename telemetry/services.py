@@ -311,6 +311,8 @@ class _RegistryIndex:
     owners: dict = {}
     property_stamp = None
     property_index = None
+    # Duplicate look-ups already answered for this registry state: CI lints the same plan again and again.
+    found: dict = {}
 
     @classmethod
     def events(cls, convention: naming.Convention, version_number) -> tuple[DuplicateIndex, dict]:
@@ -346,6 +348,7 @@ class _RegistryIndex:
             entries += list(Alias.objects.values_list("old_name", "event_id"))
             cls.index = DuplicateIndex(entries, convention)
             cls.owners = owners
+            cls.found = {}
             cls.stamp = stamp
             return cls.index, owners
 
@@ -387,15 +390,25 @@ def lint_names(
                 memo[name] = entry
             results.append(memo[name])
         return results
+    # Duplicates are judged with the organisation's words, the same for every team.
     index, owners = _RegistryIndex.events(
-        convention, current.version.number if current.version else 0
+        current.convention, current.version.number if current.version else 0
     )
+    found = _RegistryIndex.found
+    if len(found) > 200_000:
+        found.clear()
     for name in names:
         if name not in memo:
             entry = {"name": name, **_result_dict(naming.lint_event(name, convention))}
             duplicates = []
             seen = set()
-            for candidate in index.find(name, limit=duplicate_limit + 1, exclude_key=exclude_event):
+            lookup = (name, exclude_event, duplicate_limit)
+            candidates = found.get(lookup)
+            if candidates is None:
+                candidates = found[lookup] = index.find(
+                    name, limit=duplicate_limit, exclude_key=exclude_event
+                )
+            for candidate in candidates:
                 owner = owners.get(candidate.key)
                 if owner is None or candidate.key in seen:
                     continue

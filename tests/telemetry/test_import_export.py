@@ -1,0 +1,277 @@
+import io
+import json
+
+import pytest
+import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from productops.accounts.models import AuditEntry
+from telemetry import tracking_plan
+from telemetry.models import Event, EventProperty, Property
+
+pytestmark = pytest.mark.django_db
+
+CSV = (
+    "Event Name,Description,Property,Type,Required,Platforms\n"
+    "Order Completed,Payment went through,order_id,string,yes,web\n"
+    "Order Completed,,revenue,number,,web\n"
+    'view_product,A product page opened,product_id,string,yes,"ios, android"\n'
+    "Coupon Applied,,,,,\n"
+)
+
+
+def _upload(client, world, content: bytes, fmt: str, name="plan.csv"):
+    return client.post(
+        reverse("telemetry:import_upload"),
+        {"team": world.team.pk, "format": fmt, "file": SimpleUploadedFile(name, content)},
+    )
+
+
+def _through_mapping(client, response, mapping=None):
+    assert response.status_code == 302, (
+        getattr(response, "context", None) and response.context["form"].errors
+    )
+    url = response["Location"]
+    if "/columns/" in url:
+        page = client.get(url)
+        fields = dict(page.context["fields"])
+        if mapping:
+            fields.update(mapping)
+        response = client.post(url, {k: v for k, v in fields.items() if v})
+        assert response.status_code == 302
+        url = response["Location"]
+    return url
+
+
+def test_csv_import_previews_then_commits_everything(world, client_for, register):
+    register("Coupon Applied", description="old")
+    client = client_for(world.member)
+    preview_url = _through_mapping(client, _upload(client, world, CSV.encode(), "csv"))
+    preview = client.get(preview_url)
+    assert preview.status_code == 200
+    p = preview.context["preview"]
+    assert sorted(e.name for e in p.create) == ["Order Completed", "view_product"]
+    assert [e.name for e, _ in p.update] == ["Coupon Applied"]
+    assert [r["name"] for r in p.failing] == ["view_product"]
+    assert p.failing[0]["suggestion"] == "Product Viewed"
+    assert not p.invalid
+    assert Event.objects.count() == 1  # nothing written by the preview
+
+    response = client.post(preview_url)
+    assert response.status_code == 302
+    order = Event.objects.get(name="Order Completed")
+    assert order.description == "Payment went through"
+    assert [
+        (ep.property.name, ep.property.type, ep.required)
+        for ep in order.event_properties.select_related("property")
+    ] == [("order_id", "string", True), ("revenue", "number", False)]
+    assert Event.objects.get(name="view_product").lint_state == "warnings"
+    assert sorted(
+        Event.objects.get(name="view_product").platforms.values_list("code", flat=True)
+    ) == ["android", "ios"]
+    assert AuditEntry.objects.get(action="telemetry.plan.imported").data["created"] == 2
+
+
+def test_an_invalid_row_stops_the_whole_import(world, client_for):
+    bad = CSV + ",no name here,,,,\nPayment Failed,,amount,money,,\n"
+    client = client_for(world.member)
+    preview_url = _through_mapping(client, _upload(client, world, bad.encode(), "csv"))
+    p = client.get(preview_url).context["preview"]
+    reasons = " ".join(r.reason for r in p.invalid)
+    assert "event name is empty" in reasons
+    assert "money" in reasons
+    assert not p.can_commit
+    response = client.post(preview_url)
+    assert response.status_code == 400
+    assert Event.objects.count() == 0
+    assert Property.objects.count() == 0
+
+
+def test_events_of_another_team_are_invalid_rows(world, client_for, register):
+    register("Order Completed", team=world.other_team, by=world.outsider)
+    client = client_for(world.member)
+    p = client.get(_through_mapping(client, _upload(client, world, CSV.encode(), "csv"))).context[
+        "preview"
+    ]
+    assert any("belongs to Search" in r.reason for r in p.invalid)
+
+
+def test_a_csv_in_the_wrong_encoding_gets_a_clear_error(world, client_for):
+    client = client_for(world.member)
+    response = _upload(client, world, "Event\nBestellung abgeschloßen\n".encode("latin-1"), "csv")
+    assert response.status_code == 400
+    assert "not UTF-8" in response.context["form"].errors["file"][0]
+    assert Event.objects.count() == 0
+
+
+def test_an_empty_file_is_refused(world, client_for):
+    response = _upload(client_for(world.member), world, b"", "csv")
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
+
+
+def test_a_missing_event_column_is_asked_for(world, client_for):
+    client = client_for(world.member)
+    response = _upload(client, world, b"Colour,Size\nred,L\n", "csv")
+    url = response["Location"]
+    response = client.post(url, {"description": "Colour"})
+    assert response.status_code == 400
+    assert "event name" in response.context["error"]
+
+
+def test_column_mapping_can_be_changed(world, client_for):
+    client = client_for(world.member)
+    content = b"What,Notes\nOrder Completed,paid\n"
+    url = _through_mapping(
+        client, _upload(client, world, content, "csv"), {"event": "What", "description": "Notes"}
+    )
+    client.post(url)
+    assert Event.objects.get().description == "paid"
+
+
+def test_xlsx_import(world, client_for):
+    book = Workbook()
+    sheet = book.active
+    for row in CSV.splitlines():
+        sheet.append(row.replace('"ios, android"', "ios").split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, buffer.getvalue(), "xlsx", "plan.xlsx"))
+    client.post(url)
+    assert Event.objects.count() == 3
+
+
+def test_a_broken_xlsx_is_refused(world, client_for):
+    response = _upload(client_for(world.member), world, b"PK\x03\x04 nonsense", "xlsx", "plan.xlsx")
+    assert response.status_code == 400
+    assert ".xlsx" in response.context["form"].errors["file"][0]
+
+
+SEGMENT_SCHEMA = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "Checkout Started",
+    "description": "The customer opened checkout.",
+    "properties": {
+        "properties": {
+            "type": "object",
+            "properties": {
+                "cart_id": {"type": "string", "description": "The cart"},
+                "value": {"type": ["number", "null"]},
+                "step": {"type": "integer", "enum": [1, 2, 3]},
+            },
+            "required": ["cart_id"],
+        }
+    },
+}
+
+
+def test_json_schema_import_reads_segment_protocols_shape(world, client_for):
+    avo = {"title": "signupStarted", "properties": {"method": {"type": "string"}}}
+    client = client_for(world.member)
+    content = json.dumps([SEGMENT_SCHEMA, avo, {"no": "title"}]).encode()
+    url = _through_mapping(client, _upload(client, world, content, "jsonschema", "plan.json"))
+    p = client.get(url).context["preview"]
+    assert sorted(e.name for e in p.create) == ["Checkout Started", "signupStarted"]
+    assert p.invalid[0].where == "schema 3"
+    event = next(e for e in p.create if e.name == "Checkout Started")
+    assert [(x.name, x.type, x.required, x.allowed_values) for x in event.properties] == [
+        ("cart_id", "string", True, []),
+        ("value", "number", False, []),
+        ("step", "integer", False, ["1", "2", "3"]),
+    ]
+
+
+def test_malformed_json_is_refused_with_the_position(world, client_for):
+    response = _upload(
+        client_for(world.member), world, b'{"title": "x",', "jsonschema", "plan.json"
+    )
+    assert response.status_code == 400
+    assert "not valid JSON" in response.context["form"].errors["file"][0]
+
+
+GLEAN = b"""
+$schema: moz://mozilla.org/schemas/glean/metrics/2-0-0
+search:
+  engine_selected:
+    type: event
+    description: The user picked a search engine.
+    extra_keys:
+      engine:
+        description: Which one
+        type: string
+  count:
+    type: counter
+    description: Searches
+"""
+
+
+def test_glean_metrics_yaml_import(world, client_for):
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, GLEAN, "glean", "metrics.yaml"))
+    p = client.get(url).context["preview"]
+    assert [e.name for e in p.create] == ["search.engine_selected"]
+    assert p.create[0].properties[0].name == "engine"
+    assert "counter metric" in p.invalid[0].reason
+
+
+def test_outsiders_cannot_import_into_a_team(world, client_for):
+    response = _upload(client_for(world.outsider), world, CSV.encode(), "csv")
+    assert response.status_code == 400
+    assert "team" in response.context["form"].errors
+
+
+def test_someone_elses_import_token_is_not_found(world, client_for):
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, CSV.encode(), "csv"))
+    other = client_for(world.teammate)
+    response = other.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("telemetry:import_upload")
+
+
+def test_exports_round_trip(world, client_for, register):
+    from telemetry import services
+
+    event = register("Order Completed", description="Paid", platforms=["web"], tags=["revenue"])
+    services.event_set_properties(
+        event=event,
+        by=world.member,
+        rows=[{"name": "order_id", "type": "string", "required": True}],
+    )
+    services.event_rename(event=register("addToCart"), new_name="Product Added", by=world.member)
+    client = client_for(world.outsider)
+
+    csv_text = client.get(reverse("telemetry:export", args=["csv"])).content.decode()
+    headers, rows = tracking_plan.read_table(csv_text.encode(), "csv")
+    events, invalid = tracking_plan.events_from_table(
+        headers, rows, tracking_plan.guess_mapping(headers)
+    )
+    assert not invalid
+    assert [(e.name, [p.name for p in e.properties]) for e in events] == [
+        ("Order Completed", ["order_id"]),
+        ("Product Added", []),
+    ]
+
+    schemas = json.loads(client.get(reverse("telemetry:export", args=["json"])).content)
+    parsed, _ = tracking_plan.events_from_json_schema(json.dumps(schemas).encode())
+    assert parsed[0].properties[0].required is True
+
+    plan = yaml.safe_load(client.get(reverse("telemetry:export", args=["yaml"])).content)
+    assert plan["convention"]["rules"]["event_case"] == "title"
+    product = next(e for e in plan["events"] if e["name"] == "Product Added")
+    assert product["aliases"] == ["addToCart"]
+    assert EventProperty.objects.count() == 1
+
+
+def test_export_respects_filters(world, client_for, register):
+    register("Order Completed")
+    register("Results Viewed", team=world.other_team, by=world.outsider)
+    body = (
+        client_for(world.member)
+        .get(reverse("telemetry:export", args=["csv"]), {"team": "search"})
+        .content.decode()
+    )
+    assert "Results Viewed" in body and "Order Completed" not in body
