@@ -348,6 +348,8 @@ class ResearchRequest(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
+    # Written by the nightly check: why fatigue rules are about to get in this request's way.
+    risk = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

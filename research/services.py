@@ -685,8 +685,11 @@ def admins_warn_about_requests(*, now=None) -> int:
     now = now or timezone.now()
     admins = list(User.objects.filter(is_productops_admin=True, is_active=True))
     sent = 0
-    for item in open_requests_at_risk(now=now):
+    risky = open_requests_at_risk(now=now)
+    ResearchRequest.objects.exclude(pk__in=[i["request"].pk for i in risky]).exclude(risk="").update(risk="")
+    for item in risky:
         req = item["request"]
+        ResearchRequest.objects.filter(pk=req.pk).update(risk=("; ".join(item["problems"]))[:500])
         sent += notify(
             recipients=admins,
             key=f"research:request:{req.pk}:at-risk:{now.date().isoformat()}",
