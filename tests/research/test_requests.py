@@ -106,9 +106,12 @@ def test_a_sample_is_stratified_reproducible_and_prefers_the_least_contacted(
             services.ledger_record(participant=person, kind="other", at=now - timedelta(days=days))
     first = targeting.sample_draw(request=research_request, by=world.researcher, seed=42)
     again = targeting.sample_draw(request=research_request, by=world.researcher, seed=42)
-    ids = lambda s: list(
-        s.members.order_by("standby", "rank").values_list("participant_id", flat=True)
-    )  # noqa: E731
+
+    def ids(sample):
+        return list(
+            sample.members.order_by("standby", "rank").values_list("participant_id", flat=True)
+        )
+
     assert ids(first) == ids(again)
     selected = Participant.objects.filter(
         pk__in=first.members.filter(standby=False).values("participant_id")
