@@ -28,6 +28,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import accumulate
+from operator import attrgetter
 from types import MappingProxyType
 
 TOUCH_KINDS = ("invitation", "session", "no_show", "incentive", "other")
@@ -213,32 +215,30 @@ class Ledger:
         "incentive_prefix",
     )
 
-    def __init__(self, touches: Iterable[Touch]):
-        ordered = sorted((_checked(t) for t in touches), key=_touch_at)
+    def __init__(self, touches: Iterable[Touch], *, account_only: bool = False):
+        ordered = list(touches)
+        # Whole-list checks in C; only an odd ledger pays for per-touch normalising.
+        if not _KIND_SET.issuperset(map(_kind, ordered)) or any(
+            zone is not UTC for zone in set(map(_zone, ordered))
+        ):
+            ordered = [_checked(t) for t in ordered]
+        ordered.sort(key=_touch_at)
         self.touches: tuple[Touch, ...] = tuple(ordered)
-        self.invitations: list[datetime] = []
-        self.sessions: list[datetime] = []
+        self.all_at: list[datetime] = list(map(_touch_at, ordered))
+        held = [t for t in ordered if t.kind == "session"]
+        self.sessions: list[datetime] = list(map(_touch_at, held))
+        self.minutes_prefix: list[int] = list(accumulate(map(_minutes, ordered), initial=0))
         self.sessions_by_method: dict[str, list[datetime]] = {}
-        self.no_shows: list[datetime] = []
-        self.all_at: list[datetime] = []
-        self.minutes_prefix: list[int] = [0]
-        self.incentive_prefix: list[int] = [0]
-        minutes = cents = 0
-        for touch in ordered:
-            kind = touch.kind
-            if kind == "invitation":
-                self.invitations.append(touch.at)
-            elif kind == "session":
-                self.sessions.append(touch.at)
-                if touch.method:
-                    self.sessions_by_method.setdefault(touch.method, []).append(touch.at)
-            elif kind == "no_show":
-                self.no_shows.append(touch.at)
-            self.all_at.append(touch.at)
-            minutes += touch.minutes
-            cents += touch.incentive_cents
-            self.minutes_prefix.append(minutes)
-            self.incentive_prefix.append(cents)
+        if account_only:
+            # The account rules read sessions and minutes only; a busy account skips the rest.
+            self.invitations, self.no_shows, self.incentive_prefix = [], [], [0]
+            return
+        for touch in held:
+            if touch.method:
+                self.sessions_by_method.setdefault(touch.method, []).append(touch.at)
+        self.invitations = [t.at for t in ordered if t.kind == "invitation"]
+        self.no_shows = [t.at for t in ordered if t.kind == "no_show"]
+        self.incentive_prefix: list[int] = list(accumulate(map(_cents, ordered), initial=0))
 
     def __len__(self):
         return len(self.touches)
@@ -247,8 +247,12 @@ class Ledger:
         return iter(self.touches)
 
 
-def _touch_at(touch: Touch) -> datetime:
-    return touch.at
+_touch_at = attrgetter("at")
+_kind = attrgetter("kind")
+_zone = attrgetter("at.tzinfo")
+_minutes = attrgetter("minutes")
+_cents = attrgetter("incentive_cents")
+_KIND_SET = frozenset(TOUCH_KINDS)
 
 
 def _checked(touch: Touch) -> Touch:
@@ -270,8 +274,39 @@ def _checked(touch: Touch) -> Touch:
     return touch
 
 
-def as_ledger(touches: Sequence[Touch] | Ledger) -> Ledger:
-    return touches if isinstance(touches, Ledger) else Ledger(touches)
+ACCOUNT_LOOKBACK = timedelta(days=QUARTER_DAYS)
+
+
+def participant_lookback(rules: Rules) -> timedelta:
+    """How far back a participant's touches can matter under ``rules``.
+
+    Callers may load only touches after ``now - participant_lookback(rules)`` (and an account's
+    after ``now - ACCOUNT_LOOKBACK``): older ones never change the answer.
+    """
+    return timedelta(
+        days=max(
+            YEAR_DAYS,
+            rules.invitation_window_days,
+            rules.invitation_cooldown_days,
+            rules.session_cooldown_days,
+            # A no-show counts the no-shows within the period before it.
+            2 * rules.no_show_exclusion_days,
+        )
+    )
+
+
+def as_ledger(
+    touches: Sequence[Touch] | Ledger, since: datetime | None = None, account_only: bool = False
+) -> Ledger:
+    """A Ledger of ``touches``; with ``since``, a plain list keeps only touches after it."""
+    if isinstance(touches, Ledger):
+        return touches
+    if since is not None and len(touches) > 16:
+        try:
+            touches = [t for t in touches if t.at > since]
+        except TypeError:
+            raise ValueError("A touch time has no time zone; store and pass UTC.") from None
+    return Ledger(touches, account_only=account_only)
 
 
 def evaluate(
@@ -295,6 +330,11 @@ def evaluate(
     a written reason; only cooldowns (:data:`OVERRIDABLE`) can be, other ids are ignored.
     ``tz`` is the zone the dates in the messages are shown in (default UTC).
 
+    ``touches`` and ``account_touches`` may be plain sequences or :class:`Ledger` objects (build
+    one per account and reuse it for all its participants in a sweep). Only touches after
+    ``now - participant_lookback(rules)`` and ``now - ACCOUNT_LOOKBACK`` matter; loading only
+    those keeps a check of a busy account fast.
+
     ``next_eligible_at`` is the earliest instant from which no refusal applies. It is usually the
     latest ``eligible_again`` of the refusals, but it is found by re-evaluating at that instant,
     so a renewal quiet period that starts before a cooldown ends pushes it further out.
@@ -302,8 +342,8 @@ def evaluate(
     if now.tzinfo is None:
         raise ValueError(f"now={now!r} has no time zone; pass an aware UTC datetime.")
     now = now.astimezone(UTC)
-    own = as_ledger(touches)
-    account = as_ledger(account_touches)
+    own = as_ledger(touches, now - participant_lookback(rules))
+    account = as_ledger(account_touches, now - ACCOUNT_LOOKBACK, account_only=True)
     shown_in = tz or UTC
     applied = frozenset(overrides) & OVERRIDABLE
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from research.fatigue import (
+    ACCOUNT_LOOKBACK,
     OVERRIDABLE,
     RULE_NAMES,
     Ledger,
@@ -12,6 +13,7 @@ from research.fatigue import (
     Rules,
     Touch,
     evaluate,
+    participant_lookback,
 )
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -386,6 +388,28 @@ class TestInputs:
         )
         assert as_list == as_ledger
         assert set(as_list.rules) == {"account-session-cap", "account-minutes-cap"}
+
+    def test_touches_older_than_the_lookback_do_not_change_the_answer(self):
+        now = T0 + 700 * DAY
+        history = [session(T0 + i * DAY / 4, minutes=30) for i in range(1000)]
+        recent = [session(now - i * DAY, minutes=30) for i in range(1, 10)]
+        assert now - participant_lookback(Rules()) > history[-1].at
+        assert now - ACCOUNT_LOOKBACK > history[-1].at
+        with_history = check([], account=history + recent, now=now, rules=Rules())
+        assert with_history == check([], account=recent, now=now, rules=Rules())
+        assert with_history == evaluate(
+            facts=consenting(),
+            touches=[],
+            account_touches=Ledger(history + recent),
+            rules=Rules(),
+            now=now,
+        )
+        assert with_history.rules == ()
+
+    def test_the_participant_lookback_covers_the_longest_window(self):
+        assert participant_lookback(Rules()) == timedelta(days=365)
+        assert participant_lookback(with_rules(no_show_exclusion_days=200)) == timedelta(days=400)
+        assert participant_lookback(with_rules(invitation_window_days=500)) == timedelta(days=500)
 
     def test_every_rule_has_a_name(self):
         assert set(RULE_NAMES) >= OVERRIDABLE
