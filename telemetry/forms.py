@@ -28,6 +28,9 @@ class EventForm(forms.Form):
     # No max_length here: services.clean_name explains an over-long name better than the default message.
     name = forms.CharField(
         strip=False,
+        error_messages={
+            "required": "The name is empty; type the event's name, e.g. “Order Completed”."
+        },
         help_text="Type it the way you would send it; the convention check and similar events appear as you type.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -62,7 +65,10 @@ class EventForm(forms.Form):
             self.fields["team"].queryset = Team.objects.for_user(user).order_by("name")
 
     def clean_name(self):
-        return services.clean_name(self.cleaned_data["name"], field="name")
+        try:
+            return services.clean_name(self.cleaned_data["name"], field="name")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["name"]) from exc
 
     def clean_tags(self):
         try:

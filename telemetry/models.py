@@ -146,7 +146,7 @@ class Event(models.Model):
         EXCEPTION = "exception", "Exception"
 
     name = models.CharField(max_length=200, unique=True)
-    normalised_name = models.CharField(max_length=400, db_index=True)
+    normalised_name = models.CharField(max_length=400, db_index=True, blank=True)
     description = models.TextField(blank=True, max_length=5000)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="telemetry_events")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)

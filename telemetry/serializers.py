@@ -67,7 +67,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventPropertyInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=10000, trim_whitespace=False)
+    name = serializers.CharField(max_length=10000, trim_whitespace=False, allow_blank=True)
     type = serializers.ChoiceField(choices=PROPERTY_TYPES, default="string")
     required = serializers.BooleanField(default=False)
 
@@ -82,7 +82,9 @@ class EventWriteSerializer(serializers.Serializer):
         slug_field="slug", queryset=Team.objects.all(), required=False
     )
     # Bounded generously so an over-long name gets the service's explanation, not a generic one.
-    name = serializers.CharField(max_length=20000, trim_whitespace=False, required=False)
+    name = serializers.CharField(
+        max_length=20000, trim_whitespace=False, required=False, allow_blank=True
+    )
     description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     status = serializers.ChoiceField(choices=Event.Status.choices, required=False)
     platforms = serializers.ListField(

@@ -53,7 +53,7 @@ def clean_name(value, *, field: str = "name", max_length: int = NAME_MAX_LENGTH)
         )
     if len(value) > max_length:
         raise ValidationError(
-            {field: f"The name has {len(value)} characters; keep it to {max_length} or fewer."}
+            {field: f"The name has {len(value):,} characters; keep it to {max_length} or fewer."}
         )
     for char in value:
         category = unicodedata.category(char)
