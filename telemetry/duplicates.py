@@ -92,17 +92,20 @@ def _lemmas(name: str, conv: Convention) -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def _synonym_table(conv: Convention) -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+def _synonym_table(conv: Convention):
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
     for group in conv.synonyms:
         canonical = tuple(_lemmas(group[0], conv))
         for phrase in group:
             table.setdefault(tuple(_lemmas(phrase, conv)), canonical)
-    return table, max((len(k) for k in table), default=1)
+    first_words = frozenset(k[0] for k in table if k)
+    return table, max((len(k) for k in table), default=1), first_words
 
 
 def _canonical(lemmas: list[str], conv: Convention) -> list[str]:
-    table, longest = _synonym_table(conv)
+    table, longest, first_words = _synonym_table(conv)
+    if first_words.isdisjoint(lemmas):
+        return lemmas
     out: list[str] = []
     i, n = 0, len(lemmas)
     while i < n:

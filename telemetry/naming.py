@@ -175,7 +175,8 @@ def _prepare(name: str, conv: Convention, eng: Engine, out: list):
                 _show(name),
             )
         )
-    if eng.plain_re.match(name) and not name[: eng.longest_prefix].lower().startswith(eng.prefixes):
+    lowered = name.lower()
+    if eng.plain_re.match(name) and not lowered.startswith(eng.prefixes) and "www." not in lowered:
         # Letters and single separators only: nothing dynamic, no odd characters.
         return name, (), "", name
     body, prefix = strip_prefix(name, eng)
@@ -239,7 +240,13 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
     if case_text and not _CASE_RES[style].match(case_text):
         out.append(Violation("case", f"Use {_CASE_HELP[style]}.", _show(case_text)))
     if not parsed.objects and not parsed.action and not parsed.category:
-        out.append(Violation("empty", "The name has no words in plain letters.", _show(name)))
+        out.append(
+            Violation(
+                "no-words",
+                "The name has no words in plain letters (A-Z); write it in English words.",
+                _show(name),
+            )
+        )
         return tuple(out), parsed
     if parsed.action is None:
         out.append(
@@ -263,11 +270,14 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
         if conv.tense != "any":
             want = ("past",) if conv.tense == "past" else ("base", "third")
             if parsed.action_kind not in want:
+                wanted = action_text(parsed, conv)
+                if style == "title":
+                    wanted = wanted.title()
                 out.append(
                     Violation(
                         "tense",
-                        f"Write the action in the {_TENSE_HELP[conv.tense]}: "
-                        f"'{action_text(parsed, conv)}', not '{form}'.",
+                        f"Write the action in the {_TENSE_HELP[conv.tense]}: '{wanted}', "
+                        f"not '{form}'.",
                         form,
                     )
                 )
@@ -292,7 +302,7 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
 
 def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedName) -> str:
     rules = {v.rule for v in violations}
-    if "empty" in rules:
+    if "empty" in rules or "no-words" in rules:
         return "No suggestion: the name has no words to work with."
     if "missing-action" in rules:
         return "No suggestion: no action verb was recognised, so the linter will not guess one."
@@ -389,7 +399,12 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
             Violation("case", f"Use {_CASE_HELP[style]} for property names.", _show(case_text))
         )
     if not words:
-        out.append(Violation("empty", "The property name has no words in plain letters."))
+        out.append(
+            Violation(
+                "no-words",
+                "The property name has no words in plain letters (A-Z); write it in English words.",
+            )
+        )
     return tuple(out), words
 
 

@@ -119,6 +119,8 @@ def test_it_suggests_the_exact_name(name, suggestion, rules):
         ("   ", "empty"),
         ("\t\n", "empty"),
         ("تم الشراء", "forbidden-chars"),
+        ("تم الشراء", "no-words"),
+        ("🚀🚀", "no-words"),
         ("Update Profile", "tense"),
         ("Added to Cart", "missing-object"),
         ("Search Results", "tense"),
@@ -143,6 +145,47 @@ def test_every_violation_names_rule_message_and_part():
     abbreviation = next(v for v in result.violations if v.rule == "abbreviation")
     assert abbreviation.part == "btn"
     assert "button" in abbreviation.message
+
+
+def test_tense_message_shows_the_wanted_form_in_the_case_style():
+    (violation,) = lint_event("Order Complete", SEGMENT).violations
+    assert violation.message == "Write the action in the past tense: 'Completed', not 'complete'."
+    assert violation.part == "complete"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Order Viewed 2019-11-01", "date"),
+        ("Order Viewed 2019-11-01T10:00:00Z", "date"),
+        ("Order Viewed at 10:30", "time"),
+        ("Order 550e8400-e29b-41d4-a716-446655440000 Viewed", "id"),
+        ("Order 9f86d081884c7d65 Viewed", "id"),
+        ("Invite Sent to bob@example.com", "e-mail address"),
+        ("Page Viewed https://example.com/x?y=1", "URL"),
+        ("Page Viewed www.example.com", "URL"),
+        ("Level 12 Completed", "number"),
+        ("Price 9.99 Changed", "number"),
+    ],
+)
+def test_it_recognises_each_kind_of_dynamic_value(name, kind):
+    result = lint_event(name, SEGMENT)
+    messages = [v.message for v in result.violations if v.rule == "dynamic-value"]
+    assert messages and f"({kind} " in messages[0], result.violations
+
+
+@pytest.mark.parametrize(
+    "name", ["AmazonS3Config", "Oauth2 Completed", "Mp3 Played", "2fa Enabled"]
+)
+def test_digits_inside_words_are_not_dynamic_values(name):
+    assert "dynamic-value" not in {v.rule for v in lint_event(name, SEGMENT).violations}
+
+
+def test_dynamic_value_check_can_be_switched_off():
+    conv = Convention(forbid_dynamic_values=False)
+    assert "dynamic-value" not in {
+        v.rule for v in lint_event("Level 12 Completed", conv).violations
+    }
 
 
 def test_dynamic_value_violation_names_the_value():
