@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,13 +37,29 @@ MIN_WINDOW = timedelta(hours=1)
 # --- who is looking ---------------------------------------------------------------------------
 
 
+def _relation_annotations(user: User) -> dict:
+    return {
+        "_is_delegate": Exists(
+            Strategy.delegates.through.objects.filter(strategy=OuterRef("pk"), user=user)
+        ),
+        "_is_audience": Exists(
+            Strategy.audience_teams.through.objects.filter(
+                strategy=OuterRef("pk"), team__memberships__user=user
+            )
+        ),
+    }
+
+
 def viewer_for(strategy: Strategy, user: User) -> phases.Viewer:
     if not user.is_authenticated:
         return phases.Viewer()
-    is_owner = strategy.owner_id == user.pk or strategy.delegates.filter(pk=user.pk).exists()
-    is_audience = strategy.audience_teams.filter(memberships__user=user).exists()
+    if hasattr(strategy, "_is_delegate"):
+        is_delegate, is_audience = strategy._is_delegate, strategy._is_audience
+    else:
+        is_delegate = strategy.delegates.filter(pk=user.pk).exists()
+        is_audience = strategy.audience_teams.filter(memberships__user=user).exists()
     return phases.Viewer(
-        is_owner=is_owner,
+        is_owner=strategy.owner_id == user.pk or is_delegate,
         is_leadership=user.is_leadership,
         is_audience=is_audience,
         is_admin=user.is_productops_admin,
@@ -52,8 +68,15 @@ def viewer_for(strategy: Strategy, user: User) -> phases.Viewer:
 
 def strategy_get_for(user: User, pk) -> tuple[Strategy, phases.Viewer]:
     """The strategy and how `user` relates to it; 404 for anyone who may not see it (no hint it exists)."""
+    if not user.is_authenticated:
+        raise Http404("No such strategy.")
     try:
-        strategy = Strategy.objects.select_related("owner").get(pk=pk)
+        # One query answers both "which strategy" and "how does this person relate to it".
+        strategy = (
+            Strategy.objects.select_related("owner")
+            .annotate(**_relation_annotations(user))
+            .get(pk=pk)
+        )
     except (Strategy.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such strategy.") from exc
     viewer = viewer_for(strategy, user)

@@ -6,6 +6,9 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from strategy import forms, phases, rendering, services, voting
@@ -32,7 +35,8 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 
 def _version(strategy: Strategy, number=None) -> Version | None:
-    versions = strategy.versions.all()
+    """One version with its body deferred: pages render the stored sections, never the whole body."""
+    versions = strategy.versions.defer("body")
     if number:
         try:
             return versions.get(number=int(number))
@@ -264,7 +268,7 @@ def _detail_context(request, strategy, viewer, version):
         s.is_read = s.key in read_keys
     whole = counts.get("", {})
     alt_count = sum(c.get(Point.Type.ALTERNATIVE, 0) for c in counts.values())
-    versions = list(strategy.versions.only("id", "number", "published_at", "change_summary"))
+    versions = list(strategy.versions.defer("body"))
     confirmation = ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
     can_feedback, feedback_reason = phases.can_give_feedback(
         strategy.phase, viewer, strategy.window_open()
@@ -403,6 +407,10 @@ def feedback(request, pk):
     )
 
 
+# Small enough to render fast for the owner, whose every point carries a disposition form.
+DISCUSSION_PAGE_SIZE = 25
+
+
 def _discussion_points(request, strategy, viewer):
     visible = services.points_visible_to(strategy, request.user, viewer)
     section = request.GET.get("section")
@@ -416,7 +424,7 @@ def _discussion_points(request, strategy, viewer):
     ids = voting.shuffled(
         list(visible.values_list("id", flat=True)), user_id=request.user.pk, strategy_id=strategy.pk
     )
-    page = Paginator(ids, 40).get_page(request.GET.get("page"))
+    page = Paginator(ids, DISCUSSION_PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page.object_list)
     by_id = {p.pk: p for p in services.prefetch_discussion(Point.objects.filter(pk__in=page_ids))}
     voted = set(
@@ -449,11 +457,13 @@ def discussion(request, pk):
             if p.section_key in titles or not p.section_key
             else "An earlier section"
         )
+    can_dispose, _ = phases.can_dispose(strategy.phase, viewer)
+    if can_dispose:
+        _attach_disposition_options(points, secs)
     can_vote, vote_reason = phases.can_vote(strategy.phase, viewer)
     can_reply, _ = phases.can_reply(
         strategy.phase, viewer, window_open=False, to_clarifying_question=False
     )
-    can_dispose, _ = phases.can_dispose(strategy.phase, viewer)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -482,6 +492,29 @@ def discussion(request, pk):
             "undisposed": services.undisposed_points(strategy).count() if viewer.is_owner else 0,
         },
     )
+
+
+def _options(choices, selected) -> str:
+    return "".join(
+        f'<option value="{value}"{" selected" if value == selected else ""}>{label}</option>'
+        for value, label in choices
+    )
+
+
+def _attach_disposition_options(points, secs) -> None:
+    """Build each owner form's <option>s in Python: 40 forms x 40 sections is too slow as template loops."""
+    statuses = [(escape(v), escape(label)) for v, label in forms.Disposition.Status.choices]
+    places = [("", "No specific section")] + [
+        (escape(s.key), escape(Truncator(s.title).chars(30))) for s in secs
+    ]
+    for point in points:
+        disposition = getattr(point, "disposition", None)
+        point.status_options = mark_safe(
+            _options(statuses, disposition.status if disposition else "")
+        )  # noqa: S308 - escaped above
+        point.where_options = mark_safe(
+            _options(places, disposition.section_key if disposition else "")
+        )  # noqa: S308
 
 
 def _back(request, strategy, point=None):
@@ -631,7 +664,7 @@ def transition(request, pk):
 @login_required
 def diff(request, pk):
     strategy, viewer = services.strategy_get_for(request.user, pk)
-    versions = list(strategy.versions.only("id", "number", "published_at", "change_summary"))
+    versions = list(strategy.versions.defer("body"))
     if len(versions) < 1:
         raise Http404("Nothing published yet.")
     latest = versions[-1].number
