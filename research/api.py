@@ -295,7 +295,7 @@ class ImportView(APIView):
         upload = data.validated_data["file"]
         if upload.size > importing.MAX_BYTES:
             raise ValidationError(
-                {"file": f"The file is larger than {importing.MAX_BYTES // 2**20} MB; split it."}
+                {"file": f"The file is larger than {importing.limit_text()}; split it."}
             )
         headers, rows = importing.read_table(upload.read(), upload.name)
         mapping = data.validated_data["mapping"] or importing.guess_mapping(

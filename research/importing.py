@@ -87,6 +87,10 @@ TRUE = {"1", "true", "yes", "y", "x"}
 FALSE = {"0", "false", "no", "n", ""}
 
 
+def limit_text() -> str:
+    return f"{MAX_BYTES // 2**20} MB" if MAX_BYTES >= 2**20 else f"{MAX_BYTES} bytes"
+
+
 def targets() -> dict:
     found = dict(BASE_TARGETS)
     for d in AttributeDefinition.objects.all():
@@ -118,7 +122,7 @@ def read_table(data: bytes, file_name: str) -> tuple[list[str], list[list[str]]]
     if len(data) > MAX_BYTES:
         raise ValidationError(
             {
-                "file": f"The file is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES // 2**20} MB. "
+                "file": f"The file is {len(data) / 1e6:.1f} MB; the limit is {limit_text()}. "
                 "Split it, or push it through the API in parts."
             }
         )

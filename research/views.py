@@ -406,11 +406,15 @@ def import_upload(request):
         and int(request.META.get("CONTENT_LENGTH") or 0) > importing.MAX_BYTES + 65536
     ):
         _require_recruiter(request)
-        form = ImportUploadForm()
-        form.add_error(
-            None, f"The file is larger than {importing.MAX_BYTES // 2**20} MB. Split it into parts."
+        return render(
+            request,
+            "research/import.html",
+            {
+                "form": ImportUploadForm(),
+                "too_big": f"The file is larger than {importing.limit_text()}. Split it into parts.",
+            },
+            status=413,
         )
-        return render(request, "research/import.html", {"form": form}, status=413)
     return _import_upload(request)
 
 
@@ -423,7 +427,7 @@ def _import_upload(request):
         try:
             if upload.size > importing.MAX_BYTES:
                 raise ValidationError(
-                    {"file": f"The file is larger than {importing.MAX_BYTES // 2**20} MB."}
+                    {"file": f"The file is larger than {importing.limit_text()}."}
                 )
             data = upload.read()
             headers, _rows = importing.read_table(data, upload.name)
