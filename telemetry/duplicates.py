@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -49,7 +49,7 @@ class Candidate:
     name: str
     reason: str
     score: float
-    key: object = field(compare=False)
+    key: object = None
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,10 @@ def _default_actions() -> dict[str, str]:
     return actions
 
 
+def _tidy(word: object) -> object:
+    return " ".join(word.lower().split()) if isinstance(word, str) else word
+
+
 def _check_words(key: str, values: Iterable[str]) -> None:
     for value in values:
         if not isinstance(value, str) or not _WORD_RE.match(value):
@@ -236,8 +240,8 @@ class Convention:
         self, *, actions: Mapping[str, str] = FrozenMap(), objects: Iterable[str] = ()
     ) -> Convention:
         """Add a team's words; organisation words keep their meaning, and no rule changes."""
-        actions = dict(actions)
-        objects = list(objects)
+        actions = {_tidy(k): _tidy(v) for k, v in dict(actions).items()}
+        objects = [_tidy(o) for o in objects]
         _check_words("actions", actions.keys())
         _check_words("actions", actions.values())
         _check_words("objects", objects)

@@ -84,7 +84,9 @@ class Engine:
                 parts = tuple(form.split(" "))
                 phrases.setdefault(parts[0], []).append(parts)
         self.phrases = {k: sorted(v, key=len, reverse=True) for k, v in phrases.items()}
-        self.objects = frozenset(conv.objects) | frozenset(plural(o) for o in conv.objects)
+        # Multi-word objects ("seat map") count word by word, and plurals count too.
+        words = {w for o in conv.objects for w in o.split(" ")}
+        self.objects = frozenset(words) | frozenset(plural(w) for w in words)
         self.abbreviations = dict(conv.abbreviations)
         self.prefixes = tuple(p.lower() for p in conv.reserved_prefixes)
         self.longest_prefix = max((len(p) for p in self.prefixes), default=0)

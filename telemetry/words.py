@@ -19,11 +19,15 @@ IRREGULAR_PAST = {
     "chat": "chatted",
     "choose": "chosen",
     "commit": "committed",
+    "crop": "cropped",
     "cut": "cut",
+    "defer": "deferred",
+    "drag": "dragged",
     "draw": "drawn",
     "drop": "dropped",
     "embed": "embedded",
     "find": "found",
+    "flag": "flagged",
     "flip": "flipped",
     "forget": "forgotten",
     "freeze": "frozen",
@@ -33,10 +37,12 @@ IRREGULAR_PAST = {
     "leave": "left",
     "log in": "logged in",
     "log out": "logged out",
+    "log": "logged",
     "lose": "lost",
     "make": "made",
     "overwrite": "overwritten",
     "pay": "paid",
+    "permit": "permitted",
     "pin": "pinned",
     "plan": "planned",
     "put": "put",
@@ -114,19 +120,19 @@ REGULAR_VERBS = _split(
     """
 abandon accept access acknowledge activate add allow answer apply approve archive assign attach
 attempt attribute authenticate autofill authorize authorise background block book bookmark bounce browse
-buffer calculate call capture change charge check claim clear click clone close collapse collect
-comment compare complete compose configure confirm connect consent contact continue convert copy
-crash create crop customize customise deactivate decline delete deliver deny deploy deselect
+buffer calculate call capture change charge check claim clean clear click clone close collapse collect
+comment compare complain complete compose configure confirm connect consent contact continue convert copy
+crash create crop customize customise deactivate decline decrypt delay delete deliver deny deploy deselect
 detect dial disable disconnect dismiss display dispute donate download downgrade drag duplicate
-edit enable end enroll enter evaluate exit expand expire export fail favorite favourite fetch
-filter finish flag focus follow foreground fulfill generate grant highlight hover ignore import impress
+edit enable encrypt end enrich enroll enter evaluate exit expand expire export fail favorite favourite fetch
+filter finish flag focus follow foreground fulfill generate grant highlight hover ignore import impress initialize initialise
 install interact interrupt invite invoice join label launch like link load localize lock mark
-maximize mention merge message migrate minimize miss moderate move mute navigate notify offer
-onboard open opt order pair paste pause personalize play post prefetch preview press print process prompt
+maximize mention merge message migrate minimize miss moderate modify move mute navigate notify offer
+onboard open opt order pair paste pause perform personalize play post prefetch preview press print process prompt
 publish purchase qualify query queue rate react reach receive recommend record recover redeem
 redirect refresh refund register reject release reload remind remove rename render renew reorder
 repeat replace reply report request reschedule resize resolve restart restore resume retry return
-reveal review revoke rotate save scroll search seek select share sign snooze sort start stream
+reveal review revoke rotate save scroll search seek select serialize share sign snooze sort start stream
 subscribe succeed suggest suspend swipe switch sync test toggle track translate trigger unarchive
 unblock unpair unfavorite unfavourite unfollow uninstall unlike unlock unmute unpublish unsave unselect
 unshare unsubscribe update upgrade upload use validate verify view visit vote watch zoom

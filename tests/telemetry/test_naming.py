@@ -501,3 +501,24 @@ def test_team_words_cannot_loosen_organisation_rules():
         assert getattr(team, key) == getattr(base, key)
     with pytest.raises(ValueError, match="actions"):
         base.with_team_words(actions={"Bad Verb!": "x"})
+
+
+def test_team_words_are_tidied_before_they_are_checked():
+    team = SEGMENT.with_team_words(actions={" Rebook ": "Rebooked"}, objects=["  Seat  Map "])
+    assert team.actions["rebook"] == "rebooked"
+    assert "seat map" in team.objects
+    assert lint_event("Seat Rebooked", team).ok
+
+
+def test_irregular_and_doubling_verbs_get_the_right_past_participle():
+    actions = SEGMENT.actions
+    assert [actions[v] for v in ("send", "choose", "drag", "tap", "cancel", "log in", "pay")] == [
+        "sent",
+        "chosen",
+        "dragged",
+        "tapped",
+        "cancelled",
+        "logged in",
+        "paid",
+    ]
+    assert len(actions) >= 150 and len(SEGMENT.objects) >= 200
