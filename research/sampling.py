@@ -266,9 +266,10 @@ def _best(tiers: Mapping[tuple[int, bool], list], k: int, rng: random.Random) ->
             heapq.heapify(heap)
             for _ in range(k):
                 edge = heapq.heappop(heap)
-            keep = list(map(edge.__ge__, lasts))
             sure = []
-            for last, candidate_id in zip(compress(lasts, keep), compress(ids, keep), strict=True):
+            for last, candidate_id in compress(
+                zip(lasts, ids, strict=True), map(edge.__ge__, lasts)
+            ):
                 if last == edge:
                     tied.append(candidate_id)
                 else:
@@ -356,6 +357,12 @@ def draw(
             f"for {n} places."
         )
 
+    strata_count = sum(1 for v in population.values() if v > 0)
+    if 0 < n < strata_count:
+        warnings.append(
+            f"{strata_count} strata for {n} places: some strata get nobody, so the sample "
+            f"cannot be representative; keep fewer dimensions or ask for more participants."
+        )
     # Targets are the ideal shares; capacity applies afterwards so a shortfall shows.
     targets = _apportion({k: float(v) for k, v in population.items()}, n, population)
     selected_counts, fill_warnings = _fill(targets, capacity, population, "participants")

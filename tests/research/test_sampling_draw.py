@@ -230,3 +230,14 @@ def test_the_standby_size_rounds_up():
     assert len(draw(candidates=candidates, n=7, seed=1, response_rate=0.35).standby) == (
         math.ceil(7 / 0.35) - 7
     )
+
+
+def test_more_strata_than_places_is_warned_about():
+    candidates = [Candidate(i, (f"s{i % 8}",)) for i in range(80)]
+    sample = draw(candidates=candidates, n=5, seed=1)
+    assert len(sample.selected) == 5
+    assert sample.warnings == (
+        "8 strata for 5 places: some strata get nobody, so the sample cannot be "
+        "representative; keep fewer dimensions or ask for more participants.",
+    )
+    assert draw(candidates=candidates, n=8, seed=1).warnings == ()
