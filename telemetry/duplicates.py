@@ -7,6 +7,7 @@ letters) and a rapidfuzz pass over one small block of names for close spellings.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ _SCORES = {"identical": 1.0, "spelling": 0.95, "reordered": 0.9, "synonym": 0.85
 _FUZZY_CUTOFF = 85.0
 _FUZZY_MIN_LENGTH = 5
 _PER_KEY_CAP = 50
+_LENGTH_RATIO = 0.73
 
 _TYPE_ALIASES = {
     "str": "string",
@@ -143,9 +145,12 @@ class DuplicateIndex:
         self.convention = convention
         self._names: list[str] = []
         self._payloads: list[object] = []
-        self._by = {reason: defaultdict(list) for reason in ("identical", "spelling", "reordered")}
-        self._by["synonym"] = defaultdict(list)
-        self._blocks: dict[str, tuple[list[str], list[int]]] = {}
+        self._by: dict[str, dict[str, list[int]]] = {
+            reason: defaultdict(list) for reason in _SCORES
+        }
+        # Close spellings: blocks by first two letters, each spelling once with its entries.
+        self._blocks: dict[str, dict[str, list[int]]] = {}
+        self._by_length: dict[str, tuple[list[int], list[str]]] = {}
         for name, key in entries:
             self.add(name, key)
 
@@ -159,14 +164,46 @@ class DuplicateIndex:
         self._names.append(name)
         self._payloads.append(key)
         keys = _keys(name, self.convention)
-        if not keys.spelling:
+        spelling = keys.spelling
+        if not spelling:
             return
         for reason in _SCORES:
             self._by[reason][getattr(keys, reason)].append(idx)
-        if len(keys.spelling) >= _FUZZY_MIN_LENGTH:
-            strings, ids = self._blocks.setdefault(_block(keys.spelling), ([], []))
-            strings.append(keys.spelling)
-            ids.append(idx)
+        if len(spelling) >= _FUZZY_MIN_LENGTH:
+            block = self._blocks.setdefault(_block(spelling), {})
+            if spelling in block:
+                block[spelling].append(idx)
+            else:
+                block[spelling] = [idx]
+                self._by_length.pop(_block(spelling), None)
+
+    def _close_spellings(self, spelling: str, limit: int) -> list[tuple[str, float]]:
+        prefix = _block(spelling)
+        block = self._blocks.get(prefix)
+        if not block:
+            return []
+        sorted_block = self._by_length.get(prefix)
+        if sorted_block is None:
+            ordered = sorted(block, key=lambda s: (len(s), s))
+            sorted_block = ([len(s) for s in ordered], ordered)
+            self._by_length[prefix] = sorted_block
+        lengths, ordered = sorted_block
+        # fuzz.ratio >= 85 needs the shorter string to be at least 74% of the longer one.
+        size = len(spelling)
+        lo = bisect_left(lengths, int(size * _LENGTH_RATIO))
+        hi = bisect_right(lengths, int(size / _LENGTH_RATIO) + 1)
+        if lo >= hi:
+            return []
+        return [
+            (choice, ratio)
+            for choice, ratio, _ in process.extract(
+                spelling,
+                ordered[lo:hi],
+                scorer=fuzz.ratio,
+                score_cutoff=_FUZZY_CUTOFF,
+                limit=limit,
+            )
+        ]
 
     def find(self, name: str, *, limit: int = 5, exclude_key: object = None) -> list[Candidate]:
         if not isinstance(name, str) or limit <= 0:
@@ -175,9 +212,10 @@ class DuplicateIndex:
         if not keys.spelling:
             return []
         found: dict[int, tuple[float, str]] = {}
+        payloads = self._payloads
 
         def take(idx: int, score: float, reason: str) -> None:
-            if exclude_key is not None and self._payloads[idx] == exclude_key:
+            if exclude_key is not None and payloads[idx] == exclude_key:
                 return
             if idx not in found or found[idx][0] < score:
                 found[idx] = (score, reason)
@@ -186,22 +224,15 @@ class DuplicateIndex:
             for idx in self._by[reason].get(getattr(keys, reason), ())[:_PER_KEY_CAP]:
                 take(idx, score, reason)
         if len(found) < limit and len(keys.spelling) >= _FUZZY_MIN_LENGTH:
-            block = self._blocks.get(_block(keys.spelling))
-            if block:
-                strings, ids = block
-                for _, ratio, pos in process.extract(
-                    keys.spelling,
-                    strings,
-                    scorer=fuzz.ratio,
-                    score_cutoff=_FUZZY_CUTOFF,
-                    limit=limit + len(found) + 1,
-                ):
-                    take(ids[pos], round(0.8 * ratio / 100, 4), "spelling")
+            block = self._blocks.get(_block(keys.spelling), {})
+            for choice, ratio in self._close_spellings(keys.spelling, limit + len(found) + 1):
+                for idx in block[choice][:_PER_KEY_CAP]:
+                    take(idx, round(0.8 * ratio / 100, 4), "spelling")
         ranked = sorted(
             found.items(), key=lambda item: (-item[1][0], self._names[item[0]], item[0])
         )
         return [
-            Candidate(self._names[idx], reason, score, self._payloads[idx])
+            Candidate(self._names[idx], reason, score, payloads[idx])
             for idx, (score, reason) in ranked[:limit]
         ]
 

@@ -232,10 +232,11 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
                 name.strip(),
             )
         )
-    for short, full in dict(parsed.abbreviations).items():
-        out.append(
-            Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
-        )
+    if parsed.abbreviations:
+        for short, full in dict(parsed.abbreviations).items():
+            out.append(
+                Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
+            )
     style = conv.event_case
     if case_text and not _CASE_RES[style].match(case_text):
         out.append(Violation("case", f"Use {_CASE_HELP[style]}.", _show(case_text)))

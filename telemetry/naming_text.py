@@ -78,8 +78,11 @@ def asciify(text: str) -> str:
 def _words(segment: str) -> list[str]:
     # Plain words (lower, Capitalised or ALLCAPS) are split with str methods; only camelCase,
     # digits and punctuation need the regular expression.
+    flat = segment.replace("-", " ").replace("_", " ")
+    if flat.replace(" ", "").isalpha() and (flat.islower() or flat.isupper() or flat.istitle()):
+        return flat.lower().split()
     out: list[str] = []
-    for part in segment.replace("-", " ").replace("_", " ").split():
+    for part in flat.split():
         if part.isalpha() and (part.islower() or part.isupper() or part[1:].islower()):
             out.append(part.lower())
         else:
