@@ -107,3 +107,19 @@ def test_home_cards_cost_few_queries(world, django_assert_max_num_queries, open_
 
     with django_assert_max_num_queries(3):
         cards(world.member)
+
+
+def test_the_api_is_in_the_openapi_schema(world, client_as):
+    import yaml
+
+    schema = yaml.safe_load(client_as(world.member).get(reverse("api-schema")).content)
+    for path in (
+        "/api/v1/strategy/strategies/",
+        "/api/v1/strategy/strategies/{id}/publish/",
+        "/api/v1/strategy/strategies/{id}/diff/",
+        "/api/v1/strategy/versions/{id}/",
+        "/api/v1/strategy/feedback/",
+        "/api/v1/strategy/feedback/{id}/vote/",
+        "/api/v1/strategy/feedback/{id}/disposition/",
+    ):
+        assert path in schema["paths"], path
