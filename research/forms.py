@@ -83,7 +83,7 @@ class ResearchRequestForm(forms.ModelForm):
         ]
         widgets = {
             "goal": forms.Textarea(attrs={"rows": 3}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {
             "session_minutes": "Session length (minutes)",

@@ -204,9 +204,11 @@ def request_sample(request, pk):
                 request, sample.warnings[0] if sample.warnings else "The sample is short."
             )
         else:
+            standby = sample.members.filter(standby=True).count()
             messages.success(
                 request,
-                f"Drew {sample.size} participants and {len(sample.makeup.get('strata', []))} strata.",
+                f"Drew {sample.size} participants across {len(sample.makeup.get('strata', []))} strata, "
+                f"plus {standby} on standby.",
             )
     return redirect(research_request)
 
