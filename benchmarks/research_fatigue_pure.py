@@ -161,9 +161,14 @@ def main():
     heavy_person = max((p for p in range(n) if owner[p] == biggest), key=lambda p: len(ledgers[p]))
     account = by_account[biggest]
     recent = [t for t in account if t.at > NOW - ACCOUNT_LOOKBACK]
+    timed_only = [t for t in recent if t.kind == "session" or t.minutes]
     for label, account_touches in (
         ("the account's whole ledger", account),
-        ("its last 91 days, as a query would load it", recent),
+        ("its last 91 days", recent),
+        (
+            "its sessions and timed touches of the last 91 days, as a query would load them",
+            timed_only,
+        ),
     ):
         walls, cpus = [], []
         for _ in range(30):

@@ -332,8 +332,10 @@ def evaluate(
 
     ``touches`` and ``account_touches`` may be plain sequences or :class:`Ledger` objects (build
     one per account and reuse it for all its participants in a sweep). Only touches after
-    ``now - participant_lookback(rules)`` and ``now - ACCOUNT_LOOKBACK`` matter; loading only
-    those keeps a check of a busy account fast.
+    ``now - participant_lookback(rules)`` and ``now - ACCOUNT_LOOKBACK`` matter, and of an
+    account's only sessions and touches with minutes: loading just those (e.g. ``at > now -
+    ACCOUNT_LOOKBACK`` and ``kind == "session" or minutes > 0``) keeps a check of a busy account
+    fast.
 
     ``next_eligible_at`` is the earliest instant from which no refusal applies. It is usually the
     latest ``eligible_again`` of the refusals, but it is found by re-evaluating at that instant,
