@@ -77,6 +77,8 @@ class Engine:
                 kind = "past" if form in W.PAST_VARIANTS else "preterite"
                 add(f"{form} {particle}" if particle else form, base, kind)
         self.forms = forms
+        self.past = dict(conv.actions)
+        self.title_words: dict[str, str] = {}
         # Multi-word forms by their first word, longest first: "signed" -> [("signed", "up")].
         phrases: dict[str, list[tuple[str, ...]]] = {}
         for form in forms:
@@ -290,24 +292,31 @@ def parse(name: str, convention: Convention) -> ParsedName:
 def action_text(parsed: ParsedName, conv: Convention) -> str:
     """The action in the convention's tense, lowercase: "clicked", "sign up", ..."""
     if conv.tense == "past":
-        return conv.actions.get(parsed.action) or parsed.action_form or parsed.action
+        return engine(conv).past.get(parsed.action) or parsed.action_form or parsed.action
     if conv.tense == "present":
         return parsed.action
     return parsed.action_form or parsed.action
 
 
-def _title(words: list[str], qualifier_from: int) -> str:
+def _title_word(word: str) -> str:
+    acronym = W.ACRONYMS.get(word)
+    if acronym is None and word[-1:] == "s" and word[:-1] in W.ACRONYMS:
+        acronym = W.ACRONYMS[word[:-1]] + "s"
+    return acronym or word[:1].upper() + word[1:]
+
+
+def _title(words: list[str], qualifier_from: int, cache: dict[str, str]) -> str:
     out = []
     for k, w in enumerate(words):
-        acronym = W.ACRONYMS.get(w)
-        if acronym is None and w[-1:] == "s" and w[:-1] in W.ACRONYMS:
-            acronym = W.ACRONYMS[w[:-1]] + "s"
-        if acronym:
-            out.append(acronym)
-        elif k >= qualifier_from and k and w in _SMALL:
+        if k >= qualifier_from and k and w in _SMALL:
             out.append(w)
-        else:
-            out.append(w[:1].upper() + w[1:])
+            continue
+        titled = cache.get(w)
+        if titled is None:
+            if len(cache) > 100_000:
+                cache.clear()
+            titled = cache[w] = _title_word(w)
+        out.append(titled)
     return " ".join(out)
 
 
@@ -326,7 +335,7 @@ def render(parsed: ParsedName, convention: Convention) -> str:
     qualifier_from = len(words)
     words += parsed.qualifiers
     if style == "title":
-        return _title(words, qualifier_from)
+        return _title(words, qualifier_from, engine(convention).title_words)
     if style == "camel":
         return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else ""
     body = "_".join(words)
