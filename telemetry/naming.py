@@ -123,6 +123,17 @@ _CASE_HELP = {
 _TENSE_HELP = {"past": "past tense", "present": "present tense (base form)"}
 
 
+def _case_ok(text: str, style: str) -> bool:
+    if not _CASE_RES[style].match(text):
+        return False
+    if style == "title" and not text.istitle():
+        # Capitals are for acronyms (URL, SKU), not whole words: "ORDER COMPLETED" fails.
+        for word in text.split(" "):
+            if len(word) > 3 and word.isupper() and word.lower().rstrip("s") not in W.ACRONYMS:
+                return False
+    return True
+
+
 def _show(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -238,7 +249,7 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
                 Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
             )
     style = conv.event_case
-    if case_text and not _CASE_RES[style].match(case_text):
+    if case_text and not _case_ok(case_text, style):
         out.append(Violation("case", f"Use {_CASE_HELP[style]}.", _show(case_text)))
     if not parsed.objects and not parsed.action and not parsed.category:
         out.append(
@@ -395,7 +406,7 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
             Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
         )
     style = "snake" if conv.property_case == "dotted" else conv.property_case
-    if case_text and not _CASE_RES[style].match(case_text):
+    if case_text and not _case_ok(case_text, style):
         out.append(
             Violation("case", f"Use {_CASE_HELP[style]} for property names.", _show(case_text))
         )

@@ -65,6 +65,10 @@ SEGMENT_SPEC_NAMES = [
     "Unsubscribed",
     "Video Playback Started",
     "Video Playback Buffer Completed",
+    "URL Opened",
+    "QR Code Scanned",
+    "SKU Viewed",
+    "HTTPS Enabled",
 ]
 
 
@@ -99,6 +103,11 @@ def test_segment_spec_names_pass_untouched(name):
         ("Invite Sent to bob@example.com", "Invite Sent to", None),
         ("Order 12345 Refunded", "Order Refunded", {"dynamic-value"}),
         ("Checkout.OrderCompleted", "Checkout Order Completed", {"case"}),
+        ("ORDER COMPLETED", "Order Completed", {"case"}),
+        (" Order Completed ", "Order Completed", {"case"}),
+        ("Order  Completed", "Order Completed", {"case"}),
+        ("Order-Completed", "Order Completed", {"case"}),
+        ("url opened", "URL Opened", {"case"}),
     ],
 )
 def test_it_suggests_the_exact_name(name, suggestion, rules):
