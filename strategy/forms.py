@@ -30,11 +30,13 @@ class StrategyForm(forms.ModelForm):
             *[name for name, _, _ in TEMPLATE_PARTS],
             "body",
             "context_links",
+            "decision_due",
             "vote_budget",
         ]
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name, _, _ in TEMPLATE_PARTS} | {
             "body": forms.Textarea(attrs={"rows": 8}),
             "context_links": forms.Textarea(attrs={"rows": 3}),
+            "decision_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {
             name: f"{hint} Markdown; ### headings become their own sections."

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -240,8 +242,12 @@ class ReadConfirmation(models.Model):
 
 
 class Participation(models.Model):
-    """That someone answered, with no link to what they wrote: it counts a team's voices for anonymity."""
+    """That someone answered, with no link to what they wrote: it counts a team's voices for anonymity.
 
+    No timestamp and a random key: neither the order of rows nor a clock ties it to an anonymous point.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="participations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 

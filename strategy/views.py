@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
@@ -518,8 +519,8 @@ def _attach_disposition_options(points, secs) -> None:
 
 
 def _back(request, strategy, point=None):
-    url = request.POST.get("next") or reverse("strategy:discussion", args=[strategy.pk])
-    if not url.startswith("/"):
+    url = request.POST.get("next", "")
+    if not url.startswith("/") or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         url = reverse("strategy:discussion", args=[strategy.pk])
     return redirect(url + (f"#point-{point.pk}" if point else ""))
 

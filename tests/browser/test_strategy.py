@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from strategy import services
-from strategy.models import Point, Strategy
+from strategy.models import Point, ReadReceipt, Strategy
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,6 +85,11 @@ def test_the_whole_strategy_journey(people, browser_as, screenshot):
     member.goto("/strategy/")
     member.get_by_test_id("needs-feedback").get_by_role("link", name="Checkout 2027").click()
     _read_everything(member)
+    expect(member.locator("#read-count")).to_have_text("7")
+    member.reload()
+    # The beacon reported every section the reader scrolled past; the server remembers.
+    expect(member.locator("#read-count")).to_have_text("7")
+    assert ReadReceipt.objects.filter(user__username="member").exclude(section_key="").count() == 7
     member.get_by_label("In one line: what is the core bet?").fill(
         "Wallets first, to win back mobile payers."
     )
@@ -93,6 +98,7 @@ def test_the_whole_strategy_journey(people, browser_as, screenshot):
     member.get_by_label("About").select_option(label="Guiding policy")
     member.get_by_label("Your point").fill("Wallets alone will not fix guest checkout.")
     member.get_by_label("Why", exact=True).fill("A third of buyers never sign in.")
+    screenshot(member, "feedback-form")
     member.get_by_role("button", name="Send feedback").click()
     expect(member.get_by_text("It stays private until the window closes")).to_be_visible()
 

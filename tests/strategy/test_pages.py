@@ -123,3 +123,13 @@ def test_the_api_is_in_the_openapi_schema(world, client_as):
         "/api/v1/strategy/feedback/{id}/disposition/",
     ):
         assert path in schema["paths"], path
+
+
+def test_forms_never_redirect_off_site(world, client_as, open_strategy):
+    confirm(open_strategy, world.member)
+    point = services.point_create(strategy=open_strategy, by=world.member, type="idea", body="Idea")
+    reveal(open_strategy)
+    response = client_as(world.teammate).post(
+        reverse("strategy:vote", args=[point.pk]), {"next": "//evil.example/"}
+    )
+    assert response["Location"].startswith(f"/strategy/{open_strategy.pk}/discussion/")

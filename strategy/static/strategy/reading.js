@@ -27,6 +27,8 @@
       section.dataset.read = "1";
       const mark = section.querySelector(".read-mark");
       if (mark) mark.hidden = false;
+      const count = document.getElementById("read-count");
+      if (count) count.textContent = String(Number(count.textContent) + 1);
       pending.add(key);
       if (!timer) timer = setTimeout(flush, 400);
     });
