@@ -243,6 +243,12 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
                 name.strip(),
             )
         )
+    for word in parsed.redundant:
+        out.append(
+            Violation(
+                "redundant-word", f"'{word}' adds nothing to an event's name; leave it out.", word
+            )
+        )
     if parsed.abbreviations:
         for short, full in dict(parsed.abbreviations).items():
             out.append(

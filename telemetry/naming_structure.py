@@ -45,6 +45,7 @@ class ParsedName(NamedTuple):
     abbreviations: tuple[tuple[str, str], ...] = ()
     prefix: str = ""  # a reserved prefix that was dropped
     doubt: str = ""  # why a suggestion would be a guess: "noun-or-verb" or "unknown-object"
+    redundant: tuple[str, ...] = ()  # words that add nothing, dropped ("Ad Click Event")
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -221,6 +222,17 @@ def strip_prefix(name: str, eng: Engine) -> tuple[str, str]:
     return name, ""
 
 
+def _drop_redundant(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    dropped = []
+    while len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
+        dropped.append(words[-1])
+        words = words[:-1]
+    while len(words) > 1 and words[0] in W.REDUNDANT_WORDS:
+        dropped.append(words[0])
+        words = words[1:]
+    return words, tuple(dropped)
+
+
 def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedName:
     """Parse a name whose reserved prefix and dynamic values are already removed."""
     parts = segments(body)
@@ -232,6 +244,9 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
     else:
         category = ()
     words = expand(parts[-1], eng, abbreviations)
+    redundant = ()
+    if len(words) > 1 and (words[0] in W.REDUNDANT_WORDS or words[-1] in W.REDUNDANT_WORDS):
+        words, redundant = _drop_redundant(words)
     found = _find_action(words, eng)
     if found is None:
         return ParsedName(
@@ -240,6 +255,7 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
             dynamic=dynamic,
             abbreviations=tuple(abbreviations),
             prefix=prefix,
+            redundant=redundant,
         )
     i, span, base, kind, form, known, confident = found
     doubt = "" if confident else "noun-or-verb"
@@ -270,6 +286,7 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
         tuple(abbreviations),
         prefix,
         doubt,
+        redundant,
     )
 
 

@@ -266,3 +266,6 @@ SMALL_WORDS = frozenset(
 NOT_VERBS_ED = frozenset(
     _split("bed bred feed feeds hundred need red seed shed shred sled speed breed greed weed bleed")
 )
+
+# Words that say nothing in an event's name ("Ad Click Event"): dropped from its ends.
+REDUNDANT_WORDS = frozenset({"event", "events", "evt"})

@@ -108,6 +108,8 @@ def test_segment_spec_names_pass_untouched(name):
         ("Order  Completed", "Order Completed", {"case"}),
         ("Order-Completed", "Order Completed", {"case"}),
         ("url opened", "URL Opened", {"case"}),
+        ("Video Played Event", "Video Played", {"redundant-word"}),
+        ("ad_click_event", "Ad Clicked", {"case", "tense", "redundant-word"}),
     ],
 )
 def test_it_suggests_the_exact_name(name, suggestion, rules):
