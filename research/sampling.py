@@ -99,11 +99,12 @@ def _apportion(weights: Mapping[tuple, float], n: int, caps: Mapping[tuple, int]
 
     Places a capped stratum cannot take are apportioned again among the others.
     """
-    result = {k: 0 for k in weights}
+    # Stratum order, not mapping order, so float sums and ties never depend on input order.
+    result = {k: 0 for k in sorted(weights, key=_order_key)}
     remaining = min(n, sum(max(0, caps.get(k, 0)) for k in weights))
     while remaining > 0:
-        open_keys = [k for k in weights if caps.get(k, 0) - result[k] > 0]
-        total = sum(weights[k] for k in open_keys)
+        open_keys = [k for k in result if caps.get(k, 0) - result[k] > 0]
+        total = math.fsum(weights[k] for k in open_keys)
         if total <= 0:
             # Nothing left with weight: spread over the spare room instead.
             spare = {k: float(caps[k] - result[k]) for k in open_keys}
@@ -140,19 +141,21 @@ def representativeness(
     shares of 0 replaced by :data:`PSI_EPSILON`; below 0.1 is usually read as no real shift,
     above 0.25 as a large one. An empty side counts as putting no share anywhere.
     """
-    keys = set(sample_counts) | set(population_counts)
+    # Sorted keys and fsum: the same counts give the same scores to the last bit, whatever the
+    # order the mappings were built in.
+    keys = sorted(set(sample_counts) | set(population_counts), key=_order_key)
     s_total = sum(sample_counts.values())
     p_total = sum(population_counts.values())
     if not keys or (s_total == 0 and p_total == 0):
         return 0.0, 0.0
-    tvd = 0.0
-    psi = 0.0
+    gaps, terms = [], []
     for key in keys:
         p = sample_counts.get(key, 0) / s_total if s_total else 0.0
         q = population_counts.get(key, 0) / p_total if p_total else 0.0
-        tvd += abs(p - q)
+        gaps.append(abs(p - q))
         ps, qs = max(p, PSI_EPSILON), max(q, PSI_EPSILON)
-        psi += (ps - qs) * math.log(ps / qs)
+        terms.append((ps - qs) * math.log(ps / qs))
+    tvd, psi = math.fsum(gaps), math.fsum(terms)
     return tvd / 2, psi
 
 
