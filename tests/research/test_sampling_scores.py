@@ -108,3 +108,12 @@ class TestMarginals:
     def test_a_dimension_that_does_not_exist_is_an_error(self):
         with pytest.raises(ValueError, match="no dimension number 2"):
             marginals(self.counts, 2)
+
+
+def test_the_scores_do_not_depend_on_the_order_the_counts_were_built_in():
+    rng = random.Random(3)
+    sample = {(f"s{i}", f"r{j}"): rng.randrange(0, 9) for i in range(6) for j in range(4)}
+    population = {key: rng.randrange(1, 900) for key in sample}
+    backwards = (dict(reversed(sample.items())), dict(reversed(population.items())))
+    assert representativeness(sample, population) == representativeness(*backwards)
+    assert allocate(population, 37) == allocate(backwards[1], 37)
