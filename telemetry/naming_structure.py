@@ -45,7 +45,7 @@ class ParsedName(NamedTuple):
     abbreviations: tuple[tuple[str, str], ...] = ()
     prefix: str = ""  # a reserved prefix that was dropped
     doubt: str = ""  # why a suggestion would be a guess: "noun-or-verb" or "unknown-object"
-    redundant: tuple[str, ...] = ()  # words that add nothing, dropped ("Ad Click Event")
+    redundant: tuple[str, ...] = ()  # a trailing "event" that adds nothing ("Ad Click Event")
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -227,9 +227,6 @@ def _drop_redundant(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
     while len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         dropped.append(words[-1])
         words = words[:-1]
-    while len(words) > 1 and words[0] in W.REDUNDANT_WORDS:
-        dropped.append(words[0])
-        words = words[1:]
     return words, tuple(dropped)
 
 
@@ -245,7 +242,7 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
         category = ()
     words = expand(parts[-1], eng, abbreviations)
     redundant = ()
-    if len(words) > 1 and (words[0] in W.REDUNDANT_WORDS or words[-1] in W.REDUNDANT_WORDS):
+    if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         words, redundant = _drop_redundant(words)
     found = _find_action(words, eng)
     if found is None:

@@ -267,5 +267,6 @@ NOT_VERBS_ED = frozenset(
     _split("bed bred feed feeds hundred need red seed shed shred sled speed breed greed weed bleed")
 )
 
-# Words that say nothing in an event's name ("Ad Click Event"): dropped from its ends.
+# Words that say nothing at the end of an event's name ("Ad Click Event"). At the start they
+# can be a real object ("Event Created" in a calendar product), so they stay there.
 REDUNDANT_WORDS = frozenset({"event", "events", "evt"})

@@ -69,6 +69,7 @@ SEGMENT_SPEC_NAMES = [
     "QR Code Scanned",
     "SKU Viewed",
     "HTTPS Enabled",
+    "Event Created",
 ]
 
 
