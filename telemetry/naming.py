@@ -351,6 +351,36 @@ def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedNam
     return "No suggestion passes every rule; rename it by hand."
 
 
+def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tuple[bool, bool]:
+    """(reads back as the same structure, passes every rule) for a rendered suggestion.
+
+    The same rules as `_event_violations`, without building messages: a suggestion is made for
+    most bad names, so this runs as often as the linter itself. The tests check that every
+    suggestion passes the full linter."""
+    eng = engine(conv)
+    again = parse_body(candidate, (), "", eng)
+    if not _same_structure(parsed, again, conv):
+        return False, False
+    passes = not (
+        len(candidate) > conv.max_length
+        or candidate.lower().startswith(eng.prefixes)
+        or eng.bad_chars_re.search(candidate)
+        or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+        or not _case_ok(candidate, conv.event_case)
+        or again.abbreviations
+        or again.redundant
+        or (len(candidate) <= eng.reserved_length and normalise(candidate) in eng.reserved_names)
+        or again.action is None
+        or not again.known_action
+        or (conv.tense == "past" and again.action_kind != "past")
+        or (conv.tense == "present" and again.action_kind not in ("base", "third"))
+        or (again.order and again.order != conv.word_order)
+        or (not again.objects and not again.category and again.action not in W.OBJECTLESS_ACTIONS)
+        or (conv.event_case == "dotted" and not again.category)
+    )
+    return True, passes
+
+
 def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
     if conv.event_case == "dotted":
         same_head = a.category == b.category and a.objects == b.objects
@@ -366,13 +396,11 @@ def _lint_event(name: str, conv: Convention) -> LintResult:
         return LintResult(name, True, (), None)
     suggestion = None
     reread = True
-    if parsed.confident and (parsed.objects or parsed.action):
+    if parsed.confident and parsed.action:
         candidate = render(parsed, conv)
         if candidate and candidate != name:
-            problems, again = _event_violations(candidate, conv)
-            # The suggestion must pass and must read back as the same structure.
-            reread = _same_structure(parsed, again, conv)
-            if not problems and reread:
+            reread, passes = _candidate_check(candidate, parsed, conv)
+            if passes:
                 suggestion = candidate
     if suggestion:
         note = ""
