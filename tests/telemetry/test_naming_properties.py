@@ -92,3 +92,24 @@ def test_duplicate_lookup_never_raises_on_garbage():
     for name in names + _random_strings(300, 4):
         for candidate in index.find(name, limit=3):
             assert 0 < candidate.score <= 1
+
+
+@pytest.mark.parametrize("conv_name", sorted(CONVENTIONS))
+def test_the_lean_suggestion_check_agrees_with_the_full_linter(conv_name):
+    from telemetry.naming import _candidate_check, _event_violations, _same_structure
+
+    conv = CONVENTIONS[conv_name]
+    checked = 0
+    for name in _random_names(800, 5) + _random_strings(300, 6):
+        parsed = parse(name, conv)
+        if not parsed.action:
+            continue
+        candidate = render(parsed, conv)
+        if not candidate:
+            continue
+        problems, again = _event_violations(candidate, conv)
+        passes_full_linter = not problems and _same_structure(parsed, again, conv)
+        lean = _candidate_check(candidate, parsed, conv)[1]
+        assert lean == passes_full_linter, (name, candidate, problems)
+        checked += 1
+    assert checked > 300
