@@ -27,6 +27,33 @@ BUILTIN_ATTRIBUTES = {
 }
 
 
+# Bit positions of fatigue rules in Participant.blocked_mask. Append only: stored masks keep their meaning.
+RULE_BITS = (
+    "consent",
+    "opt-out",
+    "do-not-contact",
+    "invitation-limit",
+    "invitation-cooldown",
+    "session-cooldown",
+    "session-limit",
+    "method-session-limit",
+    "account-session-cap",
+    "account-minutes-cap",
+    "incentive-cap",
+    "no-show-exclusion",
+    "renewal-quiet-period",
+    "owner-flag",
+)
+OTHER_RULE_BIT = 30
+
+
+def rule_mask(rules) -> int:
+    mask = 0
+    for rule in rules:
+        mask |= 1 << (RULE_BITS.index(rule) if rule in RULE_BITS else OTHER_RULE_BIT)
+    return mask
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
@@ -179,6 +206,8 @@ class Participant(models.Model):
     # next_eligible_at: when eligible now, the time of the refresh; null = never (consent, opt-out).
     next_eligible_at = models.DateTimeField(null=True, blank=True, db_index=True)
     blocked_rules = models.JSONField(default=list, blank=True)
+    # The same rules as bits (RULE_BITS), so a dry run counts each rule with integer tests in one scan.
+    blocked_mask = models.PositiveIntegerField(default=0)
     contact_count = models.PositiveIntegerField(default=0)
     last_contacted_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
@@ -189,10 +218,6 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [
-            models.Index(fields=["account", "id"]),
-            models.Index(fields=["contact_count", "last_contacted_at"]),
-        ]
 
     def __str__(self):
         return self.name

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from productops.accounts.models import User
@@ -30,6 +31,7 @@ from research.models import (
     PanelRefresh,
     Participant,
     ResearchRequest,
+    rule_mask,
 )
 
 CHUNK = 5000
@@ -245,6 +247,14 @@ _PARTICIPANT_FIELDS = (
 )
 
 
+def ids_param(ids):
+    """For `__in`: on PostgreSQL one array parameter instead of thousands of placeholders."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return ids
+
+
 @dataclass(frozen=True)
 class _Chunk:
     """Which participants to evaluate, as filters for each table read."""
@@ -441,14 +451,17 @@ def _write_state(updates, now) -> None:
         return
     if connection.vendor == "postgresql":
         # One UPDATE ... FROM unnest() per chunk: far faster than bulk_update's CASE chains.
-        with connection.cursor() as cursor:
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
                 """
                 UPDATE research_participant AS p
                    SET next_eligible_at = v.next_at, blocked_rules = v.blocked::jsonb,
-                       contact_count = v.contacts, last_contacted_at = v.last_at, refreshed_at = %s
-                  FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::int[], %s::timestamptz[])
-                       AS v(id, next_at, blocked, contacts, last_at)
+                       blocked_mask = v.mask, contact_count = v.contacts, last_contacted_at = v.last_at,
+                       refreshed_at = %s
+                  FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::int[], %s::int[],
+                              %s::timestamptz[])
+                       AS v(id, next_at, blocked, mask, contacts, last_at)
                  WHERE p.id = v.id
                 """,
                 [
@@ -456,6 +469,7 @@ def _write_state(updates, now) -> None:
                     [u[0] for u in updates],
                     [u[1] for u in updates],
                     [json.dumps(u[2]) for u in updates],
+                    [rule_mask(u[2]) for u in updates],
                     [u[3] for u in updates],
                     [u[4] for u in updates],
                 ],
@@ -466,6 +480,7 @@ def _write_state(updates, now) -> None:
             pk=pid,
             next_eligible_at=next_at,
             blocked_rules=blocked,
+            blocked_mask=rule_mask(blocked),
             contact_count=count,
             last_contacted_at=last,
             refreshed_at=now,
@@ -474,7 +489,14 @@ def _write_state(updates, now) -> None:
     ]
     Participant.objects.bulk_update(
         objs,
-        ["next_eligible_at", "blocked_rules", "contact_count", "last_contacted_at", "refreshed_at"],
+        [
+            "next_eligible_at",
+            "blocked_rules",
+            "blocked_mask",
+            "contact_count",
+            "last_contacted_at",
+            "refreshed_at",
+        ],
         batch_size=500,
     )
 
@@ -686,7 +708,9 @@ def admins_warn_about_requests(*, now=None) -> int:
     admins = list(User.objects.filter(is_productops_admin=True, is_active=True))
     sent = 0
     risky = open_requests_at_risk(now=now)
-    ResearchRequest.objects.exclude(pk__in=[i["request"].pk for i in risky]).exclude(risk="").update(risk="")
+    ResearchRequest.objects.exclude(pk__in=[i["request"].pk for i in risky]).exclude(
+        risk=""
+    ).update(risk="")
     for item in risky:
         req = item["request"]
         ResearchRequest.objects.filter(pk=req.pk).update(risk=("; ".join(item["problems"]))[:500])

@@ -21,6 +21,7 @@ from productops.accounts.services import audit_record
 from research import fatigue, sampling, services
 from research.models import (
     BUILTIN_ATTRIBUTES,
+    RULE_BITS,
     AttributeDefinition,
     LedgerEntry,
     Participant,
@@ -228,40 +229,24 @@ def _rule_rows(rows) -> list[dict]:
 
 
 def _counts(queryset, *, now) -> tuple[dict, list[dict]]:
-    """Matching, eligible and held back per rule: one scan on PostgreSQL (jsonb containment)."""
+    """Matching, eligible and held back per rule, in one scan: integer bit tests on blocked_mask."""
     eligible = Q(next_eligible_at__lte=now)
-    if connection.vendor != "postgresql":
-        counts = queryset.aggregate(matching=Count("id"), eligible=Count("id", filter=eligible))
-        return counts, refusals_by_rule(queryset, now=now)
     per_rule = {
-        f"rule_{i}": Count("id", filter=~eligible & Q(blocked_rules__contains=[rule]))
-        for i, rule in enumerate(fatigue.RULE_NAMES)
+        f"rule_{i}": Count("id", filter=~eligible & Q(**{f"mask_{i}__gt": 0}))
+        for i in range(len(RULE_BITS))
     }
-    counts = queryset.aggregate(
+    masked = queryset.annotate(
+        **{f"mask_{i}": F("blocked_mask").bitand(1 << i) for i in range(len(RULE_BITS))}
+    )
+    counts = masked.aggregate(
         matching=Count("id"), eligible=Count("id", filter=eligible), **per_rule
     )
-    rules = [(rule, counts[f"rule_{i}"]) for i, rule in enumerate(fatigue.RULE_NAMES)]
-    return counts, _rule_rows(rules)
+    return counts, _rule_rows((rule, counts[f"rule_{i}"]) for i, rule in enumerate(RULE_BITS))
 
 
 def refusals_by_rule(queryset, *, now) -> list[dict]:
-    """How many of these participants each rule blocks, counted in SQL over blocked_rules."""
-    sql, params = (
-        queryset.filter(_not_eligible(now))
-        .order_by()
-        .values("blocked_rules")
-        .query.sql_with_params()
-    )
-    if connection.vendor == "postgresql":
-        query = (
-            f"SELECT r.rule, COUNT(*) FROM ({sql}) AS sub "
-            "CROSS JOIN LATERAL jsonb_array_elements_text(sub.blocked_rules) AS r(rule) GROUP BY r.rule"
-        )
-    else:
-        query = f"SELECT j.value, COUNT(*) FROM ({sql}) AS sub, json_each(sub.blocked_rules) AS j GROUP BY j.value"
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return _rule_rows(cursor.fetchall())
+    """How many of these participants each rule holds back today."""
+    return _counts(queryset, now=now)[1]
 
 
 def dry_run(*, criteria: dict, needed: int, method: str = "", now=None, catalogue=None) -> dict:
