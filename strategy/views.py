@@ -261,11 +261,15 @@ def _detail_context(request, strategy, viewer, version):
         if strategy.phase == phases.FEEDBACK
         else []
     )
-    type_labels = dict(Point.Type.choices)
+
+    def label(kind, n):
+        word = Point.Type(kind).label.lower()
+        return word if n == 1 or kind == Point.Type.SUPPORT else word + "s"
+
     for s in secs:
         c = counts.get(s.key, {})
         s.count_total = sum(c.values())
-        s.count_items = [(type_labels[t], c[t]) for t in Point.Type.values if c.get(t)]
+        s.count_items = [(label(t, c[t]), c[t]) for t in Point.Type.values if c.get(t)]
         s.is_read = s.key in read_keys
     whole = counts.get("", {})
     alt_count = sum(c.get(Point.Type.ALTERNATIVE, 0) for c in counts.values())
@@ -281,7 +285,7 @@ def _detail_context(request, strategy, viewer, version):
         "versions": versions,
         "sections": secs,
         "read_count": sum(1 for s in secs if s.is_read),
-        "whole_counts": [(type_labels[t], whole[t]) for t in Point.Type.values if whole.get(t)],
+        "whole_counts": [(label(t, whole[t]), whole[t]) for t in Point.Type.values if whole.get(t)],
         "total_points": sum(sum(c.values()) for c in counts.values()),
         "alt_count": alt_count,
         "clarifications": clarifications,
