@@ -36,6 +36,9 @@ TOUCH_KINDS = ("invitation", "session", "no_show", "incentive", "other")
 
 YEAR_DAYS = 365
 QUARTER_DAYS = 91
+ACCOUNT_LOOKBACK = timedelta(days=QUARTER_DAYS)
+_YEAR = timedelta(days=YEAR_DAYS)
+_DAY = timedelta(days=1)
 
 RULE_NAMES: dict[str, str] = {
     "consent": "Consent",
@@ -149,6 +152,24 @@ class Rules:
         object.__setattr__(
             self, "max_sessions_per_year_by_method", MappingProxyType(dict(by_method))
         )
+        # Spans the checks need, built once per Rules rather than once per participant.
+        lookback = max(
+            YEAR_DAYS,
+            self.invitation_window_days,
+            self.invitation_cooldown_days,
+            self.session_cooldown_days,
+            # A no-show counts the no-shows within the period before it.
+            2 * self.no_show_exclusion_days,
+        )
+        for name, days in (
+            ("_invitation_window", self.invitation_window_days),
+            ("_invitation_cooldown", self.invitation_cooldown_days),
+            ("_session_cooldown", self.session_cooldown_days),
+            ("_no_show_span", self.no_show_exclusion_days),
+            ("_renewal_quiet", self.renewal_quiet_days),
+            ("_lookback", lookback),
+        ):
+            object.__setattr__(self, name, timedelta(days=days))
 
     def __hash__(self):
         return hash(repr(sorted(self.to_dict().items())))
@@ -274,25 +295,13 @@ def _checked(touch: Touch) -> Touch:
     return touch
 
 
-ACCOUNT_LOOKBACK = timedelta(days=QUARTER_DAYS)
-
-
 def participant_lookback(rules: Rules) -> timedelta:
     """How far back a participant's touches can matter under ``rules``.
 
     Callers may load only touches after ``now - participant_lookback(rules)`` (and an account's
     after ``now - ACCOUNT_LOOKBACK``): older ones never change the answer.
     """
-    return timedelta(
-        days=max(
-            YEAR_DAYS,
-            rules.invitation_window_days,
-            rules.invitation_cooldown_days,
-            rules.session_cooldown_days,
-            # A no-show counts the no-shows within the period before it.
-            2 * rules.no_show_exclusion_days,
-        )
-    )
+    return rules._lookback
 
 
 def as_ledger(
@@ -301,12 +310,17 @@ def as_ledger(
     """A Ledger of ``touches``; with ``since``, a plain list keeps only touches after it."""
     if isinstance(touches, Ledger):
         return touches
+    if not touches:
+        return _EMPTY
     if since is not None and len(touches) > 16:
         try:
             touches = [t for t in touches if t.at > since]
         except TypeError:
             raise ValueError("A touch time has no time zone; store and pass UTC.") from None
     return Ledger(touches, account_only=account_only)
+
+
+_EMPTY = Ledger(())
 
 
 def evaluate(
@@ -344,7 +358,7 @@ def evaluate(
     if now.tzinfo is None:
         raise ValueError(f"now={now!r} has no time zone; pass an aware UTC datetime.")
     now = now.astimezone(UTC)
-    own = as_ledger(touches, now - participant_lookback(rules))
+    own = as_ledger(touches, now - rules._lookback)
     account = as_ledger(account_touches, now - ACCOUNT_LOOKBACK, account_only=True)
     shown_in = tz or UTC
     applied = frozenset(overrides) & OVERRIDABLE
@@ -392,6 +406,7 @@ class _Check:
         "session_minutes",
         "incentive_cents",
         "tz",
+        "renewal",
     )
 
     def __init__(
@@ -406,6 +421,13 @@ class _Check:
         self.session_minutes = session_minutes
         self.incentive_cents = incentive_cents
         self.tz = tz
+        self.renewal = None
+        if rules.renewal_quiet_days:
+            renewal = _as_date(facts.account_attributes.get("renewal_date"), "renewal_date")
+            if renewal is not None:
+                start = datetime(renewal.year, renewal.month, renewal.day, tzinfo=UTC)
+                # Quiet from N days before the renewal day through the end of that day (UTC).
+                self.renewal = (renewal, start - rules._renewal_quiet, start + _DAY)
 
     def day(self, instant: datetime) -> str:
         return instant.astimezone(self.tz).date().isoformat()
@@ -435,7 +457,7 @@ class _Check:
 
         # Invitations in the rolling window.
         if rules.invitation_window_days:
-            window = timedelta(days=rules.invitation_window_days)
+            window = rules._invitation_window
             again = _count_lapse(own.invitations, now, window, rules.max_invitations)
             if again is not False:
                 count = _count_since(own.invitations, now - window)
@@ -449,7 +471,7 @@ class _Check:
 
         if rules.invitation_cooldown_days and own.invitations:
             last = own.invitations[-1]
-            again = last + timedelta(days=rules.invitation_cooldown_days)
+            again = last + rules._invitation_cooldown
             if now < again:
                 refuse(
                     "invitation-cooldown",
@@ -459,7 +481,7 @@ class _Check:
 
         if rules.session_cooldown_days and own.sessions:
             last = own.sessions[-1]
-            again = last + timedelta(days=rules.session_cooldown_days)
+            again = last + rules._session_cooldown
             if now < again:
                 refuse(
                     "session-cooldown",
@@ -467,7 +489,7 @@ class _Check:
                     again,
                 )
 
-        year = timedelta(days=YEAR_DAYS)
+        year = _YEAR
         again = _count_lapse(own.sessions, now, year, rules.max_sessions_per_year)
         if again is not False:
             count = _count_since(own.sessions, now - year)
@@ -492,7 +514,7 @@ class _Check:
                     again,
                 )
 
-        quarter = timedelta(days=QUARTER_DAYS)
+        quarter = ACCOUNT_LOOKBACK
         again = _count_lapse(account.sessions, now, quarter, rules.account_max_sessions_per_quarter)
         if again is not False:
             count = _count_since(account.sessions, now - quarter)
@@ -536,24 +558,20 @@ class _Check:
                 "no-show-exclusion",
                 f"No-show exclusion: {rules.no_show_limit} no-shows within "
                 f"{rules.no_show_exclusion_days} days, the last on "
-                f"{self.day(again - timedelta(days=rules.no_show_exclusion_days))}; "
+                f"{self.day(again - rules._no_show_span)}; "
                 f"{self.again(again)}.",
                 again,
             )
 
-        if rules.renewal_quiet_days:
-            renewal = _as_date(facts.account_attributes.get("renewal_date"), "renewal_date")
-            if renewal is not None:
-                renewal_start = datetime(renewal.year, renewal.month, renewal.day, tzinfo=UTC)
-                quiet_from = renewal_start - timedelta(days=rules.renewal_quiet_days)
-                again = renewal_start + timedelta(days=1)
-                if quiet_from <= now < again:
-                    refuse(
-                        "renewal-quiet-period",
-                        f"Renewal quiet period: the account renews on {renewal.isoformat()} "
-                        f"(quiet {rules.renewal_quiet_days} days before); {self.again(again)}.",
-                        again,
-                    )
+        if self.renewal is not None:
+            renewal, quiet_from, again = self.renewal
+            if quiet_from <= now < again:
+                refuse(
+                    "renewal-quiet-period",
+                    f"Renewal quiet period: the account renews on {renewal.isoformat()} "
+                    f"(quiet {rules.renewal_quiet_days} days before); {self.again(again)}.",
+                    again,
+                )
 
         if rules.respect_owner_flag and facts.account_attributes.get("owner_flagged"):
             refuse(
