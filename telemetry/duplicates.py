@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from telemetry.naming_convention import Convention
+from telemetry.naming_convention import Convention, canonical_type
 from telemetry.naming_structure import engine, expand
 from telemetry.naming_text import normalise, segments, singular
 
@@ -27,23 +27,6 @@ _FUZZY_CUTOFF = 85.0
 _FUZZY_MIN_LENGTH = 5
 _PER_KEY_CAP = 50
 _LENGTH_RATIO = 0.73
-
-_TYPE_ALIASES = {
-    "str": "string",
-    "text": "string",
-    "int": "integer",
-    "long": "integer",
-    "float": "number",
-    "double": "number",
-    "decimal": "number",
-    "bool": "boolean",
-    "list": "array",
-    "dict": "object",
-    "map": "object",
-    "date": "datetime",
-    "timestamp": "datetime",
-    "date-time": "datetime",
-}
 
 
 @dataclass(frozen=True)
@@ -244,15 +227,20 @@ class TypeConflict:
 
 
 def _type_name(value: object) -> str:
-    text = str(value).strip().lower() if value is not None else "unknown"
-    return _TYPE_ALIASES.get(text, text or "unknown")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "unknown"
+    return canonical_type(value) or str(value).strip().lower()
 
 
 def property_type_conflicts(rows: Iterable[tuple[object, str, str]]) -> list[TypeConflict]:
     """Properties (same name ignoring case and separators) sent with different types."""
     by_property: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
     spellings: dict[str, set[str]] = defaultdict(set)
-    for event_key, prop, type_ in rows:
+    for row in rows:
+        try:
+            event_key, prop, type_ = row
+        except (TypeError, ValueError):
+            continue
         if not isinstance(prop, str):
             continue
         key = normalise(prop)

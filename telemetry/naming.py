@@ -30,6 +30,7 @@ from telemetry.naming_convention import (
     WORD_ORDERS,
     Convention,
     FrozenMap,
+    canonical_type,
 )
 from telemetry.naming_structure import (
     Engine,
@@ -63,6 +64,7 @@ __all__ = [
     "TENSES",
     "WORD_ORDERS",
     "Convention",
+    "canonical_type",
     "FrozenMap",
     "LintResult",
     "ParsedName",
@@ -466,14 +468,13 @@ def _property_style(words: list[str], conv: Convention) -> str:
 def _lint_property(name: str, conv: Convention, type: str | None) -> LintResult:
     violations, words = _property_violations(name, conv)
     if type is not None and type not in PROPERTY_TYPES:
-        violations = (
-            *violations,
-            Violation(
-                "property-type",
-                f"Unknown type '{_show(type)}'; use one of {', '.join(PROPERTY_TYPES)}.",
-                _show(type),
-            ),
+        meant = canonical_type(type)
+        message = (
+            f"Write the type as '{meant}', not '{_show(type)}'."
+            if meant
+            else f"Unknown type '{_show(type)}'; use one of {', '.join(PROPERTY_TYPES)}."
         )
+        violations = (*violations, Violation("property-type", message, _show(type)))
     if not violations:
         return LintResult(name, True, (), None)
     suggestion = None

@@ -18,6 +18,33 @@ CASE_STYLES = ("title", "snake", "camel", "dotted")
 WORD_ORDERS = ("object_action", "action_object")
 TENSES = ("past", "present", "any")
 PROPERTY_TYPES = ("string", "number", "integer", "boolean", "array", "object", "datetime")
+PROPERTY_TYPE_ALIASES = {
+    "str": "string",
+    "text": "string",
+    "int": "integer",
+    "long": "integer",
+    "float": "number",
+    "double": "number",
+    "decimal": "number",
+    "bool": "boolean",
+    "list": "array",
+    "dict": "object",
+    "map": "object",
+    "date": "datetime",
+    "timestamp": "datetime",
+    "date-time": "datetime",
+}
+
+
+def canonical_type(value: object) -> str | None:
+    """The property type a tracking plan meant ("Int" -> "integer"), or None if unknown."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if text in PROPERTY_TYPES:
+        return text
+    return PROPERTY_TYPE_ALIASES.get(text)
+
 
 DEFAULT_FORBIDDEN_CHARS = "!\"#$%&'()*+,/:;<=>?@[\\]^`{|}~"
 DEFAULT_RESERVED_NAMES = (

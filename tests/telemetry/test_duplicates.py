@@ -129,7 +129,10 @@ def test_type_conflicts_list_each_event_once_and_skip_bad_rows():
         ("e3", None, "string"),
         ("e4", "", "string"),
         ("e5", "count", None),
+        ("e6", "count"),
+        None,
+        ("e7", "count", "Int"),
     ]
     (conflict,) = property_type_conflicts(rows)
     assert conflict.property == "count"
-    assert conflict.types == {"integer": ["e1"], "string": ["e2"], "unknown": ["e5"]}
+    assert conflict.types == {"integer": ["e1", "e7"], "string": ["e2"], "unknown": ["e5"]}

@@ -458,6 +458,22 @@ def test_property_rules(name, type_, ok, rules, suggestion):
     assert result.suggestion == suggestion
 
 
+@pytest.mark.parametrize(
+    ("type_", "message"),
+    [
+        ("int", "Write the type as 'integer', not 'int'."),
+        ("String", "Write the type as 'string', not 'String'."),
+        ("varchar", "Unknown type 'varchar'; use one of string, number, integer, boolean"),
+    ],
+)
+def test_property_type_messages_name_the_fix(type_, message):
+    result = lint_property("plan_type", SEGMENT, type_)
+    (violation,) = result.violations
+    assert violation.rule == "property-type"
+    assert violation.message.startswith(message)
+    assert result.note == "The name is fine; only the type needs fixing."
+
+
 def test_camel_preset_wants_camel_case_properties():
     assert lint_property("planType", PRESETS["camel"]).ok
     assert lint_property("plan_type", PRESETS["camel"]).suggestion == "planType"
