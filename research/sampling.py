@@ -16,6 +16,9 @@ How a draw works:
 4. A standby list of about ``n / response_rate - n`` more is drawn the same way, so that the
    selected plus standby stay proportional, and ranked so that every prefix of it is as
    proportional as possible: invite down the list as people decline.
+
+Warnings (plain sentences for the page) name each stratum that cannot be filled and where its
+places went, and say when there are fewer candidates than places or more strata than places.
 """
 
 from __future__ import annotations
@@ -190,6 +193,7 @@ def _fill(
     capacity: Mapping[tuple, int],
     population: Mapping[tuple, int],
     what: str,
+    available: str = "eligible",
 ) -> tuple[dict[tuple, int], list[str]]:
     """Counts per stratum meeting ``targets`` within ``capacity``, shortfalls moved closest."""
     counts = {k: min(targets.get(k, 0), capacity.get(k, 0)) for k in capacity}
@@ -221,7 +225,7 @@ def _fill(
         have = capacity.get(key, 0)
         text = (
             f"Stratum {stratum_label(key)} cannot be filled: {targets[key]} {what} wanted, "
-            f"only {have} eligible"
+            f"only {have} {available}"
         )
         if moved:
             parts = ", ".join(
@@ -386,7 +390,7 @@ def draw(
             need = {k: float(v) for k, v in population.items()}
         standby_targets = _apportion(need, standby_n, population)
         standby_counts, standby_warnings = _fill(
-            standby_targets, spare, population, "standby places"
+            standby_targets, spare, population, "standby places", "left after the selection"
         )
         warnings.extend(standby_warnings)
         placed = sum(standby_counts.values())

@@ -241,3 +241,18 @@ def test_more_strata_than_places_is_warned_about():
         "representative; keep fewer dimensions or ask for more participants.",
     )
     assert draw(candidates=candidates, n=8, seed=1).warnings == ()
+
+
+def test_a_standby_shortfall_is_named_too():
+    candidates = [Candidate(1, ("Pro", "EU"))]
+    candidates += [Candidate(100 + i, ("Pro", "US")) for i in range(50)]
+    population = {("Pro", "EU"): 50, ("Pro", "US"): 50}
+    sample = draw(
+        candidates=candidates, n=10, seed=1, response_rate=0.5, population_counts=population
+    )
+    assert len(sample.selected) == 10
+    assert len(sample.standby) == 10
+    assert sample.warnings[1] == (
+        "Stratum Pro × EU cannot be filled: 9 standby places wanted, only 0 left after the "
+        "selection; moved 9 to Pro × US."
+    )
