@@ -61,11 +61,9 @@ def clear_caches() -> None:
     for fn in (
         naming._lint_event,
         naming._lint_property,
-        naming._event_violations,
         naming._property_violations,
         naming_structure._parse,
         naming_text.segments,
-        naming_text.strip_dynamic,
         naming_text.normalise,
         naming_text.singular,
         duplicates._keys,

@@ -228,7 +228,6 @@ def _empty(kind: str) -> Violation:
     return Violation("empty", f"The {kind} name is empty; e.g. {example}.")
 
 
-@lru_cache(maxsize=65536)
 def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], ParsedName]:
     if not name or name.isspace():
         return (_empty("event"),), ParsedName()

@@ -53,7 +53,6 @@ _EMPTY_BRACKETS_RE = re.compile(r"[(\[{<]\s*[-_,;:/|.]*\s*[)\]}>]")
 SEPARATOR_RUN_RE = re.compile(r"(?<=\S)([ _\-.])[ _\-.]+")
 
 
-@lru_cache(maxsize=16384)
 def strip_dynamic(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Remove dates, ids, numbers, e-mail addresses and URLs; returns (text, ((kind, value), ...))."""
     if not _DIGIT_OR_AT_RE.search(text) and "://" not in text and "www." not in text.lower():
