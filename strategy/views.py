@@ -228,29 +228,25 @@ def publish(request, pk):
     )
 
 
-def _detail_context(request, strategy, viewer, version):
+def _detail_context(request, strategy, viewer, version, versions, read_keys):
     user = request.user
     secs = list(version.sections.all()) if version else []
     counts = services.section_counts(strategy) if strategy.phase != phases.DRAFT else {}
-    read_keys = (
-        set(
-            ReadReceipt.objects.filter(user=user, version=version).values_list(
-                "section_key", flat=True
-            )
-        )
-        if version
-        else set()
-    )
     visible = services.points_visible_to(strategy, user, viewer)
     clarifications = list(
         visible.filter(is_clarifying=True)
         .select_related("author", "team")
         .prefetch_related("replies__author")[:30]
     )
-    alternatives = list(
-        visible.filter(type=Point.Type.ALTERNATIVE)
-        .select_related("team", "author", "disposition")
-        .order_by("-vote_count", "id")[:12]
+    # During the window alternatives are only counted, so there is nothing to fetch.
+    alternatives = (
+        list(
+            visible.filter(type=Point.Type.ALTERNATIVE)
+            .select_related("team", "author", "disposition")
+            .order_by("-vote_count", "id")[:12]
+        )
+        if strategy.is_revealed
+        else []
     )
     mine = (
         list(
@@ -258,7 +254,7 @@ def _detail_context(request, strategy, viewer, version):
             .only("id", "type", "section_key", "body")
             .order_by("-id")[:20]
         )
-        if strategy.phase == phases.FEEDBACK
+        if strategy.phase == phases.FEEDBACK and viewer.is_audience
         else []
     )
 
@@ -273,7 +269,6 @@ def _detail_context(request, strategy, viewer, version):
         s.is_read = s.key in read_keys
     whole = counts.get("", {})
     alt_count = sum(c.get(Point.Type.ALTERNATIVE, 0) for c in counts.values())
-    versions = list(strategy.versions.defer("body"))
     confirmation = ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
     can_feedback, feedback_reason = phases.can_give_feedback(
         strategy.phase, viewer, strategy.window_open()
@@ -307,16 +302,32 @@ def _detail_context(request, strategy, viewer, version):
 @login_required
 def detail(request, pk):
     strategy, viewer = services.strategy_get_for(request.user, pk)
-    version = _version(strategy, request.GET.get("v"))
-    # Work out "since I last read" before this visit counts as reading.
-    last_read = services.last_read_version(strategy, request.user) if version else None
+    versions = list(strategy.versions.defer("body"))
+    wanted = request.GET.get("v")
+    if wanted:
+        version = next((v for v in versions if str(v.number) == wanted), None)
+        if version is None:
+            raise Http404("No such version.")
+    else:
+        version = versions[-1] if versions else None
+    # One query tells both how far I read this version and which version I read last,
+    # worked out before this visit counts as reading.
+    receipts = list(
+        ReadReceipt.objects.filter(user=request.user, version__strategy=strategy).values_list(
+            "version__number", "section_key"
+        )
+    )
+    read_keys = {key for number, key in receipts if version and number == version.number}
+    last_read_number = max((number for number, _ in receipts), default=None)
     if version:
         ReadReceipt.objects.bulk_create(
             [ReadReceipt(user=request.user, version=version, section_key="")], ignore_conflicts=True
         )
-    context = _detail_context(request, strategy, viewer, version)
+    context = _detail_context(request, strategy, viewer, version, versions, read_keys)
     context["since_last_read"] = (
-        last_read if last_read and last_read.number < version.number else None
+        next(v for v in versions if v.number == last_read_number)
+        if version and last_read_number and last_read_number < version.number
+        else None
     )
     return render(request, "strategy/detail.html", context)
 
