@@ -12,6 +12,15 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\n]", text or "") if part.strip()]
 
 
+class PayloadField(forms.JSONField):
+    """An empty payload shows as an empty box, not as `null`."""
+
+    def prepare_value(self, value):
+        if value in (None, {}, ""):
+            return ""
+        return super().prepare_value(value)
+
+
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     team = forms.SlugField(required=False, max_length=80)
@@ -53,7 +62,11 @@ class EventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text="One per line: name type [required], e.g. “order_id string required”.",
     )
-    example_payload = forms.JSONField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    example_payload = PayloadField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text='A JSON object as your code sends it, e.g. {"order_id": "o-123", "revenue": 42.5}',
+    )
 
     def __init__(self, *args, user, event=None, **kwargs):
         super().__init__(*args, **kwargs)

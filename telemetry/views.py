@@ -83,7 +83,7 @@ def index(request):
         return render(request, "telemetry/index.html#results", context)
     context.update(
         teams=Team.objects.order_by("name"),
-        tags=Tag.objects.annotate(n=Count("events")).order_by("-n")[:30],
+        tags=Tag.objects.order_by("name").values_list("name", flat=True)[:200],
         my_team_ids=set(request.user.memberships.values_list("team_id", flat=True)),
     )
     return render(request, "telemetry/index.html", context)

@@ -303,3 +303,26 @@ def test_a_missing_event_is_404(world, client_for):
         client_for(world.member).get(reverse("telemetry:event_detail", args=[999999])).status_code
         == 404
     )
+
+
+def test_every_page_needs_sign_in(world, client, register):
+    event = register("Order Completed")
+    urls = [
+        reverse("telemetry:event_detail", args=[event.pk]),
+        reverse("telemetry:event_edit", args=[event.pk]),
+        reverse("telemetry:team_health", args=["checkout"]),
+        reverse("telemetry:vocabulary", args=["checkout"]),
+        reverse("telemetry:export", args=["csv"]),
+        reverse("telemetry:import_mapping", args=["abc"]),
+        reverse("telemetry:import_preview", args=["abc"]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in/" in response["Location"], url
+    for url in [
+        reverse("telemetry:event_exception", args=[event.pk]),
+        reverse("telemetry:event_usage", args=[event.pk]),
+    ]:
+        assert "/sign-in/" in client.post(url, {"reason": "because I say so"})["Location"]
+    event.refresh_from_db()
+    assert not event.no_lint

@@ -1,0 +1,97 @@
+"""The registry's two main journeys in Chromium: registering with the live check, and changing the convention."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from telemetry import services
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def org(transactional_db):
+    checkout = TeamFactory(name="Checkout", slug="checkout")
+    search = TeamFactory(name="Search", slug="search")
+    dev = UserFactory(username="dev", display_name="Devi Patel")
+    sam = UserFactory(username="sam", display_name="Sam Search")
+    admin = UserFactory(username="admin", display_name="Alex Admin", is_productops_admin=True)
+    MembershipFactory(user=dev, team=checkout)
+    MembershipFactory(user=sam, team=search)
+    MembershipFactory(user=admin, team=search)
+    return checkout, search, dev, sam, admin
+
+
+def test_dev_takes_the_suggestion_sees_a_near_duplicate_and_registers(
+    page, sign_in, screenshot, org
+):
+    checkout, search, dev, sam, _ = org
+    services.event_register(
+        team=search, name="Sign Up Button Clicked", by=sam, description="Search's sign-up CTA."
+    )
+
+    sign_in(page, "dev")
+    page.goto("/telemetry/events/new/")
+    name = page.get_by_label("Event name")
+    name.press_sequentially("clickedSignupBtn", delay=20)
+
+    check = page.locator("#lint-result")
+    expect(check.get_by_test_id("violations")).to_contain_text("abbreviation")
+    expect(check.get_by_test_id("suggestion")).to_contain_text("Signup Button Clicked")
+    screenshot(page, "1-violation-and-suggestion")
+
+    check.get_by_role("button", name="Use this name").click()
+    expect(name).to_have_value("Signup Button Clicked")
+    expect(check.get_by_test_id("lint-ok")).to_be_visible()
+    duplicates = check.get_by_test_id("duplicates")
+    expect(duplicates).to_contain_text("Sign Up Button Clicked")
+    expect(duplicates).to_contain_text("Search")
+    screenshot(page, "2-suggestion-taken-near-duplicate")
+
+    page.get_by_label("Description").fill(
+        "Checkout's own sign-up button on the guest checkout page."
+    )
+    page.get_by_role("button", name="Register event").click()
+    expect(page.get_by_test_id("event-name")).to_have_text("Signup Button Clicked")
+    expect(page.get_by_test_id("lint-state")).to_have_text("conforms")
+    screenshot(page, "3-registered")
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_admin_changes_the_convention_and_naming_health_follows(
+    page, sign_in, screenshot, org, celery_worker_process
+):
+    checkout, _, dev, _, _ = org
+    for name in ["Order Completed", "Product Viewed", "order_refunded"]:
+        services.event_register(team=checkout, name=name, by=dev)
+
+    sign_in(page, "admin")
+    page.goto("/telemetry/health/")
+    row = page.get_by_test_id("health-row").filter(has_text="Checkout")
+    expect(row.get_by_test_id("team-share")).to_have_text("67%")
+    screenshot(page, "1-health-before")
+
+    page.goto("/telemetry/convention/")
+    page.get_by_label("Start from preset").select_option("snake")
+    expect(page.get_by_label("Event case")).to_have_value("snake")
+    page.get_by_label("Note").fill("Data Platform asked for snake_case to match the warehouse.")
+    screenshot(page, "2-convention-editor")
+    page.get_by_role("button", name="Publish new version").click()
+    expect(page.get_by_test_id("version").first).to_contain_text("v1 · snake")
+
+    # The real worker re-lints every event; the page shows the new share once it has.
+    page.goto("/telemetry/health/")
+    share = (
+        page.get_by_test_id("health-row").filter(has_text="Checkout").get_by_test_id("team-share")
+    )
+    for _ in range(40):
+        if share.inner_text() == "33%":
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(share).to_have_text("33%")
+    screenshot(page, "3-health-after")
+    page.goto("/telemetry/teams/checkout/")
+    expect(page.get_by_text(re.compile("Order Completed"))).to_be_visible()
+    screenshot(page, "4-team-health")
