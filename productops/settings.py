@@ -239,6 +239,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several apps have a "status", "type", "kind" or "method": give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "telemetry.models.Event.Status",
+        "PropertyTypeEnum": "telemetry.models.PROPERTY_TYPES",
+        "StrategyPhaseEnum": "strategy.models.Strategy.Phase",
+        "PointTypeEnum": "strategy.models.Point.Type",
+        "DispositionStatusEnum": "strategy.models.Disposition.Status",
+        "LedgerKindEnum": "research.models.LedgerEntry.Kind",
+        "LedgerMethodEnum": "research.models.LedgerEntry.Method",
+        "ResearchRequestStatusEnum": "research.models.ResearchRequest.Status",
+        "ResearchRequestMethodEnum": "research.models.ResearchRequest.Method",
+        "AttributeTypeEnum": "research.models.AttributeDefinition.Type",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
