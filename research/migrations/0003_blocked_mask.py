@@ -3,6 +3,21 @@
 from django.db import migrations, models
 
 
+def fill_masks(apps, schema_editor):
+    from research.models import rule_mask
+
+    Participant = apps.get_model("research", "Participant")
+    blocked = Participant.objects.exclude(blocked_rules=[]).only("pk", "blocked_rules")
+    batch = []
+    for participant in blocked.iterator(chunk_size=5000):
+        participant.blocked_mask = rule_mask(participant.blocked_rules)
+        batch.append(participant)
+        if len(batch) == 5000:
+            Participant.objects.bulk_update(batch, ["blocked_mask"])
+            batch = []
+    Participant.objects.bulk_update(batch, ["blocked_mask"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("research", "0002_request_risk"),
@@ -22,4 +37,5 @@ class Migration(migrations.Migration):
             name="blocked_mask",
             field=models.PositiveIntegerField(default=0),
         ),
+        migrations.RunPython(fill_masks, migrations.RunPython.noop),
     ]
