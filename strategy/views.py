@@ -362,6 +362,7 @@ def feedback(request, pk):
         initial={
             "section_key": request.GET.get("section", ""),
             "type": request.GET.get("type", "question"),
+            "quote": request.GET.get("quote", "")[:500],
             "team": teams.first(),
         },
     )
@@ -377,7 +378,7 @@ def feedback(request, pk):
                 messages.success(request, "Thanks — now say what you think.")
                 return redirect(
                     reverse("strategy:feedback", args=[strategy.pk])
-                    + (f"?section={request.GET['section']}" if request.GET.get("section") else "")
+                    + (f"?{request.GET.urlencode()}" if request.GET else "")
                 )
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data

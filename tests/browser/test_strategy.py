@@ -109,8 +109,15 @@ def test_the_whole_strategy_journey(people, browser_as, screenshot):
         "Phones first: wallets as the default."
     )
     outsider.get_by_role("button", name="I have read it").click()
+    # Selecting a passage anchors the feedback to it.
+    outsider.goto(strategy.get_absolute_url())
+    outsider.get_by_text("Apple Pay and Google Pay by default.").click(click_count=3)
+    outsider.get_by_role("link", name="Give feedback on the selected passage").click()
+    expect(outsider.get_by_label("Quoted passage (optional)")).to_have_value(
+        "Apple Pay and Google Pay by default."
+    )
+    expect(outsider.get_by_label("About")).to_have_value("wallets-first")
     outsider.get_by_label("Concern").check()
-    outsider.get_by_label("About").select_option(label="Wallets first")
     outsider.get_by_label("Your point").fill(
         "Search traffic on phones lands on slow product pages."
     )

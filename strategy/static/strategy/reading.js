@@ -36,3 +36,21 @@
   document.querySelectorAll("[data-section-key] .section-end").forEach((el) => observer.observe(el));
   window.addEventListener("pagehide", flush);
 })();
+
+// Selecting words in a section turns its "Give feedback" link into feedback on that quoted passage.
+(function () {
+  document.addEventListener("mouseup", () => {
+    const selection = window.getSelection();
+    const text = selection ? selection.toString().trim().replace(/\s+/g, " ") : "";
+    if (!text || !selection.anchorNode) return;
+    const section = selection.anchorNode.parentElement && selection.anchorNode.parentElement.closest("[data-section-key]");
+    if (!section) return;
+    const link = section.querySelector("a[data-feedback-link]");
+    if (!link) return;
+    const url = new URL(link.href, window.location.href);
+    url.searchParams.set("quote", text.slice(0, 500));
+    link.href = url.toString();
+    link.textContent = "Give feedback on the selected passage";
+  });
+})();
+
