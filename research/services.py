@@ -602,7 +602,8 @@ def ledger_record(
             note=note,
             recorded_by=by if by and by.is_authenticated else None,
         )
-        if kind == LedgerEntry.Kind.SESSION and participant.account_id:
+        # Sessions and participant-minutes count against the whole account's quarterly caps.
+        if participant.account_id and (kind == LedgerEntry.Kind.SESSION or minutes):
             refresh_account(account_id=participant.account_id, now=now)
         else:
             refresh_participants(ids=[participant.pk], now=now)
