@@ -95,7 +95,7 @@ def audience_members(strategy: Strategy):
     return User.objects.filter(is_active=True, memberships__team__strategies=strategy).distinct()
 
 
-def _user_audience_teams(strategy: Strategy, user: User):
+def user_audience_teams(strategy: Strategy, user: User):
     return strategy.audience_teams.filter(memberships__user=user)
 
 
@@ -500,7 +500,7 @@ def point_create(
         )
     if (is_anonymous or on_behalf_of_team) and team is None:
         errors["team"] = "Choose the team you speak for."
-    if team is not None and not _user_audience_teams(strategy, by).filter(pk=team.pk).exists():
+    if team is not None and not user_audience_teams(strategy, by).filter(pk=team.pk).exists():
         errors["team"] = "You can only speak for an audience team you belong to."
     if confidence and confidence not in Point.Confidence.values:
         errors["confidence"] = "Choose low, medium or high."

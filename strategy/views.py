@@ -354,7 +354,7 @@ def feedback(request, pk):
     confirm_form = forms.ReadConfirmationForm(
         request.POST if request.method == "POST" and "summary" in request.POST else None
     )
-    teams = services._user_audience_teams(strategy, request.user)
+    teams = services.user_audience_teams(strategy, request.user)
     form = forms.PointForm(
         request.POST if request.method == "POST" and "body" in request.POST else None,
         sections=secs,
