@@ -211,3 +211,68 @@ def test_you_said_we_did_lists_each_point_with_its_disposition_and_diff(world, c
     )
     assert "You said:</strong> No" in page and "Adapted" in page and "Narrowed to Android" in page
     assert "?a=1&amp;b=2#s-diagnosis" in page
+
+
+def test_an_admin_may_publish_over_open_points_only_with_a_written_reason(world):
+    strategy, point = _with_pushback(world)
+    with pytest.raises(PermissionDenied):
+        services.version_publish(strategy=strategy, by=world.admin, change_summary="v2")
+    services.version_publish(
+        strategy=strategy,
+        by=world.admin,
+        change_summary="v2",
+        override_reason="Legal asked for the fix today.",
+    )
+    assert Version.objects.count() == 2
+    entry = AuditEntry.objects.get(action="strategy.publish.override")
+    assert entry.reason == "Legal asked for the fix today." and entry.data == {"undisposed": 1}
+
+
+def test_a_new_version_notifies_the_audience_and_leadership(world):
+    from productops.accounts.models import Notification
+    from strategy import tasks
+    from tests.factories import UserFactory
+
+    cfo = UserFactory(username="cfo", is_leadership=True)
+    strategy, point = _with_pushback(world)
+    services.disposition_set(point=point, by=world.leader, status="parked")
+    version = services.version_publish(strategy=strategy, by=world.leader, change_summary="Sharper")
+    tasks.notify_version_published(version.pk)
+    people = set(
+        Notification.objects.filter(key=f"strategy:{strategy.pk}:version:2").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert {"member", "teammate", "lead", "outsider", "cfo"} <= people
+    assert "researcher" not in people
+    assert cfo.notifications.get().url.endswith("diff/?a=1&b=2")
+
+
+def test_feedback_text_is_shown_as_text(world, client_as):
+    strategy = open_window(make_draft(world), world)
+    confirm(strategy, world.member)
+    services.point_create(
+        strategy=strategy,
+        by=world.member,
+        type="idea",
+        body='<script>alert("x")</script><img src=x onerror=alert(1)>',
+    )
+    reveal(strategy)
+    page = (
+        client_as(world.teammate)
+        .get(reverse("strategy:discussion", args=[strategy.pk]))
+        .content.decode()
+    )
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert" in page
+
+
+def test_declining_without_a_reason_on_the_page_says_why_and_saves_nothing(world, client_as):
+    strategy, point = _with_pushback(world)
+    response = client_as(world.leader).post(
+        reverse("strategy:dispose", args=[point.pk]),
+        {"status": "declined", "reason": ""},
+        follow=True,
+    )
+    assert "Say why it is declined" in response.content.decode()
+    assert not Disposition.objects.exists()
