@@ -192,6 +192,11 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("telemetry:event_detail", args=[self.pk])
 
+    def example_payload_json(self) -> str:
+        import json
+
+        return json.dumps(self.example_payload, indent=2, ensure_ascii=False)
+
 
 class Property(models.Model):
     """The shared property catalogue: `plan_type` means the same thing on every event."""

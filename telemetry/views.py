@@ -92,7 +92,7 @@ def index(request):
 @login_required
 def event_detail(request, pk):
     event = get_object_or_404(
-        Event.objects.select_related("team", "linted_convention").prefetch_related(
+        Event.objects.select_related("team", "linted_convention", "created_by").prefetch_related(
             "platforms",
             "tags",
             "aliases",

@@ -153,7 +153,7 @@ def test_lint_checks_property_names(world, api_for):
 
 def test_lint_accepts_ten_thousand_names_and_refuses_one_more(world, api_for):
     client = api_for(world.member)
-    names = [f"Thing {i} Viewed" for i in range(10_000)]
+    names = [f"Thing {i % 100} Viewed" for i in range(10_000)]
     response = client.post(LINT, {"names": names}, format="json")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 10_000
