@@ -61,7 +61,6 @@ def clear_caches() -> None:
     for fn in (
         naming._lint_event,
         naming._lint_property,
-        naming._property_violations,
         naming_structure._parse,
         naming_text.segments,
         naming_text.normalise,

@@ -418,7 +418,6 @@ def lint_event(name: str, convention: Convention) -> LintResult:
     return _lint_event(name, convention)
 
 
-@lru_cache(maxsize=65536)
 def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], list[str]]:
     if not name or name.isspace():
         return (_empty("property"),), []
@@ -463,6 +462,26 @@ def _property_style(words: list[str], conv: Convention) -> str:
     return "_".join(words)
 
 
+def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
+    """The rules of `_property_violations` for a rendered suggestion, without messages."""
+    eng = engine(conv)
+    style = "snake" if conv.property_case == "dotted" else conv.property_case
+    parts = segments(candidate)
+    return not (
+        not parts
+        or len(candidate) > conv.max_length
+        or candidate.lower().startswith(eng.prefixes)
+        or eng.bad_chars_re.search(candidate)
+        or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+        or not _case_ok(candidate, style)
+        or any(not eng.abbreviations.keys().isdisjoint(words) for words in parts)
+        or (
+            len(candidate) <= eng.reserved_length
+            and normalise(candidate) in eng.reserved_property_names
+        )
+    )
+
+
 @lru_cache(maxsize=65536)
 def _lint_property(name: str, conv: Convention, type: str | None) -> LintResult:
     violations, words = _property_violations(name, conv)
@@ -479,7 +498,7 @@ def _lint_property(name: str, conv: Convention, type: str | None) -> LintResult:
     suggestion = None
     if words:
         candidate = _property_style(words, conv)
-        if candidate != name and not _property_violations(candidate, conv)[0]:
+        if candidate != name and _property_candidate_ok(candidate, conv):
             suggestion = candidate
     note = ""
     if not suggestion:

@@ -113,3 +113,17 @@ def test_the_lean_suggestion_check_agrees_with_the_full_linter(conv_name):
         assert lean == passes_full_linter, (name, candidate, problems)
         checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize("conv_name", sorted(CONVENTIONS))
+def test_the_lean_property_check_agrees_with_the_full_linter(conv_name):
+    from telemetry.naming import _property_candidate_ok, _property_style, _property_violations
+
+    conv = CONVENTIONS[conv_name]
+    for name in _random_names(500, 7) + _random_strings(300, 8):
+        words = _property_violations(name, conv)[1]
+        if not words:
+            continue
+        candidate = _property_style(words, conv)
+        full = not _property_violations(candidate, conv)[0]
+        assert _property_candidate_ok(candidate, conv) == full, (name, candidate)
