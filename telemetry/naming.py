@@ -397,7 +397,15 @@ def _lint_event(name: str, conv: Convention) -> LintResult:
         return LintResult(name, True, (), None)
     suggestion = None
     reread = True
-    if parsed.confident and parsed.action:
+    # Names the rules already say cannot be repaired skip rendering (see _note for why).
+    hopeless = (
+        (not parsed.known_action and parsed.action not in engine(conv).past)
+        or (conv.event_case == "dotted" and not parsed.category)
+        or (
+            not parsed.objects and not parsed.category and parsed.action not in W.OBJECTLESS_ACTIONS
+        )
+    )
+    if parsed.confident and parsed.action and not hopeless:
         candidate = render(parsed, conv)
         if candidate and candidate != name:
             reread, passes = _candidate_check(candidate, parsed, conv)

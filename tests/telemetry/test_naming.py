@@ -94,6 +94,7 @@ def test_segment_spec_names_pass_untouched(name):
         ("product clicks", "Product Clicked", {"case", "tense"}),
         ("Video Clicking", "Video Clicked", {"tense"}),
         ("Plan Chose", "Plan Chosen", {"tense"}),
+        ("Plan Upgradeed", "Plan Upgraded", {"unknown-action"}),
         ("Order Completed!!", "Order Completed", {"forbidden-chars"}),
         ("mp_Order Completed", "Order Completed", {"reserved-prefix"}),
         ("Cart 🛒 Viewed", "Cart Viewed", {"forbidden-chars"}),
