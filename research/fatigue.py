@@ -314,7 +314,13 @@ def as_ledger(
         return _EMPTY
     if since is not None and len(touches) > 16:
         try:
-            touches = [t for t in touches if t.at > since]
+            if account_only:
+                # The account rules count sessions and minutes; nothing else needs indexing.
+                touches = [
+                    t for t in touches if t.at > since and (t.kind == "session" or t.minutes)
+                ]
+            else:
+                touches = [t for t in touches if t.at > since]
         except TypeError:
             raise ValueError("A touch time has no time zone; store and pass UTC.") from None
     return Ledger(touches, account_only=account_only)
