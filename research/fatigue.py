@@ -23,14 +23,40 @@ Time conventions (documented here once, tested in tests/research/test_fatigue_*.
 
 from __future__ import annotations
 
-import bisect
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import accumulate
 from operator import attrgetter
 from types import MappingProxyType
+
+from research.windows import (
+    as_date,
+    count_lapse,
+    count_since,
+    days_until,
+    no_show_lapse,
+    sum_lapse,
+)
+
+__all__ = [
+    "ACCOUNT_LOOKBACK",
+    "OVERRIDABLE",
+    "QUARTER_DAYS",
+    "RULE_NAMES",
+    "TOUCH_KINDS",
+    "YEAR_DAYS",
+    "Eligibility",
+    "Ledger",
+    "ParticipantFacts",
+    "Refusal",
+    "Rules",
+    "Touch",
+    "as_ledger",
+    "days_until",
+    "evaluate",
+    "participant_lookback",
+]
 
 TOUCH_KINDS = ("invitation", "session", "no_show", "incentive", "other")
 
@@ -429,7 +455,7 @@ class _Check:
         self.tz = tz
         self.renewal = None
         if rules.renewal_quiet_days:
-            renewal = _as_date(facts.account_attributes.get("renewal_date"), "renewal_date")
+            renewal = as_date(facts.account_attributes.get("renewal_date"), "renewal_date")
             if renewal is not None:
                 start = datetime(renewal.year, renewal.month, renewal.day, tzinfo=UTC)
                 # Quiet from N days before the renewal day through the end of that day (UTC).
@@ -464,9 +490,9 @@ class _Check:
         # Invitations in the rolling window.
         if rules.invitation_window_days:
             window = rules._invitation_window
-            again = _count_lapse(own.invitations, now, window, rules.max_invitations)
+            again = count_lapse(own.invitations, now, window, rules.max_invitations)
             if again is not False:
-                count = _count_since(own.invitations, now - window)
+                count = count_since(own.invitations, now - window)
                 refuse(
                     "invitation-limit",
                     f"Invitation limit: {count} invitation{_s(count)} in the last "
@@ -496,9 +522,9 @@ class _Check:
                 )
 
         year = _YEAR
-        again = _count_lapse(own.sessions, now, year, rules.max_sessions_per_year)
+        again = count_lapse(own.sessions, now, year, rules.max_sessions_per_year)
         if again is not False:
-            count = _count_since(own.sessions, now - year)
+            count = count_since(own.sessions, now - year)
             refuse(
                 "session-limit",
                 f"Session limit: {count} session{_s(count)} in the last {YEAR_DAYS} days "
@@ -510,9 +536,9 @@ class _Check:
         if method and method in rules.max_sessions_per_year_by_method:
             limit = rules.max_sessions_per_year_by_method[method]
             held = own.sessions_by_method.get(method, [])
-            again = _count_lapse(held, now, year, limit)
+            again = count_lapse(held, now, year, limit)
             if again is not False:
-                count = _count_since(held, now - year)
+                count = count_since(held, now - year)
                 refuse(
                     "method-session-limit",
                     f"Session limit per method: {count} {method} session{_s(count)} in the last "
@@ -521,9 +547,9 @@ class _Check:
                 )
 
         quarter = ACCOUNT_LOOKBACK
-        again = _count_lapse(account.sessions, now, quarter, rules.account_max_sessions_per_quarter)
+        again = count_lapse(account.sessions, now, quarter, rules.account_max_sessions_per_quarter)
         if again is not False:
-            count = _count_since(account.sessions, now - quarter)
+            count = count_since(account.sessions, now - quarter)
             refuse(
                 "account-session-cap",
                 f"Account session cap: the account had {count} session{_s(count)} in the last "
@@ -533,7 +559,7 @@ class _Check:
             )
 
         cap = rules.account_max_minutes_per_quarter
-        again, used = _sum_lapse(
+        again, used = sum_lapse(
             account.all_at, account.minutes_prefix, now, quarter, cap, self.session_minutes
         )
         if again is not False:
@@ -546,7 +572,7 @@ class _Check:
             )
 
         cap = rules.incentive_cap_cents_per_year
-        again, used = _sum_lapse(
+        again, used = sum_lapse(
             own.all_at, own.incentive_prefix, now, year, cap, self.incentive_cents
         )
         if again is not False:
@@ -558,7 +584,7 @@ class _Check:
                 again,
             )
 
-        again = _no_show_lapse(own.no_shows, now, rules.no_show_limit, rules.no_show_exclusion_days)
+        again = no_show_lapse(own.no_shows, now, rules.no_show_limit, rules.no_show_exclusion_days)
         if again is not None:
             refuse(
                 "no-show-exclusion",
@@ -596,92 +622,3 @@ def _s(count: int) -> str:
 
 def _money(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
-
-
-def _count_since(times: list[datetime], start: datetime) -> int:
-    """How many instants are still inside a window that began at ``start`` (exclusive)."""
-    return len(times) - bisect.bisect_right(times, start)
-
-
-def _count_lapse(
-    times: list[datetime], now: datetime, window: timedelta, limit: int
-) -> datetime | None | bool:
-    """False when fewer than ``limit`` touches are in the window; else when enough have lapsed.
-
-    Returns None when nothing can ever fit (a limit of 0).
-    """
-    first = bisect.bisect_right(times, now - window)
-    count = len(times) - first
-    if count < limit:
-        return False
-    if limit == 0:
-        return None
-    # The window must lose count - limit + 1 touches; the last of those leaves at at + window.
-    return times[first + count - limit] + window
-
-
-def _sum_lapse(
-    times: list[datetime],
-    prefix: list[int],
-    now: datetime,
-    window: timedelta,
-    cap: int,
-    planned: int,
-) -> tuple[datetime | None | bool, int]:
-    """(False, used) when ``planned`` (at least 1) fits under the cap; else when it will fit."""
-    first = bisect.bisect_right(times, now - window)
-    total = prefix[-1]
-    used = total - prefix[first]
-    need = max(planned, 1)
-    if used + need <= cap:
-        return False, used
-    if need > cap:
-        return None, used
-    # The smallest j with total - prefix[j] + need <= cap: touches before j must have lapsed.
-    j = bisect.bisect_left(prefix, total + need - cap)
-    return times[j - 1] + window, used
-
-
-def _no_show_lapse(
-    no_shows: list[datetime], now: datetime, limit: int, exclusion_days: int
-) -> datetime | None:
-    """End of the exclusion in force at ``now``, or None.
-
-    A no-show that is at least the ``limit``-th within ``exclusion_days`` (itself included)
-    excludes the participant for ``exclusion_days`` from that no-show: one no-show now and then
-    is forgiven, a pattern is not.
-    """
-    if not exclusion_days or not no_shows:
-        return None
-    if limit <= 1:
-        lapse = no_shows[-1] + timedelta(days=exclusion_days)
-        return lapse if now < lapse else None
-    span = timedelta(days=exclusion_days)
-    # Only no-shows that started an exclusion still running matter: at > now - span.
-    start = bisect.bisect_right(no_shows, now - span)
-    for i in range(len(no_shows) - 1, start - 1, -1):
-        at = no_shows[i]
-        # Count no-shows within (at - span, at].
-        if i + 1 - bisect.bisect_right(no_shows, at - span) >= limit:
-            return at + span
-    return None
-
-
-def _as_date(value: object, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).date() if value.tzinfo else value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            pass
-    raise ValueError(f"Account attribute {name!r} must be a date (YYYY-MM-DD), got {value!r}.")
-
-
-def days_until(instant: datetime, now: datetime) -> int:
-    """Whole days (rounded up) from ``now`` until ``instant``, for "eligible in N days"."""
-    return max(0, math.ceil((instant - now) / timedelta(days=1)))
