@@ -5,7 +5,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from research.fatigue import TOUCH_KINDS, ParticipantFacts, Rules, Touch, evaluate
+from research.fatigue import TOUCH_KINDS, ParticipantFacts, Rules, Touch, days_until, evaluate
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TICK = timedelta(microseconds=1)
@@ -244,3 +244,10 @@ def test_a_renewal_date_given_as_a_datetime_uses_its_utc_day():
     )
     assert result.refusals[0].eligible_again == datetime(2027, 1, 11, tzinfo=UTC)
     assert date(2027, 1, 10).isoformat() in result.refusals[0].message
+
+
+def test_days_until_rounds_up_to_whole_days():
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    assert days_until(now + timedelta(days=2, hours=1), now) == 3
+    assert days_until(now + timedelta(days=2), now) == 2
+    assert days_until(now - DAY, now) == 0
