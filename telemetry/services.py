@@ -120,7 +120,7 @@ def current_convention() -> CurrentConvention:
     if version is None:
         return CurrentConvention(None, naming.PRESETS[naming.DEFAULT_PRESET])
     return CurrentConvention(
-        version, _parsed_convention(("version", version.pk), version.convention)
+        version, _parsed_convention(("version", version.pk, version.created_at), version.convention)
     )
 
 
@@ -325,7 +325,7 @@ class _RegistryIndex:
             alias_summary["n"],
             alias_summary["top"],
         )
-        stamp = (stamp, version_number)
+        stamp = (stamp, version_number, id(convention))
         with cls.lock:
             if cls.stamp == stamp and cls.index is not None:
                 return cls.index, cls.owners
