@@ -18,11 +18,16 @@ from rapidfuzz import fuzz, process
 from telemetry.naming_convention import Convention, canonical_type
 from telemetry.naming_structure import engine, expand
 from telemetry.naming_text import normalise, segments, singular
+from telemetry.words import SMALL_WORDS
 
 REASONS = ("identical", "reordered", "synonym", "spelling")
 
 # Scores order the reasons; a close spelling scores below every exact key match.
 _SCORES = {"identical": 1.0, "spelling": 0.95, "reordered": 0.9, "synonym": 0.85}
+# The same meaningful words but one ("cart_item_added" for "Add to Cart") ranks below those.
+_ONE_WORD_APART = 0.7
+_MIN_SHARED_WORDS = 2
+_MAX_CONTENT_WORDS = 6
 _FUZZY_CUTOFF = 85.0
 _FUZZY_MIN_LENGTH = 5
 _PER_KEY_CAP = 50
@@ -43,6 +48,7 @@ class _Keys:
     spelling: str
     reordered: str
     synonym: str
+    content: tuple[str, ...]  # meaningful words after synonyms, sorted, without "to", "from"...
 
 
 def _lemmas(name: str, conv: Convention) -> list[str]:
@@ -109,11 +115,13 @@ def _canonical(lemmas: list[str], conv: Convention) -> list[str]:
 @lru_cache(maxsize=131072)
 def _keys(name: str, conv: Convention) -> _Keys:
     lemmas = _lemmas(name, conv)
+    canonical = _canonical(lemmas, conv)
     return _Keys(
         identical=normalise(name),
         spelling="".join(lemmas),
         reordered=" ".join(sorted(lemmas)),
-        synonym=" ".join(sorted(_canonical(lemmas, conv))),
+        synonym=" ".join(sorted(canonical)),
+        content=tuple(sorted({w for w in canonical if w not in SMALL_WORDS})),
     )
 
 
@@ -134,6 +142,8 @@ class DuplicateIndex:
         # Close spellings: blocks by first two letters, each spelling once with its entries.
         self._blocks: dict[str, dict[str, list[int]]] = {}
         self._by_length: dict[str, tuple[list[int], list[str]]] = {}
+        self._content: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self._content_less_one: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for name, key in entries:
             self.add(name, key)
 
@@ -152,6 +162,12 @@ class DuplicateIndex:
             return
         for reason in _SCORES:
             self._by[reason][getattr(keys, reason)].append(idx)
+        content = keys.content
+        if _MIN_SHARED_WORDS <= len(content) <= _MAX_CONTENT_WORDS:
+            self._content[content].append(idx)
+            if len(content) > _MIN_SHARED_WORDS:
+                for k in range(len(content)):
+                    self._content_less_one[content[:k] + content[k + 1 :]].append(idx)
         if len(spelling) >= _FUZZY_MIN_LENGTH:
             block = self._blocks.setdefault(_block(spelling), {})
             if spelling in block:
@@ -206,6 +222,16 @@ class DuplicateIndex:
         for reason, score in _SCORES.items():
             for idx in self._by[reason].get(getattr(keys, reason), ())[:_PER_KEY_CAP]:
                 take(idx, score, reason)
+        content = keys.content
+        if _MIN_SHARED_WORDS <= len(content) <= _MAX_CONTENT_WORDS:
+            # Entries with one more meaningful word, then entries with one fewer.
+            for idx in self._content_less_one.get(content, ())[:_PER_KEY_CAP]:
+                take(idx, _ONE_WORD_APART, "reordered")
+            if len(content) > _MIN_SHARED_WORDS:
+                for k in range(len(content)):
+                    fewer = content[:k] + content[k + 1 :]
+                    for idx in self._content.get(fewer, ())[:_PER_KEY_CAP]:
+                        take(idx, _ONE_WORD_APART, "reordered")
         if len(found) < limit and len(keys.spelling) >= _FUZZY_MIN_LENGTH:
             block = self._blocks.get(_block(keys.spelling), {})
             for choice, ratio in self._close_spellings(keys.spelling, limit + len(found) + 1):

@@ -43,6 +43,7 @@ def index():
         ("Voucher Applied", "Coupon Applied", "synonym"),
         ("Chekout Started", "Checkout Started", "spelling"),
         ("Product Lsit Viewed", "Product List Viewed", "spelling"),
+        ("Coupon Code Applied", "Coupon Applied", "reordered"),
     ],
 )
 def test_it_finds_the_duplicate_and_says_why(index, query, name, reason):
@@ -55,6 +56,28 @@ def test_it_finds_the_duplicate_and_says_why(index, query, name, reason):
 @pytest.mark.parametrize("query", ["Totally Unrelated Thing", "", "   ", "🚀", "x" * 10_000])
 def test_it_finds_nothing_for_unrelated_or_bad_names(index, query):
     assert index.find(query) == []
+
+
+def test_the_drift_of_the_issue_is_one_family():
+    idx = DuplicateIndex(
+        [("Add to Cart", 1), ("add_to_cart", 2), ("addToCart", 3), ("cart_item_added", 4)],
+        PRESETS["segment"],
+    )
+    found = idx.find("Add to Cart", limit=10)
+    # Equal scores are ordered by name, so the answer is the same every time.
+    assert [(c.key, c.reason) for c in found] == [
+        (1, "identical"),
+        (3, "identical"),
+        (2, "identical"),
+        (4, "reordered"),
+    ]
+    assert found[3].score < found[2].score
+    assert [c.key for c in idx.find("cart_item_added", limit=10)] == [4, 1, 3, 2]
+
+
+def test_one_shared_word_is_not_a_duplicate():
+    idx = DuplicateIndex([("Cart Viewed", 1), ("Cart Shared", 2)], PRESETS["segment"])
+    assert idx.find("Cart Emptied") == []
 
 
 def test_scores_rank_exact_matches_above_close_spellings():
