@@ -112,7 +112,7 @@ def _canonical(lemmas: list[str], conv: Convention) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=65536)
 def _keys(name: str, conv: Convention) -> _Keys:
     lemmas = _lemmas(name, conv)
     canonical = _canonical(lemmas, conv)

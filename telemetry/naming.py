@@ -390,7 +390,8 @@ def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
     return same_head and a.action == b.action and a.qualifiers == b.qualifiers
 
 
-@lru_cache(maxsize=65536)
+# Sized for a lint request of 10,000 names; about 1.4 KB per cached result with its words.
+@lru_cache(maxsize=16384)
 def _lint_event(name: str, conv: Convention) -> LintResult:
     violations, parsed = _event_violations(name, conv)
     if not violations:
@@ -490,7 +491,7 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _lint_property(name: str, conv: Convention, type: str | None) -> LintResult:
     violations, words = _property_violations(name, conv)
     if type is not None and type not in PROPERTY_TYPES:

@@ -287,7 +287,7 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _parse(name: str, conv: Convention) -> ParsedName:
     eng = engine(conv)
     body, prefix = strip_prefix(name, eng)

@@ -89,7 +89,7 @@ def _words(segment: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def segments(name: str) -> tuple[tuple[str, ...], ...]:
     """Lowercase words of each dot-separated segment; empty segments are dropped."""
     if not name.isascii():
@@ -102,7 +102,7 @@ def segments(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)
 def normalise(name: str) -> str:
     """Key for "the same name once case and separators are ignored": app_opened."""
     if not isinstance(name, str):
@@ -118,7 +118,7 @@ def plural(word: str) -> str:
     return word + "s"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def singular(word: str) -> str:
     if len(word) <= 3 or word.endswith(("ss", "us", "is", "ous")):
         return word
