@@ -198,3 +198,10 @@ def default_close():
     return (timezone.localtime() + timezone.timedelta(days=7)).replace(
         minute=0, second=0, microsecond=0
     )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Attach a document",
+        help_text="PDF, image, CSV, spreadsheet or text; up to 10 MB. Readers of the strategy can download it.",
+    )

@@ -141,6 +141,35 @@ class Strategy(models.Model):
         ]
 
 
+def _attachment_path(instance, filename):
+    return f"strategy/{instance.strategy_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    """A supporting document. Served only through a view that checks who may see the strategy."""
+
+    MAX_BYTES = 10 * 1024 * 1024
+    EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "csv", "xlsx", "txt", "md")
+
+    strategy = models.ForeignKey("Strategy", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("strategy:attachment", args=[self.strategy_id, self.pk])
+
+
 class Version(models.Model):
     """A published, immutable snapshot. Corrections come as a new version, never an edit."""
 

@@ -14,6 +14,7 @@ from productops.accounts.services import audit_record, notify
 from strategy import phases, rendering, sections, voting
 from strategy.models import (
     TEMPLATE_PARTS,
+    Attachment,
     Disposition,
     Participation,
     Point,
@@ -325,6 +326,26 @@ def version_published_notify(*, version: Version) -> int:
         title=f"Version {version.number} of {strategy.title}",
         body=version.change_summary,
         url=f"{url}diff/?a={version.number - 1}&b={version.number}",
+    )
+
+
+def attachment_add(*, strategy: Strategy, by: User, upload) -> Attachment:
+    _deny(
+        (
+            phases.can_edit_draft(strategy.phase, viewer_for(strategy, by)),
+            "Only the owner or a delegate adds attachments.",
+        )
+    )
+    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in Attachment.EXTENSIONS:
+        raise ValidationError({"file": f"Attach one of: {', '.join(Attachment.EXTENSIONS)}."})
+    if upload.size > Attachment.MAX_BYTES:
+        raise ValidationError(
+            {"file": f"This file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB."}
+        )
+    return Attachment.objects.create(
+        strategy=strategy, file=upload, name=name, size=upload.size, uploaded_by=by
     )
 
 

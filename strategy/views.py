@@ -3,8 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -168,8 +168,44 @@ def edit(request, pk):
     return render(
         request,
         "strategy/form.html",
-        {"form": form, "strategy": strategy, "title": f"Edit “{strategy.title}”"},
+        {
+            "form": form,
+            "strategy": strategy,
+            "title": f"Edit “{strategy.title}”",
+            "attachment_form": forms.AttachmentForm(),
+            "attachments": strategy.attachments.all(),
+        },
     )
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a file to attach.")
+    else:
+        try:
+            attachment = services.attachment_add(
+                strategy=strategy, by=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Attached {attachment.name}.")
+    return redirect("strategy:edit", pk=strategy.pk)
+
+
+@login_required
+def attachment(request, pk, attachment_pk):
+    strategy, viewer = services.strategy_get_for(request.user, pk)
+    item = get_object_or_404(strategy.attachments, pk=attachment_pk)
+    # Always a download, never rendered inline: an uploaded file must not run in our origin.
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required
@@ -287,6 +323,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "alternatives": alternatives,
         "mine": mine,
         "confirmation": confirmation,
+        "attachments": list(strategy.attachments.all()),
         "can_feedback": can_feedback,
         "feedback_reason": feedback_reason,
         "visibility_note": _visibility_note(strategy),
