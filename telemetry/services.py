@@ -314,43 +314,71 @@ class _RegistryIndex:
     # Duplicate look-ups already answered for this registry state: CI lints the same plan again and again.
     found: dict = {}
 
+    @staticmethod
+    def _owner_rows(queryset) -> dict:
+        rows = queryset.annotate(usage=Count("used_by")).values_list(
+            "pk", "name", "team__name", "team__slug", "usage", "status"
+        )
+        return {
+            pk: {"name": name, "team": team, "team_slug": slug, "usage": usage, "status": status}
+            for pk, name, team, slug, usage, status in rows
+        }
+
     @classmethod
     def events(cls, convention: naming.Convention, version_number) -> tuple[DuplicateIndex, dict]:
         summary = Event.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
         alias_summary = Alias.objects.aggregate(n=Count("pk"), top=Max("pk"))
+        basis = (version_number, id(convention))
         stamp = (
             summary["n"],
             summary["last"],
             summary["top"],
             alias_summary["n"],
             alias_summary["top"],
+            basis,
         )
-        stamp = (stamp, version_number, id(convention))
         with cls.lock:
             if cls.stamp == stamp and cls.index is not None:
                 return cls.index, cls.owners
-            rows = list(
-                Event.objects.annotate(usage=Count("used_by")).values_list(
-                    "pk", "name", "team__name", "team__slug", "usage", "status"
-                )
-            )
-            owners = {
-                pk: {
-                    "name": name,
-                    "team": team,
-                    "team_slug": slug,
-                    "usage": usage,
-                    "status": status,
-                }
-                for pk, name, team, slug, usage, status in rows
-            }
-            entries = [(name, pk) for pk, name, *_ in rows]
+            if (
+                cls.index is not None
+                and cls.stamp[-1] == basis
+                and cls._catch_up(summary, alias_summary)
+            ):
+                cls.stamp = stamp
+                return cls.index, cls.owners
+            owners = cls._owner_rows(Event.objects.all())
+            entries = [(owner["name"], pk) for pk, owner in owners.items()]
             entries += list(Alias.objects.values_list("old_name", "event_id"))
             cls.index = DuplicateIndex(entries, convention)
             cls.owners = owners
             cls.found = {}
             cls.stamp = stamp
             return cls.index, owners
+
+    @classmethod
+    def _catch_up(cls, summary, alias_summary) -> bool:
+        """Apply new events and edits that kept their names without rebuilding; False when a rebuild is due."""
+        count, last, top, alias_count, alias_top, _ = cls.stamp
+        changed = cls._owner_rows(Event.objects.filter(updated_at__gte=last)) if last else {}
+        added = {pk: o for pk, o in changed.items() if pk not in cls.owners}
+        renamed = any(
+            cls.owners[pk]["name"] != o["name"] for pk, o in changed.items() if pk in cls.owners
+        )
+        new_aliases = list(
+            Alias.objects.filter(pk__gt=alias_top or 0).values_list("old_name", "event_id")
+        )
+        consistent = summary["n"] == count + len(added) and alias_summary["n"] == (
+            alias_count or 0
+        ) + len(new_aliases)
+        if renamed or new_aliases or not consistent:
+            return False
+        for pk, owner in added.items():
+            cls.index.add(owner["name"], pk)
+        cls.owners.update(changed)
+        if added:
+            cls.found = {}
+        return True
 
     @classmethod
     def properties(cls, convention: naming.Convention) -> DuplicateIndex:

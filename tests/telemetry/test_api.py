@@ -298,3 +298,24 @@ def test_audit_entries_name_the_event(world, register):
         == "Order Completed"
     )
     assert Alias.objects.count() == 0 and event.pk
+
+
+def test_the_duplicate_index_follows_registrations_edits_and_renames(world, register):
+    from telemetry import services
+
+    assert services.lint_names(["signupCompleted"])[0]["duplicates"] == []
+    event = register("Sign Up Completed", team=world.other_team, by=world.outsider)
+    assert [d["name"] for d in services.lint_names(["signupCompleted"])[0]["duplicates"]] == [
+        "Sign Up Completed"
+    ]
+    services.event_update(event=event, by=world.outsider, description="edited")
+    assert [d["name"] for d in services.lint_names(["signupCompleted"])[0]["duplicates"]] == [
+        "Sign Up Completed"
+    ]
+    services.event_rename(event=event, new_name="Registration Finished", by=world.outsider)
+    found = services.lint_names(["sign_up_completed"])[0]["duplicates"]
+    assert [(d["name"], d["matched"]) for d in found] == [
+        ("Registration Finished", "Sign Up Completed")
+    ]
+    event.delete()
+    assert services.lint_names(["sign_up_completed"])[0]["duplicates"] == []
