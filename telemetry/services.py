@@ -549,7 +549,14 @@ def event_register(
         )
         _apply_lint(event, team_convention(current.convention, team), current.version)
         event.full_clean(exclude=["search_vector"], validate_unique=False)
-        event.save()
+        try:
+            with transaction.atomic():
+                event.save()
+        except IntegrityError as exc:
+            # Someone registered the same name a moment ago; the unique constraint caught it.
+            raise ValidationError(
+                {"name": f"“{name}” was just registered by someone else; open it."}
+            ) from exc
         event.platforms.set(_labels(Platform, "code", platforms))
         event.tags.set(_labels(Tag, "name", clean_tags(tags)))
         audit_record(
