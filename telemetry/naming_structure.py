@@ -320,18 +320,16 @@ def _title_word(word: str) -> str:
 
 
 def _title(words: list[str], qualifier_from: int, cache: dict[str, str]) -> str:
-    out = []
-    for k, w in enumerate(words):
-        if k >= qualifier_from and k and w in _SMALL:
-            out.append(w)
-            continue
-        titled = cache.get(w)
-        if titled is None:
-            if len(cache) > 100_000:
-                cache.clear()
-            titled = cache[w] = _title_word(w)
-        out.append(titled)
-    return " ".join(out)
+    if len(cache) > 100_000:
+        cache.clear()
+    return " ".join(
+        [
+            w
+            if k >= qualifier_from and k and w in _SMALL
+            else cache.get(w) or cache.setdefault(w, _title_word(w))
+            for k, w in enumerate(words)
+        ]
+    )
 
 
 def render(parsed: ParsedName, convention: Convention) -> str:

@@ -85,7 +85,7 @@ def _words(segment: str) -> list[str]:
         if part.isalpha() and (part.islower() or part.isupper() or part[1:].islower()):
             out.append(part.lower())
         else:
-            out.extend(t.lower() for t in _TOKEN_RE.findall(part))
+            out.extend(map(str.lower, _TOKEN_RE.findall(part)))
     return out
 
 
