@@ -104,7 +104,10 @@ class Engine:
             bad += "\x80-\U0010ffff"
         self.bad_chars_re = re.compile(f"[{bad}]")
         separators = re.escape("".join(c for c in " _.-" if c not in conv.forbidden_chars))
-        if separators:
+        if any(c.isalnum() for c in conv.forbidden_chars):
+            # Forbidden letters: no name is "plain", every one gets the full character check.
+            self.plain_re = re.compile(r"(?!)")
+        elif separators:
             self.plain_re = re.compile(f"[A-Za-z]+(?:[{separators}][A-Za-z]+)*\\Z")
         else:
             self.plain_re = re.compile("[A-Za-z]+\\Z")

@@ -194,6 +194,14 @@ def test_digits_inside_words_are_not_dynamic_values(name):
     assert "dynamic-value" not in {v.rule for v in lint_event(name, SEGMENT).violations}
 
 
+def test_forbidden_characters_come_from_the_convention():
+    conv = Convention(forbidden_chars="xq-")
+    rules = {v.rule for v in lint_event("Box Opened", conv).violations}
+    assert "forbidden-chars" in rules
+    assert "forbidden-chars" in {v.rule for v in lint_event("Order-Completed", conv).violations}
+    assert lint_event("Order Completed", conv).ok
+
+
 def test_dynamic_value_check_can_be_switched_off():
     conv = Convention(forbid_dynamic_values=False)
     assert "dynamic-value" not in {
