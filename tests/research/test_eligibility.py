@@ -215,3 +215,39 @@ def test_two_nightly_runs_at_once_do_the_work_once(transactional_db):
     assert len(done) == 1
     assert PanelRefresh.objects.count() == 1
     assert Participant.objects.eligible().count() == 30
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_researchers_overriding_at_once_record_one_override(transactional_db):
+    from tests.factories import UserFactory
+
+    person = make_participant(1)
+    services.ledger_record(participant=person, kind="invitation")
+    researchers = [UserFactory(username=f"r{i}", is_researcher=True) for i in range(2)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(user):
+        try:
+            barrier.wait()
+            services.override_grant(
+                participant=person,
+                rule="invitation-cooldown",
+                reason="Follow-up on the same bug report, both of us",
+                by=user,
+            )
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(user,)) for user in researchers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Override.objects.count() == 1
+    assert AuditEntry.objects.filter(action="research.override.granted").count() == 1
+    assert Participant.objects.get(pk=person.pk).eligible_now()
