@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from strategy import services
+from strategy import records, services
 from strategy.models import Point, Section, Strategy, Version
 from strategy.serializers import (
     DispositionInputSerializer,
@@ -130,7 +130,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         new = strategy.versions.filter(number=b).first()
         if not old or not new:
             raise NotFound("No such version.")
-        return Response(SectionDiffSerializer(services.versions_diff(old, new), many=True).data)
+        return Response(SectionDiffSerializer(records.versions_diff(old, new), many=True).data)
 
     @extend_schema(request=ReadSerializer, responses={204: None})
     @action(detail=True, methods=["post"])

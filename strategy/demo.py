@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from strategy import services
+from strategy import notifications, services
 from strategy.models import Point, Strategy, Version
 
 OPEN_TITLE = "Mobile-first checkout, 2027"
@@ -224,7 +224,7 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
         feedback_opens_at=timezone.now() - timedelta(days=20),
         feedback_closes_at=timezone.now() - timedelta(days=13),
     )
-    services.windows_close_due()
+    notifications.windows_close_due()
     voters = search + catalogue + data
     for voter in voters:
         for point in given[:2]:

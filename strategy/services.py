@@ -1,7 +1,7 @@
 """Strategy workflows shared by the pages, the API and the tasks. Every rule is checked here."""
 
 from collections import defaultdict
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from productops.accounts.services import audit_record, notify
+from productops.accounts.services import audit_record
 from strategy import phases, rendering, sections, voting
 from strategy.models import (
     TEMPLATE_PARTS,
@@ -33,6 +33,15 @@ ANONYMITY_THRESHOLD = 3
 # The one "closes soon" reminder goes out this long before the window closes.
 REMINDER_BEFORE = timedelta(hours=24)
 MIN_WINDOW = timedelta(hours=1)
+# What the owner may change in the working copy; phases and dates move only through workflows.
+DRAFT_FIELDS = {
+    "title",
+    *(name for name, _, _ in TEMPLATE_PARTS),
+    "body",
+    "context_links",
+    "decision_due",
+    "vote_budget",
+}
 
 
 # --- who is looking ---------------------------------------------------------------------------
@@ -155,6 +164,9 @@ def draft_update(
             "Only the owner or a delegate edits the draft, and not once it is final.",
         )
     )
+    unknown = set(fields) - DRAFT_FIELDS
+    if unknown:
+        raise ValidationError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
     _check_size({k: v for k, v in fields.items() if isinstance(v, str)})
     for name, value in fields.items():
         setattr(strategy, name, value)
@@ -253,7 +265,7 @@ def version_publish(
     markdown = compose_markdown(strategy)
     _check_size({"body": markdown})
     previous = strategy.versions.order_by("-number").first()
-    old = _dataclass_sections(previous) if previous else []
+    old = dataclass_sections(previous) if previous else []
     taken = set(Section.objects.filter(version__strategy=strategy).values_list("key", flat=True))
     new = sections.assign_keys(sections.split(markdown), old, taken=taken)
     version = Version.objects.create(
@@ -291,7 +303,7 @@ def version_publish(
     return version
 
 
-def _dataclass_sections(version: Version) -> list[sections.Section]:
+def dataclass_sections(version: Version) -> list[sections.Section]:
     return [
         sections.Section(
             heading=s.heading,
@@ -303,30 +315,6 @@ def _dataclass_sections(version: Version) -> list[sections.Section]:
         )._with_markdown(s.markdown)
         for s in version.sections.all()
     ]
-
-
-def version_published_notify(*, version: Version) -> int:
-    strategy = version.strategy
-    url = strategy.get_absolute_url()
-    if version.number == 1:
-        closes = strategy.feedback_closes_at.astimezone(UTC)
-        return notify(
-            recipients=audience_members(strategy),
-            key=f"strategy:{strategy.pk}:window-open",
-            title=f"Your input is wanted: {strategy.title}",
-            body=f"{strategy.owner} opened the feedback window until {closes:%d %b %Y %H:%M} UTC. Read it, then say what you think — nobody sees anyone else's feedback until the window closes.",
-            url=url,
-        )
-    recipients = list(audience_members(strategy)) + list(
-        User.objects.filter(is_leadership=True, is_active=True)
-    )
-    return notify(
-        recipients=recipients,
-        key=f"strategy:{strategy.pk}:version:{version.number}",
-        title=f"Version {version.number} of {strategy.title}",
-        body=version.change_summary,
-        url=f"{url}diff/?a={version.number - 1}&b={version.number}",
-    )
 
 
 def attachment_add(*, strategy: Strategy, by: User, upload) -> Attachment:
@@ -347,77 +335,6 @@ def attachment_add(*, strategy: Strategy, by: User, upload) -> Attachment:
     return Attachment.objects.create(
         strategy=strategy, file=upload, name=name, size=upload.size, uploaded_by=by
     )
-
-
-# --- the window ---------------------------------------------------------------------------------
-
-
-def windows_close_due(*, now=None) -> int:
-    """Reveal every strategy whose window has ended. Time decides, never a person."""
-    now = now or timezone.now()
-    revealed = 0
-    for pk in Strategy.objects.filter(
-        phase=phases.FEEDBACK, feedback_closes_at__lte=now
-    ).values_list("pk", flat=True):
-        with transaction.atomic():
-            claimed = Strategy.objects.filter(
-                pk=pk, phase=phases.FEEDBACK, feedback_closes_at__lte=now
-            ).update(phase=phases.REVEAL, revealed_at=now, updated_at=now)
-            if claimed:
-                from strategy import tasks
-
-                tasks.notify_revealed.delay_on_commit(pk)
-                revealed += 1
-    return revealed
-
-
-def revealed_notify(*, strategy: Strategy) -> int:
-    recipients = (
-        list(audience_members(strategy))
-        + list(User.objects.filter(is_leadership=True, is_active=True))
-        + [strategy.owner]
-    )
-    return notify(
-        recipients=recipients,
-        key=f"strategy:{strategy.pk}:revealed",
-        title=f"Feedback revealed: {strategy.title}",
-        body="The window closed. Everyone's feedback is visible now: reply, and spend your votes on what matters most.",
-        url=strategy.get_absolute_url() + "discussion/",
-    )
-
-
-def reminder_recipients(strategy: Strategy):
-    """Audience members who have neither opened any version nor answered."""
-    readers = ReadReceipt.objects.filter(version__strategy=strategy).values("user_id")
-    answered = Participation.objects.filter(strategy=strategy).values("user_id")
-    return audience_members(strategy).exclude(pk__in=readers).exclude(pk__in=answered)
-
-
-def reminders_send_due(*, now=None) -> int:
-    """Send the one "closes soon" reminder per strategy; returns how many strategies this call claimed."""
-    now = now or timezone.now()
-    claimed_total = 0
-    due = Strategy.objects.filter(
-        phase=phases.FEEDBACK,
-        reminder_sent_at=None,
-        feedback_closes_at__gt=now,
-        feedback_closes_at__lte=now + REMINDER_BEFORE,
-    ).values_list("pk", flat=True)
-    for pk in list(due):
-        # Claim first: only the caller whose update changes the row sends.
-        claimed = Strategy.objects.filter(pk=pk, reminder_sent_at=None).update(reminder_sent_at=now)
-        if not claimed:
-            continue
-        claimed_total += 1
-        strategy = Strategy.objects.get(pk=pk)
-        notify(
-            recipients=reminder_recipients(strategy),
-            key=f"strategy:{pk}:window-closing",
-            title=f"Feedback closes soon: {strategy.title}",
-            body=f"The window closes {strategy.feedback_closes_at:%d %b %H:%M} UTC. Your team's view counts — it takes about ten minutes.",
-            url=strategy.get_absolute_url(),
-        )
-    return claimed_total
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -719,20 +636,6 @@ def disposition_set(
     return disposition
 
 
-def disposition_notify(*, disposition: Disposition) -> int:
-    point = disposition.point
-    if not point.author_id:
-        return 0
-    strategy = Strategy.objects.get(pk=point.strategy_id)
-    return notify(
-        recipients=[point.author],
-        key=f"strategy:{strategy.pk}:point:{point.pk}:disposition",
-        title=f"Your {point.get_type_display().lower()} was {disposition.get_status_display().lower()}",
-        body=disposition.reason or point.body[:200],
-        url=strategy.get_absolute_url() + f"discussion/#point-{point.pk}",
-    )
-
-
 @transaction.atomic
 def strategy_transition(
     *, strategy: Strategy, by: User, target: str, override_reason: str = "", now=None
@@ -770,95 +673,6 @@ def strategy_transition(
         update_fields=["phase", "finalised_at", "decided_at", "archived_at", "updated_at"]
     )
     return strategy
-
-
-# --- reading the record -------------------------------------------------------------------------
-
-
-def versions_diff(old: Version, new: Version) -> list[sections.SectionDiff]:
-    return sections.diff(_dataclass_sections(old), _dataclass_sections(new))
-
-
-def last_read_version(
-    strategy: Strategy, user: User, *, before: int | None = None
-) -> Version | None:
-    """The newest version this person opened (older than `before`, when given)."""
-    qs = strategy.versions.filter(read_receipts__user=user)
-    if before is not None:
-        qs = qs.filter(number__lt=before)
-    return qs.order_by("-number").first()
-
-
-def read_coverage(strategy: Strategy) -> list[dict]:
-    """Per audience team: people, who opened the current version, how far they read, confirmed, answered."""
-    version = strategy.versions.order_by("-number").first()
-    total_sections = version.sections.count() if version else 0
-    teams = list(
-        strategy.audience_teams.annotate(people=Count("memberships", distinct=True)).order_by(
-            "name"
-        )
-    )
-    receipts = defaultdict(lambda: defaultdict(int))
-    opened = defaultdict(set)
-    if version:
-        for row in ReadReceipt.objects.filter(
-            version=version, user__memberships__team__in=teams
-        ).values("user__memberships__team_id", "user_id", "section_key"):
-            team_id = row["user__memberships__team_id"]
-            opened[team_id].add(row["user_id"])
-            if row["section_key"]:
-                receipts[team_id][row["user_id"]] += 1
-    confirmed = defaultdict(int)
-    for row in (
-        ReadConfirmation.objects.filter(strategy=strategy, user__memberships__team__in=teams)
-        .values("user__memberships__team_id")
-        .annotate(n=Count("user_id", distinct=True))
-    ):
-        confirmed[row["user__memberships__team_id"]] = row["n"]
-    voices = team_voices(strategy, [t.pk for t in teams])
-    result = []
-    for team in teams:
-        per_person = receipts[team.pk]
-        depth = (
-            (sum(per_person.values()) / (team.people * total_sections))
-            if team.people and total_sections
-            else 0
-        )
-        result.append(
-            {
-                "team": team,
-                "people": team.people,
-                "opened": len(opened[team.pk]),
-                "depth_percent": round(depth * 100),
-                "confirmed": confirmed[team.pk],
-                "answered": voices.get(team.pk, 0),
-            }
-        )
-    return result
-
-
-def you_said_we_did(strategy: Strategy) -> list[dict]:
-    """Every answered point with its disposition and where to see the change."""
-    versions = list(strategy.versions.order_by("number").only("id", "number"))
-    by_id = {v.pk: v.number for v in versions}
-    latest = versions[-1].number if versions else 1
-    rows = []
-    points = (
-        points_visible_to(strategy, strategy.owner, phases.Viewer(is_owner=True))
-        .select_related("disposition", "team", "author")
-        .order_by("type", "id")
-    )
-    for point in points:
-        disposition = getattr(point, "disposition", None)
-        given = by_id.get(point.version_id, 1)
-        rows.append(
-            {
-                "point": point,
-                "disposition": disposition,
-                "diff": (given, min(given + 1, latest)) if latest > given else None,
-            }
-        )
-    return rows
 
 
 def prefetch_discussion(qs):

@@ -2,20 +2,20 @@
 
 from celery import shared_task
 
-from strategy import services
+from strategy import notifications
 from strategy.models import Disposition, Strategy, Version
 
 
 @shared_task
 def notify_version_published(version_id: int) -> int:
     version = Version.objects.select_related("strategy__owner").filter(pk=version_id).first()
-    return services.version_published_notify(version=version) if version else 0
+    return notifications.version_published_notify(version=version) if version else 0
 
 
 @shared_task
 def notify_revealed(strategy_id: int) -> int:
     strategy = Strategy.objects.select_related("owner").filter(pk=strategy_id).first()
-    return services.revealed_notify(strategy=strategy) if strategy else 0
+    return notifications.revealed_notify(strategy=strategy) if strategy else 0
 
 
 @shared_task
@@ -25,14 +25,14 @@ def notify_disposition(disposition_id: int) -> int:
         .filter(pk=disposition_id)
         .first()
     )
-    return services.disposition_notify(disposition=disposition) if disposition else 0
+    return notifications.disposition_notify(disposition=disposition) if disposition else 0
 
 
 @shared_task
 def close_due_windows() -> int:
-    return services.windows_close_due()
+    return notifications.windows_close_due()
 
 
 @shared_task
 def send_closing_reminders() -> int:
-    return services.reminders_send_due()
+    return notifications.reminders_send_due()

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from strategy import forms, phases, rendering, services, voting
+from strategy import forms, phases, records, rendering, services, voting
 from strategy.models import (
     Participation,
     Point,
@@ -676,7 +676,7 @@ def dashboard(request, pk):
             "strategy": strategy,
             "viewer": viewer,
             "phase_steps": _phase_steps(strategy),
-            "coverage": services.read_coverage(strategy),
+            "coverage": records.read_coverage(strategy),
             "summaries": summaries,
             "undisposed": undisposed,
             "undisposed_total": services.undisposed_points(strategy).count()
@@ -723,7 +723,7 @@ def diff(request, pk):
         raise Http404("Nothing published yet.")
     latest = versions[-1].number
     if request.GET.get("since") == "read":
-        last = services.last_read_version(strategy, request.user, before=latest)
+        last = records.last_read_version(strategy, request.user, before=latest)
         a = last.number if last else 1
         b = latest
     else:
@@ -733,7 +733,7 @@ def diff(request, pk):
         except ValueError as exc:
             raise Http404("Versions are numbers.") from exc
     old, new = _version(strategy, a), _version(strategy, b)
-    rows = services.versions_diff(old, new)
+    rows = records.versions_diff(old, new)
     return render(
         request,
         "strategy/diff.html",
@@ -756,7 +756,7 @@ def you_said_we_did(request, pk):
     strategy, viewer = services.strategy_get_for(request.user, pk)
     if strategy.phase not in (phases.FINAL, phases.ARCHIVED) and not viewer.is_owner:
         raise PermissionDenied("“You said, we did” is published when the strategy is final.")
-    rows = services.you_said_we_did(strategy)
+    rows = records.you_said_we_did(strategy)
     secs = {
         s.key: s.title
         for s in Section.objects.filter(version__strategy=strategy).only("key", "heading")

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from strategy import services
+from strategy import notifications
 from strategy.models import Point, ReadReceipt, Strategy
 from tests.factories import UserFactory
 
@@ -146,7 +146,7 @@ def test_the_whole_strategy_journey(people, browser_as, screenshot):
         feedback_opens_at=timezone.now() - timedelta(days=3),
         feedback_closes_at=timezone.now() - timedelta(minutes=1),
     )
-    assert services.windows_close_due() == 1
+    assert notifications.windows_close_due() == 1
 
     # Everything is revealed together; votes are cast.
     teammate = browser_as("teammate")

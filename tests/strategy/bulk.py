@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from productops.accounts.models import Membership, User
-from strategy import services
+from strategy import notifications, services
 from strategy.models import Participation, Point, ReadConfirmation, Strategy
 
 
@@ -84,5 +84,5 @@ def close_window(strategy: Strategy) -> None:
         feedback_opens_at=timezone.now() - timedelta(days=3),
         feedback_closes_at=timezone.now() - timedelta(seconds=1),
     )
-    services.windows_close_due()
+    notifications.windows_close_due()
     strategy.refresh_from_db()

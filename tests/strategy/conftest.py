@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from strategy import services
+from strategy import notifications, services
 from strategy.models import Strategy
 
 PARTS = {
@@ -45,7 +45,7 @@ def reveal(strategy):
         feedback_opens_at=timezone.now() - timedelta(days=3),
         feedback_closes_at=timezone.now() - timedelta(minutes=1),
     )
-    services.windows_close_due()
+    notifications.windows_close_due()
     strategy.refresh_from_db()
     return strategy
 

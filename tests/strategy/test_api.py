@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from strategy import services
+from strategy import notifications, services
 from strategy.models import Strategy
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_the_journey_through_the_api(world, api_for):
         feedback_opens_at=timezone.now() - timedelta(days=3),
         feedback_closes_at=timezone.now() - timedelta(minutes=1),
     )
-    services.windows_close_due()
+    notifications.windows_close_due()
 
     points = api_for(world.teammate).get(feedback_url, {"strategy": pk}).json()["results"]
     assert sorted(p["body"] for p in points) == ["Checkout view", "Search view"]

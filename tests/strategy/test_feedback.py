@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from strategy import services
+from strategy import notifications, services
 from strategy.models import Participation, Point, Reply
 from tests.factories import MembershipFactory, UserFactory
 from tests.strategy.conftest import confirm, reveal
@@ -63,7 +63,7 @@ def test_during_the_window_nobody_sees_anyone_elses_feedback(
 
 
 def test_nothing_reveals_early_not_even_an_admin(world, api_for, client_as, open_strategy):
-    assert services.windows_close_due() == 0
+    assert notifications.windows_close_due() == 0
     for target in ("reveal", "decision", "final"):
         response = api_for(world.admin).post(
             reverse("api:strategy-phase", args=[open_strategy.pk]), {"target": target}

@@ -1,6 +1,6 @@
 import pytest
 
-from strategy import services
+from strategy import records, services
 from tests.strategy.conftest import confirm, reveal
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,8 @@ def test_the_whole_loop_through_the_services(world, open_strategy):
     s.save()
     v2 = services.version_publish(strategy=s, by=world.leader, change_summary="Card scanning")
     assert v2.number == 2
-    rows = services.versions_diff(s.versions.get(number=1), v2)
+    rows = records.versions_diff(s.versions.get(number=1), v2)
     assert [r.status for r in rows if r.key == "guiding-policy"] == ["changed"]
     services.strategy_transition(strategy=s, by=world.leader, target="final")
-    ysw = services.you_said_we_did(s)
+    ysw = records.you_said_we_did(s)
     assert ysw[0]["diff"] == (1, 2)

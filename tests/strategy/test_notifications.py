@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from productops.accounts.models import Notification
 from productops.celery import app as celery_app
-from strategy import services, tasks
+from strategy import notifications, services, tasks
 from strategy.models import Strategy
 from tests.factories import MembershipFactory, UserFactory
 from tests.strategy.conftest import confirm, make_draft, open_window, reveal
@@ -50,10 +50,10 @@ def test_the_reminder_goes_once_and_only_to_those_who_neither_read_nor_answered(
     services.read_record(version=open_strategy.versions.get(), user=world.member, section_keys=[""])
     confirm(open_strategy, world.teammate)
     services.point_create(strategy=open_strategy, by=world.teammate, type="idea", body="Idea")
-    assert services.reminders_send_due() == 0  # not due yet: 48 h left
+    assert notifications.reminders_send_due() == 0  # not due yet: 48 h left
     _closing_soon(open_strategy)
     assert tasks.send_closing_reminders() == 1
-    assert services.reminders_send_due() == 0
+    assert notifications.reminders_send_due() == 0
     people = set(
         Notification.objects.filter(key__endswith="window-closing").values_list(
             "recipient__username", flat=True
@@ -106,7 +106,7 @@ def test_two_workers_at_once_send_the_reminder_once(world):
     def worker():
         try:
             barrier.wait()
-            claims.append(services.reminders_send_due())
+            claims.append(notifications.reminders_send_due())
         finally:
             connection.close()
 

@@ -1,0 +1,119 @@
+"""Who hears about a strategy, and when: the window opening, new versions, the reminder, the reveal,
+answers to their points. Each message has a stable key, so a retry never reaches anyone twice."""
+
+from datetime import UTC
+
+from django.db import transaction
+from django.utils import timezone
+
+from productops.accounts.models import User
+from productops.accounts.services import notify
+from strategy import phases
+from strategy.models import Disposition, Participation, ReadReceipt, Strategy, Version
+from strategy.services import REMINDER_BEFORE, audience_members
+
+
+def version_published_notify(*, version: Version) -> int:
+    strategy = version.strategy
+    url = strategy.get_absolute_url()
+    if version.number == 1:
+        closes = strategy.feedback_closes_at.astimezone(UTC)
+        return notify(
+            recipients=audience_members(strategy),
+            key=f"strategy:{strategy.pk}:window-open",
+            title=f"Your input is wanted: {strategy.title}",
+            body=f"{strategy.owner} opened the feedback window until {closes:%d %b %Y %H:%M} UTC. Read it, then say what you think — nobody sees anyone else's feedback until the window closes.",
+            url=url,
+        )
+    recipients = list(audience_members(strategy)) + list(
+        User.objects.filter(is_leadership=True, is_active=True)
+    )
+    return notify(
+        recipients=recipients,
+        key=f"strategy:{strategy.pk}:version:{version.number}",
+        title=f"Version {version.number} of {strategy.title}",
+        body=version.change_summary,
+        url=f"{url}diff/?a={version.number - 1}&b={version.number}",
+    )
+
+
+def windows_close_due(*, now=None) -> int:
+    """Reveal every strategy whose window has ended. Time decides, never a person."""
+    now = now or timezone.now()
+    revealed = 0
+    for pk in Strategy.objects.filter(
+        phase=phases.FEEDBACK, feedback_closes_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Strategy.objects.filter(
+                pk=pk, phase=phases.FEEDBACK, feedback_closes_at__lte=now
+            ).update(phase=phases.REVEAL, revealed_at=now, updated_at=now)
+            if claimed:
+                from strategy import tasks
+
+                tasks.notify_revealed.delay_on_commit(pk)
+                revealed += 1
+    return revealed
+
+
+def revealed_notify(*, strategy: Strategy) -> int:
+    recipients = (
+        list(audience_members(strategy))
+        + list(User.objects.filter(is_leadership=True, is_active=True))
+        + [strategy.owner]
+    )
+    return notify(
+        recipients=recipients,
+        key=f"strategy:{strategy.pk}:revealed",
+        title=f"Feedback revealed: {strategy.title}",
+        body="The window closed. Everyone's feedback is visible now: reply, and spend your votes on what matters most.",
+        url=strategy.get_absolute_url() + "discussion/",
+    )
+
+
+def reminder_recipients(strategy: Strategy):
+    """Audience members who have neither opened any version nor answered."""
+    readers = ReadReceipt.objects.filter(version__strategy=strategy).values("user_id")
+    answered = Participation.objects.filter(strategy=strategy).values("user_id")
+    return audience_members(strategy).exclude(pk__in=readers).exclude(pk__in=answered)
+
+
+def reminders_send_due(*, now=None) -> int:
+    """Send the one "closes soon" reminder per strategy; returns how many strategies this call claimed."""
+    now = now or timezone.now()
+    claimed_total = 0
+    due = Strategy.objects.filter(
+        phase=phases.FEEDBACK,
+        reminder_sent_at=None,
+        feedback_closes_at__gt=now,
+        feedback_closes_at__lte=now + REMINDER_BEFORE,
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        # Claim first: only the caller whose update changes the row sends.
+        claimed = Strategy.objects.filter(pk=pk, reminder_sent_at=None).update(reminder_sent_at=now)
+        if not claimed:
+            continue
+        claimed_total += 1
+        strategy = Strategy.objects.get(pk=pk)
+        notify(
+            recipients=reminder_recipients(strategy),
+            key=f"strategy:{pk}:window-closing",
+            title=f"Feedback closes soon: {strategy.title}",
+            body=f"The window closes {strategy.feedback_closes_at:%d %b %H:%M} UTC. Your team's view counts — it takes about ten minutes.",
+            url=strategy.get_absolute_url(),
+        )
+    return claimed_total
+
+
+def disposition_notify(*, disposition: Disposition) -> int:
+    point = disposition.point
+    if not point.author_id:
+        return 0
+    strategy = Strategy.objects.get(pk=point.strategy_id)
+    return notify(
+        recipients=[point.author],
+        key=f"strategy:{strategy.pk}:point:{point.pk}:disposition",
+        title=f"Your {point.get_type_display().lower()} was {disposition.get_status_display().lower()}",
+        body=disposition.reason or point.body[:200],
+        url=strategy.get_absolute_url() + f"discussion/#point-{point.pk}",
+    )

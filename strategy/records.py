@@ -1,0 +1,96 @@
+"""Reading the record of a strategy: diffs, read coverage and "you said, we did"."""
+
+from collections import defaultdict
+
+from django.db.models import Count
+
+from productops.accounts.models import User
+from strategy import phases, sections
+from strategy.models import ReadConfirmation, ReadReceipt, Strategy, Version
+from strategy.services import dataclass_sections, points_visible_to, team_voices
+
+
+def versions_diff(old: Version, new: Version) -> list[sections.SectionDiff]:
+    return sections.diff(dataclass_sections(old), dataclass_sections(new))
+
+
+def last_read_version(
+    strategy: Strategy, user: User, *, before: int | None = None
+) -> Version | None:
+    """The newest version this person opened (older than `before`, when given)."""
+    qs = strategy.versions.filter(read_receipts__user=user)
+    if before is not None:
+        qs = qs.filter(number__lt=before)
+    return qs.order_by("-number").first()
+
+
+def read_coverage(strategy: Strategy) -> list[dict]:
+    """Per audience team: people, who opened the current version, how far they read, confirmed, answered."""
+    version = strategy.versions.order_by("-number").first()
+    total_sections = version.sections.count() if version else 0
+    teams = list(
+        strategy.audience_teams.annotate(people=Count("memberships", distinct=True)).order_by(
+            "name"
+        )
+    )
+    receipts = defaultdict(lambda: defaultdict(int))
+    opened = defaultdict(set)
+    if version:
+        for row in ReadReceipt.objects.filter(
+            version=version, user__memberships__team__in=teams
+        ).values("user__memberships__team_id", "user_id", "section_key"):
+            team_id = row["user__memberships__team_id"]
+            opened[team_id].add(row["user_id"])
+            if row["section_key"]:
+                receipts[team_id][row["user_id"]] += 1
+    confirmed = defaultdict(int)
+    for row in (
+        ReadConfirmation.objects.filter(strategy=strategy, user__memberships__team__in=teams)
+        .values("user__memberships__team_id")
+        .annotate(n=Count("user_id", distinct=True))
+    ):
+        confirmed[row["user__memberships__team_id"]] = row["n"]
+    voices = team_voices(strategy, [t.pk for t in teams])
+    result = []
+    for team in teams:
+        per_person = receipts[team.pk]
+        depth = (
+            (sum(per_person.values()) / (team.people * total_sections))
+            if team.people and total_sections
+            else 0
+        )
+        result.append(
+            {
+                "team": team,
+                "people": team.people,
+                "opened": len(opened[team.pk]),
+                "depth_percent": round(depth * 100),
+                "confirmed": confirmed[team.pk],
+                "answered": voices.get(team.pk, 0),
+            }
+        )
+    return result
+
+
+def you_said_we_did(strategy: Strategy) -> list[dict]:
+    """Every answered point with its disposition and where to see the change."""
+    versions = list(strategy.versions.order_by("number").only("id", "number"))
+    by_id = {v.pk: v.number for v in versions}
+    latest = versions[-1].number if versions else 1
+    rows = []
+    points = (
+        points_visible_to(strategy, strategy.owner, phases.Viewer(is_owner=True))
+        .select_related("disposition", "team", "author")
+        .order_by("type", "id")
+    )
+    for point in points:
+        disposition = getattr(point, "disposition", None)
+        given = by_id.get(point.version_id, 1)
+        rows.append(
+            {
+                "point": point,
+                "disposition": disposition,
+                "diff": (given, min(given + 1, latest)) if latest > given else None,
+            }
+        )
+    return rows
