@@ -105,7 +105,6 @@ def run(args) -> None:
         f"registry: {Event.objects.count():,} events ({connection.vendor}), filled in {time.perf_counter() - started:.1f} s"
     )
 
-    batch = variants(names, args.names, rng)
     client = APIClient()
     client.force_authenticate(user)
 
@@ -115,33 +114,47 @@ def run(args) -> None:
         f"duplicate index built (cold, once per registry change): {time.perf_counter() - started:.2f} s"
     )
 
-    timings = []
-    for _ in range(args.runs):
+    def post(names):
         started = time.perf_counter()
         response = client.post(
-            "/api/v1/telemetry/lint/", {"names": batch, "team": "team-0"}, format="json"
+            "/api/v1/telemetry/lint/", {"names": names, "team": "team-0"}, format="json"
         )
-        timings.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
         assert response.status_code == 200, response.content[:500]
-    results = response.json()["results"]
-    assert [r["name"] for r in results] == batch
-    with_duplicates = sum(1 for r in results if r["duplicates"])
+        results = response.json()["results"]
+        assert [r["name"] for r in results] == names
+        return elapsed, results
+
+    # Cold: names this registry state has never been asked about (every look-up is computed).
+    cold = []
+    for run_number in range(args.runs):
+        fresh = variants(names, args.names, random.Random(1000 + run_number))
+        elapsed, results = post(fresh)
+        cold.append(elapsed)
+    # Warm: CI sending the same tracking plan again (look-ups served from the per-registry-state cache).
+    warm = [post(fresh)[0] for _ in range(args.runs)]
     failing = sum(1 for r in results if not r["ok"])
+    with_duplicates = sum(1 for r in results if r["duplicates"])
     print(
-        f"POST /lint/ {len(batch):,} names vs {len(names):,} events: "
-        f"median {statistics.median(timings):.2f} s, best {min(timings):.2f} s, worst {max(timings):.2f} s "
-        f"(target < 2 s); {failing:,} break the convention, {with_duplicates:,} have duplicates"
+        f"POST /lint/ {args.names:,} new names vs {len(names):,} events (cold): "
+        f"median {statistics.median(cold):.2f} s, best {min(cold):.2f} s, worst {max(cold):.2f} s (target < 2 s)"
+    )
+    print(
+        f"POST /lint/ the same {args.names:,} names again (warm): "
+        f"median {statistics.median(warm):.2f} s, best {min(warm):.2f} s, worst {max(warm):.2f} s"
+    )
+    print(
+        f"  last batch: {failing:,} break the convention, {with_duplicates:,} have near-duplicates"
     )
 
-    # The same request after a registry change pays for rebuilding the index once.
     services.event_register(team=teams[0], name="Bench Event Added", by=user)
     started = time.perf_counter()
-    response = client.post(
-        "/api/v1/telemetry/lint/", {"names": batch, "team": "team-0"}, format="json"
-    )
+    post(fresh)
     print(
-        f"POST /lint/ right after a registry change (index rebuilt): {time.perf_counter() - started:.2f} s"
+        f"POST /lint/ right after a new event was registered (index caught up): {time.perf_counter() - started:.2f} s"
     )
+    with open("/proc/loadavg") as fh:
+        print(f"load average while measuring: {fh.read().split()[0]} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
