@@ -319,3 +319,34 @@ def test_the_duplicate_index_follows_registrations_edits_and_renames(world, regi
     ]
     event.delete()
     assert services.lint_names(["sign_up_completed"])[0]["duplicates"] == []
+
+
+def test_property_and_alias_lists_use_a_fixed_number_of_queries(
+    world, api_for, register, django_assert_max_num_queries
+):
+    from telemetry import services
+
+    for i in range(15):
+        Property.objects.create(name=f"prop_{i}", team=world.team)
+        services.event_rename(
+            event=register(f"thing{i}Viewed"), new_name=f"Thing {i} Viewed", by=world.member
+        )
+    client = api_for(world.outsider)
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/telemetry/properties/").json()["count"] == 15
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/telemetry/aliases/").json()["count"] == 15
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/telemetry/search/", {"q": "thing"}).json()["aliases"]) == 15
+
+
+@pytest.mark.postgres
+def test_full_text_search_matches_prefixes_and_word_forms(world, register):
+    register("Checkout Started", description="The customer opened the checkout page.")
+    register("Signup Button Clicked")
+    register("Order Completed", description="Payment captured for the basket.")
+    names = lambda q: sorted(Event.objects.search(q).values_list("name", flat=True))  # noqa: E731
+    assert names("check") == ["Checkout Started"]
+    assert names("clicking") == ["Signup Button Clicked"]
+    assert names("basket payment") == ["Order Completed"]
+    assert names("order & | !") == ["Order Completed"]

@@ -326,3 +326,17 @@ def test_every_page_needs_sign_in(world, client, register):
         assert "/sign-in/" in client.post(url, {"reason": "because I say so"})["Location"]
     event.refresh_from_db()
     assert not event.no_lint
+
+
+def test_property_list_is_readable_by_everyone_in_fixed_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    from telemetry.models import Property
+
+    for i in range(20):
+        Property.objects.create(name=f"prop_{i}", team=world.team, pii=i % 2 == 0)
+    client = client_for(world.outsider)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("telemetry:property_list"), {"q": "prop"})
+    assert response.status_code == 200
+    assert "prop_19" in response.content.decode()
