@@ -341,13 +341,14 @@ REQUESTS = [
     (
         "search",
         "admin",
-        "Search relevance diary study",
-        "How do high-usage merchants find products in their own catalogue over two weeks?",
+        "Long-time LATAM power users: search diary study",
+        "How do high-usage merchants in Latin America who have been with us for years find products "
+        "in their own catalogue over two weeks?",
         "diary_study",
         30,
         10,
-        {"usage_level": ["high"]},
-        ["region"],
+        {"usage_level": ["high"], "region": ["LATAM"], "tenure": ["3y+"]},
+        ["plan"],
         0,
     ),
 ]
@@ -379,4 +380,5 @@ def _requests(stdout):
             )
             if drawer:
                 targeting.sample_draw(request=request, by=drawer, seed=2026 + request.pk)
+    services.requests_risk_update(now=now)
     _say(stdout, "Research requests with samples ready.")

@@ -702,17 +702,26 @@ def open_requests_at_risk(*, now=None) -> list[dict]:
     return risky
 
 
-def admins_warn_about_requests(*, now=None) -> int:
-    now = now or timezone.now()
-    admins = list(User.objects.filter(is_productops_admin=True, is_active=True))
-    sent = 0
+def requests_risk_update(*, now=None) -> list[dict]:
+    """Write each open request's risk note (shown on its page and the admins' home card)."""
     risky = open_requests_at_risk(now=now)
     ResearchRequest.objects.exclude(pk__in=[i["request"].pk for i in risky]).exclude(
         risk=""
     ).update(risk="")
     for item in risky:
+        ResearchRequest.objects.filter(pk=item["request"].pk).update(
+            risk=("; ".join(item["problems"]))[:500]
+        )
+    return risky
+
+
+def admins_warn_about_requests(*, now=None) -> int:
+    """Tell ProductOps admins, once a day per request, which open requests the rules are about to block."""
+    now = now or timezone.now()
+    admins = list(User.objects.filter(is_productops_admin=True, is_active=True))
+    sent = 0
+    for item in requests_risk_update(now=now):
         req = item["request"]
-        ResearchRequest.objects.filter(pk=req.pk).update(risk=("; ".join(item["problems"]))[:500])
         sent += notify(
             recipients=admins,
             key=f"research:request:{req.pk}:at-risk:{now.date().isoformat()}",
