@@ -350,3 +350,15 @@ def test_full_text_search_matches_prefixes_and_word_forms(world, register):
     assert names("clicking") == ["Signup Button Clicked"]
     assert names("basket payment") == ["Order Completed"]
     assert names("order & | !") == ["Order Completed"]
+
+
+def test_big_batches_get_the_closest_duplicate_and_small_ones_up_to_three(world, api_for, register):
+    for name in ["Sign Up Completed", "Signup Completed", "Completed Signup"]:
+        register(name)
+    client = api_for(world.member)
+    small = client.post(LINT, {"names": ["sign_up_completed"]}, format="json").json()["results"][0]
+    assert len(small["duplicates"]) == 3
+    big = client.post(LINT, {"names": ["sign_up_completed"] * 1001}, format="json").json()[
+        "results"
+    ]
+    assert [d["name"] for d in big[0]["duplicates"]] == [small["duplicates"][0]["name"]]
