@@ -25,7 +25,7 @@ from strategy.models import (
 )
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def form_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(
@@ -46,7 +46,7 @@ def _version(strategy: Strategy, number=None) -> Version | None:
     return versions.order_by("-number").first()
 
 
-def _phase_steps(strategy: Strategy) -> list[tuple[str, str, bool]]:
+def phase_steps_for(strategy: Strategy) -> list[tuple[str, str, bool]]:
     current = phases.ORDER.index(strategy.phase)
     # A strategy may go straight from discussion to final; a skipped decision phase is not "done".
     return [
@@ -59,7 +59,7 @@ def _phase_steps(strategy: Strategy) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _visibility_note(strategy: Strategy) -> str:
+def visibility_note(strategy: Strategy) -> str:
     if strategy.phase == phases.FEEDBACK:
         return (
             "While the window is open you see only your own feedback, clarifying questions with their answers, "
@@ -118,86 +118,6 @@ def index(request):
 
 
 @login_required
-def create(request):
-    if not (request.user.is_leadership or request.user.is_productops_admin):
-        raise PermissionDenied("Strategies are drafted by leadership.")
-    form = forms.StrategyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        parts = form.parts()
-        try:
-            strategy = services.strategy_create(
-                by=request.user,
-                audience_teams=form.cleaned_data["audience_teams"],
-                delegates=form.cleaned_data["delegates"],
-                **parts,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(
-                request, "Draft saved. Only you and your delegates can see it until you publish."
-            )
-            return redirect(strategy)
-    return render(request, "strategy/form.html", {"form": form, "title": "New strategy"})
-
-
-@login_required
-def edit(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
-    if not phases.can_edit_draft(strategy.phase, viewer):
-        raise PermissionDenied("Only the owner or a delegate edits the draft.")
-    form = forms.StrategyForm(request.POST or None, instance=strategy)
-    if request.method == "POST" and form.is_valid():
-        parts = form.parts()
-        try:
-            services.draft_update(
-                strategy=Strategy.objects.get(pk=strategy.pk),
-                by=request.user,
-                audience_teams=parts.pop("audience_teams", form.cleaned_data["audience_teams"]),
-                delegates=form.cleaned_data["delegates"],
-                **parts,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                "Working copy saved. Published versions are unchanged until you publish again.",
-            )
-            return redirect(strategy)
-    return render(
-        request,
-        "strategy/form.html",
-        {
-            "form": form,
-            "strategy": strategy,
-            "title": f"Edit “{strategy.title}”",
-            "attachment_form": forms.AttachmentForm(),
-            "attachments": strategy.attachments.all(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def attachment_add(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
-    form = forms.AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose a file to attach.")
-    else:
-        try:
-            attachment = services.attachment_add(
-                strategy=strategy, by=request.user, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Attached {attachment.name}.")
-    return redirect("strategy:edit", pk=strategy.pk)
-
-
-@login_required
 def attachment(request, pk, attachment_pk):
     strategy, viewer = services.strategy_get_for(request.user, pk)
     item = get_object_or_404(strategy.attachments, pk=attachment_pk)
@@ -206,62 +126,6 @@ def attachment(request, pk, attachment_pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-@login_required
-def publish(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
-    first = strategy.phase == phases.DRAFT
-    if not (
-        phases.can_publish_version(strategy.phase, viewer)
-        or (viewer.is_admin and strategy.phase in (phases.REVEAL, phases.DECISION))
-    ):
-        raise PermissionDenied(
-            "Only the owner or a delegate publishes, and never during the feedback window."
-        )
-    form = forms.PublishForm(
-        request.POST or None,
-        first=first,
-        admin=viewer.is_admin,
-        initial={"closes_at": forms.default_close()},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.version_publish(
-                strategy=strategy,
-                by=request.user,
-                change_summary=form.cleaned_data["change_summary"],
-                closes_at=form.cleaned_data.get("closes_at"),
-                override_reason=form.cleaned_data.get("override_reason", ""),
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            if version.number == 1:
-                messages.success(
-                    request,
-                    "Version 1 is published and the feedback window is open. The audience has been told.",
-                )
-            else:
-                messages.success(request, f"Version {version.number} is published.")
-            return redirect(strategy)
-    preview_md = services.compose_markdown(strategy)
-    missing = strategy.missing_parts()
-    undisposed = 0 if first else services.undisposed_points(strategy).count()
-    return render(
-        request,
-        "strategy/publish.html",
-        {
-            "strategy": strategy,
-            "form": form,
-            "first": first,
-            "missing": missing,
-            "undisposed": undisposed,
-            "preview": rendering.render(preview_md)
-            if len(preview_md) <= rendering.MAX_BODY_CHARS * 2
-            else "",
-        },
-    )
 
 
 def _detail_context(request, strategy, viewer, version, versions, read_keys):
@@ -326,8 +190,8 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "attachments": list(strategy.attachments.all()),
         "can_feedback": can_feedback,
         "feedback_reason": feedback_reason,
-        "visibility_note": _visibility_note(strategy),
-        "phase_steps": _phase_steps(strategy),
+        "visibility_note": visibility_note(strategy),
+        "phase_steps": phase_steps_for(strategy),
         "confirm_form": forms.ReadConfirmationForm(),
         "draft_preview": rendering.render(services.compose_markdown(strategy))
         if version is None
@@ -410,7 +274,7 @@ def feedback(request, pk):
                     strategy=strategy, by=request.user, summary=confirm_form.cleaned_data["summary"]
                 )
             except ValidationError as exc:
-                _form_errors(confirm_form, exc)
+                form_errors(confirm_form, exc)
             else:
                 messages.success(request, "Thanks — now say what you think.")
                 return redirect(
@@ -439,7 +303,7 @@ def feedback(request, pk):
                 is_clarifying=data["is_clarifying"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             kind = "Alternative" if point.is_alternative else "Feedback"
             messages.success(request, f"{kind} sent. It stays private until the window closes.")
@@ -456,7 +320,7 @@ def feedback(request, pk):
             "confirm_form": confirm_form,
             "confirmed": confirmed,
             "anon_note": ANON_NOTE,
-            "visibility_note": _visibility_note(strategy),
+            "visibility_note": visibility_note(strategy),
         },
     )
 
@@ -526,7 +390,7 @@ def discussion(request, pk):
         {
             "strategy": strategy,
             "viewer": viewer,
-            "phase_steps": _phase_steps(strategy),
+            "phase_steps": phase_steps_for(strategy),
             "page": page,
             "points": points,
             "sections": secs,
@@ -536,7 +400,7 @@ def discussion(request, pk):
             "can_dispose": can_dispose,
             "votes_left": services.votes_left(strategy, request.user),
             "withheld": services.withheld_count(strategy),
-            "visibility_note": _visibility_note(strategy),
+            "visibility_note": visibility_note(strategy),
             "types": Point.Type.choices,
             "query": query.urlencode(),
             "current_section": request.GET.get("section", "all"),
@@ -571,7 +435,7 @@ def _attach_disposition_options(points, secs) -> None:
         )  # noqa: S308
 
 
-def _back(request, strategy, point=None):
+def back_to(request, strategy, point=None):
     url = request.POST.get("next", "")
     if not url.startswith("/") or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         url = reverse("strategy:discussion", args=[strategy.pk])
@@ -603,7 +467,7 @@ def vote(request, pk):
                 "oob": True,
             },
         )
-    return _back(request, strategy, point)
+    return back_to(request, strategy, point)
 
 
 @login_required
@@ -620,99 +484,7 @@ def reply(request, pk):
             messages.success(request, "Reply posted.")
     else:
         messages.error(request, "Write a reply first (up to 4,000 characters).")
-    return _back(request, strategy, point)
-
-
-@login_required
-@require_POST
-def dispose(request, pk):
-    point, strategy, viewer = services.point_get_for(request.user, pk)
-    form = forms.DispositionForm(request.POST, sections=_latest_sections(strategy))
-    if form.is_valid():
-        try:
-            services.disposition_set(point=point, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Marked {form.cleaned_data['status']}.")
-    else:
-        messages.error(
-            request,
-            "Choose a disposition."
-            if "status" in form.errors
-            else " ".join(m for e in form.errors.values() for m in e),
-        )
-    return _back(request, strategy, point)
-
-
-def _latest_sections(strategy):
-    version = strategy.versions.order_by("-number").first()
-    return list(version.sections.all()) if version else []
-
-
-@login_required
-def dashboard(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
-    if not (viewer.is_owner or viewer.is_admin):
-        raise PermissionDenied("The dashboard is for the owner and delegates.")
-    summaries = list(
-        ReadConfirmation.objects.filter(strategy=strategy)
-        .select_related("user", "version")
-        .order_by("created_at")
-    )
-    undisposed = (
-        list(services.undisposed_points(strategy).select_related("team", "author")[:100])
-        if strategy.is_revealed
-        else []
-    )
-    counts = services.section_counts(strategy)
-    transitions = [
-        t for (c, t) in phases.MANUAL_TRANSITIONS if c == strategy.phase and t != phases.FEEDBACK
-    ]
-    return render(
-        request,
-        "strategy/dashboard.html",
-        {
-            "strategy": strategy,
-            "viewer": viewer,
-            "phase_steps": _phase_steps(strategy),
-            "coverage": records.read_coverage(strategy),
-            "summaries": summaries,
-            "undisposed": undisposed,
-            "undisposed_total": services.undisposed_points(strategy).count()
-            if strategy.is_revealed
-            else 0,
-            "total_points": sum(sum(c.values()) for c in counts.values()),
-            "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
-            "withheld": services.withheld_count(strategy),
-        },
-    )
-
-
-@login_required
-@require_POST
-def transition(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
-    form = forms.TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a phase.")
-        return redirect("strategy:dashboard", pk=strategy.pk)
-    try:
-        services.strategy_transition(
-            strategy=strategy,
-            by=request.user,
-            target=form.cleaned_data["target"],
-            override_reason=form.cleaned_data["override_reason"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("strategy:dashboard", pk=strategy.pk)
-    messages.success(
-        request, f"The strategy is now: {phases.LABELS[form.cleaned_data['target']].lower()}."
-    )
-    if form.cleaned_data["target"] == phases.FINAL:
-        return redirect("strategy:you_said_we_did", pk=strategy.pk)
-    return redirect(strategy)
+    return back_to(request, strategy, point)
 
 
 @login_required
@@ -740,7 +512,7 @@ def diff(request, pk):
         {
             "strategy": strategy,
             "viewer": viewer,
-            "phase_steps": _phase_steps(strategy),
+            "phase_steps": phase_steps_for(strategy),
             "versions": versions,
             "old": old,
             "new": new,
@@ -781,7 +553,7 @@ def you_said_we_did(request, pk):
         {
             "strategy": strategy,
             "viewer": viewer,
-            "phase_steps": _phase_steps(strategy),
+            "phase_steps": phase_steps_for(strategy),
             "groups": groups,
             "unanswered": unanswered,
             "total": len(rows),
