@@ -1,7 +1,8 @@
 """Who hears about a strategy, and when: the window opening, new versions, the reminder, the reveal,
 answers to their points. Each message has a stable key, so a retry never reaches anyone twice."""
 
-from datetime import UTC
+import zoneinfo
+from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,16 +14,42 @@ from strategy.models import Disposition, Participation, ReadReceipt, Strategy, V
 from strategy.services import REMINDER_BEFORE, audience_members
 
 
+def _notify_in_each_zone(*, recipients, key: str, title: str, body, url: str) -> int:
+    """notify() once per time zone, so each person reads the deadline in their own zone.
+
+    `body` is a function of a ZoneInfo; the key is shared, so nobody is notified twice.
+    """
+    by_zone = defaultdict(list)
+    for person in recipients:
+        by_zone[person.time_zone].append(person)
+    sent = 0
+    for zone_name, people in by_zone.items():
+        try:
+            zone = zoneinfo.ZoneInfo(zone_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo("UTC")
+        sent += notify(recipients=people, key=key, title=title, body=body(zone), url=url)
+    return sent
+
+
+def _when(moment, zone) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a %d %b %Y, %H:%M} ({local.tzname()})"
+
+
 def version_published_notify(*, version: Version) -> int:
     strategy = version.strategy
     url = strategy.get_absolute_url()
     if version.number == 1:
-        closes = strategy.feedback_closes_at.astimezone(UTC)
-        return notify(
+        closes = strategy.feedback_closes_at
+        return _notify_in_each_zone(
             recipients=audience_members(strategy),
             key=f"strategy:{strategy.pk}:window-open",
             title=f"Your input is wanted: {strategy.title}",
-            body=f"{strategy.owner} opened the feedback window until {closes:%d %b %Y %H:%M} UTC. Read it, then say what you think — nobody sees anyone else's feedback until the window closes.",
+            body=lambda zone: (
+                f"{strategy.owner} opened the feedback window until {_when(closes, zone)}. Read it, "
+                "then say what you think — nobody sees anyone else's feedback until the window closes."
+            ),
             url=url,
         )
     recipients = list(audience_members(strategy)) + list(
@@ -95,11 +122,14 @@ def reminders_send_due(*, now=None) -> int:
             continue
         claimed_total += 1
         strategy = Strategy.objects.get(pk=pk)
-        notify(
+        _notify_in_each_zone(
             recipients=reminder_recipients(strategy),
             key=f"strategy:{pk}:window-closing",
             title=f"Feedback closes soon: {strategy.title}",
-            body=f"The window closes {strategy.feedback_closes_at:%d %b %H:%M} UTC. Your team's view counts — it takes about ten minutes.",
+            body=lambda zone, closes=strategy.feedback_closes_at: (
+                f"The window closes {_when(closes, zone)}. "
+                "Your team's view counts — it takes about ten minutes."
+            ),
             url=strategy.get_absolute_url(),
         )
     return claimed_total

@@ -1,5 +1,5 @@
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -118,3 +118,23 @@ def test_two_workers_at_once_send_the_reminder_once(world):
     assert sorted(claims) == [0, 0, 0, 1]
     assert Notification.objects.filter(key=f"strategy:{strategy.pk}:window-closing").count() == 10
     assert Strategy.objects.get(pk=strategy.pk).reminder_sent_at is not None
+
+
+@pytest.mark.django_db
+def test_each_person_reads_the_deadline_in_their_own_zone(world, draft):
+    world.outsider.time_zone = "America/New_York"
+    world.outsider.save()
+    services.version_publish(
+        strategy=draft,
+        by=world.leader,
+        change_summary="v1",
+        closes_at=timezone.make_aware(datetime(2031, 1, 15, 17, 0), UTC),
+    )
+    tasks.notify_version_published(draft.versions.get().pk)
+    bodies = dict(
+        Notification.objects.filter(key__endswith="window-open").values_list(
+            "recipient__username", "body"
+        )
+    )
+    assert "Wed 15 Jan 2031, 18:00 (CET)" in bodies["member"]
+    assert "Wed 15 Jan 2031, 12:00 (EST)" in bodies["outsider"]
