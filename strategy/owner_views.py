@@ -190,8 +190,14 @@ def dashboard(request, pk):
         else []
     )
     counts = services.section_counts(strategy)
+    undisposed_total = services.undisposed_points(strategy).count() if strategy.is_revealed else 0
     transitions = [
-        t for (c, t) in phases.MANUAL_TRANSITIONS if c == strategy.phase and t != phases.FEEDBACK
+        t
+        for (c, t) in phases.MANUAL_TRANSITIONS
+        if c == strategy.phase
+        and t != phases.FEEDBACK
+        # An admin who is not an owner only archives, or finalises over open points with a reason.
+        and (viewer.is_owner or t == phases.ARCHIVED or (t == phases.FINAL and undisposed_total))
     ]
     return render(
         request,
@@ -203,9 +209,7 @@ def dashboard(request, pk):
             "coverage": records.read_coverage(strategy),
             "summaries": summaries,
             "undisposed": undisposed,
-            "undisposed_total": services.undisposed_points(strategy).count()
-            if strategy.is_revealed
-            else 0,
+            "undisposed_total": undisposed_total,
             "total_points": sum(sum(c.values()) for c in counts.values()),
             "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
             "withheld": services.withheld_count(strategy),

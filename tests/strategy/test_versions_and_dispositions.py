@@ -276,3 +276,26 @@ def test_declining_without_a_reason_on_the_page_says_why_and_saves_nothing(world
     )
     assert "Say why it is declined" in response.content.decode()
     assert not Disposition.objects.exists()
+
+
+def test_the_dashboard_offers_an_admin_only_the_audited_override(world, client_as):
+    strategy, point = _with_pushback(world)
+    page = (
+        client_as(world.admin)
+        .get(reverse("strategy:dashboard", args=[strategy.pk]))
+        .content.decode()
+    )
+    assert "Move to: Final" in page and "Admin override reason (audited)" in page
+    assert "Move to: Decision" not in page
+    owner_page = (
+        client_as(world.leader)
+        .get(reverse("strategy:dashboard", args=[strategy.pk]))
+        .content.decode()
+    )
+    assert "Move to: Decision" in owner_page and "Admin override reason" not in owner_page
+    response = client_as(world.admin).post(
+        reverse("strategy:transition", args=[strategy.pk]),
+        {"target": "final", "override_reason": "Board deadline."},
+    )
+    assert response.status_code == 302
+    assert Strategy.objects.get(pk=strategy.pk).phase == "final"
