@@ -277,7 +277,7 @@ def main():
         run = services.panel_refresh(now=now)
         took = time.perf_counter() - t
         print(
-            f"nightly refresh (first run, every row written): {run.participants:,} participants, "
+            f"nightly refresh, day 1 (a fresh build writes every row): {run.participants:,} participants, "
             f"{run.changed:,} changed in {took:.1f} s"
         )
         t = time.perf_counter()
@@ -285,7 +285,7 @@ def main():
             now=now + timedelta(days=1), day=(now + timedelta(days=1)).date()
         )
         print(
-            f"nightly refresh (next day, only changes written): {run.participants:,} participants, "
+            f"nightly refresh, day 2 (only changes written): {run.participants:,} participants, "
             f"{run.changed:,} changed in {time.perf_counter() - t:.1f} s"
         )
         later = now + timedelta(days=1, minutes=1)

@@ -251,3 +251,16 @@ def test_two_researchers_overriding_at_once_record_one_override(transactional_db
     assert Override.objects.count() == 1
     assert AuditEntry.objects.filter(action="research.override.granted").count() == 1
     assert Participant.objects.get(pk=person.pk).eligible_now()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_real_worker_runs_the_nightly_refresh(celery_worker_process):
+    for n in range(5):
+        make_participant(n)
+    Participant.objects.update(next_eligible_at=None)  # as if never refreshed
+    tasks.refresh_panel.delay()
+    assert celery_worker_process.wait_until(
+        lambda: PanelRefresh.objects.filter(finished_at__isnull=False).exists(), timeout=60
+    ), celery_worker_process.log.read_text()[-2000:]
+    assert Participant.objects.eligible().count() == 5
