@@ -344,55 +344,76 @@ def _stratum(values) -> tuple[str, ...]:
     return tuple(str(v) if v not in (None, "") else BLANK for v in values)
 
 
-def population_by_stratum(eligible_qs, dimensions, catalogue) -> dict[tuple, int]:
-    columns = _dimension_columns(dimensions, catalogue)
-    if not columns:
-        return {(): eligible_qs.count()}
-    rows = eligible_qs.annotate(**columns).order_by().values(*columns).annotate(n=Count("id"))
-    return {_stratum(row[c] for c in columns): row["n"] for row in rows}
+_HASH_MOD = 1000003
 
 
 def _candidates(eligible_qs, dimensions, catalogue, *, per_stratum: int, seed: int):
-    """The least-contacted `per_stratum` people of each stratum and every stratum's size, in one scan.
+    """The least-contacted `per_stratum` people of each stratum, plus every stratum's size.
 
     The sampler only ever picks from the least-contacted end of a stratum, so it does not need
-    the other hundreds of thousands; a seeded hash keeps ties fair and the draw reproducible.
+    the other hundreds of thousands; a seeded hash orders ties fairly and reproducibly. Most
+    people were never contacted, and among them only the smallest hashes can be picked, so the
+    sort skips never-contacted people above a hash threshold that still leaves every stratum
+    about three times what it may need (checked below; the exact query runs if it did not).
     """
     columns = _dimension_columns(dimensions, catalogue)
+    fresh = Q(contact_count=0, last_contacted_at__isnull=True)
+    sizes = eligible_qs.annotate(**columns).order_by().values(*columns)
+    sizes = (
+        sizes.annotate(n=Count("id"), fresh=Count("id", filter=fresh))
+        if columns
+        else [eligible_qs.aggregate(n=Count("id"), fresh=Count("id", filter=fresh))]
+    )
+    population, fresh_of = {}, {}
+    for row in sizes:
+        stratum = _stratum(row[c] for c in columns)
+        population[stratum], fresh_of[stratum] = row["n"], row["fresh"]
+    keep = max([min(1.0, 3 * per_stratum / f) for f in fresh_of.values() if f] or [1.0])
+    # When every stratum has enough never-contacted people, nobody contacted can be picked.
+    only_fresh = all(f >= per_stratum for f in fresh_of.values())
+    rows = _ranked(
+        eligible_qs, columns, per_stratum=per_stratum, seed=seed, keep=keep, only_fresh=only_fresh
+    )
+    if keep < 1.0:
+        returned = Counter(_stratum(r[1:-2]) for r in rows if r[-2] == 0 and r[-1] is None)
+        if any(returned[s] < min(per_stratum, fresh_of[s]) for s in fresh_of):
+            rows = _ranked(eligible_qs, columns, per_stratum=per_stratum, seed=seed, keep=1.0)
+    candidates = [
+        sampling.Candidate(
+            id=r[0], strata=_stratum(r[1:-2]), contact_count=r[-2], last_contacted_at=r[-1]
+        )
+        for r in rows
+    ]
+    return candidates, population
+
+
+def _ranked(eligible_qs, columns, *, per_stratum, seed, keep, only_fresh=False) -> list[tuple]:
     partition = [F(c) for c in columns] or None
-    shuffle = (F("id") * 2654435761 + (seed % 1000003)) % 1000003
+    shuffle = (F("id") * 2654435761 + (seed % _HASH_MOD)) % _HASH_MOD
     order = [
         F("contact_count").asc(),
         F("last_contacted_at").asc(nulls_first=True),
-        shuffle.asc(),
+        F("shuffle").asc(),
         F("id").asc(),
     ]
+    qs = eligible_qs.annotate(**columns, shuffle=shuffle)
+    contacted = Q(contact_count__gt=0) | Q(last_contacted_at__isnull=False)
+    if only_fresh:
+        qs = qs.exclude(contacted)
+    if keep < 1.0:
+        qs = qs.filter(contacted | Q(shuffle__lt=math.ceil(keep * _HASH_MOD)))
     qs = (
-        eligible_qs.annotate(**columns)
-        .annotate(
-            rn=Window(RowNumber(), partition_by=partition, order_by=order),
-            stratum_size=Window(Count("id"), partition_by=partition),
-        )
+        qs.annotate(rn=Window(RowNumber(), partition_by=partition, order_by=order))
         .filter(rn__lte=per_stratum)
         .order_by()
+        .values_list("id", *columns, "contact_count", "last_contacted_at")
     )
-    rows = qs.values_list("id", *columns, "contact_count", "last_contacted_at", "stratum_size")
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # The window sorts every eligible row: keep that sort in memory.
+            # The window sorts every remaining row: keep that sort in memory.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '128MB'")
-        rows = list(rows)
-    candidates, population = [], {}
-    for row in rows:
-        stratum = _stratum(row[1:-3])
-        population[stratum] = row[-1]
-        candidates.append(
-            sampling.Candidate(
-                id=row[0], strata=stratum, contact_count=row[-3], last_contacted_at=row[-2]
-            )
-        )
-    return candidates, population
+        return list(qs)
 
 
 def _id(item) -> int:

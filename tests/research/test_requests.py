@@ -207,3 +207,27 @@ def test_closed_requests_cannot_be_sampled(world, panel, research_request):
     research_request.save(update_fields=["status"])
     with pytest.raises(ValidationError):
         targeting.sample_draw(request=research_request, by=world.researcher)
+
+
+def test_the_hash_prefilter_returns_exactly_what_the_full_ranking_would(db):
+    from tests.research.conftest import make_participant
+
+    for n in range(400):
+        make_participant(n, plan="pro", region="EMEA")
+    services.refresh_participants(ids=Participant.objects.values_list("pk", flat=True))
+    contacted = Participant.objects.order_by("id")[:5]
+    for person in contacted:
+        services.ledger_record(
+            participant=person, kind="other", at=timezone.now() - timedelta(days=300)
+        )
+    catalogue = targeting.attribute_catalogue()
+    eligible = Participant.objects.eligible()
+    columns = targeting._dimension_columns(["plan"], catalogue)
+    for seed in (1, 2, 3):
+        fast, population = targeting._candidates(
+            eligible, ["plan"], catalogue, per_stratum=26, seed=seed
+        )
+        exact = targeting._ranked(eligible, columns, per_stratum=26, seed=seed, keep=1.0)
+        assert sorted(c.id for c in fast) == sorted(row[0] for row in exact)
+        assert population == {("pro",): 400}
+        assert not {c.id for c in fast} & {p.pk for p in contacted}
