@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 
@@ -55,7 +56,7 @@ def _lemmas(name: str, conv: Convention) -> list[str]:
     """Each word in its dictionary form: verbs in base form, nouns singular."""
     eng = engine(conv)
     forms, phrases, cache = eng.forms, eng.phrases, eng.lemmas
-    words = expand([w for s in segments(name) for w in s], eng, [])
+    words = expand(list(chain.from_iterable(segments(name))), eng, [])
     out: list[str] = []
     i, n = 0, len(words)
     while i < n:

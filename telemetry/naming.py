@@ -16,6 +16,7 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from telemetry import words as W
 from telemetry.naming_convention import (
@@ -443,7 +444,7 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
             )
         )
     found: list = []
-    words = expand([w for s in segments(body) for w in s], eng, found)
+    words = expand(list(chain.from_iterable(segments(body))), eng, found)
     for short, full in dict(found).items():
         out.append(
             Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 from telemetry import words as W
 
@@ -107,7 +108,7 @@ def normalise(name: str) -> str:
     """Key for "the same name once case and separators are ignored": app_opened."""
     if not isinstance(name, str):
         return ""
-    return "_".join(w for segment in segments(name) for w in segment)
+    return "_".join(chain.from_iterable(segments(name)))
 
 
 def plural(word: str) -> str:
