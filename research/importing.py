@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import zoneinfo
 from datetime import date, datetime, time
 
@@ -455,7 +456,11 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
     clean = report.pop("_clean")
     now = timezone.now()
     mapped = set(mapping)
+    ext_ids = [r["external_id"] for r in clean]
+    account_keys = sorted({r["account_id"] for r in clean if r.get("account_id")})
     with transaction.atomic():
+        before = _fatigue_inputs(ext_ids)
+        accounts_before = _account_inputs(account_keys)
         account_ids = _upsert_accounts(clean, mapped)
         update_fields = [f for f in PARTICIPANT_FIELDS if f in mapped]
         if {"account_id"} & mapped:
@@ -502,12 +507,26 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
                     unique_fields=["external_id"],
                     update_fields=update_fields,
                 )
-        ids = list(
-            Participant.objects.filter(external_id__in=_texts(r["external_id"] for r in clean))
-            .order_by("account_id", "id")
-            .values_list("pk", flat=True)
-        )
-        services.refresh_participants(ids=ids, now=now)
+        # Re-evaluate only whom the file changed: new people, changed consent, flags, account or
+        # attributes, and everyone at an account whose renewal date or owner flag changed. The
+        # nightly CRM push of an unchanged panel then costs a comparison, not a full refresh.
+        after = _fatigue_inputs(ext_ids)
+        changed = {
+            pid
+            for ext, (pid, *inputs) in after.items()
+            if before.get(ext, (None,))[1:] != tuple(inputs)
+        }
+        accounts_after = _account_inputs(account_keys)
+        moved = [
+            pk
+            for ext, (pk, *values) in accounts_after.items()
+            if accounts_before.get(ext, (None,))[1:] != tuple(values)
+        ]
+        if moved:
+            changed.update(
+                Participant.objects.filter(account_id__in=moved).values_list("pk", flat=True)
+            )
+        services.refresh_participants(ids=sorted(changed), now=now)
     from productops.accounts.services import audit_record
 
     if by is not None and clean:
@@ -519,6 +538,26 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
             data={"rows": len(clean), "new": report["new"], "updated": report["updated"]},
         )
     return public(report)
+
+
+def _fatigue_inputs(ext_ids) -> dict[str, tuple]:
+    """What the fatigue rules read from each participant, by external id (with the pk first)."""
+    rows = Participant.objects.filter(external_id__in=_texts(ext_ids)).values_list(
+        "external_id", "pk", "consent", "opted_out", "do_not_contact", "account_id", "attributes"
+    )
+    return {
+        ext: (pk, *rest[:4], json.dumps(rest[4], sort_keys=True, default=str))
+        for ext, pk, *rest in rows
+    }
+
+
+def _account_inputs(account_keys) -> dict[str, tuple]:
+    if not account_keys:
+        return {}
+    rows = Account.objects.filter(external_id__in=_texts(account_keys)).values_list(
+        "external_id", "pk", "renewal_date", "owner_flagged"
+    )
+    return {ext: (pk, *rest) for ext, pk, *rest in rows}
 
 
 _COPY_COLUMNS = [
@@ -552,8 +591,6 @@ def _upsert_participants_copy(batch: list[dict], update_fields: list[str]) -> No
     The same upsert as bulk_create(update_conflicts=True), without building a statement with
     millions of placeholders: 100,000 rows take seconds instead of minutes.
     """
-    import json
-
     columns = [*_COPY_COLUMNS, "blocked_rules", "blocked_mask", "contact_count"]
     updates = ["account_id" if f == "account" else f for f in update_fields]
     with connection.cursor() as cursor:

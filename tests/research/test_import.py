@@ -187,3 +187,21 @@ def test_the_crm_can_push_through_the_api_all_or_nothing(api_for, world):
     )
     assert done.status_code == 200 and done.json()["new"] == 3
     assert Participant.objects.count() == 3
+
+
+def test_a_reimport_refreshes_whom_it_changed(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _commit(GOOD)
+    assert not Participant.objects.get(external_id="C-3").eligible_now()
+    soon = (timezone.localdate() + timedelta(days=20)).isoformat()
+    text = GOOD.replace("free,APAC,pending", "free,APAC,granted").replace(
+        ",2027-03-01\n", f",{soon}\n"
+    )
+    _commit(text)
+    assert Participant.objects.get(external_id="C-3").eligible_now()
+    # The renewal date of ACC-1 moved into the quiet period: both of its people are held back.
+    for ext in ("C-1", "C-2"):
+        assert Participant.objects.get(external_id=ext).blocked_rules == ["renewal-quiet-period"]
