@@ -313,6 +313,8 @@ class _RegistryIndex:
     property_index = None
     # Duplicate look-ups already answered for this registry state: CI lints the same plan again and again.
     found: dict = {}
+    # Events registered since those answers were cached; a cached answer is topped up from these.
+    recent: DuplicateIndex | None = None
 
     @staticmethod
     def _owner_rows(queryset) -> dict:
@@ -339,25 +341,26 @@ class _RegistryIndex:
         )
         with cls.lock:
             if cls.stamp == stamp and cls.index is not None:
-                return cls.index, cls.owners
+                return cls.index, cls.owners, cls.found, cls.recent
             if (
                 cls.index is not None
                 and cls.stamp[-1] == basis
-                and cls._catch_up(summary, alias_summary)
+                and cls._catch_up(summary, alias_summary, convention)
             ):
                 cls.stamp = stamp
-                return cls.index, cls.owners
+                return cls.index, cls.owners, cls.found, cls.recent
             owners = cls._owner_rows(Event.objects.all())
             entries = [(owner["name"], pk) for pk, owner in owners.items()]
             entries += list(Alias.objects.values_list("old_name", "event_id"))
             cls.index = DuplicateIndex(entries, convention)
             cls.owners = owners
             cls.found = {}
+            cls.recent = None
             cls.stamp = stamp
-            return cls.index, owners
+            return cls.index, owners, cls.found, cls.recent
 
     @classmethod
-    def _catch_up(cls, summary, alias_summary) -> bool:
+    def _catch_up(cls, summary, alias_summary, convention) -> bool:
         """Apply new events and edits that kept their names without rebuilding; False when a rebuild is due."""
         count, last, top, alias_count, alias_top, _ = cls.stamp
         changed = cls._owner_rows(Event.objects.filter(updated_at__gte=last)) if last else {}
@@ -373,11 +376,15 @@ class _RegistryIndex:
         ) + len(new_aliases)
         if renamed or new_aliases or not consistent:
             return False
+        if added and cls.found and (cls.recent is None or len(cls.recent) < 1000):
+            cls.recent = cls.recent or DuplicateIndex([], convention)
+        elif added:
+            cls.found, cls.recent = {}, None
         for pk, owner in added.items():
             cls.index.add(owner["name"], pk)
+            if cls.recent is not None:
+                cls.recent.add(owner["name"], pk)
         cls.owners.update(changed)
-        if added:
-            cls.found = {}
         return True
 
     @classmethod
@@ -419,10 +426,9 @@ def lint_names(
             results.append(memo[name])
         return results
     # Duplicates are judged with the organisation's words, the same for every team.
-    index, owners = _RegistryIndex.events(
+    index, owners, found, recent = _RegistryIndex.events(
         current.convention, current.version.number if current.version else 0
     )
-    found = _RegistryIndex.found
     if len(found) > 200_000:
         found.clear()
     for name in names:
@@ -436,6 +442,15 @@ def lint_names(
                 candidates = found[lookup] = index.find(
                     name, limit=duplicate_limit, exclude_key=exclude_event
                 )
+            elif recent is not None:
+                fresh = recent.find(name, limit=duplicate_limit, exclude_key=exclude_event)
+                if fresh:
+                    best = {c.key: c for c in fresh}
+                    for c in candidates:
+                        if c.key not in best or best[c.key].score < c.score:
+                            best[c.key] = c
+                    candidates = sorted(best.values(), key=lambda c: (-c.score, c.name))
+                    candidates = candidates[:duplicate_limit]
             for candidate in candidates:
                 owner = owners.get(candidate.key)
                 if owner is None or candidate.key in seen:

@@ -362,3 +362,14 @@ def test_big_batches_get_the_closest_duplicate_and_small_ones_up_to_three(world,
         "results"
     ]
     assert [d["name"] for d in big[0]["duplicates"]] == [small["duplicates"][0]["name"]]
+
+
+def test_a_cached_answer_still_shows_an_event_registered_since(world, register):
+    from telemetry import services
+
+    register("Order Completed")
+    assert services.lint_names(["sign_up_completed", "order_completed"])[0]["duplicates"] == []
+    register("Sign Up Completed", team=world.other_team, by=world.outsider)
+    results = services.lint_names(["sign_up_completed", "order_completed"])
+    assert [d["name"] for d in results[0]["duplicates"]] == ["Sign Up Completed"]
+    assert [d["name"] for d in results[1]["duplicates"]] == ["Order Completed"]
