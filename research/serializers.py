@@ -224,7 +224,7 @@ class DryRunInputSerializer(serializers.Serializer):
     criteria = serializers.DictField(required=False, default=dict)
     participants_needed = serializers.IntegerField(min_value=1, max_value=500, default=8)
     method = serializers.ChoiceField(
-        choices=ResearchRequest.Method.choices, required=False, default=""
+        choices=ResearchRequest.Method.choices, required=False, allow_blank=True
     )
 
 
