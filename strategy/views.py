@@ -329,6 +329,22 @@ def feedback(request, pk):
 DISCUSSION_PAGE_SIZE = 25
 
 
+_PLACEHOLDER = 987654321
+
+
+def attach_point_urls(point, templates: dict[str, str] | None = None) -> None:
+    """Each point's form actions, reversed once per page rather than three times per point."""
+    for name, url in (templates or _point_url_templates()).items():
+        setattr(point, f"{name}_url", url.replace(str(_PLACEHOLDER), str(point.pk)))
+
+
+def _point_url_templates() -> dict[str, str]:
+    return {
+        name: reverse(f"strategy:{name}", args=[_PLACEHOLDER])
+        for name in ("vote", "reply", "dispose")
+    }
+
+
 def _discussion_points(request, strategy, viewer):
     visible = services.points_visible_to(strategy, request.user, viewer)
     section = request.GET.get("section")
@@ -351,9 +367,11 @@ def _discussion_points(request, strategy, viewer):
         )
     )
     points = []
+    templates = _point_url_templates()
     for pid in page_ids:
         point = by_id[pid]
         point.my_vote = pid in voted
+        attach_point_urls(point, templates)
         points.append(point)
     return page, points
 
@@ -403,6 +421,7 @@ def discussion(request, pk):
             "visibility_note": visibility_note(strategy),
             "types": Point.Type.choices,
             "query": query.urlencode(),
+            "here": request.get_full_path(),
             "current_section": request.GET.get("section", "all"),
             "current_type": request.GET.get("type", ""),
             "open_only": request.GET.get("open") == "1",
@@ -456,6 +475,7 @@ def vote(request, pk):
     point.refresh_from_db()
     if request.htmx:
         point.my_vote = Vote.objects.filter(point=point, user=request.user).exists()
+        attach_point_urls(point)
         return render(
             request,
             "strategy/_vote.html",
@@ -465,6 +485,7 @@ def vote(request, pk):
                 "can_vote": True,
                 "votes_left": services.votes_left(strategy, request.user),
                 "oob": True,
+                "here": request.POST.get("next", ""),
             },
         )
     return back_to(request, strategy, point)
