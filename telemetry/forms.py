@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from productops.accounts.models import Team
 from telemetry import naming, services
@@ -76,6 +77,17 @@ class EventForm(forms.Form):
             self.fields["team"].disabled = True
         else:
             self.fields["team"].queryset = Team.objects.for_user(user).order_by("name")
+            # A team's own words change the verdict, so switching team re-checks the name.
+            self.fields["team"].widget.attrs.update(
+                {
+                    "hx-get": reverse("telemetry:event_new"),
+                    "hx-vals": '{"check": "1"}',
+                    "hx-include": "#id_name",
+                    "hx-target": "#lint-result",
+                    "hx-swap": "outerHTML",
+                    "hx-trigger": "change",
+                }
+            )
 
     def clean_name(self):
         try:

@@ -95,3 +95,21 @@ def test_admin_changes_the_convention_and_naming_health_follows(
     page.goto("/telemetry/teams/checkout/")
     expect(page.get_by_text(re.compile("Order Completed"))).to_be_visible()
     screenshot(page, "4-team-health")
+
+
+def test_switching_team_rechecks_the_name_with_that_teams_words(page, sign_in, org):
+    checkout, search, dev, _, _ = org
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=dev, team=search)
+    services.team_vocabulary_save(
+        team=search, by=dev, actions={"rebook": "rebooked"}, objects=["voucher"]
+    )
+    sign_in(page, "dev")
+    page.goto("/telemetry/events/new/")
+    page.get_by_label("Team").select_option(label="Checkout")
+    page.get_by_label("Event name").press_sequentially("Voucher Rebooked", delay=20)
+    check = page.locator("#lint-result")
+    expect(check.get_by_test_id("violations")).to_be_visible()
+    page.get_by_label("Team").select_option(label="Search")
+    expect(check.get_by_test_id("lint-ok")).to_be_visible()
