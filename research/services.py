@@ -78,7 +78,7 @@ def rules_update(*, rules: fatigue.Rules, by: User, note: str = "") -> FatigueRu
         audit_record(
             actor=by, action="research.rules.edited", target=ruleset, reason=note, data=changed
         )
-        tasks.refresh_panel.delay_on_commit()
+        tasks.reevaluate_panel.delay_on_commit()
     return ruleset
 
 
@@ -538,6 +538,24 @@ def panel_refresh(*, now=None, day=None) -> PanelRefresh | None:
     except IntegrityError:
         return None
     started = time.perf_counter()
+    changed, seen = panel_reevaluate(now=now)
+    PanelRefresh.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(),
+        participants=seen,
+        changed=changed,
+        seconds=time.perf_counter() - started,
+    )
+    run.refresh_from_db()
+    return run
+
+
+def panel_reevaluate(*, now=None) -> tuple[int, int]:
+    """Re-evaluate every participant under the current rules: (changed, seen).
+
+    No daily claim: after a rules edit this must run even if tonight's job already did, and a
+    second concurrent run only rewrites the same values.
+    """
+    now = now or timezone.now()
     rules = rules_current()
     changed = seen = 0
     for low, high in _account_chunks():
@@ -553,14 +571,7 @@ def panel_refresh(*, now=None, day=None) -> PanelRefresh | None:
         # The refresh rewrote the columns dry runs filter on: give the planner fresh statistics.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE research_participant")
-    PanelRefresh.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(),
-        participants=seen,
-        changed=changed,
-        seconds=time.perf_counter() - started,
-    )
-    run.refresh_from_db()
-    return run
+    return changed, seen
 
 
 # Ledger ---------------------------------------------------------------------------------------

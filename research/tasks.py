@@ -12,5 +12,12 @@ def refresh_panel() -> int:
 
 
 @shared_task
+def reevaluate_panel() -> int:
+    """After a rules edit: the whole panel under the new rules, even if tonight's run is done."""
+    changed, _seen = services.panel_reevaluate()
+    return changed
+
+
+@shared_task
 def refresh_participants(participant_ids: list[int]) -> int:
     return services.refresh_participants(ids=participant_ids)

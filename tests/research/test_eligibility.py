@@ -264,3 +264,17 @@ def test_a_real_worker_runs_the_nightly_refresh(celery_worker_process):
         lambda: PanelRefresh.objects.filter(finished_at__isnull=False).exists(), timeout=60
     ), celery_worker_process.log.read_text()[-2000:]
     assert Participant.objects.eligible().count() == 5
+
+
+def test_a_rules_edit_re_evaluates_the_panel_even_after_tonights_run(panel, world):
+    services.panel_refresh()  # tonight's run is done
+    person = panel.people[36]
+    services.ledger_record(
+        participant=person, kind="invitation", at=timezone.now() - timedelta(days=10)
+    )
+    assert "invitation-cooldown" in _fresh(person).blocked_rules
+    services.rules_update(
+        rules=fatigue.Rules(invitation_cooldown_days=7), by=world.admin, note="A week is enough"
+    )
+    tasks.reevaluate_panel()  # queued on commit by rules_update
+    assert _fresh(person).eligible_now()
