@@ -12,11 +12,16 @@ from django.core.exceptions import ImproperlyConfigured
 from productops import env
 
 
+# Set by the browser fixtures for Playwright; a real deployment never has it.
+TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _start(**overrides):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        if key
+        not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", *TEST_ONLY}
     }
     environment.update(DJANGO_SETTINGS_MODULE="productops.settings", **overrides)
     return subprocess.run(
@@ -57,7 +62,9 @@ def test_embedded_defaults_start_with_nothing_configured():
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", *TEST_ONLY}
+    }
     environment.update(
         DJANGO_SETTINGS_MODULE="productops.settings",
         DEBUG="false",
