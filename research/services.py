@@ -265,10 +265,12 @@ class _Chunk:
 
     @classmethod
     def of_ids(cls, ids):
-        their_accounts = Participant.objects.filter(pk__in=ids, account__isnull=False).values(
-            "account_id"
+        their_accounts = Participant.objects.filter(
+            pk__in=ids_param(ids), account__isnull=False
+        ).values("account_id")
+        return cls(
+            Q(pk__in=ids_param(ids)), Q(pk__in=their_accounts), Q(account_id__in=their_accounts)
         )
-        return cls(Q(pk__in=ids), Q(pk__in=their_accounts), Q(account_id__in=their_accounts))
 
     @classmethod
     def of_accounts(cls, low, high):
