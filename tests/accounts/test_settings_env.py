@@ -11,7 +11,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from productops import env
 
-
 # Set by the browser fixtures for Playwright; a real deployment never has it.
 TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
 
