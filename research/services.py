@@ -92,6 +92,10 @@ def _lookback(rules: fatigue.Rules) -> timedelta:
     return timedelta(days=days + 1)
 
 
+# The account caps count sessions and minutes only: other touches of a busy account need not load.
+ACCOUNT_RULE_TOUCHES = Q(kind="session") | Q(minutes__gt=0)
+
+
 def _account_lookback() -> timedelta:
     # The account caps look back one rolling quarter (fatigue.QUARTER_DAYS), over every kind.
     return timedelta(days=fatigue.QUARTER_DAYS + 1)
@@ -170,6 +174,7 @@ _ONE_SQL = """
     UNION ALL
     SELECT 2, participant_id, account_id, kind, at, minutes, method, incentive_cents, team_id, request_id
       FROM research_ledgerentry WHERE account_id = %(aid)s AND at >= %(account_since)s
+           AND (kind = 'session' OR minutes > 0)
     UNION ALL
     SELECT 3, participant_id, NULL, rule, expires_at, 0, '', 0, NULL, NULL
       FROM research_override WHERE participant_id = %(pid)s AND expires_at > %(now)s
@@ -207,7 +212,7 @@ def _ledger_of_one(participant, *, now, rules):
         account = [
             _touch(r)
             for r in LedgerEntry.objects.filter(
-                account_id=participant.account_id, at__gte=account_since
+                ACCOUNT_RULE_TOUCHES, account_id=participant.account_id, at__gte=account_since
             ).values_list(*_LEDGER_FIELDS)
         ]
     overrides = _active_overrides([participant.pk], now).get(participant.pk, frozenset())
@@ -342,7 +347,9 @@ def _evaluate(
     per_account = defaultdict(list)
     if accounts:
         account_rows = _rows(
-            LedgerEntry.objects.filter(chunk.account_ledger, at__gte=now - _account_lookback()),
+            LedgerEntry.objects.filter(
+                chunk.account_ledger, ACCOUNT_RULE_TOUCHES, at__gte=now - _account_lookback()
+            ),
             _LEDGER_FIELDS,
         )
         for row in account_rows:
