@@ -95,8 +95,6 @@ def notification_read(request, pk):
         notification.save(update_fields=["read_at"])
     if request.htmx:
         return render(request, "accounts/notifications.html#notification", {"n": notification})
-    if notification.url and request.POST.get("follow"):
-        return redirect(notification.url)
     return redirect("accounts:notifications")
 
 
