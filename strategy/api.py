@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from strategy import records, services
+from strategy import access, feedback, records, services
 from strategy.models import Point, Section, Strategy, Version
 from strategy.serializers import (
     DispositionInputSerializer,
@@ -43,7 +43,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def _get(self, pk):
-        return services.strategy_get_for(self.request.user, pk)
+        return access.strategy_get_for(self.request.user, pk)
 
     @extend_schema(responses=StrategyDetailSerializer)
     def retrieve(self, request, pk=None):
@@ -178,7 +178,7 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self):
         version = super().get_object()
-        services.strategy_get_for(self.request.user, version.strategy_id)
+        access.strategy_get_for(self.request.user, version.strategy_id)
         return version
 
 
@@ -195,17 +195,17 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         responses=PointSerializer(many=True),
     )
     def list(self, request):
-        strategy, viewer = services.strategy_get_for(
+        strategy, viewer = access.strategy_get_for(
             request.user, request.query_params.get("strategy")
         )
-        points = services.prefetch_discussion(
-            services.points_visible_to(strategy, request.user, viewer)
+        points = feedback.prefetch_discussion(
+            feedback.points_visible_to(strategy, request.user, viewer)
         )
         page = self.paginate_queryset(points.order_by("id"))
         return self.get_paginated_response(PointSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        point, strategy, viewer = services.point_get_for(request.user, pk)
+        point, strategy, viewer = feedback.point_get_for(request.user, pk)
         return Response(PointSerializer(point).data)
 
     @extend_schema(request=PointCreateSerializer, responses={201: PointSerializer})
@@ -213,35 +213,35 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         data = PointCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        strategy, viewer = services.strategy_get_for(request.user, fields.pop("strategy"))
-        point = services.point_create(strategy=strategy, by=request.user, **fields)
+        strategy, viewer = access.strategy_get_for(request.user, fields.pop("strategy"))
+        point = feedback.point_create(strategy=strategy, by=request.user, **fields)
         return Response(PointSerializer(point).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=VoteResultSerializer)
     @action(detail=True, methods=["post", "delete"])
     def vote(self, request, pk=None):
         """POST spends one of your votes on this point; DELETE takes it back."""
-        point, strategy, viewer = services.point_get_for(request.user, pk)
+        point, strategy, viewer = feedback.point_get_for(request.user, pk)
         if request.method == "DELETE":
-            services.vote_withdraw(point=point, by=request.user)
+            feedback.vote_withdraw(point=point, by=request.user)
         else:
-            services.vote_cast(point=point, by=request.user)
+            feedback.vote_cast(point=point, by=request.user)
         point.refresh_from_db()
         return Response(
             {
                 "point": point.pk,
                 "vote_count": point.vote_count,
-                "votes_left": services.votes_left(strategy, request.user),
+                "votes_left": feedback.votes_left(strategy, request.user),
             }
         )
 
     @extend_schema(request=ReplySerializer, responses={201: ReplySerializer})
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
-        point, strategy, viewer = services.point_get_for(request.user, pk)
+        point, strategy, viewer = feedback.point_get_for(request.user, pk)
         data = ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reply = services.reply_create(
+        reply = feedback.reply_create(
             point=point, by=request.user, body=data.validated_data["body"]
         )
         return Response(ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
@@ -249,7 +249,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
     @extend_schema(request=DispositionInputSerializer, responses=DispositionSerializer)
     @action(detail=True, methods=["put"])
     def disposition(self, request, pk=None):
-        point, strategy, viewer = services.point_get_for(request.user, pk)
+        point, strategy, viewer = feedback.point_get_for(request.user, pk)
         data = DispositionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         disposition = services.disposition_set(point=point, by=request.user, **data.validated_data)

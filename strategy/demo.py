@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from strategy import notifications, services
+from strategy import feedback, notifications, services
 from strategy.models import Point, Strategy, Version
 
 OPEN_TITLE = "Mobile-first checkout, 2027"
@@ -67,7 +67,7 @@ def _confirm_and_give(strategy, user, summary, **point):
         section_keys=["", "diagnosis", "guiding-policy", "wallets-first"],
     )
     services.read_confirm(strategy=strategy, by=user, summary=summary)
-    return services.point_create(strategy=strategy, by=user, **point)
+    return feedback.point_create(strategy=strategy, by=user, **point)
 
 
 def _open_strategy(ceo: User, teams: dict[str, Team]) -> None:
@@ -146,7 +146,7 @@ def _open_strategy(ceo: User, teams: dict[str, Team]) -> None:
     # The owner answers the clarifying question for everyone; it is the only reply allowed during the window.
     question = strategy.points.filter(is_clarifying=True).first()
     if question:
-        services.reply_create(
+        feedback.reply_create(
             point=question,
             by=ceo,
             body="Both: the apps and the mobile web. The numbers above combine them.",
@@ -230,7 +230,7 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
         for point in given[:2]:
             # Demo voting is best effort: a voter may have run out of dots.
             with contextlib.suppress(ValidationError, PermissionDenied):
-                services.vote_cast(point=Point.objects.get(pk=point.pk), by=voter)
+                feedback.vote_cast(point=Point.objects.get(pk=point.pk), by=voter)
     answers = {
         "pushback": (
             "adapted",

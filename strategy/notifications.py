@@ -10,8 +10,9 @@ from django.utils import timezone
 from productops.accounts.models import User
 from productops.accounts.services import notify
 from strategy import phases
+from strategy.access import audience_members
 from strategy.models import Disposition, Participation, ReadReceipt, Strategy, Version
-from strategy.services import REMINDER_BEFORE, audience_members
+from strategy.services import REMINDER_BEFORE
 
 
 def _notify_in_each_zone(*, recipients, key: str, title: str, body, url: str) -> int:

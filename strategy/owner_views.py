@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from strategy import forms, phases, records, rendering, services
+from strategy import access, feedback, forms, phases, records, rendering, services
 from strategy.models import ReadConfirmation, Strategy
 from strategy.views import back_to, form_errors, phase_steps_for
 
@@ -37,7 +37,7 @@ def create(request):
 
 @login_required
 def edit(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     if not phases.can_edit_draft(strategy.phase, viewer):
         raise PermissionDenied("Only the owner or a delegate edits the draft.")
     form = forms.StrategyForm(request.POST or None, instance=strategy)
@@ -75,7 +75,7 @@ def edit(request, pk):
 @login_required
 @require_POST
 def attachment_add(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose a file to attach.")
@@ -93,7 +93,7 @@ def attachment_add(request, pk):
 
 @login_required
 def publish(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     first = strategy.phase == phases.DRAFT
     if not (
         phases.can_publish_version(strategy.phase, viewer)
@@ -150,7 +150,7 @@ def publish(request, pk):
 @login_required
 @require_POST
 def dispose(request, pk):
-    point, strategy, viewer = services.point_get_for(request.user, pk)
+    point, strategy, viewer = feedback.point_get_for(request.user, pk)
     form = forms.DispositionForm(request.POST, sections=latest_sections(strategy))
     if form.is_valid():
         try:
@@ -176,7 +176,7 @@ def latest_sections(strategy):
 
 @login_required
 def dashboard(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     if not (viewer.is_owner or viewer.is_admin):
         raise PermissionDenied("The dashboard is for the owner and delegates.")
     summaries = list(
@@ -189,7 +189,7 @@ def dashboard(request, pk):
         if strategy.is_revealed
         else []
     )
-    counts = services.section_counts(strategy)
+    counts = feedback.section_counts(strategy)
     undisposed_total = services.undisposed_points(strategy).count() if strategy.is_revealed else 0
     transitions = [
         t
@@ -212,7 +212,7 @@ def dashboard(request, pk):
             "undisposed_total": undisposed_total,
             "total_points": sum(sum(c.values()) for c in counts.values()),
             "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
-            "withheld": services.withheld_count(strategy),
+            "withheld": feedback.withheld_count(strategy),
         },
     )
 
@@ -220,7 +220,7 @@ def dashboard(request, pk):
 @login_required
 @require_POST
 def transition(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     form = forms.TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a phase.")

@@ -6,8 +6,9 @@ from django.db.models import Count
 
 from productops.accounts.models import User
 from strategy import phases, sections
+from strategy.feedback import points_visible_to, team_voices
 from strategy.models import ReadConfirmation, ReadReceipt, Strategy, Version
-from strategy.services import dataclass_sections, points_visible_to, team_voices
+from strategy.services import dataclass_sections
 
 
 def versions_diff(old: Version, new: Version) -> list[sections.SectionDiff]:

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from strategy import forms, phases, records, rendering, services, voting
+from strategy import access, feedback, forms, phases, records, rendering, services, voting
 from strategy.models import (
     Participation,
     Point,
@@ -70,7 +70,7 @@ def visibility_note(strategy: Strategy) -> str:
         return (
             "All feedback is visible to the audience teams, leadership, the owner and delegates. Named points show their "
             "author; team points show the team. Anonymous points show only the team, and only once at least "
-            f"{services.ANONYMITY_THRESHOLD} of that team's people have answered."
+            f"{feedback.ANONYMITY_THRESHOLD} of that team's people have answered."
         )
     return "Only the owner and delegates see a draft."
 
@@ -78,7 +78,7 @@ def visibility_note(strategy: Strategy) -> str:
 ANON_NOTE = (
     "Anonymous means no one can see it is yours: not the owner, leadership or ProductOps admins, and not you later — "
     "the portal keeps no link to you, only that you took part. It shows your team's name, and only once at least "
-    f"{services.ANONYMITY_THRESHOLD} people from your team have answered."
+    f"{feedback.ANONYMITY_THRESHOLD} people from your team have answered."
 )
 
 
@@ -119,7 +119,7 @@ def index(request):
 
 @login_required
 def attachment(request, pk, attachment_pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     item = get_object_or_404(strategy.attachments, pk=attachment_pk)
     # Always a download, never rendered inline: an uploaded file must not run in our origin.
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
@@ -131,8 +131,8 @@ def attachment(request, pk, attachment_pk):
 def _detail_context(request, strategy, viewer, version, versions, read_keys):
     user = request.user
     secs = list(version.sections.all()) if version else []
-    counts = services.section_counts(strategy) if strategy.phase != phases.DRAFT else {}
-    visible = services.points_visible_to(strategy, user, viewer)
+    counts = feedback.section_counts(strategy) if strategy.phase != phases.DRAFT else {}
+    visible = feedback.points_visible_to(strategy, user, viewer)
     clarifications = list(
         visible.filter(is_clarifying=True)
         .select_related("author", "team")
@@ -202,7 +202,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
 
 @login_required
 def detail(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     versions = list(strategy.versions.defer("body"))
     wanted = request.GET.get("v")
     if wanted:
@@ -236,7 +236,7 @@ def detail(request, pk):
 @login_required
 @require_POST
 def read_beacon(request, pk, number):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     version = _version(strategy, number)
     keys = request.POST.getlist("key")[:200]
     services.read_record(version=version, user=request.user, section_keys=keys)
@@ -244,18 +244,18 @@ def read_beacon(request, pk, number):
 
 
 @login_required
-def feedback(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+def feedback_page(request, pk):
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     allowed, reason = phases.can_give_feedback(strategy.phase, viewer, strategy.window_open())
     if not allowed:
         raise PermissionDenied(reason)
     version = _version(strategy)
     secs = list(version.sections.all())
-    confirmed = services.has_confirmed(strategy, request.user)
+    confirmed = access.has_confirmed(strategy, request.user)
     confirm_form = forms.ReadConfirmationForm(
         request.POST if request.method == "POST" and "summary" in request.POST else None
     )
-    teams = services.user_audience_teams(strategy, request.user)
+    teams = access.user_audience_teams(strategy, request.user)
     form = forms.PointForm(
         request.POST if request.method == "POST" and "body" in request.POST else None,
         sections=secs,
@@ -285,7 +285,7 @@ def feedback(request, pk):
         data = form.cleaned_data
         voice = data["voice"]
         try:
-            point = services.point_create(
+            point = feedback.point_create(
                 strategy=strategy,
                 by=request.user,
                 type=data["type"],
@@ -346,7 +346,7 @@ def _point_url_templates() -> dict[str, str]:
 
 
 def _discussion_points(request, strategy, viewer):
-    visible = services.points_visible_to(strategy, request.user, viewer)
+    visible = feedback.points_visible_to(strategy, request.user, viewer)
     section = request.GET.get("section")
     kind = request.GET.get("type")
     if section is not None and section != "all":
@@ -360,7 +360,7 @@ def _discussion_points(request, strategy, viewer):
     )
     page = Paginator(ids, DISCUSSION_PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page.object_list)
-    by_id = {p.pk: p for p in services.prefetch_discussion(Point.objects.filter(pk__in=page_ids))}
+    by_id = {p.pk: p for p in feedback.prefetch_discussion(Point.objects.filter(pk__in=page_ids))}
     voted = set(
         Vote.objects.filter(user=request.user, point_id__in=page_ids).values_list(
             "point_id", flat=True
@@ -378,7 +378,7 @@ def _discussion_points(request, strategy, viewer):
 
 @login_required
 def discussion(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     if not strategy.is_revealed:
         raise PermissionDenied(
             "The discussion opens when the feedback window closes. Nothing is revealed early."
@@ -416,8 +416,8 @@ def discussion(request, pk):
             "vote_reason": vote_reason,
             "can_reply": can_reply,
             "can_dispose": can_dispose,
-            "votes_left": services.votes_left(strategy, request.user),
-            "withheld": services.withheld_count(strategy),
+            "votes_left": feedback.votes_left(strategy, request.user),
+            "withheld": feedback.withheld_count(strategy),
             "visibility_note": visibility_note(strategy),
             "types": Point.Type.choices,
             "query": query.urlencode(),
@@ -464,12 +464,12 @@ def back_to(request, strategy, point=None):
 @login_required
 @require_POST
 def vote(request, pk):
-    point, strategy, viewer = services.point_get_for(request.user, pk)
+    point, strategy, viewer = feedback.point_get_for(request.user, pk)
     try:
         if request.POST.get("action") == "withdraw":
-            services.vote_withdraw(point=point, by=request.user)
+            feedback.vote_withdraw(point=point, by=request.user)
         else:
-            services.vote_cast(point=point, by=request.user)
+            feedback.vote_cast(point=point, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     point.refresh_from_db()
@@ -483,7 +483,7 @@ def vote(request, pk):
                 "point": point,
                 "strategy": strategy,
                 "can_vote": True,
-                "votes_left": services.votes_left(strategy, request.user),
+                "votes_left": feedback.votes_left(strategy, request.user),
                 "oob": True,
                 "here": request.POST.get("next", ""),
             },
@@ -494,11 +494,11 @@ def vote(request, pk):
 @login_required
 @require_POST
 def reply(request, pk):
-    point, strategy, viewer = services.point_get_for(request.user, pk)
+    point, strategy, viewer = feedback.point_get_for(request.user, pk)
     form = forms.ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.reply_create(point=point, by=request.user, body=form.cleaned_data["body"])
+            feedback.reply_create(point=point, by=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -510,7 +510,7 @@ def reply(request, pk):
 
 @login_required
 def diff(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     versions = list(strategy.versions.defer("body"))
     if len(versions) < 1:
         raise Http404("Nothing published yet.")
@@ -546,7 +546,7 @@ def diff(request, pk):
 
 @login_required
 def you_said_we_did(request, pk):
-    strategy, viewer = services.strategy_get_for(request.user, pk)
+    strategy, viewer = access.strategy_get_for(request.user, pk)
     if strategy.phase not in (phases.FINAL, phases.ARCHIVED) and not viewer.is_owner:
         raise PermissionDenied("“You said, we did” is published when the strategy is final.")
     rows = records.you_said_we_did(strategy)
@@ -578,6 +578,6 @@ def you_said_we_did(request, pk):
             "groups": groups,
             "unanswered": unanswered,
             "total": len(rows),
-            "withheld": services.withheld_count(strategy),
+            "withheld": feedback.withheld_count(strategy),
         },
     )

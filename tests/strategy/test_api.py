@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from strategy import notifications, services
+from strategy import feedback, notifications
 from strategy.models import Strategy
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_api_lists_cost_a_fixed_number_of_queries(
 
     confirm(open_strategy, world.member)
     for n in range(15):
-        services.point_create(
+        feedback.point_create(
             strategy=open_strategy, by=world.member, type="idea", body=f"Idea {n}"
         )
     reveal(open_strategy)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from strategy import notifications, services
+from strategy import feedback, notifications
 from strategy.models import Participation, Point, Reply
 from tests.factories import MembershipFactory, UserFactory
 from tests.strategy.conftest import confirm, reveal
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def give(strategy, user, **fields):
     fields = {"type": "concern", "body": "A concern", "rationale": "Because", **fields}
-    return services.point_create(strategy=strategy, by=user, **fields)
+    return feedback.point_create(strategy=strategy, by=user, **fields)
 
 
 def test_during_the_window_nobody_sees_anyone_elses_feedback(
@@ -118,11 +118,11 @@ def test_the_owner_answers_clarifying_questions_for_everyone_during_the_window(
         is_clarifying=True,
     )
     plain = give(open_strategy, world.member, type="question", body="Why now?", rationale="")
-    services.reply_create(point=question, by=world.leader, body="Apps and mobile web.")
+    feedback.reply_create(point=question, by=world.leader, body="Apps and mobile web.")
     with pytest.raises(PermissionDenied):
-        services.reply_create(point=plain, by=world.leader, body="Because.")
+        feedback.reply_create(point=plain, by=world.leader, body="Because.")
     with pytest.raises(PermissionDenied):
-        services.reply_create(point=question, by=world.teammate, body="I think it means apps.")
+        feedback.reply_create(point=question, by=world.teammate, body="I think it means apps.")
     page = client_as(world.outsider).get(open_strategy.get_absolute_url()).content.decode()
     assert "What counts as mobile?" in page and "Apps and mobile web." in page
     assert "Why now?" not in page

@@ -1,6 +1,6 @@
 import pytest
 
-from strategy import records, services
+from strategy import feedback, records, services
 from tests.strategy.conftest import confirm, reveal
 
 pytestmark = pytest.mark.django_db
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_the_whole_loop_through_the_services(world, open_strategy):
     s = open_strategy
     confirm(s, world.member)
-    p = services.point_create(
+    p = feedback.point_create(
         strategy=s,
         by=world.member,
         type="pushback",
@@ -19,7 +19,7 @@ def test_the_whole_loop_through_the_services(world, open_strategy):
     )
     reveal(s)
     assert s.phase == "reveal"
-    services.vote_cast(point=p, by=world.teammate)
+    feedback.vote_cast(point=p, by=world.teammate)
     services.disposition_set(
         point=p,
         by=world.leader,

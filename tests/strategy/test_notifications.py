@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from productops.accounts.models import Notification
 from productops.celery import app as celery_app
-from strategy import notifications, services, tasks
+from strategy import feedback, notifications, services, tasks
 from strategy.models import Strategy
 from tests.factories import MembershipFactory, UserFactory
 from tests.strategy.conftest import confirm, make_draft, open_window, reveal
@@ -49,7 +49,7 @@ def test_the_reminder_goes_once_and_only_to_those_who_neither_read_nor_answered(
 ):
     services.read_record(version=open_strategy.versions.get(), user=world.member, section_keys=[""])
     confirm(open_strategy, world.teammate)
-    services.point_create(strategy=open_strategy, by=world.teammate, type="idea", body="Idea")
+    feedback.point_create(strategy=open_strategy, by=world.teammate, type="idea", body="Idea")
     assert notifications.reminders_send_due() == 0  # not due yet: 48 h left
     _closing_soon(open_strategy)
     assert tasks.send_closing_reminders() == 1
@@ -74,7 +74,7 @@ def test_the_close_sweep_reveals_and_tells_everyone(world, open_strategy):
 @pytest.mark.django_db
 def test_my_point_got_a_disposition(world, open_strategy):
     confirm(open_strategy, world.member)
-    point = services.point_create(
+    point = feedback.point_create(
         strategy=open_strategy, by=world.member, type="concern", body="Risky", rationale="Why"
     )
     reveal(open_strategy)

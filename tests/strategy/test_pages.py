@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from strategy import services
+from strategy import feedback
 from strategy.models import Point
 from tests.strategy.conftest import confirm, reveal
 
@@ -87,7 +87,7 @@ def test_home_cards_show_what_waits_for_me(world, client_as, open_strategy):
     page = client_as(world.member).get(reverse("home")).content.decode()
     assert "Strategies waiting for your read and feedback" in page and "Checkout 2027" in page
     confirm(open_strategy, world.member)
-    services.point_create(
+    feedback.point_create(
         strategy=open_strategy, by=world.member, type="pushback", body="No", rationale="Why"
     )
     assert (
@@ -127,7 +127,7 @@ def test_the_api_is_in_the_openapi_schema(world, client_as):
 
 def test_forms_never_redirect_off_site(world, client_as, open_strategy):
     confirm(open_strategy, world.member)
-    point = services.point_create(strategy=open_strategy, by=world.member, type="idea", body="Idea")
+    point = feedback.point_create(strategy=open_strategy, by=world.member, type="idea", body="Idea")
     reveal(open_strategy)
     response = client_as(world.teammate).post(
         reverse("strategy:vote", args=[point.pk]), {"next": "//evil.example/"}

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from strategy import services
+from strategy import feedback, services
 from strategy.models import Point
 from tests.factories import UserFactory
 from tests.strategy.conftest import confirm, open_window, reveal
@@ -65,7 +65,7 @@ def test_a_draft_is_seen_only_by_its_owner_and_delegates(world, client_as, role)
 
 def test_every_page_refuses_an_outsider(world, client_as, narrow):
     confirm(narrow, world.member)
-    point = services.point_create(strategy=narrow, by=world.member, type="idea", body="An idea")
+    point = feedback.point_create(strategy=narrow, by=world.member, type="idea", body="An idea")
     reveal(narrow)
     outsider = client_as(world.outsider)
     gets = [

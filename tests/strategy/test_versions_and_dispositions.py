@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from productops.accounts.models import AuditEntry
-from strategy import services
+from strategy import feedback, services
 from strategy.models import Disposition, ReadReceipt, Section, Strategy, Version
 from tests.strategy.conftest import confirm, make_draft, open_window, reveal
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def _with_pushback(world):
     strategy = open_window(make_draft(world), world)
     confirm(strategy, world.member)
-    point = services.point_create(
+    point = feedback.point_create(
         strategy=strategy,
         by=world.member,
         type="pushback",
@@ -251,7 +251,7 @@ def test_a_new_version_notifies_the_audience_and_leadership(world):
 def test_feedback_text_is_shown_as_text(world, client_as):
     strategy = open_window(make_draft(world), world)
     confirm(strategy, world.member)
-    services.point_create(
+    feedback.point_create(
         strategy=strategy,
         by=world.member,
         type="idea",

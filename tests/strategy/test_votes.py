@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection
 from django.urls import reverse
 
-from strategy import services
+from strategy import feedback
 from strategy.models import Point, Strategy, Vote, VoteBudget
 from tests.strategy.conftest import confirm, make_draft, open_window, reveal
 
@@ -15,7 +15,7 @@ def _revealed_with_points(world, n=4, budget=2):
     strategy = open_window(make_draft(world, vote_budget=budget), world)
     confirm(strategy, world.member)
     points = [
-        services.point_create(strategy=strategy, by=world.member, type="idea", body=f"Idea {i}")
+        feedback.point_create(strategy=strategy, by=world.member, type="idea", body=f"Idea {i}")
         for i in range(n)
     ]
     reveal(strategy)
@@ -50,8 +50,8 @@ def test_votes_over_budget_are_refused_and_change_nothing(world, api_for):
 @pytest.mark.django_db
 def test_voting_twice_on_one_point_costs_one_dot(world):
     strategy, points = _revealed_with_points(world)
-    services.vote_cast(point=points[0], by=world.teammate)
-    budget = services.vote_cast(point=points[0], by=world.teammate)
+    feedback.vote_cast(point=points[0], by=world.teammate)
+    budget = feedback.vote_cast(point=points[0], by=world.teammate)
     assert budget.spent == 1 and Point.objects.get(pk=points[0].pk).vote_count == 1
 
 
@@ -67,12 +67,12 @@ def test_the_database_refuses_an_overspent_budget(world):
 def test_no_votes_during_the_window_or_by_the_owner(world):
     strategy = open_window(make_draft(world), world)
     confirm(strategy, world.member)
-    point = services.point_create(strategy=strategy, by=world.member, type="idea", body="Idea")
+    point = feedback.point_create(strategy=strategy, by=world.member, type="idea", body="Idea")
     with pytest.raises(PermissionDenied):
-        services.vote_cast(point=point, by=world.teammate)
+        feedback.vote_cast(point=point, by=world.teammate)
     reveal(strategy)
     with pytest.raises(PermissionDenied):
-        services.vote_cast(point=point, by=world.leader)
+        feedback.vote_cast(point=point, by=world.leader)
 
 
 @pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_concurrent_votes_never_overspend(world):
     def cast(point):
         try:
             barrier.wait()
-            services.vote_cast(point=Point.objects.get(pk=point.pk), by=world.teammate)
+            feedback.vote_cast(point=Point.objects.get(pk=point.pk), by=world.teammate)
         except ValidationError as exc:
             errors.append(exc)
         finally:
