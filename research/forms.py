@@ -2,9 +2,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from productops.accounts.models import Team
+from productops.accounts.models import Team, User
 from research import fatigue, targeting
-from research.models import COMPANY_SIZES, PLANS, REGIONS, USAGE_LEVELS, ResearchRequest
+from research.models import (
+    COMPANY_SIZES,
+    PLANS,
+    REGIONS,
+    USAGE_LEVELS,
+    AttributeDefinition,
+    ResearchRequest,
+)
 
 MAX_INCENTIVE = 2000
 
@@ -33,12 +40,50 @@ class PanelFilterForm(forms.Form):
         label="Eligibility",
     )
 
+    def __init__(self, *args, definitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Declared attributes filter too; numbers by a range.
+        self.custom_fields = []
+        for d in definitions:
+            label = d.label or d.name
+            if d.type == AttributeDefinition.Type.NUMBER:
+                for end in ("min", "max"):
+                    self.fields[f"attr_{d.name}_{end}"] = forms.FloatField(
+                        required=False, label=f"{label} ({'from' if end == 'min' else 'to'})"
+                    )
+                    self.custom_fields.append((f"attr_{d.name}_{end}", d, end))
+                continue
+            if d.type == AttributeDefinition.Type.CHOICE:
+                field = forms.ChoiceField(required=False, choices=_choices(d.allowed_values))
+            elif d.type == AttributeDefinition.Type.BOOLEAN:
+                field = forms.ChoiceField(
+                    required=False, choices=[("", "Any"), ("yes", "Yes"), ("no", "No")]
+                )
+            else:
+                field = forms.CharField(required=False, max_length=200)
+            field.label = label
+            self.fields[f"attr_{d.name}"] = field
+            self.custom_fields.append((f"attr_{d.name}", d, None))
+
     def filter(self, qs, *, with_email: bool):
         data = self.cleaned_data
         qs = qs.search(data.get("q") or "", with_email=with_email)
         for field in ("plan", "region", "company_size", "usage_level"):
             if data.get(field):
                 qs = qs.filter(**{field: data[field]})
+        for key, d, end in self.custom_fields:
+            value = data.get(key)
+            if value in (None, ""):
+                continue
+            column = f"attributes__{d.name}"
+            if end:
+                qs = qs.filter(**{f"{column}__{'gte' if end == 'min' else 'lte'}": value})
+            elif d.type == AttributeDefinition.Type.BOOLEAN:
+                qs = qs.filter(**{column: value == "yes"})
+            elif d.type == AttributeDefinition.Type.TEXT:
+                qs = qs.filter(**{f"{column}__iexact": value.strip()})
+            else:
+                qs = qs.filter(**{column: value})
         if data.get("country"):
             qs = qs.filter(country__iexact=data["country"].strip())
         now = timezone.now()
@@ -95,7 +140,9 @@ class ResearchRequestForm(forms.ModelForm):
         self.user = user
         self.catalogue = targeting.attribute_catalogue()
         teams = Team.objects.all() if user.is_productops_admin else Team.objects.for_user(user)
-        self.fields["team"].queryset = teams
+        if self.instance.pk:
+            teams = teams | Team.objects.filter(pk=self.instance.team_id)
+        self.fields["team"].queryset = teams.distinct()
         self.fields["title"].max_length = 140
         self.fields["session_minutes"].min_value = 5
         self.fields["session_minutes"].max_value = 480
@@ -182,6 +229,93 @@ class ResearchRequestForm(forms.ModelForm):
         if commit:
             request.save()
         return request
+
+    def changes(self) -> dict:
+        """The edited values, as research.request_edits.request_update takes them."""
+        data = self.cleaned_data
+        changes = {field: data[field] for field in self.Meta.fields}
+        changes["criteria"] = data.get("criteria", {})
+        changes["dimensions"] = data.get("dimensions", [])
+        changes["incentive_cents"] = int((data.get("incentive") or 0) * 100)
+        return changes
+
+
+class RequestCancelForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        label="Why cancel it?",
+        help_text="The team and the admins read this; the request stops counting as an overlap.",
+    )
+
+
+class AttributeForm(forms.Form):
+    """Declare or edit a custom participant attribute; rules live in research.attributes."""
+
+    name = forms.CharField(
+        max_length=40,
+        help_text="The key in imports and criteria: lower-case letters, digits and underscores. "
+        "It cannot change later.",
+    )
+    label = forms.CharField(
+        max_length=80, required=False, help_text="Shown in forms; the name if left empty."
+    )
+    type = forms.ChoiceField(choices=AttributeDefinition.Type.choices)
+    allowed_values = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Allowed values",
+        help_text="One per line, for 'one of a list' only.",
+    )
+
+    def __init__(self, *args, definition=None, **kwargs):
+        if definition is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": definition.name,
+                    "label": definition.label,
+                    "type": definition.type,
+                    "allowed_values": "\n".join(map(str, definition.allowed_values or [])),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if definition is not None:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "Names never change: criteria and imports use them."
+
+    def clean_allowed_values(self):
+        return [v.strip() for v in self.cleaned_data["allowed_values"].splitlines() if v.strip()]
+
+
+class AccountForm(forms.Form):
+    renewal_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The renewal quiet period counts back from this day.",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        label="Account owner",
+        empty_label="— nobody in the portal —",
+    )
+    owner_name = forms.CharField(
+        max_length=120, required=False, label="Owner as the CRM names them"
+    )
+    owner_flagged = forms.BooleanField(
+        required=False,
+        label="The owner asks not to contact this account",
+        help_text="While set, no one at the account is invited (if the fatigue rules respect it).",
+    )
+    owner_flag_reason = forms.CharField(
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why",
+        help_text="Required with the flag, e.g. 'escalation open until the outage review'.",
+    )
 
 
 class OverrideForm(forms.Form):

@@ -50,7 +50,7 @@ def attribute_catalogue() -> dict[str, dict]:
         }
         for name, values in BUILTIN_ATTRIBUTES.items()
     }
-    for d in AttributeDefinition.objects.all():
+    for d in AttributeDefinition.objects.active():
         catalogue[d.name] = {
             "label": d.label or d.name,
             "type": d.type,

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from productops.accounts.permissions import admin_required
 from research import fatigue, health, importing, services, targeting
+from research.account_edits import account_update, can_edit_accounts
 from research.forms import (
+    AccountForm,
     ImportMappingForm,
     ImportUploadForm,
     OverrideForm,
@@ -24,6 +26,7 @@ from research.forms import (
 )
 from research.models import (
     Account,
+    AttributeDefinition,
     FatigueRuleSet,
     ImportBatch,
     LedgerEntry,
@@ -106,7 +109,7 @@ def request_new(request):
         research_request = form.save()
         messages.success(request, "Request filed. Draw a sample when you are ready to recruit.")
         return redirect(research_request)
-    return render(request, "research/request_form.html", {"form": form, "dry": _form_dry_run(form)})
+    return render(request, "research/request_form.html", {"form": form, "dry": form_dry_run(form)})
 
 
 @login_required
@@ -117,11 +120,11 @@ def request_dry_run(request):
     form = ResearchRequestForm(request.POST, user=request.user)
     form.is_valid()
     return render(
-        request, "research/request_form.html#dry-run", {"form": form, "dry": _form_dry_run(form)}
+        request, "research/request_form.html#dry-run", {"form": form, "dry": form_dry_run(form)}
     )
 
 
-def _form_dry_run(form) -> dict | None:
+def form_dry_run(form, *, exclude_pk=None) -> dict | None:
     if not form.is_bound:
         criteria, needed, method, deadline = {}, 8, "interview", None
     else:
@@ -139,7 +142,9 @@ def _form_dry_run(form) -> dict | None:
         criteria=criteria, needed=needed, method=method, catalogue=form.catalogue
     )
     dry["overlaps"] = (
-        targeting.overlapping_requests(criteria=criteria, deadline=deadline) if criteria else []
+        targeting.overlapping_requests(criteria=criteria, deadline=deadline, exclude_pk=exclude_pk)
+        if criteria
+        else []
     )
     dry["needed"] = needed
     return dry
@@ -167,11 +172,21 @@ def request_detail(request, pk):
         )
     except ValidationError as e:
         messages.error(request, "; ".join(e.messages))
-    overlaps = targeting.overlapping_requests(
-        criteria=research_request.criteria,
-        deadline=research_request.deadline,
-        exclude_pk=research_request.pk,
-    )
+    overlaps = []
+    if research_request.status == ResearchRequest.Status.OPEN:
+        overlaps = targeting.overlapping_requests(
+            criteria=research_request.criteria,
+            deadline=research_request.deadline,
+            exclude_pk=research_request.pk,
+        )
+    stale = research_request.sample_is_stale(sample)
+    no_longer_matching = 0
+    if stale and members:
+        no_longer_matching = len(members) - (
+            targeting.matching(research_request.criteria)
+            .filter(pk__in=[m.participant_id for m in members])
+            .count()
+        )
     return render(
         request,
         "research/request_detail.html",
@@ -183,6 +198,9 @@ def request_detail(request, pk):
             "dry": dry,
             "overlaps": overlaps,
             "can_recruit": can_recruit(request.user),
+            "can_edit": research_request.can_be_edited_by(request.user),
+            "sample_stale": stale,
+            "no_longer_matching": no_longer_matching,
             "show_email": can_see_contacts(request.user),
             "criteria_items": sorted(research_request.criteria.items()),
         },
@@ -194,6 +212,9 @@ def request_detail(request, pk):
 def request_sample(request, pk):
     _require_recruiter(request)
     research_request = _get_request_for_viewer(request, pk)
+    if research_request.status == ResearchRequest.Status.CANCELLED:
+        messages.error(request, "This request was cancelled: file a new one to recruit.")
+        return redirect(research_request)
     try:
         sample = targeting.sample_draw(request=research_request, by=request.user)
     except ValidationError as e:
@@ -230,7 +251,9 @@ def request_close(request, pk):
 
 @login_required
 def panel(request):
-    form = PanelFilterForm(request.GET or None)
+    form = PanelFilterForm(
+        request.GET or None, definitions=AttributeDefinition.objects.active().order_by("name")
+    )
     qs = Participant.objects.select_related("account")
     show_email = can_see_contacts(request.user)
     if form.is_valid():
@@ -354,8 +377,50 @@ def account_detail(request, pk):
             "ledger": ledger,
             "rules": rules,
             "show_email": can_see_contacts(request.user),
+            "can_edit": can_edit_accounts(request.user),
             "now": now,
         },
+    )
+
+
+@login_required
+def account_edit(request, pk):
+    if not can_edit_accounts(request.user):
+        raise PermissionDenied("Only researchers and ProductOps admins can edit accounts.")
+    account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
+    form = AccountForm(
+        request.POST or None,
+        initial={
+            "renewal_date": account.renewal_date,
+            "owner": account.owner,
+            "owner_name": account.owner_name,
+            "owner_flagged": account.owner_flagged,
+            "owner_flag_reason": account.owner_flag_reason,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed, refreshed = account_update(
+                account=account, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    f"Account saved; eligibility re-checked at once ({refreshed} "
+                    f"participant{'s' if refreshed != 1 else ''} changed).",
+                )
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(account)
+    return render(
+        request,
+        "research/account_form.html",
+        {"account": account, "form": form, "rules": services.rules_current()},
+        status=400 if form.errors else 200,
     )
 
 
