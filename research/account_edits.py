@@ -61,7 +61,7 @@ def account_update(
         "owner_flag_reason": owner_flag_reason[:300],
     }
     with transaction.atomic():
-        account = Account.objects.select_for_update().select_related("owner").get(pk=account.pk)
+        account = Account.objects.select_for_update().get(pk=account.pk)
         changed = {
             field: [_shown(getattr(account, field)), _shown(value)]
             for field, value in after.items()

@@ -8,6 +8,7 @@ same transaction or is refused with the values that stand in the way.
 
 import json
 import re
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -122,9 +123,13 @@ def open_requests_using(name: str) -> list[ResearchRequest]:
 
 def stored_values(name: str) -> list[tuple[object, int]]:
     """Each distinct value participants hold for this attribute, with how many hold it."""
+    held = Participant.objects.filter(attributes__has_key=name)
+    if connection.vendor != "postgresql":
+        # SQLite's JSON_EXTRACT loses the difference between "12" and 12: count in Python.
+        counts = Counter(json.dumps(a.get(name)) for a in held.values_list("attributes", flat=True))
+        return [(json.loads(value), n) for value, n in counts.most_common()]
     rows = (
-        Participant.objects.filter(attributes__has_key=name)
-        .annotate(value=KeyTransform(name, "attributes"))
+        held.annotate(value=KeyTransform(name, "attributes"))
         .values("value")
         .annotate(n=Count("id"))
         .order_by("-n")

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
@@ -96,6 +97,13 @@ class PanelFilterForm(forms.Form):
         return qs
 
 
+def _bound(field, low: int, high: int) -> None:
+    """Bounds on a model form's integer field: validators, so they hold server-side too."""
+    field.min_value, field.max_value = low, high
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)
+
+
 class ResearchRequestForm(forms.ModelForm):
     """The request with its criteria as one field per attribute, so it works without JavaScript."""
 
@@ -143,13 +151,8 @@ class ResearchRequestForm(forms.ModelForm):
         if self.instance.pk:
             teams = teams | Team.objects.filter(pk=self.instance.team_id)
         self.fields["team"].queryset = teams.distinct()
-        self.fields["title"].max_length = 140
-        self.fields["session_minutes"].min_value = 5
-        self.fields["session_minutes"].max_value = 480
-        self.fields["session_minutes"].widget.attrs.update(min=5, max=480)
-        self.fields["participants_needed"].min_value = 1
-        self.fields["participants_needed"].max_value = 500
-        self.fields["participants_needed"].widget.attrs.update(min=1, max=500)
+        _bound(self.fields["session_minutes"], 5, 480)
+        _bound(self.fields["participants_needed"], 1, 500)
         self.fields["dimensions"].choices = [
             (name, spec["label"])
             for name, spec in self.catalogue.items()

@@ -126,7 +126,13 @@ def request_dry_run(request):
 
 def form_dry_run(form, *, exclude_pk=None) -> dict | None:
     if not form.is_bound:
-        criteria, needed, method, deadline = {}, 8, "interview", None
+        # A new request starts from anyone; an edited one from what it asks for now.
+        req = form.instance
+        if req.pk:
+            criteria, needed, method = req.criteria, req.participants_needed, req.method
+            deadline = req.deadline
+        else:
+            criteria, needed, method, deadline = {}, 8, "interview", None
     else:
         data = getattr(form, "cleaned_data", {})
         if "criteria" not in data:
