@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -65,6 +67,9 @@ class PanelFilterForm(forms.Form):
             field.label = label
             self.fields[f"attr_{d.name}"] = field
             self.custom_fields.append((f"attr_{d.name}", d, None))
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
     def filter(self, qs, *, with_email: bool):
         data = self.cleaned_data
@@ -185,7 +190,7 @@ class ResearchRequestForm(forms.ModelForm):
                         values if self.catalogue[name]["values"] else ", ".join(values)
                     )
             self.initial["dimensions"] = self.instance.dimensions
-            self.initial["incentive"] = self.instance.incentive_cents / 100
+            self.initial["incentive"] = Decimal(self.instance.incentive_cents) / 100
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -78,7 +78,7 @@ def index(request):
     if status in ResearchRequest.Status.values:
         visible = visible.filter(status=status)
     page = Paginator(
-        visible.annotate(sampled=Count("samples")).order_by("-created_at", "-id"), 25
+        visible.annotate(sampled=Max("samples__created_at")).order_by("-created_at", "-id"), 25
     ).get_page(request.GET.get("page"))
     now = timezone.now()
     stats = Participant.objects.aggregate(
@@ -371,14 +371,21 @@ def account_detail(request, pk):
     people = Paginator(account.participants.order_by("name", "id"), 50).get_page(
         request.GET.get("page")
     )
+    quarter["minutes"] = quarter["minutes"] or 0
     ledger = LedgerEntry.objects.filter(account=account).select_related("participant", "team")[:25]
     rules = services.rules_current()
+    quiet_from = None
+    if account.renewal_date and rules.renewal_quiet_days:
+        quiet_from = account.renewal_date - timezone.timedelta(days=rules.renewal_quiet_days)
     return render(
         request,
         "research/account_detail.html",
         {
             "account": account,
             "quarter": quarter,
+            "quiet_from": quiet_from,
+            "in_quiet_period": quiet_from is not None
+            and quiet_from <= timezone.localdate() <= account.renewal_date,
             "page": people,
             "ledger": ledger,
             "rules": rules,

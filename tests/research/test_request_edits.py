@@ -198,6 +198,7 @@ def test_a_sample_drawn_before_a_criteria_edit_is_kept_and_shown_stale_until_red
     not_enterprise = selected.exclude(participant__plan="enterprise").count()
     assert not_enterprise > 0
     assert f"{not_enterprise} of the selected people no longer match" in html
+    assert "out of date" in client.get("/research/").content.decode()  # the list says so too
     assert research_request.samples.count() == 1  # kept
 
     client.post(f"/research/requests/{research_request.pk}/sample/")
