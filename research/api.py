@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from productops.accounts.permissions import IsProductOpsAdmin
 from research import attributes, importing, services, targeting
 from research.account_edits import account_update
+from research.forms import PanelFilterForm
 from research.models import (
     Account,
     AttributeDefinition,
@@ -89,7 +90,35 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
             )
         if params.get("q"):
             qs = qs.search(params["q"], with_email=can_see_contacts(self.request.user))
+        custom = {k: v for k, v in params.items() if k.startswith("attr_")}
+        if custom:
+            form = PanelFilterForm(custom, definitions=AttributeDefinition.objects.active())
+            unknown = sorted(set(custom) - set(form.fields))
+            if unknown:
+                raise ValidationError(
+                    {
+                        unknown[
+                            0
+                        ]: "No declared attribute has this filter; see /research/attributes/."
+                    }
+                )
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            qs = form.filter_custom(qs)
         return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "attr_<name>",
+                str,
+                description="Filter on a declared attribute (yes/no for yes-no ones); "
+                "numbers take attr_<name>_min and attr_<name>_max.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

@@ -77,6 +77,21 @@ class PanelFilterForm(forms.Form):
         for field in ("plan", "region", "company_size", "usage_level"):
             if data.get(field):
                 qs = qs.filter(**{field: data[field]})
+        if data.get("country"):
+            qs = qs.filter(country__iexact=data["country"].strip())
+        qs = self.filter_custom(qs)
+        now = timezone.now()
+        if data.get("status") == "eligible":
+            qs = qs.filter(next_eligible_at__lte=now)
+        elif data.get("status") == "cooling":
+            qs = qs.filter(next_eligible_at__gt=now)
+        elif data.get("status") == "never":
+            qs = qs.filter(next_eligible_at__isnull=True)
+        return qs
+
+    def filter_custom(self, qs):
+        """Only the declared attributes' filters (the API filters built-in ones itself)."""
+        data = self.cleaned_data
         for key, d, end in self.custom_fields:
             value = data.get(key)
             if value in (None, ""):
@@ -90,15 +105,6 @@ class PanelFilterForm(forms.Form):
                 qs = qs.filter(**{f"{column}__iexact": value.strip()})
             else:
                 qs = qs.filter(**{column: value})
-        if data.get("country"):
-            qs = qs.filter(country__iexact=data["country"].strip())
-        now = timezone.now()
-        if data.get("status") == "eligible":
-            qs = qs.filter(next_eligible_at__lte=now)
-        elif data.get("status") == "cooling":
-            qs = qs.filter(next_eligible_at__gt=now)
-        elif data.get("status") == "never":
-            qs = qs.filter(next_eligible_at__isnull=True)
         return qs
 
 

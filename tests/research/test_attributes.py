@@ -339,3 +339,20 @@ def test_the_attributes_list_uses_a_constant_number_of_queries(
     assert len(page.context["definitions"]) == 12
     with django_assert_max_num_queries(4):
         assert api_for(world.admin).get(f"{API}/").json()["count"] == 12
+
+
+def test_the_participants_api_filters_on_declared_attributes(api_for, world, panel):
+    _declare(world)
+    _declare(world, name="seats", label="Seats", type="number", allowed_values=[])
+    _give(panel.people[:6], "product_line", ["POS"] * 3 + ["web shop"] * 3)
+    _give(panel.people[:6], "seats", [5, 50, 500, 5, 50, 500])
+    client = api_for(world.member)
+    url = "/api/v1/research/participants/"
+    assert client.get(url, {"attr_product_line": "POS"}).json()["count"] == 3
+    assert client.get(url, {"attr_product_line": "POS", "attr_seats_min": 10}).json()["count"] == 2
+    bad_value = client.get(url, {"attr_product_line": "kiosk"})
+    assert bad_value.status_code == 400 and "attr_product_line" in bad_value.json()
+    bad_number = client.get(url, {"attr_seats_min": "many"})
+    assert bad_number.status_code == 400 and "attr_seats_min" in bad_number.json()
+    unknown = client.get(url, {"attr_colour": "red"})
+    assert unknown.status_code == 400 and "attr_colour" in unknown.json()
