@@ -303,10 +303,26 @@ def participant_detail(request, pk):
             "overrides": overrides,
             "show_email": can_see_contacts(request.user),
             "can_recruit": can_recruit(request.user),
+            "custom_attributes": _custom_attributes(participant),
             "override_form": OverrideForm(),
             "now": timezone.now(),
         },
     )
+
+
+def _custom_attributes(participant) -> list[dict]:
+    """The participant's own attribute values, labelled as declared; retired ones say so."""
+    definitions = {
+        d.name: d for d in AttributeDefinition.objects.filter(name__in=list(participant.attributes))
+    }
+    return [
+        {
+            "label": definitions[name].label if name in definitions else name,
+            "value": value,
+            "retired": name in definitions and definitions[name].retired_at is not None,
+        }
+        for name, value in sorted(participant.attributes.items())
+    ]
 
 
 @login_required
@@ -348,6 +364,7 @@ def participant_override(request, pk):
                 "overrides": participant.overrides.select_related("by")[:10],
                 "show_email": True,
                 "can_recruit": True,
+                "custom_attributes": _custom_attributes(participant),
                 "override_form": form,
                 "now": timezone.now(),
             },

@@ -356,3 +356,17 @@ def test_the_participants_api_filters_on_declared_attributes(api_for, world, pan
     assert bad_number.status_code == 400 and "attr_seats_min" in bad_number.json()
     unknown = client.get(url, {"attr_colour": "red"})
     assert unknown.status_code == 400 and "attr_colour" in unknown.json()
+
+
+def test_the_participant_page_labels_custom_values_and_marks_retired_ones(client_for, world, panel):
+    line = _declare(world)
+    _declare(world, name="beta", label="Beta tester", type="boolean", allowed_values=[])
+    _give(panel.people[:1], "product_line", ["POS"])
+    person = panel.people[0]
+    person.attributes["beta"] = True
+    person.save(update_fields=["attributes"])
+    attributes.attribute_retire(definition=line, by=world.admin)
+    html = client_for(world.member).get(person.get_absolute_url()).content.decode()
+    assert "Product line</dt>" in html and "POS" in html
+    assert 'Beta tester</dt><dd class="col-7">yes' in html
+    assert 'POS <span class="badge text-bg-secondary">retired</span>' in html
