@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 from research.forms import RequestCancelForm, ResearchRequestForm
 from research.models import ResearchRequest
 from research.request_edits import request_cancel, request_update
-from research.views import _get_request_for_viewer, form_dry_run
+from research.views import form_dry_run, get_request_for_viewer
 
 
 def _get_request_for_editor(request, pk) -> ResearchRequest:
-    research_request = _get_request_for_viewer(request, pk)
+    research_request = get_request_for_viewer(request, pk)
     if not research_request.can_be_edited_by(request.user):
         raise PermissionDenied("Only the request's researcher and ProductOps admins can change it.")
     return research_request

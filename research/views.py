@@ -51,7 +51,7 @@ def _require_recruiter(request):
         raise PermissionDenied("Only researchers and ProductOps admins can do this.")
 
 
-def _get_request_for_viewer(request, pk) -> ResearchRequest:
+def get_request_for_viewer(request, pk) -> ResearchRequest:
     research_request = get_object_or_404(
         ResearchRequest.objects.select_related("team", "researcher"), pk=pk
     )
@@ -158,7 +158,7 @@ def form_dry_run(form, *, exclude_pk=None) -> dict | None:
 
 @login_required
 def request_detail(request, pk):
-    research_request = _get_request_for_viewer(request, pk)
+    research_request = get_request_for_viewer(request, pk)
     sample = research_request.samples.select_related("created_by").first()
     members = standby = []
     if sample:
@@ -217,7 +217,7 @@ def request_detail(request, pk):
 @require_POST
 def request_sample(request, pk):
     _require_recruiter(request)
-    research_request = _get_request_for_viewer(request, pk)
+    research_request = get_request_for_viewer(request, pk)
     if research_request.status == ResearchRequest.Status.CANCELLED:
         messages.error(request, "This request was cancelled: file a new one to recruit.")
         return redirect(research_request)
@@ -244,7 +244,7 @@ def request_sample(request, pk):
 @require_POST
 def request_close(request, pk):
     _require_recruiter(request)
-    research_request = _get_request_for_viewer(request, pk)
+    research_request = get_request_for_viewer(request, pk)
     ResearchRequest.objects.filter(
         pk=research_request.pk, status=ResearchRequest.Status.OPEN
     ).update(status=ResearchRequest.Status.CLOSED)
