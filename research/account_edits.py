@@ -37,13 +37,6 @@ def account_update(
     if not can_edit_accounts(by):
         raise PermissionDenied("Only researchers and ProductOps admins can edit accounts.")
     owner_flag_reason = " ".join((owner_flag_reason or "").split())
-    if owner_flagged and len(owner_flag_reason) < MIN_FLAG_REASON:
-        raise ValidationError(
-            {
-                "owner_flag_reason": "Say why the owner asks not to contact this account "
-                f"(at least {MIN_FLAG_REASON} characters); researchers read it."
-            }
-        )
     if not owner_flagged:
         owner_flag_reason = ""
     today = timezone.localdate()
@@ -62,6 +55,14 @@ def account_update(
     }
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)
+        # Raising the flag needs a reason; one the CRM import raised without a reason may stay.
+        if owner_flagged and not account.owner_flagged and len(owner_flag_reason) < MIN_FLAG_REASON:
+            raise ValidationError(
+                {
+                    "owner_flag_reason": "Say why the owner asks not to contact this account "
+                    f"(at least {MIN_FLAG_REASON} characters); researchers read it."
+                }
+            )
         changed = {
             field: [_shown(getattr(account, field)), _shown(value)]
             for field, value in after.items()

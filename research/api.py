@@ -178,8 +178,6 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         }
         values["owner_flag_reason"] = account.owner_flag_reason
         values.update(data.validated_data)
-        if data.validated_data.get("owner_flagged") and "owner_flag_reason" not in request.data:
-            values["owner_flag_reason"] = ""
         _changed, refreshed = account_update(account=account, by=request.user, **values)
         account = self.get_queryset().get(pk=account.pk)
         account.eligibility_changed = refreshed

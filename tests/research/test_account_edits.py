@@ -166,3 +166,17 @@ def test_bad_account_patches_are_a_400_naming_the_field(api_for, world, panel, p
     assert field in response.json(), response.json()
     assert not Account.objects.get(pk=panel.big.pk).owner_flagged
     assert not AuditEntry.objects.exists()
+
+
+def test_a_flag_the_crm_import_raised_without_a_reason_does_not_block_other_edits(
+    client_for, world, panel
+):
+    Account.objects.filter(pk=panel.big.pk).update(owner_flagged=True)
+    renewal = timezone.localdate() + timedelta(days=300)
+    response = client_for(world.researcher).post(
+        f"/research/accounts/{panel.big.pk}/edit/",
+        _form(owner_flagged="on", renewal_date=renewal.isoformat()),
+    )
+    assert response.status_code == 302
+    account = Account.objects.get(pk=panel.big.pk)
+    assert account.renewal_date == renewal and account.owner_flagged
