@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
@@ -147,9 +147,14 @@ def attribute_declare(
 ) -> AttributeDefinition:
     name = name_clean(name)
     values = values_clean(type=type, allowed_values=allowed_values)
-    definition = AttributeDefinition.objects.create(
-        name=name, label=label_clean(label, name), type=type, allowed_values=values
-    )
+    try:
+        # A savepoint: another admin may declare the same name between the check and the insert.
+        with transaction.atomic():
+            definition = AttributeDefinition.objects.create(
+                name=name, label=label_clean(label, name), type=type, allowed_values=values
+            )
+    except IntegrityError:
+        raise ValidationError({"name": f"An attribute named '{name}' exists already."}) from None
     audit_record(
         actor=by,
         action="research.attribute.declared",
