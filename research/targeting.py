@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Value, Window
+from django.db.models import Count, F, Max, Min, Q, TextField, Value, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
@@ -332,7 +332,9 @@ def _dimension_columns(dimensions, catalogue) -> dict[str, object]:
         if catalogue[name]["builtin"]:
             column = Coalesce(F(name), Value(""))
         else:
-            column = Coalesce(KeyTextTransform(name, "attributes"), Value(""))
+            column = Coalesce(
+                KeyTextTransform(name, "attributes"), Value(""), output_field=TextField()
+            )
         if connection.vendor == "postgresql":
             # Strata only need grouping, not a language's order: byte comparison sorts far faster.
             column = Collate(column, "C")

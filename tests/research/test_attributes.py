@@ -370,3 +370,15 @@ def test_the_participant_page_labels_custom_values_and_marks_retired_ones(client
     assert "Product line</dt>" in html and "POS" in html
     assert 'Beta tester</dt><dd class="col-7">yes' in html
     assert 'POS <span class="badge text-bg-secondary">retired</span>' in html
+
+
+def test_a_newly_declared_attribute_stratifies_a_sample(world, panel, research_request):
+    _declare(world)
+    _give(panel.people, "product_line", ["POS", "web shop", "web shop", "mobile app"] * 10)
+    research_request.dimensions = targeting.dimensions_clean(["product_line"])
+    research_request.participants_needed = 8
+    research_request.save(update_fields=["dimensions", "participants_needed"])
+    sample = targeting.sample_draw(request=research_request, by=world.researcher, seed=11)
+    rows = {r["value"]: r["sample"] for r in sample.makeup["dimensions"][0]["rows"]}
+    assert sample.makeup["dimensions"][0]["name"] == "product_line"
+    assert rows == {"web shop": 4, "POS": 2, "mobile app": 2}
