@@ -327,7 +327,7 @@ class AccountForm(forms.Form):
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why",
+        label="The owner's reason",
         help_text="Required with the flag, e.g. 'escalation open until the outage review'.",
     )
 

@@ -208,9 +208,26 @@ def request_detail(request, pk):
             "sample_stale": stale,
             "no_longer_matching": no_longer_matching,
             "show_email": can_see_contacts(request.user),
-            "criteria_items": sorted(research_request.criteria.items()),
+            **_labelled(research_request, sample),
         },
     )
+
+
+def _labelled(research_request, sample) -> dict:
+    """Criteria, dimensions and make-up under the labels people know, not the attribute keys."""
+    catalogue = targeting.attribute_catalogue()
+
+    def label(name):
+        return catalogue.get(name, {}).get("label", name)
+
+    return {
+        "criteria_items": [(label(n), v) for n, v in sorted(research_request.criteria.items())],
+        "dimension_labels": [label(d) for d in research_request.dimensions],
+        "makeup_dimensions": [
+            {**d, "label": label(d["name"])}
+            for d in (sample.makeup if sample else {}).get("dimensions", [])
+        ],
+    }
 
 
 @login_required

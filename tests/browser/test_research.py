@@ -203,7 +203,7 @@ def test_rita_flags_an_account_for_its_owner_and_its_people_are_held_back_at_onc
     page.get_by_label("The owner asks not to contact this account").check()
     page.get_by_role("button", name="Save and re-check eligibility").click()
     expect(page.locator(".invalid-feedback, .text-danger").first).to_contain_text("at least 10")
-    page.get_by_label("Why").fill("Escalation open until the outage review")
+    page.get_by_label("The owner's reason").fill("Escalation open until the outage review")
     page.get_by_role("button", name="Save and re-check eligibility").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Shop 0")
     expect(page.get_by_text("owner asks: do not contact")).to_be_visible()
