@@ -88,7 +88,9 @@ def request_update(*, request: ResearchRequest, by: User, **changes) -> list[str
         fields = list(changed)
         if SAMPLING_INPUTS & set(changed):
             request.targeting_changed_at = timezone.now()
-            fields.append("targeting_changed_at")
+            # The nightly risk note judged the old targeting; the page's live dry run shows the new.
+            request.risk = ""
+            fields += ["targeting_changed_at", "risk"]
         request.save(update_fields=[*fields, "updated_at"])
         audit_record(actor=by, action="research.request.edited", target=request, data=changed)
     return list(changed)

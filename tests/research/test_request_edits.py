@@ -89,6 +89,7 @@ def test_only_the_owner_and_admins_edit_or_cancel_a_request(
 def test_the_owner_edits_criteria_and_numbers_and_it_is_audited(
     client_for, roles, panel, research_request
 ):
+    ResearchRequest.objects.filter(pk=research_request.pk).update(risk="only 3 eligible")
     response = client_for(roles["owner"]).post(
         f"/research/requests/{research_request.pk}/edit/",
         _form(
@@ -106,6 +107,7 @@ def test_the_owner_edits_criteria_and_numbers_and_it_is_audited(
     assert research_request.participants_needed == 6
     assert research_request.incentive_cents == 4000
     assert research_request.researcher == roles["owner"]  # editing never changes the owner
+    assert research_request.risk == ""  # the nightly note judged the old criteria
     entry = AuditEntry.objects.get(action="research.request.edited")
     assert entry.actor == roles["owner"]
     assert entry.data["participants_needed"] == [8, 6]
