@@ -1,6 +1,6 @@
 from django.urls import path
 
-from research import attribute_views, request_views, views
+from research import account_views, attribute_views, request_views, views
 
 app_name = "research"
 
@@ -24,7 +24,7 @@ urlpatterns = [
         "participants/<int:pk>/override/", views.participant_override, name="participant_override"
     ),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
-    path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
+    path("accounts/<int:pk>/edit/", account_views.account_edit, name="account_edit"),
     path("attributes/", attribute_views.attribute_list, name="attributes"),
     path("attributes/<int:pk>/", attribute_views.attribute_edit, name="attribute_edit"),
     path("attributes/<int:pk>/retire/", attribute_views.attribute_retire, name="attribute_retire"),
