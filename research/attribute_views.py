@@ -57,6 +57,9 @@ def attribute_list(request):
 @admin_required
 def attribute_edit(request, pk):
     definition = get_object_or_404(AttributeDefinition, pk=pk)
+    if definition.retired_at:
+        messages.error(request, f"“{definition}” is retired: reinstate it to edit it.")
+        return redirect("research:attributes")
     form = AttributeForm(request.POST or None, definition=definition)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -168,8 +168,11 @@ def test_a_retired_attribute_leaves_forms_filters_and_imports_but_values_stay(
     )
     assert Participant.objects.filter(attributes__product_line="POS").count() == 2
     assert AuditEntry.objects.filter(action="research.attribute.retired").exists()
-    attributes.attribute_reinstate(definition=definition, by=world.admin)
+    admin = client_for(world.admin)
+    assert admin.get(f"/research/attributes/{definition.pk}/").status_code == 302  # reinstate first
+    admin.post(f"/research/attributes/{definition.pk}/retire/")  # the same button reinstates
     assert "product_line" in targeting.attribute_catalogue()
+    assert AuditEntry.objects.filter(action="research.attribute.reinstated").exists()
 
 
 def test_an_attribute_open_requests_use_cannot_be_retired(client_for, world, research_request):
