@@ -15,7 +15,15 @@ from research.models import (
 
 @admin.register(AttributeDefinition)
 class AttributeDefinitionAdmin(admin.ModelAdmin):
-    list_display = ["name", "label", "type"]
+    list_display = ["name", "label", "type", "retired_at"]
+
+    # Declaring, retyping and retiring check stored values and open requests, and are audited:
+    # they go through the Participant attributes page (research:attributes), not here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Account)
@@ -73,6 +81,7 @@ class OverrideAdmin(admin.ModelAdmin):
 class ResearchRequestAdmin(admin.ModelAdmin):
     list_display = ["title", "team", "researcher", "status", "deadline"]
     list_filter = ["status", "team"]
+    readonly_fields = ["targeting_changed_at", "cancelled_at", "cancelled_by", "cancel_reason"]
 
 
 @admin.register(Sample)

@@ -18,17 +18,26 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from research import importing, services, targeting
+from productops.accounts.permissions import IsProductOpsAdmin
+from research import attributes, importing, services, targeting
+from research.account_edits import account_update
+from research.forms import PanelFilterForm
 from research.models import (
     Account,
+    AttributeDefinition,
     LedgerEntry,
     Participant,
     ResearchRequest,
     Sample,
     SampleMember,
 )
+from research.request_edits import request_cancel, request_update
 from research.serializers import (
     AccountSerializer,
+    AccountUpdateResultSerializer,
+    AccountUpdateSerializer,
+    AttributeDefinitionSerializer,
+    AttributeInputSerializer,
     DryRunInputSerializer,
     DryRunSerializer,
     EligibilitySerializer,
@@ -37,6 +46,7 @@ from research.serializers import (
     LedgerEntrySerializer,
     OverrideInputSerializer,
     ParticipantSerializer,
+    RequestCancelInputSerializer,
     ResearchRequestSerializer,
     RulesSerializer,
     SampleSerializer,
@@ -80,7 +90,35 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
             )
         if params.get("q"):
             qs = qs.search(params["q"], with_email=can_see_contacts(self.request.user))
+        custom = {k: v for k, v in params.items() if k.startswith("attr_")}
+        if custom:
+            form = PanelFilterForm(custom, definitions=AttributeDefinition.objects.active())
+            unknown = sorted(set(custom) - set(form.fields))
+            if unknown:
+                raise ValidationError(
+                    {
+                        unknown[
+                            0
+                        ]: "No declared attribute has this filter; see /research/attributes/."
+                    }
+                )
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            qs = form.filter_custom(qs)
         return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "attr_<name>",
+                str,
+                description="Filter on a declared attribute (yes/no for yes-no ones); "
+                "numbers take attr_<name>_min and attr_<name>_max.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -121,9 +159,98 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+    """Accounts. PATCH (researchers, ProductOps admins) edits what the fatigue rules read, audited."""
+
     serializer_class = AccountSerializer
-    queryset = Account.objects.order_by("id")
+    queryset = Account.objects.select_related("owner").order_by("id")
     filterset_fields = ["owner_flagged"]
+
+    @extend_schema(request=AccountUpdateSerializer, responses=AccountUpdateResultSerializer)
+    def partial_update(self, request, pk=None):
+        """Renewal date, owner and the owner's do-not-contact flag; eligibility is re-checked at once."""
+        _require_recruiter(request.user)
+        account = self.get_object()
+        data = AccountUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {
+            field: getattr(account, field)
+            for field in ("renewal_date", "owner", "owner_name", "owner_flagged")
+        }
+        values["owner_flag_reason"] = account.owner_flag_reason
+        values.update(data.validated_data)
+        _changed, refreshed = account_update(account=account, by=request.user, **values)
+        account = self.get_queryset().get(pk=account.pk)
+        account.eligibility_changed = refreshed
+        return Response(AccountUpdateResultSerializer(account).data)
+
+
+class AttributeDefinitionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Custom participant attributes. Everyone reads them; ProductOps admins declare, edit and retire."""
+
+    serializer_class = AttributeDefinitionSerializer
+    queryset = AttributeDefinition.objects.order_by("name")
+
+    def get_permissions(self):
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            return [IsProductOpsAdmin()]
+        return super().get_permissions()
+
+    @extend_schema(request=AttributeInputSerializer, responses={201: AttributeDefinitionSerializer})
+    def create(self, request):
+        """Declare an attribute: it is usable in criteria, dimensions, panel filters and imports at once."""
+        data = AttributeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not data.validated_data.get("name"):
+            raise ValidationError({"name": "Give the attribute a name, e.g. product_line."})
+        definition = attributes.attribute_declare(by=request.user, **data.validated_data)
+        return Response(
+            AttributeDefinitionSerializer(definition).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=AttributeInputSerializer, responses=AttributeDefinitionSerializer)
+    def partial_update(self, request, pk=None):
+        """Change the label, type or allowed values; stored values are converted or the change refused."""
+        definition = self.get_object()
+        if definition.retired_at:
+            raise ValidationError({"name": "This attribute is retired; reinstate it first."})
+        payload = {
+            "label": definition.label,
+            "type": definition.type,
+            "allowed_values": definition.allowed_values,
+            **request.data,
+        }
+        data = AttributeInputSerializer(data=payload)
+        data.is_valid(raise_exception=True)
+        if data.validated_data.get("name", definition.name) != definition.name:
+            raise ValidationError({"name": "Names never change; declare a new attribute."})
+        attributes.attribute_update(
+            definition=definition,
+            label=data.validated_data["label"],
+            type=data.validated_data["type"],
+            allowed_values=data.validated_data["allowed_values"],
+            by=request.user,
+        )
+        definition.refresh_from_db()
+        return Response(AttributeDefinitionSerializer(definition).data)
+
+    @extend_schema(request=None, responses=AttributeDefinitionSerializer)
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        """Take it out of forms, filters and imports (refused while open requests use it)."""
+        definition = self.get_object()
+        attributes.attribute_retire(definition=definition, by=request.user)
+        definition.refresh_from_db()
+        return Response(AttributeDefinitionSerializer(definition).data)
+
+    @extend_schema(request=None, responses=AttributeDefinitionSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        definition = self.get_object()
+        attributes.attribute_reinstate(definition=definition, by=request.user)
+        definition.refresh_from_db()
+        return Response(AttributeDefinitionSerializer(definition).data)
 
 
 class LedgerEntryViewSet(
@@ -229,6 +356,32 @@ class ResearchRequestViewSet(
         )
         serializer.save(researcher=user, criteria=criteria, dimensions=dimensions)
 
+    @extend_schema(request=ResearchRequestSerializer, responses=ResearchRequestSerializer)
+    def partial_update(self, request, pk=None):
+        """Edit an open request (its researcher or an admin). A sample drawn before is kept, marked stale."""
+        research_request = self.get_object()
+        data = ResearchRequestSerializer(research_request, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        request_update(request=research_request, by=request.user, **data.validated_data)
+        return Response(self._fresh(research_request))
+
+    @extend_schema(request=RequestCancelInputSerializer, responses=ResearchRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel an open request with a reason: no more overlaps, risk warnings or samples."""
+        research_request = self.get_object()
+        data = RequestCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        request_cancel(
+            request=research_request, by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(self._fresh(research_request))
+
+    def _fresh(self, research_request) -> dict:
+        return ResearchRequestSerializer(
+            self.get_queryset().get(pk=research_request.pk), context={"request": self.request}
+        ).data
+
     @extend_schema(request=DryRunInputSerializer, responses=DryRunSerializer)
     @action(detail=False, methods=["post"], url_path="dry-run")
     def dry_run(self, request):
@@ -249,6 +402,10 @@ class ResearchRequestViewSet(
         """Draw a representative sample of eligible participants (seed optional for a reproducible draw)."""
         _require_recruiter(request.user)
         research_request = self.get_object()
+        if research_request.status == ResearchRequest.Status.CANCELLED:
+            raise ValidationError(
+                {"status": "This request was cancelled; file a new one to sample."}
+            )
         seed = request.data.get("seed") if hasattr(request.data, "get") else None
         if seed is not None:
             try:
@@ -335,6 +492,7 @@ class ImportView(APIView):
 router = SimpleRouter()
 router.register("participants", ParticipantViewSet, basename="research-participant")
 router.register("accounts", AccountViewSet, basename="research-account")
+router.register("attributes", AttributeDefinitionViewSet, basename="research-attribute")
 router.register("ledger", LedgerEntryViewSet, basename="research-ledger")
 router.register("requests", ResearchRequestViewSet, basename="research-request")
 router.register("samples", SampleViewSet, basename="research-sample")

@@ -1,10 +1,20 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from productops.accounts.models import Team
+from productops.accounts.models import Team, User
 from research import fatigue, targeting
-from research.models import COMPANY_SIZES, PLANS, REGIONS, USAGE_LEVELS, ResearchRequest
+from research.models import (
+    COMPANY_SIZES,
+    PLANS,
+    REGIONS,
+    USAGE_LEVELS,
+    AttributeDefinition,
+    ResearchRequest,
+)
 
 MAX_INCENTIVE = 2000
 
@@ -33,6 +43,34 @@ class PanelFilterForm(forms.Form):
         label="Eligibility",
     )
 
+    def __init__(self, *args, definitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Declared attributes filter too; numbers by a range.
+        self.custom_fields = []
+        for d in definitions:
+            label = d.label or d.name
+            if d.type == AttributeDefinition.Type.NUMBER:
+                for end in ("min", "max"):
+                    self.fields[f"attr_{d.name}_{end}"] = forms.FloatField(
+                        required=False, label=f"{label} ({'from' if end == 'min' else 'to'})"
+                    )
+                    self.custom_fields.append((f"attr_{d.name}_{end}", d, end))
+                continue
+            if d.type == AttributeDefinition.Type.CHOICE:
+                field = forms.ChoiceField(required=False, choices=_choices(d.allowed_values))
+            elif d.type == AttributeDefinition.Type.BOOLEAN:
+                field = forms.ChoiceField(
+                    required=False, choices=[("", "Any"), ("yes", "Yes"), ("no", "No")]
+                )
+            else:
+                field = forms.CharField(required=False, max_length=200)
+            field.label = label
+            self.fields[f"attr_{d.name}"] = field
+            self.custom_fields.append((f"attr_{d.name}", d, None))
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
     def filter(self, qs, *, with_email: bool):
         data = self.cleaned_data
         qs = qs.search(data.get("q") or "", with_email=with_email)
@@ -41,6 +79,7 @@ class PanelFilterForm(forms.Form):
                 qs = qs.filter(**{field: data[field]})
         if data.get("country"):
             qs = qs.filter(country__iexact=data["country"].strip())
+        qs = self.filter_custom(qs)
         now = timezone.now()
         if data.get("status") == "eligible":
             qs = qs.filter(next_eligible_at__lte=now)
@@ -49,6 +88,31 @@ class PanelFilterForm(forms.Form):
         elif data.get("status") == "never":
             qs = qs.filter(next_eligible_at__isnull=True)
         return qs
+
+    def filter_custom(self, qs):
+        """Only the declared attributes' filters (the API filters built-in ones itself)."""
+        data = self.cleaned_data
+        for key, d, end in self.custom_fields:
+            value = data.get(key)
+            if value in (None, ""):
+                continue
+            column = f"attributes__{d.name}"
+            if end:
+                qs = qs.filter(**{f"{column}__{'gte' if end == 'min' else 'lte'}": value})
+            elif d.type == AttributeDefinition.Type.BOOLEAN:
+                qs = qs.filter(**{column: value == "yes"})
+            elif d.type == AttributeDefinition.Type.TEXT:
+                qs = qs.filter(**{f"{column}__iexact": value.strip()})
+            else:
+                qs = qs.filter(**{column: value})
+        return qs
+
+
+def _bound(field, low: int, high: int) -> None:
+    """Bounds on a model form's integer field: validators, so they hold server-side too."""
+    field.min_value, field.max_value = low, high
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)
 
 
 class ResearchRequestForm(forms.ModelForm):
@@ -95,14 +159,11 @@ class ResearchRequestForm(forms.ModelForm):
         self.user = user
         self.catalogue = targeting.attribute_catalogue()
         teams = Team.objects.all() if user.is_productops_admin else Team.objects.for_user(user)
-        self.fields["team"].queryset = teams
-        self.fields["title"].max_length = 140
-        self.fields["session_minutes"].min_value = 5
-        self.fields["session_minutes"].max_value = 480
-        self.fields["session_minutes"].widget.attrs.update(min=5, max=480)
-        self.fields["participants_needed"].min_value = 1
-        self.fields["participants_needed"].max_value = 500
-        self.fields["participants_needed"].widget.attrs.update(min=1, max=500)
+        if self.instance.pk:
+            teams = teams | Team.objects.filter(pk=self.instance.team_id)
+        self.fields["team"].queryset = teams.distinct()
+        _bound(self.fields["session_minutes"], 5, 480)
+        _bound(self.fields["participants_needed"], 1, 500)
         self.fields["dimensions"].choices = [
             (name, spec["label"])
             for name, spec in self.catalogue.items()
@@ -135,7 +196,7 @@ class ResearchRequestForm(forms.ModelForm):
                         values if self.catalogue[name]["values"] else ", ".join(values)
                     )
             self.initial["dimensions"] = self.instance.dimensions
-            self.initial["incentive"] = self.instance.incentive_cents / 100
+            self.initial["incentive"] = Decimal(self.instance.incentive_cents) / 100
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
@@ -182,6 +243,93 @@ class ResearchRequestForm(forms.ModelForm):
         if commit:
             request.save()
         return request
+
+    def changes(self) -> dict:
+        """The edited values, as research.request_edits.request_update takes them."""
+        data = self.cleaned_data
+        changes = {field: data[field] for field in self.Meta.fields}
+        changes["criteria"] = data.get("criteria", {})
+        changes["dimensions"] = data.get("dimensions", [])
+        changes["incentive_cents"] = int((data.get("incentive") or 0) * 100)
+        return changes
+
+
+class RequestCancelForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        label="Why cancel it?",
+        help_text="The team and the admins read this; the request stops counting as an overlap.",
+    )
+
+
+class AttributeForm(forms.Form):
+    """Declare or edit a custom participant attribute; rules live in research.attributes."""
+
+    name = forms.CharField(
+        max_length=40,
+        help_text="The key in imports and criteria: lower-case letters, digits and underscores. "
+        "It cannot change later.",
+    )
+    label = forms.CharField(
+        max_length=80, required=False, help_text="Shown in forms; the name if left empty."
+    )
+    type = forms.ChoiceField(choices=AttributeDefinition.Type.choices)
+    allowed_values = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Allowed values",
+        help_text="One per line, for 'one of a list' only.",
+    )
+
+    def __init__(self, *args, definition=None, **kwargs):
+        if definition is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": definition.name,
+                    "label": definition.label,
+                    "type": definition.type,
+                    "allowed_values": "\n".join(map(str, definition.allowed_values or [])),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if definition is not None:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "Names never change: criteria and imports use them."
+
+    def clean_allowed_values(self):
+        return [v.strip() for v in self.cleaned_data["allowed_values"].splitlines() if v.strip()]
+
+
+class AccountForm(forms.Form):
+    renewal_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The renewal quiet period counts back from this day.",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        label="Account owner",
+        empty_label="— nobody in the portal —",
+    )
+    owner_name = forms.CharField(
+        max_length=120, required=False, label="Owner as the CRM names them"
+    )
+    owner_flagged = forms.BooleanField(
+        required=False,
+        label="The owner asks not to contact this account",
+        help_text="While set, no one at the account is invited (if the fatigue rules respect it).",
+    )
+    owner_flag_reason = forms.CharField(
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="The owner's reason",
+        help_text="Required with the flag, e.g. 'escalation open until the outage review'.",
+    )
 
 
 class OverrideForm(forms.Form):

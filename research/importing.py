@@ -103,7 +103,7 @@ def limit_text() -> str:
 
 def targets() -> dict:
     found = dict(BASE_TARGETS)
-    for d in AttributeDefinition.objects.all():
+    for d in AttributeDefinition.objects.active():
         found[f"attr:{d.name}"] = (f"{d.label or d.name} (custom)", False)
     return found
 
@@ -304,7 +304,7 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
             "accounts": 0,
             "_clean": [],
         }
-    definitions = {d.name: d for d in AttributeDefinition.objects.all()}
+    definitions = {d.name: d for d in AttributeDefinition.objects.active()}
     index = {
         target: headers.index(column) for target, column in mapping.items() if target in all_targets
     }

@@ -62,6 +62,11 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class AttributeDefinitionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(retired_at=None)
+
+
 class AttributeDefinition(models.Model):
     """A custom participant attribute declared by ProductOps admins, usable in filters and sampling."""
 
@@ -80,6 +85,10 @@ class AttributeDefinition(models.Model):
         default=list, blank=True, help_text="For 'One of a list' only."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Retired attributes leave forms, filters and imports; participants keep their values.
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttributeDefinitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -375,6 +384,13 @@ class ResearchRequest(models.Model):
     )
     # Written by the nightly check: why fatigue rules are about to get in this request's way.
     risk = models.CharField(max_length=500, blank=True)
+    # Last edit of who to sample or how many: a sample drawn before it is out of date.
+    targeting_changed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -399,6 +415,15 @@ class ResearchRequest(models.Model):
 
     def get_absolute_url(self):
         return reverse("research:request_detail", args=[self.pk])
+
+    def can_be_edited_by(self, user) -> bool:
+        return user.is_productops_admin or (user.is_researcher and self.researcher_id == user.pk)
+
+    def sample_is_stale(self, sample) -> bool:
+        """True when who to sample, or how many, changed after this sample was drawn."""
+        return bool(
+            sample and self.targeting_changed_at and sample.created_at < self.targeting_changed_at
+        )
 
 
 class Sample(models.Model):

@@ -1,10 +1,11 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from productops.accounts.models import Team
-from research import fatigue
+from productops.accounts.models import Team, User
+from research import attributes, fatigue
 from research.models import (
     Account,
+    AttributeDefinition,
     LedgerEntry,
     Participant,
     ResearchRequest,
@@ -18,6 +19,8 @@ def can_see_contacts(user) -> bool:
 
 
 class AccountSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
     class Meta:
         model = Account
         fields = [
@@ -25,10 +28,59 @@ class AccountSerializer(serializers.ModelSerializer):
             "external_id",
             "name",
             "renewal_date",
+            "owner",
             "owner_name",
             "owner_flagged",
+            "owner_flag_reason",
             "attributes",
+            "updated_at",
         ]
+
+
+class AccountUpdateSerializer(serializers.Serializer):
+    """PATCH: the fields left out keep their value. The flag needs a reason."""
+
+    renewal_date = serializers.DateField(required=False, allow_null=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The owner's portal username; null for nobody.",
+    )
+    owner_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    owner_flagged = serializers.BooleanField(required=False)
+    owner_flag_reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class AccountUpdateResultSerializer(AccountSerializer):
+    eligibility_changed = serializers.IntegerField(
+        read_only=True, help_text="Participants whose eligibility changed with this edit."
+    )
+
+    class Meta(AccountSerializer.Meta):
+        fields = [*AccountSerializer.Meta.fields, "eligibility_changed"]
+
+
+class AttributeDefinitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AttributeDefinition
+        fields = ["id", "name", "label", "type", "allowed_values", "retired_at", "created_at"]
+
+
+class AttributeInputSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=40, required=False, help_text="Only when declaring; names never change."
+    )
+    label = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    type = serializers.ChoiceField(choices=AttributeDefinition.Type.choices)
+    allowed_values = serializers.ListField(
+        child=serializers.CharField(max_length=attributes.MAX_VALUE_LENGTH),
+        max_length=attributes.MAX_VALUES,
+        required=False,
+        default=list,
+        help_text="For type 'choice' only.",
+    )
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -179,6 +231,12 @@ class ResearchRequestSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     researcher = serializers.CharField(source="researcher.username", read_only=True)
     latest_sample = serializers.SerializerMethodField()
+    sample_stale = serializers.SerializerMethodField(
+        help_text="The latest sample was drawn before who to sample, or how many, changed."
+    )
+    cancelled_by = serializers.CharField(
+        source="cancelled_by.username", read_only=True, default=None
+    )
 
     class Meta:
         model = ResearchRequest
@@ -198,8 +256,19 @@ class ResearchRequestSerializer(serializers.ModelSerializer):
             "status",
             "created_at",
             "latest_sample",
+            "sample_stale",
+            "targeting_changed_at",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
         ]
-        read_only_fields = ["status", "created_at"]
+        read_only_fields = [
+            "status",
+            "created_at",
+            "targeting_changed_at",
+            "cancelled_at",
+            "cancel_reason",
+        ]
         extra_kwargs = {
             "title": {"max_length": 140},
             "goal": {"max_length": 4000},
@@ -213,6 +282,10 @@ class ResearchRequestSerializer(serializers.ModelSerializer):
         if samples is not None:
             return samples[0].pk if samples else None
         return None
+
+    def get_sample_stale(self, obj) -> bool:
+        samples = getattr(obj, "prefetched_samples", None) or []
+        return obj.sample_is_stale(samples[0] if samples else None)
 
     def validate_deadline(self, value):
         if value < timezone.localdate():
@@ -288,6 +361,12 @@ class SampleSerializer(serializers.ModelSerializer):
 
     def get_standby(self, obj) -> list[dict]:
         return self._members(obj, True)
+
+
+class RequestCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, allow_blank=True, help_text="Why; at least 10 characters."
+    )
 
 
 class OverrideInputSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Value, Window
+from django.db.models import Count, F, Max, Min, Q, TextField, Value, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
@@ -50,7 +50,7 @@ def attribute_catalogue() -> dict[str, dict]:
         }
         for name, values in BUILTIN_ATTRIBUTES.items()
     }
-    for d in AttributeDefinition.objects.all():
+    for d in AttributeDefinition.objects.active():
         catalogue[d.name] = {
             "label": d.label or d.name,
             "type": d.type,
@@ -332,7 +332,9 @@ def _dimension_columns(dimensions, catalogue) -> dict[str, object]:
         if catalogue[name]["builtin"]:
             column = Coalesce(F(name), Value(""))
         else:
-            column = Coalesce(KeyTextTransform(name, "attributes"), Value(""))
+            column = Coalesce(
+                KeyTextTransform(name, "attributes"), Value(""), output_field=TextField()
+            )
         if connection.vendor == "postgresql":
             # Strata only need grouping, not a language's order: byte comparison sorts far faster.
             column = Collate(column, "C")

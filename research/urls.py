@@ -1,6 +1,6 @@
 from django.urls import path
 
-from research import views
+from research import account_views, attribute_views, request_views, views
 
 app_name = "research"
 
@@ -11,12 +11,23 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/sample/", views.request_sample, name="request_sample"),
     path("requests/<int:pk>/close/", views.request_close, name="request_close"),
+    path("requests/<int:pk>/edit/", request_views.request_edit, name="request_edit"),
+    path(
+        "requests/<int:pk>/edit/dry-run/",
+        request_views.request_edit_dry_run,
+        name="request_edit_dry_run",
+    ),
+    path("requests/<int:pk>/cancel/", request_views.request_cancel_page, name="request_cancel"),
     path("panel/", views.panel, name="panel"),
     path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
     path(
         "participants/<int:pk>/override/", views.participant_override, name="participant_override"
     ),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/edit/", account_views.account_edit, name="account_edit"),
+    path("attributes/", attribute_views.attribute_list, name="attributes"),
+    path("attributes/<int:pk>/", attribute_views.attribute_edit, name="attribute_edit"),
+    path("attributes/<int:pk>/retire/", attribute_views.attribute_retire, name="attribute_retire"),
     path("health/", views.panel_health, name="health"),
     path("rules/", views.rules_edit, name="rules"),
     path("import/", views.import_upload, name="import"),

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from productops.accounts.permissions import admin_required
 from research import fatigue, health, importing, services, targeting
+from research.account_edits import can_edit_accounts
 from research.forms import (
     ImportMappingForm,
     ImportUploadForm,
@@ -24,6 +25,7 @@ from research.forms import (
 )
 from research.models import (
     Account,
+    AttributeDefinition,
     FatigueRuleSet,
     ImportBatch,
     LedgerEntry,
@@ -48,7 +50,7 @@ def _require_recruiter(request):
         raise PermissionDenied("Only researchers and ProductOps admins can do this.")
 
 
-def _get_request_for_viewer(request, pk) -> ResearchRequest:
+def get_request_for_viewer(request, pk) -> ResearchRequest:
     research_request = get_object_or_404(
         ResearchRequest.objects.select_related("team", "researcher"), pk=pk
     )
@@ -75,7 +77,7 @@ def index(request):
     if status in ResearchRequest.Status.values:
         visible = visible.filter(status=status)
     page = Paginator(
-        visible.annotate(sampled=Count("samples")).order_by("-created_at", "-id"), 25
+        visible.annotate(sampled=Max("samples__created_at")).order_by("-created_at", "-id"), 25
     ).get_page(request.GET.get("page"))
     now = timezone.now()
     stats = Participant.objects.aggregate(
@@ -106,7 +108,7 @@ def request_new(request):
         research_request = form.save()
         messages.success(request, "Request filed. Draw a sample when you are ready to recruit.")
         return redirect(research_request)
-    return render(request, "research/request_form.html", {"form": form, "dry": _form_dry_run(form)})
+    return render(request, "research/request_form.html", {"form": form, "dry": form_dry_run(form)})
 
 
 @login_required
@@ -117,13 +119,19 @@ def request_dry_run(request):
     form = ResearchRequestForm(request.POST, user=request.user)
     form.is_valid()
     return render(
-        request, "research/request_form.html#dry-run", {"form": form, "dry": _form_dry_run(form)}
+        request, "research/request_form.html#dry-run", {"form": form, "dry": form_dry_run(form)}
     )
 
 
-def _form_dry_run(form) -> dict | None:
+def form_dry_run(form, *, exclude_pk=None) -> dict | None:
     if not form.is_bound:
-        criteria, needed, method, deadline = {}, 8, "interview", None
+        # A new request starts from anyone; an edited one from what it asks for now.
+        req = form.instance
+        if req.pk:
+            criteria, needed, method = req.criteria, req.participants_needed, req.method
+            deadline = req.deadline
+        else:
+            criteria, needed, method, deadline = {}, 8, "interview", None
     else:
         data = getattr(form, "cleaned_data", {})
         if "criteria" not in data:
@@ -139,7 +147,9 @@ def _form_dry_run(form) -> dict | None:
         criteria=criteria, needed=needed, method=method, catalogue=form.catalogue
     )
     dry["overlaps"] = (
-        targeting.overlapping_requests(criteria=criteria, deadline=deadline) if criteria else []
+        targeting.overlapping_requests(criteria=criteria, deadline=deadline, exclude_pk=exclude_pk)
+        if criteria
+        else []
     )
     dry["needed"] = needed
     return dry
@@ -147,7 +157,7 @@ def _form_dry_run(form) -> dict | None:
 
 @login_required
 def request_detail(request, pk):
-    research_request = _get_request_for_viewer(request, pk)
+    research_request = get_request_for_viewer(request, pk)
     sample = research_request.samples.select_related("created_by").first()
     members = standby = []
     if sample:
@@ -167,11 +177,21 @@ def request_detail(request, pk):
         )
     except ValidationError as e:
         messages.error(request, "; ".join(e.messages))
-    overlaps = targeting.overlapping_requests(
-        criteria=research_request.criteria,
-        deadline=research_request.deadline,
-        exclude_pk=research_request.pk,
-    )
+    overlaps = []
+    if research_request.status == ResearchRequest.Status.OPEN:
+        overlaps = targeting.overlapping_requests(
+            criteria=research_request.criteria,
+            deadline=research_request.deadline,
+            exclude_pk=research_request.pk,
+        )
+    stale = research_request.sample_is_stale(sample)
+    no_longer_matching = 0
+    if stale and members:
+        no_longer_matching = len(members) - (
+            targeting.matching(research_request.criteria)
+            .filter(pk__in=[m.participant_id for m in members])
+            .count()
+        )
     return render(
         request,
         "research/request_detail.html",
@@ -183,17 +203,40 @@ def request_detail(request, pk):
             "dry": dry,
             "overlaps": overlaps,
             "can_recruit": can_recruit(request.user),
+            "can_edit": research_request.can_be_edited_by(request.user),
+            "sample_stale": stale,
+            "no_longer_matching": no_longer_matching,
             "show_email": can_see_contacts(request.user),
-            "criteria_items": sorted(research_request.criteria.items()),
+            **_labelled(research_request, sample),
         },
     )
+
+
+def _labelled(research_request, sample) -> dict:
+    """Criteria, dimensions and make-up under the labels people know, not the attribute keys."""
+    catalogue = targeting.attribute_catalogue()
+
+    def label(name):
+        return catalogue.get(name, {}).get("label", name)
+
+    return {
+        "criteria_items": [(label(n), v) for n, v in sorted(research_request.criteria.items())],
+        "dimension_labels": [label(d) for d in research_request.dimensions],
+        "makeup_dimensions": [
+            {**d, "label": label(d["name"])}
+            for d in (sample.makeup if sample else {}).get("dimensions", [])
+        ],
+    }
 
 
 @login_required
 @require_POST
 def request_sample(request, pk):
     _require_recruiter(request)
-    research_request = _get_request_for_viewer(request, pk)
+    research_request = get_request_for_viewer(request, pk)
+    if research_request.status == ResearchRequest.Status.CANCELLED:
+        messages.error(request, "This request was cancelled: file a new one to recruit.")
+        return redirect(research_request)
     try:
         sample = targeting.sample_draw(request=research_request, by=request.user)
     except ValidationError as e:
@@ -217,7 +260,7 @@ def request_sample(request, pk):
 @require_POST
 def request_close(request, pk):
     _require_recruiter(request)
-    research_request = _get_request_for_viewer(request, pk)
+    research_request = get_request_for_viewer(request, pk)
     ResearchRequest.objects.filter(
         pk=research_request.pk, status=ResearchRequest.Status.OPEN
     ).update(status=ResearchRequest.Status.CLOSED)
@@ -230,7 +273,9 @@ def request_close(request, pk):
 
 @login_required
 def panel(request):
-    form = PanelFilterForm(request.GET or None)
+    form = PanelFilterForm(
+        request.GET or None, definitions=AttributeDefinition.objects.active().order_by("name")
+    )
     qs = Participant.objects.select_related("account")
     show_email = can_see_contacts(request.user)
     if form.is_valid():
@@ -274,10 +319,26 @@ def participant_detail(request, pk):
             "overrides": overrides,
             "show_email": can_see_contacts(request.user),
             "can_recruit": can_recruit(request.user),
+            "custom_attributes": _custom_attributes(participant),
             "override_form": OverrideForm(),
             "now": timezone.now(),
         },
     )
+
+
+def _custom_attributes(participant) -> list[dict]:
+    """The participant's own attribute values, labelled as declared; retired ones say so."""
+    definitions = {
+        d.name: d for d in AttributeDefinition.objects.filter(name__in=list(participant.attributes))
+    }
+    return [
+        {
+            "label": definitions[name].label if name in definitions else name,
+            "value": value,
+            "retired": name in definitions and definitions[name].retired_at is not None,
+        }
+        for name, value in sorted(participant.attributes.items())
+    ]
 
 
 @login_required
@@ -319,6 +380,7 @@ def participant_override(request, pk):
                 "overrides": participant.overrides.select_related("by")[:10],
                 "show_email": True,
                 "can_recruit": True,
+                "custom_attributes": _custom_attributes(participant),
                 "override_form": form,
                 "now": timezone.now(),
             },
@@ -342,18 +404,26 @@ def account_detail(request, pk):
     people = Paginator(account.participants.order_by("name", "id"), 50).get_page(
         request.GET.get("page")
     )
+    quarter["minutes"] = quarter["minutes"] or 0
     ledger = LedgerEntry.objects.filter(account=account).select_related("participant", "team")[:25]
     rules = services.rules_current()
+    quiet_from = None
+    if account.renewal_date and rules.renewal_quiet_days:
+        quiet_from = account.renewal_date - timezone.timedelta(days=rules.renewal_quiet_days)
     return render(
         request,
         "research/account_detail.html",
         {
             "account": account,
             "quarter": quarter,
+            "quiet_from": quiet_from,
+            "in_quiet_period": quiet_from is not None
+            and quiet_from <= timezone.localdate() <= account.renewal_date,
             "page": people,
             "ledger": ledger,
             "rules": rules,
             "show_email": can_see_contacts(request.user),
+            "can_edit": can_edit_accounts(request.user),
             "now": now,
         },
     )

@@ -231,3 +231,16 @@ def test_the_hash_prefilter_returns_exactly_what_the_full_ranking_would(db):
         assert sorted(c.id for c in fast) == sorted(row[0] for row in exact)
         assert population == {("pro",): 400}
         assert not {c.id for c in fast} & {p.pk for p in contacted}
+
+
+@pytest.mark.parametrize(("field", "value"), [("participants_needed", 0), ("session_minutes", 481)])
+def test_the_form_bounds_numbers_on_the_server_not_only_in_the_browser(
+    client_for, world, panel, field, value
+):
+    world.researcher.memberships.create(team=world.team)
+    response = client_for(world.researcher).post(
+        "/research/requests/new/", _form_data(world, **{field: value})
+    )
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not ResearchRequest.objects.exists()
