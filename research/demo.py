@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from research import services, targeting
+from research import request_edits, services, targeting
 from research.models import (
     COMPANY_SIZES,
     Account,
@@ -203,6 +203,8 @@ def seed(stdout=None) -> None:
             renewal = None
             if i % 4 == 0:
                 renewal = (now + timedelta(days=rng.randrange(-20, 300))).date()
+            # Every third account is owned by a portal user; the CRM then names that same person.
+            owner = owners[i % len(owners)] if owners and i % 3 == 0 else None
             accounts.append(
                 Account(
                     external_id=f"ACC-{i + 1:04d}",
@@ -213,8 +215,10 @@ def seed(stdout=None) -> None:
                         else ""
                     ),
                     renewal_date=renewal,
-                    owner=owners[i % len(owners)] if owners and i % 3 == 0 else None,
-                    owner_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    owner=owner,
+                    owner_name=owner.display_name
+                    if owner
+                    else f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                     owner_flagged=i in (7, 41, 150),
                     owner_flag_reason="Escalation open with support; please hold research."
                     if i in (7, 41, 150)
@@ -351,7 +355,24 @@ REQUESTS = [
         ["plan"],
         0,
     ),
+    (
+        "growth",
+        "rita",
+        "Referral programme interviews",
+        "Why do pro merchants stop inviting other shops after their first referral reward?",
+        "interview",
+        30,
+        8,
+        {"plan": ["pro"]},
+        ["region"],
+        2500,
+    ),
 ]
+
+# Shows the other end of a request's life: cancelled with a reason, out of overlaps and risk warnings.
+CANCELLED = {
+    "Referral programme interviews": "Merged into the onboarding checklist interviews: same merchants, same weeks."
+}
 
 
 def _requests(stdout):
@@ -374,6 +395,9 @@ def _requests(stdout):
             deadline=(now + timedelta(days=21 + needed)).date(),
             incentive_cents=cents,
         )
+        if title in CANCELLED:
+            request_edits.request_cancel(request=request, by=researcher, reason=CANCELLED[title])
+            continue
         if slug != "search":
             drawer = (
                 researcher if researcher.is_researcher or researcher.is_productops_admin else None
