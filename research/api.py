@@ -31,7 +31,7 @@ from research.models import (
     Sample,
     SampleMember,
 )
-from research.request_edits import request_cancel, request_update
+from research.request_edits import request_cancel, request_close, request_update
 from research.serializers import (
     AccountSerializer,
     AccountUpdateResultSerializer,
@@ -375,6 +375,14 @@ class ResearchRequestViewSet(
         request_cancel(
             request=research_request, by=request.user, reason=data.validated_data["reason"]
         )
+        return Response(self._fresh(research_request))
+
+    @extend_schema(request=None, responses=ResearchRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close an open request once it has its participants: no more overlaps or risk warnings."""
+        research_request = self.get_object()
+        request_close(request=research_request, by=request.user)
         return Response(self._fresh(research_request))
 
     def _fresh(self, research_request) -> dict:

@@ -128,6 +128,18 @@ def request_cancel(*, request: ResearchRequest, by: User, reason: str) -> Resear
     return request
 
 
+def request_close(*, request: ResearchRequest, by: User) -> ResearchRequest:
+    """Close a request that has its participants: it stops counting for overlaps and risk warnings."""
+    with transaction.atomic():
+        request = ResearchRequest.objects.select_for_update().get(pk=request.pk)
+        _require_open_and_editor(request, by, "close")
+        request.status = ResearchRequest.Status.CLOSED
+        request.risk = ""
+        request.save(update_fields=["status", "risk", "updated_at"])
+        audit_record(actor=by, action="research.request.closed", target=request)
+    return request
+
+
 def _shown(value):
     """A JSON-friendly form of a field value for the audit log."""
     if value is None or isinstance(value, bool | str | int | float | list | dict):

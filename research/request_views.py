@@ -1,4 +1,4 @@
-"""Pages to edit and cancel an open research request (its researcher or a ProductOps admin)."""
+"""Pages to edit, close and cancel an open research request (its researcher or a ProductOps admin)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from research.forms import RequestCancelForm, ResearchRequestForm
 from research.models import ResearchRequest
-from research.request_edits import request_cancel, request_update
+from research.request_edits import request_cancel, request_close, request_update
 from research.views import form_dry_run, get_request_for_viewer
 
 
@@ -105,3 +105,14 @@ def request_cancel_page(request, pk):
         {"req": research_request, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def request_close_page(request, pk):
+    research_request = _get_request_for_editor(request, pk)
+    if refused := _refuse_unless_open(request, research_request):
+        return refused
+    request_close(request=research_request, by=request.user)
+    messages.success(request, "Request closed: it no longer counts as an overlap.")
+    return redirect(research_request)

@@ -10,7 +10,7 @@ urlpatterns = [
     path("requests/dry-run/", views.request_dry_run, name="request_dry_run"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/sample/", views.request_sample, name="request_sample"),
-    path("requests/<int:pk>/close/", views.request_close, name="request_close"),
+    path("requests/<int:pk>/close/", request_views.request_close_page, name="request_close"),
     path("requests/<int:pk>/edit/", request_views.request_edit, name="request_edit"),
     path(
         "requests/<int:pk>/edit/dry-run/",

@@ -256,18 +256,6 @@ def request_sample(request, pk):
     return redirect(research_request)
 
 
-@login_required
-@require_POST
-def request_close(request, pk):
-    _require_recruiter(request)
-    research_request = get_request_for_viewer(request, pk)
-    ResearchRequest.objects.filter(
-        pk=research_request.pk, status=ResearchRequest.Status.OPEN
-    ).update(status=ResearchRequest.Status.CLOSED)
-    messages.success(request, "Request closed.")
-    return redirect(research_request)
-
-
 # Panel, participants, accounts ----------------------------------------------------------------
 
 

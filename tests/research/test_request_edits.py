@@ -385,3 +385,49 @@ def test_the_openapi_schema_documents_the_new_endpoints(api_for, world):
     assert "patch" in paths["/api/v1/research/accounts/{id}/"]
     assert "post" in paths["/api/v1/research/attributes/"]
     assert "post" in paths["/api/v1/research/attributes/{id}/retire/"]
+
+
+# Closing ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "api"),
+    [
+        ("owner", 302, 200),
+        ("admin", 302, 200),
+        ("other_researcher", 403, 403),
+        ("member", 403, 403),
+        ("outsider", 403, 404),
+    ],
+)
+def test_only_the_owner_and_admins_close_a_request_and_it_is_audited(
+    client_for, api_for, roles, research_request, role, page, api
+):
+    response = client_for(roles[role]).post(f"/research/requests/{research_request.pk}/close/")
+    assert response.status_code == page
+    research_request.refresh_from_db()
+    assert (research_request.status == "closed") is (page == 302)
+    if page == 302:
+        entry = AuditEntry.objects.get(action="research.request.closed")
+        assert entry.actor == roles[role]
+        again = api_for(roles[role]).post(f"{API}/{research_request.pk}/close/")
+        assert again.status_code == 400 and "status" in again.json()
+    else:
+        assert api_for(roles[role]).post(f"{API}/{research_request.pk}/close/").status_code == api
+        research_request.refresh_from_db()
+        assert research_request.status == "open"
+        assert not AuditEntry.objects.filter(action="research.request.closed").exists()
+
+
+def test_a_closed_request_no_longer_counts_as_an_overlap(api_for, world, roles, research_request):
+    research_request.criteria = {"plan": ["pro"]}
+    research_request.save(update_fields=["criteria"])
+    other = _other_teams_request(world)
+    assert targeting.overlapping_requests(
+        criteria=other.criteria, deadline=other.deadline, exclude_pk=other.pk
+    ) == [research_request]
+    closed = api_for(roles["owner"]).post(f"{API}/{research_request.pk}/close/")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert not targeting.overlapping_requests(
+        criteria=other.criteria, deadline=other.deadline, exclude_pk=other.pk
+    )
