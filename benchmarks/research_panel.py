@@ -251,7 +251,7 @@ def main():
     from django.utils import timezone
 
     from productops.accounts.models import Team, User
-    from research import services, targeting
+    from research import eligibility, services, targeting
     from research.models import Participant, ResearchRequest
 
     name = connection.settings_dict["NAME"]
@@ -275,13 +275,13 @@ def main():
 
         # Wall time depends on what else the machine runs; this process's CPU time does not.
         t, cpu = time.perf_counter(), time.process_time()
-        run = services.panel_refresh(now=now)
+        run = eligibility.panel_refresh(now=now)
         print(
             f"nightly refresh, day 1 (a fresh build writes every row): {run.participants:,} participants, "
             f"{run.changed:,} changed in {time.perf_counter() - t:.1f} s ({time.process_time() - cpu:.1f} s Python CPU)"
         )
         t, cpu = time.perf_counter(), time.process_time()
-        run = services.panel_refresh(
+        run = eligibility.panel_refresh(
             now=now + timedelta(days=1), day=(now + timedelta(days=1)).date()
         )
         print(
@@ -295,7 +295,7 @@ def main():
         timings = []
         for pid in ids:
             t = time.perf_counter()
-            services.eligibility_check(
+            eligibility.eligibility_check(
                 participant=Participant.objects.select_related("account").get(pk=pid),
                 now=later,
                 rules=rules,

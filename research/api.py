@@ -19,6 +19,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from research import importing, services, targeting
+from research.eligibility import eligibility_check
 from research.models import (
     Account,
     LedgerEntry,
@@ -97,7 +98,7 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
     def eligibility(self, request, pk=None):
         """The full fatigue check from the ledger, with every refusal and when it lapses."""
         participant = self.get_object()
-        result = services.eligibility_check(
+        result = eligibility_check(
             participant=participant,
             method=request.query_params.get("method") or None,
             tz=request.user.zone,
@@ -113,7 +114,7 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
         data = OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.override_grant(participant=participant, by=request.user, **data.validated_data)
-        result = services.eligibility_check(participant=participant, tz=request.user.zone)
+        result = eligibility_check(participant=participant, tz=request.user.zone)
         return Response(
             EligibilitySerializer(EligibilitySerializer.of(result)).data,
             status=status.HTTP_201_CREATED,

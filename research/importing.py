@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from research import services
+from research import eligibility
 from research.models import (
     COMPANY_SIZES,
     PLANS,
@@ -526,7 +526,7 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
             changed.update(
                 Participant.objects.filter(account_id__in=moved).values_list("pk", flat=True)
             )
-        services.refresh_participants(ids=sorted(changed), now=now)
+        eligibility.refresh_participants(ids=sorted(changed), now=now)
     from productops.accounts.services import audit_record
 
     if by is not None and clean:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from productops.accounts.models import Team
+from research import fatigue
 
 # Segment attributes every participant has, with the values the panel accepts.
 # Free-text ones (country, industry) are bounded by length only.
@@ -291,6 +292,12 @@ class LedgerEntry(models.Model):
         return f"{self.get_kind_display()} · {self.participant_id} · {self.at:%Y-%m-%d}"
 
 
+class FatigueRuleSetQuerySet(models.QuerySet):
+    def current_rules(self) -> fatigue.Rules:
+        latest = self.order_by("-version").values_list("rules", flat=True).first()
+        return fatigue.Rules.from_dict(latest) if latest else fatigue.Rules()
+
+
 class FatigueRuleSet(models.Model):
     """Every edit of the rules is a new version; the newest applies."""
 
@@ -301,6 +308,8 @@ class FatigueRuleSet(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FatigueRuleSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-version"]

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
 
 from productops.accounts.services import audit_record
-from research import fatigue, sampling, services
+from research import eligibility, fatigue, sampling, services
 from research.models import (
     BUILTIN_ATTRIBUTES,
     RULE_BITS,
@@ -463,7 +463,7 @@ def sample_draw(*, request: ResearchRequest, by, seed: int | None = None, now=No
             request=request, seed=seed, now=now, exclude=excluded, catalogue=catalogue
         )
         drawn = [_id(x) for x in list(result.selected) + list(result.standby)]
-        checks = services.eligibility_for_many(
+        checks = eligibility.eligibility_for_many(
             participant_ids=drawn,
             method=request.method,
             session_minutes=request.session_minutes,

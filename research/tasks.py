@@ -1,12 +1,12 @@
 from celery import shared_task
 
-from research import services
+from research import eligibility, services
 
 
 @shared_task
 def refresh_panel() -> int:
     """Re-evaluate the whole panel (windows roll, attributes change) and warn ProductOps."""
-    run = services.panel_refresh()
+    run = eligibility.panel_refresh()
     services.admins_warn_about_requests()
     return run.changed if run else 0
 
@@ -14,10 +14,10 @@ def refresh_panel() -> int:
 @shared_task
 def reevaluate_panel() -> int:
     """After a rules edit: the whole panel under the new rules, even if tonight's run is done."""
-    changed, _seen = services.panel_reevaluate()
+    changed, _seen = eligibility.panel_reevaluate()
     return changed
 
 
 @shared_task
 def refresh_participants(participant_ids: list[int]) -> int:
-    return services.refresh_participants(ids=participant_ids)
+    return eligibility.refresh_participants(ids=participant_ids)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from productops.accounts.models import AuditEntry, Notification
-from research import fatigue, services, tasks
+from research import eligibility, fatigue, services, tasks
 from research.models import (
     LedgerEntry,
     Override,
@@ -45,7 +45,7 @@ def test_the_denormalised_state_agrees_with_the_full_check(panel):
     services.ledger_record(
         participant=person, kind="session", at=now - timedelta(days=10), minutes=60
     )
-    check = services.eligibility_check(participant=_fresh(person))
+    check = eligibility.eligibility_check(participant=_fresh(person))
     person = _fresh(person)
     assert not check.eligible
     assert person.blocked_rules == sorted(check.rules)
@@ -137,7 +137,7 @@ def test_consent_opt_out_and_caps_can_never_be_overridden(panel, world, rule):
 def test_opted_out_participants_stay_blocked_even_with_an_override(panel, world):
     person = panel.people[35]
     Participant.objects.filter(pk=person.pk).update(opted_out=True)
-    services.refresh_participants(ids=[person.pk])
+    eligibility.refresh_participants(ids=[person.pk])
     services.override_grant(
         participant=person,
         rule="invitation-cooldown",
@@ -176,17 +176,17 @@ def test_the_nightly_task_rolls_windows_and_warns_admins_about_requests(
     assert "eligible" in warning.body
     assert not Notification.objects.filter(recipient=world.researcher).exists()
     # A second run the same day is refused by the claim.
-    assert services.panel_refresh() is None
+    assert eligibility.panel_refresh() is None
     # Two days later the 60-day session cooldown has lapsed for all of them.
     later = now + timedelta(days=2)
-    services.panel_refresh(now=later)
+    eligibility.panel_refresh(now=later)
     assert Participant.objects.eligible(at=later).count() == 40
 
 
 def test_nightly_refresh_handles_people_without_an_account(db):
     loose = make_participant(1, account=None)
     make_participant(2, account=None, consent=Participant.Consent.PENDING)
-    run = services.panel_refresh()
+    run = eligibility.panel_refresh()
     assert run.participants == 2
     assert Participant.objects.eligible().get() == loose
 
@@ -202,7 +202,7 @@ def test_two_nightly_runs_at_once_do_the_work_once(transactional_db):
     def run():
         try:
             barrier.wait()
-            results.append(services.panel_refresh())
+            results.append(eligibility.panel_refresh())
         finally:
             connection.close()
 
@@ -267,7 +267,7 @@ def test_a_real_worker_runs_the_nightly_refresh(celery_worker_process):
 
 
 def test_a_rules_edit_re_evaluates_the_panel_even_after_tonights_run(panel, world):
-    services.panel_refresh()  # tonight's run is done
+    eligibility.panel_refresh()  # tonight's run is done
     person = panel.people[36]
     services.ledger_record(
         participant=person, kind="invitation", at=timezone.now() - timedelta(days=10)
