@@ -6,7 +6,6 @@ sampling and the nightly job.
 """
 
 import json
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,8 +13,8 @@ from datetime import timedelta
 import psycopg
 import psycopg.adapt
 import psycopg.pq
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -25,7 +24,6 @@ from research.models import (
     FatigueRuleSet,
     LedgerEntry,
     Override,
-    PanelRefresh,
     Participant,
     rule_mask,
 )
@@ -108,21 +106,18 @@ def _active_overrides(participant_ids, now) -> dict[int, frozenset]:
 
 
 def eligibility_check(
-    *, participant: Participant, method: str | None = None, now=None, rules=None, tz=None
+    *, participant: Participant | int, method: str | None = None, now=None, rules=None, tz=None
 ) -> fatigue.Eligibility:
-    """The authoritative answer for one participant, straight from the ledger."""
+    """The authoritative answer for one participant (or participant id), straight from the ledger.
+
+    The participant's consent, flags and attributes are read with the ledger, not taken from
+    the object passed in, so the answer matches what is stored.
+    """
     now = now or timezone.now()
     rules = rules or FatigueRuleSet.objects.current_rules()
-    own, account_touches, overrides = _ledger_of_one(participant, now=now, rules=rules)
-    account = participant.account if participant.account_id else None
+    facts, own, account_touches, overrides = _one(participant, now=now, rules=rules)
     return fatigue.evaluate(
-        facts=_facts(
-            consent=participant.consent,
-            opted_out=participant.opted_out,
-            do_not_contact=participant.do_not_contact,
-            attributes=participant.attributes,
-            account_attributes=_account_attributes(account),
-        ),
+        facts=facts,
         touches=own,
         account_touches=account_touches,
         rules=rules,
@@ -133,42 +128,80 @@ def eligibility_check(
     )
 
 
+# Participant and account facts, own touches, account touches and active overrides in one
+# statement: a single check is one round trip, so its cost is the ledger, not the latency.
 _ONE_SQL = """
-    SELECT 1, participant_id, account_id, kind, at, minutes, method, incentive_cents, team_id, request_id
+    WITH person AS (
+        SELECT p.id, p.account_id, p.consent, p.opted_out, p.do_not_contact, p.attributes,
+               a.attributes AS account_attributes, a.renewal_date, a.owner_flagged
+          FROM research_participant p LEFT JOIN research_account a ON a.id = p.account_id
+         WHERE p.id = %(pid)s
+    )
+    SELECT 0, id, account_id, consent, NULL::timestamptz, 0, '', 0, NULL::bigint, NULL::bigint,
+           opted_out, do_not_contact, attributes, account_attributes, renewal_date, owner_flagged
+      FROM person
+    UNION ALL
+    SELECT 1, participant_id, account_id, kind, at, minutes, method, incentive_cents, team_id,
+           request_id, NULL, NULL, NULL, NULL, NULL, NULL
       FROM research_ledgerentry WHERE participant_id = %(pid)s AND at >= %(own_since)s
     UNION ALL
-    SELECT 2, participant_id, account_id, kind, at, minutes, method, incentive_cents, team_id, request_id
-      FROM research_ledgerentry WHERE account_id = %(aid)s AND at >= %(account_since)s
+    SELECT 2, participant_id, account_id, kind, at, minutes, method, incentive_cents, team_id,
+           request_id, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM research_ledgerentry
+     WHERE account_id = (SELECT account_id FROM person) AND at >= %(account_since)s
            AND (kind = 'session' OR minutes > 0)
     UNION ALL
-    SELECT 3, participant_id, NULL, rule, expires_at, 0, '', 0, NULL, NULL
+    SELECT 3, participant_id, NULL, rule, expires_at, 0, '', 0, NULL, NULL,
+           NULL, NULL, NULL, NULL, NULL, NULL
       FROM research_override WHERE participant_id = %(pid)s AND expires_at > %(now)s
 """
 
 
-def _ledger_of_one(participant, *, now, rules):
-    """Own touches, account touches and active overrides: one round trip on PostgreSQL."""
+def _one(participant, *, now, rules):
+    """(facts, own touches, account touches, active overrides) of one participant."""
+    pid = participant.pk if isinstance(participant, Participant) else int(participant)
     own_since = now - _lookback(rules)
     account_since = now - _account_lookback()
     if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        with _binary_cursor() as cursor:
             params = {
-                "pid": participant.pk,
-                "aid": participant.account_id,
+                "pid": pid,
                 "own_since": own_since,
                 "account_since": account_since,
                 "now": now,
             }
-            cursor.execute(_ONE_SQL, params, binary=True)
+            cursor.execute(_ONE_SQL, params)
             rows = cursor.fetchall()
-        own = [_touch(r[1:]) for r in rows if r[0] == 1]
-        account = [_touch(r[1:]) for r in rows if r[0] == 2]
+        person = next((r for r in rows if r[0] == 0), None)
+        if person is None:
+            raise Participant.DoesNotExist(f"No participant {pid}.")
+        *_, opted_out, dnc, attributes, account_attributes, renewal, flagged = person
+        facts = _facts(
+            consent=person[3],
+            opted_out=opted_out,
+            do_not_contact=dnc,
+            attributes=attributes,
+            account_attributes=(
+                {**(account_attributes or {}), "renewal_date": renewal, "owner_flagged": flagged}
+                if person[2] is not None
+                else {}
+            ),
+        )
+        own = [_touch(r[1:10]) for r in rows if r[0] == 1]
+        account = [_touch(r[1:10]) for r in rows if r[0] == 2]
         overrides = frozenset(r[3] for r in rows if r[0] == 3)
-        return own, account, overrides
+        return facts, own, account, overrides
+    participant = Participant.objects.select_related("account").get(pk=pid)
+    facts = _facts(
+        consent=participant.consent,
+        opted_out=participant.opted_out,
+        do_not_contact=participant.do_not_contact,
+        attributes=participant.attributes,
+        account_attributes=_account_attributes(participant.account),
+    )
     own = [
         _touch(r)
-        for r in LedgerEntry.objects.filter(participant=participant, at__gte=own_since).values_list(
+        for r in LedgerEntry.objects.filter(participant_id=pid, at__gte=own_since).values_list(
             *_LEDGER_FIELDS
         )
     ]
@@ -180,8 +213,8 @@ def _ledger_of_one(participant, *, now, rules):
                 ACCOUNT_RULE_TOUCHES, account_id=participant.account_id, at__gte=account_since
             ).values_list(*_LEDGER_FIELDS)
         ]
-    overrides = _active_overrides([participant.pk], now).get(participant.pk, frozenset())
-    return own, account, overrides
+    overrides = _active_overrides([pid], now).get(pid, frozenset())
+    return facts, own, account, overrides
 
 
 def eligibility_for_many(
@@ -226,12 +259,12 @@ def ids_param(ids):
 
 
 @dataclass(frozen=True)
-class _Chunk:
+class Chunk:
     """Which participants to evaluate, as filters for each table read."""
 
     people: Q  # on Participant
-    accounts: Q  # on Account
-    account_ledger: Q  # on LedgerEntry, every touch of their accounts
+    accounts: Q | None  # on Account; None when nobody in the chunk has one
+    account_ledger: Q | None  # on LedgerEntry, every touch of their accounts
 
     @classmethod
     def of_ids(cls, ids):
@@ -243,6 +276,11 @@ class _Chunk:
         )
 
     @classmethod
+    def of_loose(cls, low, high):
+        """People without an account whose ids fall in [low, high]."""
+        return cls(Q(account__isnull=True, pk__range=(low, high)), None, None)
+
+    @classmethod
     def of_accounts(cls, low, high):
         # Sized by the nightly job so a chunk holds whole accounts: each account ledger is read once.
         return cls(
@@ -250,6 +288,18 @@ class _Chunk:
             Q(pk__range=(low, high)),
             Q(account__id__range=(low, high)),
         )
+
+
+def _binary_cursor():
+    """A PostgreSQL cursor that returns binary rows (timestamps decode far faster), wrapped as
+    Django wraps its own so query logging, counting and execute wrappers still see it."""
+    connection.ensure_connection()
+    # Django's own cursors bind parameters client-side, which cannot return binary rows.
+    raw = psycopg.Cursor(connection.connection)
+    raw.format = psycopg.pq.Format.BINARY
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 class _JsonbAsText(psycopg.adapt.Loader):
@@ -267,10 +317,9 @@ def _rows(queryset, fields) -> list[tuple]:
     if connection.vendor != "postgresql":
         return list(qs)
     sql, params = qs.query.sql_with_params()
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with _binary_cursor() as cursor:
         cursor.adapters.register_loader("jsonb", _JsonbAsText)
-        cursor.execute(sql, params, binary=True)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -289,17 +338,19 @@ def _evaluate(
     ids=None, *, chunk=None, now, rules, method=None, session_minutes=0, incentive_cents=0
 ) -> dict:
     """Evaluate a chunk of participants: one query each for people, accounts, ledgers and overrides."""
-    chunk = chunk or _Chunk.of_ids(list(ids))
+    chunk = chunk or Chunk.of_ids(list(ids))
     people = _rows(Participant.objects.filter(chunk.people), _PARTICIPANT_FIELDS)
     if not people:
         return {}
-    accounts = {
-        aid: {**_json(attributes), "renewal_date": renewal, "owner_flagged": flagged}
-        for aid, attributes, renewal, flagged in _rows(
-            Account.objects.filter(chunk.accounts),
-            ("id", "attributes", "renewal_date", "owner_flagged"),
-        )
-    }
+    accounts = {}
+    if chunk.accounts is not None:
+        accounts = {
+            aid: {**_json(attributes), "renewal_date": renewal, "owner_flagged": flagged}
+            for aid, attributes, renewal, flagged in _rows(
+                Account.objects.filter(chunk.accounts),
+                ("id", "attributes", "renewal_date", "owner_flagged"),
+            )
+        }
     own_since = now - _lookback(rules)
     own = defaultdict(list)
     # By participant id (index participant, at): a join on the account range makes PostgreSQL
@@ -397,12 +448,13 @@ def refresh_participants(*, ids, now=None, rules=None) -> int:
     ids = list(ids)
     changed = 0
     for start in range(0, len(ids), CHUNK):
-        c, _seen = _refresh_chunk(_Chunk.of_ids(ids[start : start + CHUNK]), now=now, rules=rules)
+        c, _seen = refresh_chunk(Chunk.of_ids(ids[start : start + CHUNK]), now=now, rules=rules)
         changed += c
     return changed
 
 
-def _refresh_chunk(chunk: _Chunk, *, now, rules) -> int:
+def refresh_chunk(chunk: Chunk, *, now, rules) -> tuple[int, int]:
+    """Re-evaluate one chunk and write what changed: (changed, seen). Running it twice is harmless."""
     updates = []
     results = _evaluate(chunk=chunk, now=now, rules=rules)
     for pid, (result, (row, touches)) in results.items():
@@ -418,30 +470,32 @@ def _write_state(updates, now) -> None:
     if not updates:
         return
     if connection.vendor == "postgresql":
-        # One UPDATE ... FROM unnest() per chunk: far faster than bulk_update's CASE chains.
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        # A binary COPY into a scratch table and one UPDATE … FROM: little Python per row. As
+        # next_eligible_at has no index and pages keep free space (fillfactor), PostgreSQL
+        # rewrites most rows in place (HOT) without touching the participant indexes.
+        with transaction.atomic(), _binary_cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE research_state_rows (id bigint, next_at timestamptz, "
+                "blocked jsonb, mask integer, contacts integer, last_at timestamptz) ON COMMIT DROP"
+            )
+            with cursor.copy("COPY research_state_rows FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["int8", "timestamptz", "jsonb", "int4", "int4", "timestamptz"])
+                for pid, next_at, blocked, count, last in updates:
+                    copy.write_row((pid, next_at, blocked, rule_mask(blocked), count, last))
+            # Without statistics the planner may hash the whole participant table for a chunk.
+            cursor.execute("ANALYZE research_state_rows")
             cursor.execute(
                 """
                 UPDATE research_participant AS p
-                   SET next_eligible_at = v.next_at, blocked_rules = v.blocked::jsonb,
+                   SET next_eligible_at = v.next_at, blocked_rules = v.blocked,
                        blocked_mask = v.mask, contact_count = v.contacts, last_contacted_at = v.last_at,
                        refreshed_at = %s
-                  FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::int[], %s::int[],
-                              %s::timestamptz[])
-                       AS v(id, next_at, blocked, mask, contacts, last_at)
+                  FROM research_state_rows AS v
                  WHERE p.id = v.id
                 """,
-                [
-                    now,
-                    [u[0] for u in updates],
-                    [u[1] for u in updates],
-                    [json.dumps(u[2]) for u in updates],
-                    [rule_mask(u[2]) for u in updates],
-                    [u[3] for u in updates],
-                    [u[4] for u in updates],
-                ],
+                [now],
             )
+            cursor.execute("DROP TABLE research_state_rows")
         return
     objs = [
         Participant(
@@ -472,77 +526,5 @@ def _write_state(updates, now) -> None:
 def refresh_account(*, account_id: int, now=None, rules=None) -> int:
     now = now or timezone.now()
     rules = rules or FatigueRuleSet.objects.current_rules()
-    changed, _seen = _refresh_chunk(
-        _Chunk.of_accounts(account_id, account_id), now=now, rules=rules
-    )
+    changed, _seen = refresh_chunk(Chunk.of_accounts(account_id, account_id), now=now, rules=rules)
     return changed
-
-
-def _account_chunks() -> list[tuple[int, int]]:
-    """Account-id ranges of about CHUNK participants each, never splitting an account."""
-    ranges, low, size, last = [], None, 0, None
-    counts = (
-        Participant.objects.filter(account__isnull=False)
-        .values_list("account_id")
-        .annotate(n=Count("id"))
-        .order_by("account_id")
-    )
-    for account_id, n in counts:
-        low = account_id if low is None else low
-        size += n
-        last = account_id
-        if size >= CHUNK:
-            ranges.append((low, last))
-            low, size = None, 0
-    if low is not None:
-        ranges.append((low, last))
-    return ranges
-
-
-def panel_refresh(*, now=None, day=None) -> PanelRefresh | None:
-    """The nightly job: re-evaluate the whole panel once per day, in chunks of whole accounts.
-
-    Returns None when another worker already claimed that day's run.
-    """
-    now = now or timezone.now()
-    day = day or now.date()
-    try:
-        with transaction.atomic():
-            run = PanelRefresh.objects.create(day=day, started_at=now)
-    except IntegrityError:
-        return None
-    started = time.perf_counter()
-    changed, seen = panel_reevaluate(now=now)
-    PanelRefresh.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(),
-        participants=seen,
-        changed=changed,
-        seconds=time.perf_counter() - started,
-    )
-    run.refresh_from_db()
-    return run
-
-
-def panel_reevaluate(*, now=None) -> tuple[int, int]:
-    """Re-evaluate every participant under the current rules: (changed, seen).
-
-    No daily claim: after a rules edit this must run even if tonight's job already did, and a
-    second concurrent run only rewrites the same values.
-    """
-    now = now or timezone.now()
-    rules = FatigueRuleSet.objects.current_rules()
-    changed = seen = 0
-    for low, high in _account_chunks():
-        c, n = _refresh_chunk(_Chunk.of_accounts(low, high), now=now, rules=rules)
-        changed, seen = changed + c, seen + n
-    loose = list(
-        Participant.objects.filter(account__isnull=True).order_by("pk").values_list("pk", flat=True)
-    )
-    for start in range(0, len(loose), CHUNK):
-        c, n = _refresh_chunk(_Chunk.of_ids(loose[start : start + CHUNK]), now=now, rules=rules)
-        changed, seen = changed + c, seen + n
-    if connection.vendor == "postgresql":
-        # The refresh rewrote the columns dry runs filter on: give the planner fresh statistics.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE research_participant")
-    return changed, seen

@@ -202,10 +202,13 @@ class Participant(models.Model):
     tenure = models.CharField(max_length=20, blank=True)
     usage_level = models.CharField(max_length=20, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
-    # Denormalised fatigue state, rewritten by services.eligibility_refresh after every
-    # ledger write and nightly, so lists, dry runs and sampling never walk the ledger.
+    # Denormalised fatigue state, rewritten by research/eligibility.py after every ledger write
+    # and nightly, so lists, dry runs and sampling never walk the ledger.
     # next_eligible_at: when eligible now, the time of the refresh; null = never (consent, opt-out).
-    next_eligible_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Deliberately not indexed (no filter on it is selective): with none of these columns in an
+    # index, and free space left in each page (fillfactor, migration 0004), the nightly rewrite
+    # is a HOT update that leaves every index of the table alone.
+    next_eligible_at = models.DateTimeField(null=True, blank=True)
     blocked_rules = models.JSONField(default=list, blank=True)
     # The same rules as bits (RULE_BITS), so a dry run counts each rule with integer tests in one scan.
     blocked_mask = models.PositiveIntegerField(default=0)
@@ -455,20 +458,52 @@ class SampleMember(models.Model):
 
 
 class PanelRefresh(models.Model):
-    """One nightly re-evaluation of the panel; the unique day is the claim against double runs."""
+    """One re-evaluation of the whole panel, split into chunks that any worker may take.
 
-    day = models.DateField(unique=True)
+    A nightly run has a day, and the unique day is the claim against double runs; a run after
+    a rules edit has none.
+    """
+
+    day = models.DateField(unique=True, null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     participants = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # Past response rates by method ("" for all) and the typical days to fill a request,
+    # computed once per run so a dry run need not scan a year of ledger.
+    response_stats = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["-day"]
+        ordering = ["-started_at"]
 
     def __str__(self):
-        return f"Panel refresh {self.day}"
+        return f"Panel refresh {self.day or self.started_at:%Y-%m-%d}"
+
+
+class PanelRefreshChunk(models.Model):
+    """A slice of a panel refresh: whole accounts by id range, or people without an account."""
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", "Accounts"
+        LOOSE = "loose", "People without an account"
+
+    run = models.ForeignKey(PanelRefresh, on_delete=models.CASCADE, related_name="chunks")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    # Set by the first worker to finish the chunk, so a chunk run twice counts once.
+    done_at = models.DateTimeField(null=True, blank=True)
+    participants = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "low"], name="research_chunk_once")
+        ]
+
+    def __str__(self):
+        return f"{self.run}: {self.kind} {self.low}–{self.high}"
 
 
 class ImportBatch(models.Model):
