@@ -335,7 +335,15 @@ def _json(value):
 
 
 def _evaluate(
-    ids=None, *, chunk=None, now, rules, method=None, session_minutes=0, incentive_cents=0
+    ids=None,
+    *,
+    chunk=None,
+    now,
+    rules,
+    method=None,
+    session_minutes=0,
+    incentive_cents=0,
+    memo=None,
 ) -> dict:
     """Evaluate a chunk of participants: one query each for people, accounts, ledgers and overrides."""
     chunk = chunk or Chunk.of_ids(list(ids))
@@ -379,8 +387,9 @@ def _evaluate(
         ("participant_id", "rule"),
     ):
         overrides[pid].add(rule)
-    # People without touches or overrides in the same account get the same answer: evaluate once.
-    memo = {}
+    # People without touches or overrides in the same account get the same answer: evaluate once
+    # (across the chunks of one refresh, when the caller passes a memo).
+    memo = {} if memo is None else memo
     results = {}
     for row in people:
         pid, aid, consent, opted_out, dnc, attributes = row[:6]
@@ -447,16 +456,18 @@ def refresh_participants(*, ids, now=None, rules=None) -> int:
     rules = rules or FatigueRuleSet.objects.current_rules()
     ids = list(ids)
     changed = 0
+    memo = {}
     for start in range(0, len(ids), CHUNK):
-        c, _seen = refresh_chunk(Chunk.of_ids(ids[start : start + CHUNK]), now=now, rules=rules)
+        chunk = Chunk.of_ids(ids[start : start + CHUNK])
+        c, _seen = refresh_chunk(chunk, now=now, rules=rules, memo=memo)
         changed += c
     return changed
 
 
-def refresh_chunk(chunk: Chunk, *, now, rules) -> tuple[int, int]:
+def refresh_chunk(chunk: Chunk, *, now, rules, memo=None) -> tuple[int, int]:
     """Re-evaluate one chunk and write what changed: (changed, seen). Running it twice is harmless."""
     updates = []
-    results = _evaluate(chunk=chunk, now=now, rules=rules)
+    results = _evaluate(chunk=chunk, now=now, rules=rules, memo=memo)
     for pid, (result, (row, touches)) in results.items():
         state = _new_state(result, row, touches, now)
         current = (row[6], _json(row[7]) or [], row[8], row[9])
