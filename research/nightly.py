@@ -67,20 +67,20 @@ def panel_refresh_start(
 def panel_chunk_refresh(*, chunk_id: int, rules=None) -> PanelRefresh | None:
     """Re-evaluate one chunk as of its run's start; returns the run if this finished it."""
     chunk = PanelRefreshChunk.objects.select_related("run").get(pk=chunk_id)
-    if chunk.done_at is not None:
-        return None
     run = chunk.run
-    rules = rules or FatigueRuleSet.objects.current_rules()
-    spec = (
-        eligibility.Chunk.of_accounts(chunk.low, chunk.high)
-        if chunk.kind == Kind.ACCOUNTS
-        else eligibility.Chunk.of_loose(chunk.low, chunk.high)
-    )
-    changed, seen = eligibility.refresh_chunk(spec, now=run.started_at, rules=rules)
-    counted = PanelRefreshChunk.objects.filter(pk=chunk.pk, done_at=None).update(
-        done_at=timezone.now(), participants=seen, changed=changed
-    )
-    if not counted or PanelRefreshChunk.objects.filter(run=run, done_at=None).exists():
+    if chunk.done_at is None:
+        rules = rules or FatigueRuleSet.objects.current_rules()
+        spec = (
+            eligibility.Chunk.of_accounts(chunk.low, chunk.high)
+            if chunk.kind == Kind.ACCOUNTS
+            else eligibility.Chunk.of_loose(chunk.low, chunk.high)
+        )
+        changed, seen = eligibility.refresh_chunk(spec, now=run.started_at, rules=rules)
+        PanelRefreshChunk.objects.filter(pk=chunk.pk, done_at=None).update(
+            done_at=timezone.now(), participants=seen, changed=changed
+        )
+    # Also for a chunk already done: its first worker may have died before finishing the run.
+    if run.finished_at or PanelRefreshChunk.objects.filter(run=run, done_at=None).exists():
         return None
     return panel_refresh_finish(run=run)
 

@@ -52,6 +52,18 @@ def test_a_chunk_run_twice_counts_once_and_the_last_chunk_finishes_the_run(panel
     assert Participant.objects.eligible().count() == 40
 
 
+def test_a_redelivered_chunk_closes_a_run_whose_last_worker_died(panel):
+    run = nightly.panel_refresh_start(chunk_size=10)
+    *others, last = run.chunks.order_by("pk")
+    for chunk in others:
+        nightly.panel_chunk_refresh(chunk_id=chunk.pk)
+    # The last chunk was written and marked done, then its worker died before closing the run.
+    run.chunks.filter(pk=last.pk).update(done_at=timezone.now(), participants=5)
+    finished = nightly.panel_chunk_refresh(chunk_id=last.pk)
+    assert finished.finished_at and finished.participants == 40
+    assert nightly.panel_chunk_refresh(chunk_id=last.pk) is None  # closed once
+
+
 def test_the_nightly_task_hands_the_work_to_chunk_tasks(panel):
     queued = tasks.refresh_panel.apply().get()
     run = PanelRefresh.objects.get()
