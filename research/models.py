@@ -3,6 +3,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -285,6 +286,23 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
+            # The account caps read only sessions and touches with minutes of one account in
+            # the past quarter: a partial index holding every column they read answers a check
+            # in a big account from the index alone, not from thousands of ledger pages.
+            models.Index(
+                fields=["account", "at"],
+                include=[
+                    "participant",
+                    "kind",
+                    "minutes",
+                    "method",
+                    "incentive_cents",
+                    "team",
+                    "request",
+                ],
+                condition=Q(kind="session") | Q(minutes__gt=0),
+                name="research_ledger_account_caps",
+            ),
             models.Index(fields=["participant", "at"]),
             models.Index(fields=["account", "at"]),
             models.Index(fields=["kind", "at"]),
