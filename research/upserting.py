@@ -160,6 +160,8 @@ def accounts_upsert(*, clean, mapped) -> dict[str, int]:
         if target in mapped:
             update_fields.append(field)
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _upsert_accounts_copy(accounts, update_fields, now)
     objs = [
         Account(
             external_id=ext,
@@ -184,3 +186,50 @@ def accounts_upsert(*, clean, mapped) -> dict[str, int]:
             "external_id", "pk"
         )
     )
+
+
+_ACCOUNT_COLUMNS = [
+    "external_id",
+    "name",
+    "renewal_date",
+    "owner_name",
+    "owner_flagged",
+    "owner_flag_reason",
+    "attributes",
+    "created_at",
+    "updated_at",
+]
+
+
+def _upsert_accounts_copy(accounts: dict, update_fields: list[str], now) -> dict[str, int]:
+    """PostgreSQL: the accounts' upsert as COPY + one INSERT … ON CONFLICT … RETURNING their ids."""
+    columns = ", ".join(_ACCOUNT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE research_import_accounts ON COMMIT DROP AS "
+            f"SELECT {columns} FROM research_account WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY research_import_accounts ({columns}) FROM STDIN") as copy:
+            for ext, data in accounts.items():
+                copy.write_row(
+                    [
+                        ext,
+                        data["name"],
+                        data.get("renewal_date"),
+                        data.get("owner_name", ""),
+                        data.get("owner_flagged", False),
+                        "",
+                        "{}",
+                        now,
+                        now,
+                    ]
+                )
+        cursor.execute(
+            f"INSERT INTO research_account ({columns}) SELECT {columns} FROM research_import_accounts "
+            "ON CONFLICT (external_id) DO UPDATE SET "
+            + ", ".join(f"{f} = EXCLUDED.{f}" for f in update_fields)
+            + " RETURNING external_id, id"
+        )
+        ids = dict(cursor.fetchall())
+        cursor.execute("DROP TABLE research_import_accounts")
+    return ids
