@@ -21,6 +21,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", 500_000))
 LEDGER_ROWS = int(os.environ.get("BENCH_LEDGER", 2_000_000))
+# Worker processes sharing a fresh refresh at the end, as Celery prefork workers take the chunk
+# tasks; 0 skips it.
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 ACCOUNTS = PARTICIPANTS // 10
 
 
@@ -239,6 +242,40 @@ def build(now) -> None:
         cursor.execute("ANALYZE")
 
 
+def _chunk_in_worker(chunk_id: int) -> None:
+    from research import nightly
+
+    nightly.panel_chunk_refresh(chunk_id=chunk_id)
+
+
+def refresh_in_workers(now, workers: int):
+    """A fresh refresh (every row rewritten) with its chunks spread over worker processes."""
+    import multiprocessing
+
+    from django.db import connection, connections
+
+    from research import nightly
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE research_participant SET next_eligible_at = NULL, blocked_rules = '[]', "
+            "blocked_mask = 0, contact_count = 0, last_contacted_at = NULL"
+        )
+        cursor.execute("VACUUM ANALYZE research_participant")
+    t = time.perf_counter()
+    run = nightly.panel_refresh_start(now=now, day=(now + timedelta(days=5)).date())
+    chunk_ids = list(run.chunks.values_list("pk", flat=True))
+    connections.close_all()  # each forked worker opens its own
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(_chunk_in_worker, chunk_ids, chunksize=1)
+    run.refresh_from_db()
+    print(
+        f"nightly refresh, fresh again, {workers} worker processes sharing {len(chunk_ids)} chunks: "
+        f"{run.participants:,} participants, {run.changed:,} changed in {time.perf_counter() - t:.1f} s "
+        f"(finished: {bool(run.finished_at)})"
+    )
+
+
 def main():
     url, admin = throwaway_database()
     os.environ["DATABASE_URL"] = url
@@ -251,7 +288,7 @@ def main():
     from django.utils import timezone
 
     from productops.accounts.models import Team, User
-    from research import services, targeting
+    from research import eligibility, nightly, services, targeting
     from research.models import Participant, ResearchRequest
 
     name = connection.settings_dict["NAME"]
@@ -275,13 +312,13 @@ def main():
 
         # Wall time depends on what else the machine runs; this process's CPU time does not.
         t, cpu = time.perf_counter(), time.process_time()
-        run = services.panel_refresh(now=now)
+        run = nightly.panel_refresh(now=now)
         print(
             f"nightly refresh, day 1 (a fresh build writes every row): {run.participants:,} participants, "
             f"{run.changed:,} changed in {time.perf_counter() - t:.1f} s ({time.process_time() - cpu:.1f} s Python CPU)"
         )
         t, cpu = time.perf_counter(), time.process_time()
-        run = services.panel_refresh(
+        run = nightly.panel_refresh(
             now=now + timedelta(days=1), day=(now + timedelta(days=1)).date()
         )
         print(
@@ -295,14 +332,10 @@ def main():
         timings = []
         for pid in ids:
             t = time.perf_counter()
-            services.eligibility_check(
-                participant=Participant.objects.select_related("account").get(pk=pid),
-                now=later,
-                rules=rules,
-            )
+            eligibility.eligibility_check(participant=pid, now=later, rules=rules)
             timings.append((time.perf_counter() - t) * 1000)
         print(
-            f"one participant's fatigue check (load + ledger + evaluate): median {statistics.median(timings):.2f} ms, "
+            f"one participant's fatigue check by id (load participant, account, ledger, overrides + evaluate): median {statistics.median(timings):.2f} ms, "
             f"p95 {sorted(timings)[int(len(timings) * 0.95)]:.2f} ms"
         )
 
@@ -344,6 +377,8 @@ def main():
                 f"{(t_dry + t_sample) * 1000:.0f} ms"
             )
         print(json.dumps({"by_rule": dry["by_rule"][:5]}, default=str))
+        if WORKERS:
+            refresh_in_workers(now + timedelta(days=5), WORKERS)
     finally:
         drop(admin, name)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from productops.accounts.models import User
 from productops.accounts.services import audit_record
-from research import services
+from research import eligibility
 from research.models import Account
 
 MIN_FLAG_REASON = 10
@@ -80,7 +80,7 @@ def account_update(
             reason=owner_flag_reason if "owner_flagged" in changed else "",
             data=changed,
         )
-        refreshed = services.refresh_account(account_id=account.pk)
+        refreshed = eligibility.refresh_account(account_id=account.pk)
     return changed, refreshed
 
 

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from productops.accounts.permissions import IsProductOpsAdmin
 from research import attributes, importing, services, targeting
 from research.account_edits import account_update
+from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
 from research.models import (
     Account,
@@ -135,7 +136,7 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
     def eligibility(self, request, pk=None):
         """The full fatigue check from the ledger, with every refusal and when it lapses."""
         participant = self.get_object()
-        result = services.eligibility_check(
+        result = eligibility_check(
             participant=participant,
             method=request.query_params.get("method") or None,
             tz=request.user.zone,
@@ -151,7 +152,7 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
         data = OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.override_grant(participant=participant, by=request.user, **data.validated_data)
-        result = services.eligibility_check(participant=participant, tz=request.user.zone)
+        result = eligibility_check(participant=participant, tz=request.user.zone)
         return Response(
             EligibilitySerializer(EligibilitySerializer.of(result)).data,
             status=status.HTTP_201_CREATED,

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from research import request_edits, services, targeting
+from research import eligibility, request_edits, services, targeting
 from research.models import (
     COMPANY_SIZES,
     Account,
@@ -276,7 +276,7 @@ def seed(stdout=None) -> None:
         Participant.objects.bulk_create(people, batch_size=1000)
         people = list(Participant.objects.filter(external_id__startswith="CRM-").order_by("id"))
         _ledger(rng, people, now)
-        services.refresh_participants(ids=[p.pk for p in people], now=now)
+        eligibility.refresh_participants(ids=[p.pk for p in people], now=now)
     _say(stdout, f"Research panel: {len(people)} participants at {ACCOUNTS} accounts.")
     _requests(stdout)
 

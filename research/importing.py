@@ -2,25 +2,22 @@
 
 import csv
 import io
-import json
 import zoneinfo
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from research import services
+from research import eligibility, upserting
 from research.models import (
     COMPANY_SIZES,
     PLANS,
     REGIONS,
     TENURES,
     USAGE_LEVELS,
-    Account,
     AttributeDefinition,
     Participant,
 )
@@ -28,7 +25,6 @@ from research.models import (
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 500_000
 MAX_ERRORS_SHOWN = 200
-BATCH = 2000
 
 # target -> (label, required)
 BASE_TARGETS = {
@@ -87,14 +83,6 @@ ALIASES = {
 }
 TRUE = {"1", "true", "yes", "y", "x"}
 FALSE = {"0", "false", "no", "n", ""}
-
-
-def _texts(values):
-    """For `__in` over many strings: one array parameter on PostgreSQL."""
-    values = list(values)
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::text[])", (values,))
-    return values
 
 
 def limit_text() -> str:
@@ -395,7 +383,7 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
             clean.append({**values, **parsed, "_attributes": attributes})
     existing = set(
         Participant.objects.filter(
-            external_id__in=_texts([r["external_id"] for r in clean])
+            external_id__in=upserting.texts_param([r["external_id"] for r in clean])
         ).values_list("external_id", flat=True)
     )
     return {
@@ -456,12 +444,10 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
     clean = report.pop("_clean")
     now = timezone.now()
     mapped = set(mapping)
-    ext_ids = [r["external_id"] for r in clean]
     account_keys = sorted({r["account_id"] for r in clean if r.get("account_id")})
     with transaction.atomic():
-        before = _fatigue_inputs(ext_ids)
-        accounts_before = _account_inputs(account_keys)
-        account_ids = _upsert_accounts(clean, mapped)
+        accounts_before = upserting.account_inputs(account_keys)
+        account_ids = upserting.accounts_upsert(clean=clean, mapped=mapped)
         update_fields = [f for f in PARTICIPANT_FIELDS if f in mapped]
         if {"account_id"} & mapped:
             update_fields.append("account")
@@ -497,26 +483,11 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
                     "updated_at": now,
                 }
             )
-        if connection.vendor == "postgresql":
-            _upsert_participants_copy(batch, update_fields)
-        else:
-            for start in range(0, len(batch), BATCH):
-                Participant.objects.bulk_create(
-                    [Participant(**row) for row in batch[start : start + BATCH]],
-                    update_conflicts=True,
-                    unique_fields=["external_id"],
-                    update_fields=update_fields,
-                )
         # Re-evaluate only whom the file changed: new people, changed consent, flags, account or
         # attributes, and everyone at an account whose renewal date or owner flag changed. The
         # nightly CRM push of an unchanged panel then costs a comparison, not a full refresh.
-        after = _fatigue_inputs(ext_ids)
-        changed = {
-            pid
-            for ext, (pid, *inputs) in after.items()
-            if before.get(ext, (None,))[1:] != tuple(inputs)
-        }
-        accounts_after = _account_inputs(account_keys)
+        changed = upserting.participants_upsert(rows=batch, update_fields=update_fields)
+        accounts_after = upserting.account_inputs(account_keys)
         moved = [
             pk
             for ext, (pk, *values) in accounts_after.items()
@@ -526,7 +497,7 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
             changed.update(
                 Participant.objects.filter(account_id__in=moved).values_list("pk", flat=True)
             )
-        services.refresh_participants(ids=sorted(changed), now=now)
+        eligibility.refresh_participants(ids=sorted(changed), now=now)
     from productops.accounts.services import audit_record
 
     if by is not None and clean:
@@ -538,128 +509,3 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
             data={"rows": len(clean), "new": report["new"], "updated": report["updated"]},
         )
     return public(report)
-
-
-def _fatigue_inputs(ext_ids) -> dict[str, tuple]:
-    """What the fatigue rules read from each participant, by external id (with the pk first)."""
-    rows = Participant.objects.filter(external_id__in=_texts(ext_ids)).values_list(
-        "external_id", "pk", "consent", "opted_out", "do_not_contact", "account_id", "attributes"
-    )
-    return {
-        ext: (pk, *rest[:4], json.dumps(rest[4], sort_keys=True, default=str))
-        for ext, pk, *rest in rows
-    }
-
-
-def _account_inputs(account_keys) -> dict[str, tuple]:
-    if not account_keys:
-        return {}
-    rows = Account.objects.filter(external_id__in=_texts(account_keys)).values_list(
-        "external_id", "pk", "renewal_date", "owner_flagged"
-    )
-    return {ext: (pk, *rest) for ext, pk, *rest in rows}
-
-
-_COPY_COLUMNS = [
-    "external_id",
-    "name",
-    "email",
-    "account_id",
-    "time_zone",
-    "language",
-    "consent",
-    "consent_at",
-    "do_not_contact",
-    "opted_out",
-    "contact_block_reason",
-    "plan",
-    "region",
-    "country",
-    "industry",
-    "company_size",
-    "tenure",
-    "usage_level",
-    "attributes",
-    "created_at",
-    "updated_at",
-]
-
-
-def _upsert_participants_copy(batch: list[dict], update_fields: list[str]) -> None:
-    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … ON CONFLICT DO UPDATE.
-
-    The same upsert as bulk_create(update_conflicts=True), without building a statement with
-    millions of placeholders: 100,000 rows take seconds instead of minutes.
-    """
-    columns = [*_COPY_COLUMNS, "blocked_rules", "blocked_mask", "contact_count"]
-    updates = ["account_id" if f == "account" else f for f in update_fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE research_import_rows ON COMMIT DROP AS "
-            f"SELECT {', '.join(columns)} FROM research_participant WITH NO DATA"
-        )
-        with cursor.cursor.copy(
-            f"COPY research_import_rows ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
-            for row in batch:
-                values = [row[c] for c in _COPY_COLUMNS]
-                values[_COPY_COLUMNS.index("attributes")] = json.dumps(row["attributes"])
-                copy.write_row([*values, "[]", 0, 0])
-        cursor.execute(
-            f"INSERT INTO research_participant ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns)} FROM research_import_rows "
-            "ON CONFLICT (external_id) DO UPDATE SET "
-            + ", ".join(f"{f} = EXCLUDED.{f}" for f in updates)
-        )
-        cursor.execute("DROP TABLE research_import_rows")
-
-
-def _upsert_accounts(clean, mapped) -> dict[str, int]:
-    if "account_id" not in mapped:
-        return {}
-    accounts = {}
-    for r in clean:
-        ext = r.get("account_id")
-        if not ext:
-            continue
-        current = accounts.setdefault(ext, {"name": r.get("account_name") or ext})
-        for field, target in (
-            ("renewal_date", "renewal_date"),
-            ("owner_name", "account_owner"),
-            ("owner_flagged", "owner_flagged"),
-        ):
-            if target in r and r[target] not in (None, ""):
-                current[field] = r[target]
-    if not accounts:
-        return {}
-    update_fields = ["name", "updated_at"]
-    for field, target in (
-        ("renewal_date", "renewal_date"),
-        ("owner_name", "account_owner"),
-        ("owner_flagged", "owner_flagged"),
-    ):
-        if target in mapped:
-            update_fields.append(field)
-    now = timezone.now()
-    objs = [
-        Account(
-            external_id=ext,
-            name=data["name"],
-            renewal_date=data.get("renewal_date"),
-            owner_name=data.get("owner_name", ""),
-            owner_flagged=data.get("owner_flagged", False),
-            created_at=now,
-            updated_at=now,
-        )
-        for ext, data in accounts.items()
-    ]
-    for start in range(0, len(objs), BATCH):
-        Account.objects.bulk_create(
-            objs[start : start + BATCH],
-            update_conflicts=True,
-            unique_fields=["external_id"],
-            update_fields=update_fields,
-        )
-    return dict(
-        Account.objects.filter(external_id__in=_texts(accounts)).values_list("external_id", "pk")
-    )

@@ -3,10 +3,12 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from productops.accounts.models import Team
+from research import fatigue
 
 # Segment attributes every participant has, with the values the panel accepts.
 # Free-text ones (country, industry) are bounded by length only.
@@ -210,10 +212,13 @@ class Participant(models.Model):
     tenure = models.CharField(max_length=20, blank=True)
     usage_level = models.CharField(max_length=20, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
-    # Denormalised fatigue state, rewritten by services.eligibility_refresh after every
-    # ledger write and nightly, so lists, dry runs and sampling never walk the ledger.
+    # Denormalised fatigue state, rewritten by research/eligibility.py after every ledger write
+    # and nightly, so lists, dry runs and sampling never walk the ledger.
     # next_eligible_at: when eligible now, the time of the refresh; null = never (consent, opt-out).
-    next_eligible_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Deliberately not indexed (no filter on it is selective): with none of these columns in an
+    # index, and free space left in each page (fillfactor, migration 0004), the nightly rewrite
+    # is a HOT update that leaves every index of the table alone.
+    next_eligible_at = models.DateTimeField(null=True, blank=True)
     blocked_rules = models.JSONField(default=list, blank=True)
     # The same rules as bits (RULE_BITS), so a dry run counts each rule with integer tests in one scan.
     blocked_mask = models.PositiveIntegerField(default=0)
@@ -290,6 +295,23 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
+            # The account caps read only sessions and touches with minutes of one account in
+            # the past quarter: a partial index holding every column they read answers a check
+            # in a big account from the index alone, not from thousands of ledger pages.
+            models.Index(
+                fields=["account", "at"],
+                include=[
+                    "participant",
+                    "kind",
+                    "minutes",
+                    "method",
+                    "incentive_cents",
+                    "team",
+                    "request",
+                ],
+                condition=Q(kind="session") | Q(minutes__gt=0),
+                name="research_ledger_account_caps",
+            ),
             models.Index(fields=["participant", "at"]),
             models.Index(fields=["account", "at"]),
             models.Index(fields=["kind", "at"]),
@@ -298,6 +320,12 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.participant_id} · {self.at:%Y-%m-%d}"
+
+
+class FatigueRuleSetQuerySet(models.QuerySet):
+    def current_rules(self) -> fatigue.Rules:
+        latest = self.order_by("-version").values_list("rules", flat=True).first()
+        return fatigue.Rules.from_dict(latest) if latest else fatigue.Rules()
 
 
 class FatigueRuleSet(models.Model):
@@ -310,6 +338,8 @@ class FatigueRuleSet(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FatigueRuleSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-version"]
@@ -471,20 +501,52 @@ class SampleMember(models.Model):
 
 
 class PanelRefresh(models.Model):
-    """One nightly re-evaluation of the panel; the unique day is the claim against double runs."""
+    """One re-evaluation of the whole panel, split into chunks that any worker may take.
 
-    day = models.DateField(unique=True)
+    A nightly run has a day, and the unique day is the claim against double runs; a run after
+    a rules edit has none.
+    """
+
+    day = models.DateField(unique=True, null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     participants = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # Past response rates by method ("" for all) and the typical days to fill a request,
+    # computed once per run so a dry run need not scan a year of ledger.
+    response_stats = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["-day"]
+        ordering = ["-started_at"]
 
     def __str__(self):
-        return f"Panel refresh {self.day}"
+        return f"Panel refresh {self.day or self.started_at:%Y-%m-%d}"
+
+
+class PanelRefreshChunk(models.Model):
+    """A slice of a panel refresh: whole accounts by id range, or people without an account."""
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", "Accounts"
+        LOOSE = "loose", "People without an account"
+
+    run = models.ForeignKey(PanelRefresh, on_delete=models.CASCADE, related_name="chunks")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    # Set by the first worker to finish the chunk, so a chunk run twice counts once.
+    done_at = models.DateTimeField(null=True, blank=True)
+    participants = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "low"], name="research_chunk_once")
+        ]
+
+    def __str__(self):
+        return f"{self.run}: {self.kind} {self.low}–{self.high}"
 
 
 class ImportBatch(models.Model):

@@ -1,64 +1,35 @@
-"""Fatigue in one place: the ledger, the rules, overrides and the denormalised eligibility state.
+"""Workflows around fatigue: the rules, the ledger, overrides and warnings about open requests.
 
-Every rule lives in research/fatigue.py. This module only builds its inputs from
-the database and writes its answers back, for pages, the API, sampling and tasks.
+Every rule lives in research/fatigue.py; research/eligibility.py turns the ledger into answers.
 """
 
-import json
-import time
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import timedelta
 
-import psycopg
-import psycopg.adapt
-import psycopg.pq
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
-from django.db.models.expressions import RawSQL
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from productops.accounts.models import User
 from productops.accounts.services import audit_record, notify
-from research import fatigue
+from research import eligibility, fatigue
 from research.models import (
-    Account,
     FatigueRuleSet,
     LedgerEntry,
     Override,
-    PanelRefresh,
     Participant,
     ResearchRequest,
-    rule_mask,
 )
 
-CHUNK = 5000
-# Kinds that count as "contacting" someone for the least-contacted preference and panel health.
-CONTACT_KINDS = ("invitation", "session", "other")
 OVERRIDE_DAYS = 30
 MIN_REASON_LENGTH = 15
-
-_LEDGER_FIELDS = (
-    "participant_id",
-    "account_id",
-    "kind",
-    "at",
-    "minutes",
-    "method",
-    "incentive_cents",
-    "team_id",
-    "request_id",
-)
-
 
 # Rules ----------------------------------------------------------------------------------------
 
 
 def rules_current() -> fatigue.Rules:
-    latest = FatigueRuleSet.objects.order_by("-version").values_list("rules", flat=True).first()
-    return fatigue.Rules.from_dict(latest) if latest else fatigue.Rules()
+    return FatigueRuleSet.objects.current_rules()
 
 
 def rules_update(*, rules: fatigue.Rules, by: User, note: str = "") -> FatigueRuleSet:
@@ -80,507 +51,6 @@ def rules_update(*, rules: fatigue.Rules, by: User, note: str = "") -> FatigueRu
         )
         tasks.reevaluate_panel.delay_on_commit()
     return ruleset
-
-
-def _lookback(rules: fatigue.Rules) -> timedelta:
-    days = max(
-        400,
-        rules.invitation_window_days,
-        rules.session_cooldown_days,
-        rules.no_show_exclusion_days * 2,
-    )
-    return timedelta(days=days + 1)
-
-
-# The account caps count sessions and minutes only: other touches of a busy account need not load.
-ACCOUNT_RULE_TOUCHES = Q(kind="session") | Q(minutes__gt=0)
-
-
-def _account_lookback() -> timedelta:
-    # The account caps look back one rolling quarter (fatigue.QUARTER_DAYS), over every kind.
-    return timedelta(days=fatigue.QUARTER_DAYS + 1)
-
-
-# Building the pure function's inputs ------------------------------------------------------------
-
-
-def _touch(row) -> fatigue.Touch:
-    _pid, _aid, kind, at, minutes, method, cents, team_id, request_id = row
-    return fatigue.Touch(
-        kind=kind,
-        at=at,
-        minutes=minutes,
-        method=method or None,
-        incentive_cents=cents,
-        team_id=team_id,
-        study_id=request_id,
-    )
-
-
-def _facts(
-    *, consent, opted_out, do_not_contact, attributes, account_attributes
-) -> fatigue.ParticipantFacts:
-    return fatigue.ParticipantFacts(
-        consent=consent == Participant.Consent.GRANTED,
-        opted_out=opted_out,
-        do_not_contact=do_not_contact,
-        attributes=attributes or {},
-        account_attributes=account_attributes or {},
-    )
-
-
-def _account_attributes(account: Account | None) -> dict:
-    return account.fatigue_attributes() if account else {}
-
-
-def _active_overrides(participant_ids, now) -> dict[int, frozenset]:
-    found = defaultdict(set)
-    for pid, rule in Override.objects.filter(
-        participant_id__in=participant_ids, expires_at__gt=now
-    ).values_list("participant_id", "rule"):
-        found[pid].add(rule)
-    return {pid: frozenset(rules) for pid, rules in found.items()}
-
-
-def eligibility_check(
-    *, participant: Participant, method: str | None = None, now=None, rules=None, tz=None
-) -> fatigue.Eligibility:
-    """The authoritative answer for one participant, straight from the ledger."""
-    now = now or timezone.now()
-    rules = rules or rules_current()
-    own, account_touches, overrides = _ledger_of_one(participant, now=now, rules=rules)
-    account = participant.account if participant.account_id else None
-    return fatigue.evaluate(
-        facts=_facts(
-            consent=participant.consent,
-            opted_out=participant.opted_out,
-            do_not_contact=participant.do_not_contact,
-            attributes=participant.attributes,
-            account_attributes=_account_attributes(account),
-        ),
-        touches=own,
-        account_touches=account_touches,
-        rules=rules,
-        now=now,
-        method=method,
-        overrides=overrides,
-        tz=tz,
-    )
-
-
-_ONE_SQL = """
-    SELECT 1, participant_id, account_id, kind, at, minutes, method, incentive_cents, team_id, request_id
-      FROM research_ledgerentry WHERE participant_id = %(pid)s AND at >= %(own_since)s
-    UNION ALL
-    SELECT 2, participant_id, account_id, kind, at, minutes, method, incentive_cents, team_id, request_id
-      FROM research_ledgerentry WHERE account_id = %(aid)s AND at >= %(account_since)s
-           AND (kind = 'session' OR minutes > 0)
-    UNION ALL
-    SELECT 3, participant_id, NULL, rule, expires_at, 0, '', 0, NULL, NULL
-      FROM research_override WHERE participant_id = %(pid)s AND expires_at > %(now)s
-"""
-
-
-def _ledger_of_one(participant, *, now, rules):
-    """Own touches, account touches and active overrides: one round trip on PostgreSQL."""
-    own_since = now - _lookback(rules)
-    account_since = now - _account_lookback()
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            params = {
-                "pid": participant.pk,
-                "aid": participant.account_id,
-                "own_since": own_since,
-                "account_since": account_since,
-                "now": now,
-            }
-            cursor.execute(_ONE_SQL, params, binary=True)
-            rows = cursor.fetchall()
-        own = [_touch(r[1:]) for r in rows if r[0] == 1]
-        account = [_touch(r[1:]) for r in rows if r[0] == 2]
-        overrides = frozenset(r[3] for r in rows if r[0] == 3)
-        return own, account, overrides
-    own = [
-        _touch(r)
-        for r in LedgerEntry.objects.filter(participant=participant, at__gte=own_since).values_list(
-            *_LEDGER_FIELDS
-        )
-    ]
-    account = []
-    if participant.account_id:
-        account = [
-            _touch(r)
-            for r in LedgerEntry.objects.filter(
-                ACCOUNT_RULE_TOUCHES, account_id=participant.account_id, at__gte=account_since
-            ).values_list(*_LEDGER_FIELDS)
-        ]
-    overrides = _active_overrides([participant.pk], now).get(participant.pk, frozenset())
-    return own, account, overrides
-
-
-def eligibility_for_many(
-    *, participant_ids, method=None, session_minutes=0, incentive_cents=0, now=None, rules=None
-) -> dict[int, fatigue.Eligibility]:
-    """Authoritative answers for a handful of participants (a drawn sample) in four queries."""
-    now = now or timezone.now()
-    rules = rules or rules_current()
-    state = _evaluate(
-        participant_ids,
-        now=now,
-        rules=rules,
-        method=method,
-        session_minutes=session_minutes,
-        incentive_cents=incentive_cents,
-    )
-    return {pid: result for pid, (result, _row) in state.items()}
-
-
-# Refresh of the denormalised columns ----------------------------------------------------------
-
-_PARTICIPANT_FIELDS = (
-    "id",
-    "account_id",
-    "consent",
-    "opted_out",
-    "do_not_contact",
-    "attributes",
-    "next_eligible_at",
-    "blocked_rules",
-    "contact_count",
-    "last_contacted_at",
-)
-
-
-def ids_param(ids):
-    """For `__in`: on PostgreSQL one array parameter instead of thousands of placeholders."""
-    ids = list(ids)
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
-    return ids
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    """Which participants to evaluate, as filters for each table read."""
-
-    people: Q  # on Participant
-    accounts: Q  # on Account
-    account_ledger: Q  # on LedgerEntry, every touch of their accounts
-
-    @classmethod
-    def of_ids(cls, ids):
-        their_accounts = Participant.objects.filter(
-            pk__in=ids_param(ids), account__isnull=False
-        ).values("account_id")
-        return cls(
-            Q(pk__in=ids_param(ids)), Q(pk__in=their_accounts), Q(account_id__in=their_accounts)
-        )
-
-    @classmethod
-    def of_accounts(cls, low, high):
-        # Sized by the nightly job so a chunk holds whole accounts: each account ledger is read once.
-        return cls(
-            Q(account__id__range=(low, high)),
-            Q(pk__range=(low, high)),
-            Q(account__id__range=(low, high)),
-        )
-
-
-class _JsonbAsText(psycopg.adapt.Loader):
-    """jsonb in binary is a version byte then the text; most rows hold {} or [] and need no parsing."""
-
-    format = psycopg.pq.Format.BINARY
-
-    def load(self, data):
-        return bytes(data[1:]).decode()
-
-
-def _rows(queryset, fields) -> list[tuple]:
-    """values_list rows; on PostgreSQL through a binary cursor, which decodes timestamps far faster."""
-    qs = queryset.order_by().values_list(*fields)
-    if connection.vendor != "postgresql":
-        return list(qs)
-    sql, params = qs.query.sql_with_params()
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.adapters.register_loader("jsonb", _JsonbAsText)
-        cursor.execute(sql, params, binary=True)
-        return cursor.fetchall()
-
-
-_EMPTY_JSON = {"{}": {}, "[]": [], "null": None, "": None}
-
-
-def _json(value):
-    if isinstance(value, str):
-        if value in _EMPTY_JSON:
-            return type(_EMPTY_JSON[value])() if _EMPTY_JSON[value] is not None else {}
-        return json.loads(value)
-    return value or {}
-
-
-def _evaluate(
-    ids=None, *, chunk=None, now, rules, method=None, session_minutes=0, incentive_cents=0
-) -> dict:
-    """Evaluate a chunk of participants: one query each for people, accounts, ledgers and overrides."""
-    chunk = chunk or _Chunk.of_ids(list(ids))
-    people = _rows(Participant.objects.filter(chunk.people), _PARTICIPANT_FIELDS)
-    if not people:
-        return {}
-    accounts = {
-        aid: {**_json(attributes), "renewal_date": renewal, "owner_flagged": flagged}
-        for aid, attributes, renewal, flagged in _rows(
-            Account.objects.filter(chunk.accounts),
-            ("id", "attributes", "renewal_date", "owner_flagged"),
-        )
-    }
-    own_since = now - _lookback(rules)
-    own = defaultdict(list)
-    # By participant id (index participant, at): a join on the account range makes PostgreSQL
-    # scan the whole ledger.
-    person_ids = ids_param([row[0] for row in people])
-    for row in _rows(
-        LedgerEntry.objects.filter(participant_id__in=person_ids, at__gte=own_since), _LEDGER_FIELDS
-    ):
-        own[row[0]].append(_touch(row))
-    per_account = defaultdict(list)
-    if accounts:
-        account_rows = _rows(
-            LedgerEntry.objects.filter(
-                chunk.account_ledger, ACCOUNT_RULE_TOUCHES, at__gte=now - _account_lookback()
-            ),
-            _LEDGER_FIELDS,
-        )
-        for row in account_rows:
-            per_account[row[1]].append(_touch(row))
-    # One sorted ledger per account, shared by all its people.
-    account_ledgers = {aid: fatigue.Ledger(touches) for aid, touches in per_account.items()}
-    empty = fatigue.Ledger(())
-    overrides = defaultdict(set)
-    for pid, rule in _rows(
-        Override.objects.filter(participant_id__in=person_ids, expires_at__gt=now),
-        ("participant_id", "rule"),
-    ):
-        overrides[pid].add(rule)
-    # People without touches or overrides in the same account get the same answer: evaluate once.
-    memo = {}
-    results = {}
-    for row in people:
-        pid, aid, consent, opted_out, dnc, attributes = row[:6]
-        attributes = _json(attributes)
-        touches = own.get(pid)
-        key = None
-        if not touches and pid not in overrides:
-            key = (
-                aid,
-                consent,
-                bool(opted_out),
-                bool(dnc),
-                json.dumps(attributes, sort_keys=True, default=str),
-            )
-            if key in memo:
-                results[pid] = (memo[key], (row, ()))
-                continue
-        result = fatigue.evaluate(
-            facts=_facts(
-                consent=consent,
-                opted_out=bool(opted_out),
-                do_not_contact=bool(dnc),
-                attributes=attributes,
-                account_attributes=accounts.get(aid),
-            ),
-            touches=touches or empty,
-            account_touches=account_ledgers.get(aid, empty),
-            rules=rules,
-            now=now,
-            method=method,
-            overrides=frozenset(overrides.get(pid, ())),
-            session_minutes=session_minutes,
-            incentive_cents=incentive_cents,
-        )
-        if key is not None:
-            memo[key] = result
-        results[pid] = (result, (row, touches or ()))
-    return results
-
-
-def _new_state(result: fatigue.Eligibility, row, touches, now) -> tuple:
-    current_next, current_blocked, current_count, current_last = row[6:10]
-    current_blocked = _json(current_blocked) or []
-    if result.eligible:
-        # Keep "eligible since" stable so an unchanged participant is not rewritten nightly.
-        stays = current_next is not None and current_next <= now and not current_blocked
-        next_at = current_next if stays else now
-        blocked = []
-    else:
-        next_at = result.next_eligible_at
-        blocked = sorted({r.rule for r in result.refusals})
-    year_ago = now - timedelta(days=365)
-    contacts = [t.at for t in touches if t.kind in CONTACT_KINDS]
-    count = sum(1 for at in contacts if at >= year_ago)
-    last = max(contacts, default=None)
-    if current_last and (last is None or current_last > last):
-        last = current_last
-    return next_at, blocked, count, last
-
-
-def refresh_participants(*, ids, now=None, rules=None) -> int:
-    """Re-evaluate these participants and rewrite the denormalised columns that changed."""
-    now = now or timezone.now()
-    rules = rules or rules_current()
-    ids = list(ids)
-    changed = 0
-    for start in range(0, len(ids), CHUNK):
-        c, _seen = _refresh_chunk(_Chunk.of_ids(ids[start : start + CHUNK]), now=now, rules=rules)
-        changed += c
-    return changed
-
-
-def _refresh_chunk(chunk: _Chunk, *, now, rules) -> int:
-    updates = []
-    results = _evaluate(chunk=chunk, now=now, rules=rules)
-    for pid, (result, (row, touches)) in results.items():
-        state = _new_state(result, row, touches, now)
-        current = (row[6], _json(row[7]) or [], row[8], row[9])
-        if state != current:
-            updates.append((pid, *state))
-    _write_state(updates, now)
-    return len(updates), len(results)
-
-
-def _write_state(updates, now) -> None:
-    if not updates:
-        return
-    if connection.vendor == "postgresql":
-        # One UPDATE ... FROM unnest() per chunk: far faster than bulk_update's CASE chains.
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(
-                """
-                UPDATE research_participant AS p
-                   SET next_eligible_at = v.next_at, blocked_rules = v.blocked::jsonb,
-                       blocked_mask = v.mask, contact_count = v.contacts, last_contacted_at = v.last_at,
-                       refreshed_at = %s
-                  FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::int[], %s::int[],
-                              %s::timestamptz[])
-                       AS v(id, next_at, blocked, mask, contacts, last_at)
-                 WHERE p.id = v.id
-                """,
-                [
-                    now,
-                    [u[0] for u in updates],
-                    [u[1] for u in updates],
-                    [json.dumps(u[2]) for u in updates],
-                    [rule_mask(u[2]) for u in updates],
-                    [u[3] for u in updates],
-                    [u[4] for u in updates],
-                ],
-            )
-        return
-    objs = [
-        Participant(
-            pk=pid,
-            next_eligible_at=next_at,
-            blocked_rules=blocked,
-            blocked_mask=rule_mask(blocked),
-            contact_count=count,
-            last_contacted_at=last,
-            refreshed_at=now,
-        )
-        for pid, next_at, blocked, count, last in updates
-    ]
-    Participant.objects.bulk_update(
-        objs,
-        [
-            "next_eligible_at",
-            "blocked_rules",
-            "blocked_mask",
-            "contact_count",
-            "last_contacted_at",
-            "refreshed_at",
-        ],
-        batch_size=500,
-    )
-
-
-def refresh_account(*, account_id: int, now=None, rules=None) -> int:
-    now = now or timezone.now()
-    rules = rules or rules_current()
-    changed, _seen = _refresh_chunk(
-        _Chunk.of_accounts(account_id, account_id), now=now, rules=rules
-    )
-    return changed
-
-
-def _account_chunks() -> list[tuple[int, int]]:
-    """Account-id ranges of about CHUNK participants each, never splitting an account."""
-    ranges, low, size, last = [], None, 0, None
-    counts = (
-        Participant.objects.filter(account__isnull=False)
-        .values_list("account_id")
-        .annotate(n=Count("id"))
-        .order_by("account_id")
-    )
-    for account_id, n in counts:
-        low = account_id if low is None else low
-        size += n
-        last = account_id
-        if size >= CHUNK:
-            ranges.append((low, last))
-            low, size = None, 0
-    if low is not None:
-        ranges.append((low, last))
-    return ranges
-
-
-def panel_refresh(*, now=None, day=None) -> PanelRefresh | None:
-    """The nightly job: re-evaluate the whole panel once per day, in chunks of whole accounts.
-
-    Returns None when another worker already claimed that day's run.
-    """
-    now = now or timezone.now()
-    day = day or now.date()
-    try:
-        with transaction.atomic():
-            run = PanelRefresh.objects.create(day=day, started_at=now)
-    except IntegrityError:
-        return None
-    started = time.perf_counter()
-    changed, seen = panel_reevaluate(now=now)
-    PanelRefresh.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(),
-        participants=seen,
-        changed=changed,
-        seconds=time.perf_counter() - started,
-    )
-    run.refresh_from_db()
-    return run
-
-
-def panel_reevaluate(*, now=None) -> tuple[int, int]:
-    """Re-evaluate every participant under the current rules: (changed, seen).
-
-    No daily claim: after a rules edit this must run even if tonight's job already did, and a
-    second concurrent run only rewrites the same values.
-    """
-    now = now or timezone.now()
-    rules = rules_current()
-    changed = seen = 0
-    for low, high in _account_chunks():
-        c, n = _refresh_chunk(_Chunk.of_accounts(low, high), now=now, rules=rules)
-        changed, seen = changed + c, seen + n
-    loose = list(
-        Participant.objects.filter(account__isnull=True).order_by("pk").values_list("pk", flat=True)
-    )
-    for start in range(0, len(loose), CHUNK):
-        c, n = _refresh_chunk(_Chunk.of_ids(loose[start : start + CHUNK]), now=now, rules=rules)
-        changed, seen = changed + c, seen + n
-    if connection.vendor == "postgresql":
-        # The refresh rewrote the columns dry runs filter on: give the planner fresh statistics.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE research_participant")
-    return changed, seen
 
 
 # Ledger ---------------------------------------------------------------------------------------
@@ -622,9 +92,9 @@ def ledger_record(
         )
         # Sessions and participant-minutes count against the whole account's quarterly caps.
         if participant.account_id and (kind == LedgerEntry.Kind.SESSION or minutes):
-            refresh_account(account_id=participant.account_id, now=now)
+            eligibility.refresh_account(account_id=participant.account_id, now=now)
         else:
-            refresh_participants(ids=[participant.pk], now=now)
+            eligibility.refresh_participants(ids=[participant.pk], now=now)
     return entry
 
 
@@ -679,7 +149,7 @@ def override_grant(
             reason=reason,
             data={"rule": rule, "expires_at": override.expires_at.isoformat()},
         )
-        refresh_participants(ids=[participant.pk], now=now)
+        eligibility.refresh_participants(ids=[participant.pk], now=now)
     return override
 
 

@@ -9,30 +9,27 @@ import random
 from collections import Counter
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, TextField, Value, Window
+from django.db.models import Count, F, Q, TextField, Value, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
 
 from productops.accounts.services import audit_record
-from research import fatigue, sampling, services
+from research import eligibility, fatigue, sampling, services
 from research.models import (
     BUILTIN_ATTRIBUTES,
     RULE_BITS,
     AttributeDefinition,
-    LedgerEntry,
     Participant,
     ResearchRequest,
     Sample,
     SampleMember,
 )
+from research.responses import response_rate, typical_fill_days
 
 MAX_DIMENSIONS = 3
-DEFAULT_RESPONSE_RATE = 0.35
-DEFAULT_FILL_DAYS = 14
 BLANK = "(blank)"
 
 
@@ -156,55 +153,6 @@ def matching(criteria: dict, *, catalogue=None):
     return Participant.objects.filter(criteria_q(criteria, catalogue=catalogue))
 
 
-# Past response rates --------------------------------------------------------------------------
-
-
-def response_rate(*, method: str = "", now=None) -> float:
-    """Sessions per invitation over the past year, for the method when there is enough history."""
-    key = f"research:response-rate:{method or 'any'}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    since = (now or timezone.now()) - timedelta(days=365)
-    rows = LedgerEntry.objects.filter(at__gte=since, kind__in=["invitation", "session"])
-    counts = rows.aggregate(
-        inv=Count("id", filter=Q(kind="invitation")),
-        ses=Count("id", filter=Q(kind="session")),
-        m_inv=Count("id", filter=Q(kind="invitation", method=method)),
-        m_ses=Count("id", filter=Q(kind="session", method=method)),
-    )
-    if method and counts["m_inv"] >= 20:
-        rate = counts["m_ses"] / counts["m_inv"]
-    elif counts["inv"] >= 20:
-        rate = counts["ses"] / counts["inv"]
-    else:
-        rate = DEFAULT_RESPONSE_RATE
-    rate = min(1.0, max(0.05, rate))
-    cache.set(key, rate, 600)
-    return rate
-
-
-def typical_fill_days(*, now=None) -> int:
-    """Median days from a past request's first invitation to its last session."""
-    cached = cache.get("research:fill-days")
-    if cached is not None:
-        return cached
-    since = (now or timezone.now()) - timedelta(days=365)
-    spans = (
-        LedgerEntry.objects.filter(request__isnull=False, at__gte=since)
-        .values("request_id")
-        .annotate(
-            first=Min("at", filter=Q(kind="invitation")), last=Max("at", filter=Q(kind="session"))
-        )
-        .filter(first__isnull=False, last__isnull=False)
-        .values_list("first", "last")[:500]
-    )
-    days = sorted(max(1, (last - first).days) for first, last in spans if last > first)
-    result = days[len(days) // 2] if days else DEFAULT_FILL_DAYS
-    cache.set("research:fill-days", result, 600)
-    return result
-
-
 # The dry run ----------------------------------------------------------------------------------
 
 
@@ -229,19 +177,27 @@ def _rule_rows(rows) -> list[dict]:
 
 
 def _counts(queryset, *, now) -> tuple[dict, list[dict]]:
-    """Matching, eligible and held back per rule, in one scan: integer bit tests on blocked_mask."""
-    eligible = Q(next_eligible_at__lte=now)
-    per_rule = {
-        f"rule_{i}": Count("id", filter=~eligible & Q(**{f"mask_{i}__gt": 0}))
-        for i in range(len(RULE_BITS))
-    }
-    masked = queryset.annotate(
-        **{f"mask_{i}": F("blocked_mask").bitand(1 << i) for i in range(len(RULE_BITS))}
+    """Matching, eligible and held back per rule, in one scan grouped by blocked_mask.
+
+    A panel has few distinct combinations of blocking rules, so the database returns a short
+    list of (mask, people) and the bits are counted here, not tested per row per rule.
+    """
+    rows = (
+        queryset.order_by()
+        .values("blocked_mask")
+        .annotate(n=Count("id"), eligible=Count("id", filter=Q(next_eligible_at__lte=now)))
+        .values_list("blocked_mask", "n", "eligible")
     )
-    counts = masked.aggregate(
-        matching=Count("id"), eligible=Count("id", filter=eligible), **per_rule
-    )
-    return counts, _rule_rows((rule, counts[f"rule_{i}"]) for i, rule in enumerate(RULE_BITS))
+    counts = {"matching": 0, "eligible": 0}
+    per_rule = [0] * len(RULE_BITS)
+    for mask, n, eligible in rows:
+        counts["matching"] += n
+        counts["eligible"] += eligible
+        if n > eligible:
+            for i in range(len(RULE_BITS)):
+                if mask & (1 << i):
+                    per_rule[i] += n - eligible
+    return counts, _rule_rows(zip(RULE_BITS, per_rule, strict=True))
 
 
 def refusals_by_rule(queryset, *, now) -> list[dict]:
@@ -465,7 +421,7 @@ def sample_draw(*, request: ResearchRequest, by, seed: int | None = None, now=No
             request=request, seed=seed, now=now, exclude=excluded, catalogue=catalogue
         )
         drawn = [_id(x) for x in list(result.selected) + list(result.standby)]
-        checks = services.eligibility_for_many(
+        checks = eligibility.eligibility_for_many(
             participant_ids=drawn,
             method=request.method,
             session_minutes=request.session_minutes,

@@ -1,23 +1,41 @@
-from celery import shared_task
+from celery import group, shared_task
+from django.db import transaction
 
-from research import services
+from research import eligibility, nightly
+
+
+def fan_out(run) -> int:
+    """Queue one task per chunk of a claimed run, after commit; returns how many."""
+    if run is None:
+        return 0
+    chunk_ids = list(run.chunks.values_list("pk", flat=True))
+    if not chunk_ids:
+        nightly.panel_refresh_finish(run=run)
+        return 0
+    transaction.on_commit(
+        lambda: group(refresh_panel_chunk.si(pk) for pk in chunk_ids).apply_async()
+    )
+    return len(chunk_ids)
 
 
 @shared_task
 def refresh_panel() -> int:
-    """Re-evaluate the whole panel (windows roll, attributes change) and warn ProductOps."""
-    run = services.panel_refresh()
-    services.admins_warn_about_requests()
-    return run.changed if run else 0
+    """Nightly: claim tonight's run and hand its chunks to the workers (the last one finishes it)."""
+    return fan_out(nightly.panel_refresh_start())
 
 
 @shared_task
 def reevaluate_panel() -> int:
     """After a rules edit: the whole panel under the new rules, even if tonight's run is done."""
-    changed, _seen = services.panel_reevaluate()
-    return changed
+    return fan_out(nightly.panel_refresh_start(nightly=False))
+
+
+@shared_task
+def refresh_panel_chunk(chunk_id: int) -> bool:
+    """One slice of a panel refresh; safe to run twice. True when it finished the run."""
+    return nightly.panel_chunk_refresh(chunk_id=chunk_id) is not None
 
 
 @shared_task
 def refresh_participants(participant_ids: list[int]) -> int:
-    return services.refresh_participants(ids=participant_ids)
+    return eligibility.refresh_participants(ids=participant_ids)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from productops.accounts.permissions import admin_required
 from research import fatigue, health, importing, services, targeting
 from research.account_edits import can_edit_accounts
+from research.eligibility import eligibility_check
 from research.forms import (
     ImportMappingForm,
     ImportUploadForm,
@@ -284,7 +285,7 @@ def panel(request):
 @login_required
 def participant_detail(request, pk):
     participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
-    eligibility = services.eligibility_check(participant=participant, tz=request.user.zone)
+    eligibility = eligibility_check(participant=participant, tz=request.user.zone)
     ledger = LedgerEntry.objects.filter(participant=participant).select_related("team", "request")[
         :50
     ]
@@ -347,7 +348,7 @@ def participant_override(request, pk):
             for field, errs in e.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
     if form.errors:
-        eligibility = services.eligibility_check(participant=participant, tz=request.user.zone)
+        eligibility = eligibility_check(participant=participant, tz=request.user.zone)
         return render(
             request,
             "research/participant_detail.html",

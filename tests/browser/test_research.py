@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from research import services
+from research import eligibility, services
 from research.models import Account, Participant, ResearchRequest, Sample
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -35,7 +35,7 @@ def _panel():
         )
     Participant.objects.bulk_create(people)
     ids = list(Participant.objects.values_list("pk", flat=True))
-    services.refresh_participants(ids=ids)
+    eligibility.refresh_participants(ids=ids)
     # Some pro customers were invited last week: the dry run holds them back.
     for person in Participant.objects.filter(plan="pro").order_by("id")[:4]:
         services.ledger_record(

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from research import services
+from research import eligibility
 from research.models import Account, Participant, ResearchRequest
 
 PLANS = ["free", "starter", "pro", "enterprise"]
@@ -39,7 +39,7 @@ def panel(db):
     for n in range(40):
         account = big if n < 25 else small[n % 3]
         people.append(make_participant(n, account=account))
-    services.refresh_participants(ids=[p.pk for p in people])
+    eligibility.refresh_participants(ids=[p.pk for p in people])
     return SimpleNamespace(big=big, small=small, people=people)
 
 

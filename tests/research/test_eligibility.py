@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from productops.accounts.models import AuditEntry, Notification
-from research import fatigue, services, tasks
+from research import eligibility, fatigue, nightly, services, tasks
 from research.models import (
     LedgerEntry,
     Override,
@@ -45,7 +45,7 @@ def test_the_denormalised_state_agrees_with_the_full_check(panel):
     services.ledger_record(
         participant=person, kind="session", at=now - timedelta(days=10), minutes=60
     )
-    check = services.eligibility_check(participant=_fresh(person))
+    check = eligibility.eligibility_check(participant=_fresh(person))
     person = _fresh(person)
     assert not check.eligible
     assert person.blocked_rules == sorted(check.rules)
@@ -137,7 +137,7 @@ def test_consent_opt_out_and_caps_can_never_be_overridden(panel, world, rule):
 def test_opted_out_participants_stay_blocked_even_with_an_override(panel, world):
     person = panel.people[35]
     Participant.objects.filter(pk=person.pk).update(opted_out=True)
-    services.refresh_participants(ids=[person.pk])
+    eligibility.refresh_participants(ids=[person.pk])
     services.override_grant(
         participant=person,
         rule="invitation-cooldown",
@@ -149,7 +149,7 @@ def test_opted_out_participants_stay_blocked_even_with_an_override(panel, world)
     assert "opt-out" in person.blocked_rules
 
 
-def test_the_nightly_task_rolls_windows_and_warns_admins_about_requests(
+def test_the_nightly_job_rolls_windows_and_warns_admins_about_requests(
     panel, world, research_request
 ):
     # Everybody but three got a session recently: the request for 8 cannot be filled.
@@ -167,26 +167,27 @@ def test_the_nightly_task_rolls_windows_and_warns_admins_about_requests(
         for p in panel.people[3:]
     ]
     LedgerEntry.objects.bulk_create(rows)
-    assert tasks.refresh_panel() > 0
+    run = nightly.panel_refresh()
+    assert run.changed > 0
     assert Participant.objects.eligible().count() == 3
-    run = PanelRefresh.objects.get()
+    assert run == PanelRefresh.objects.get()
     assert run.participants == 40 and run.finished_at
     warning = Notification.objects.get(recipient=world.admin)
     assert research_request.title in warning.title
     assert "eligible" in warning.body
     assert not Notification.objects.filter(recipient=world.researcher).exists()
     # A second run the same day is refused by the claim.
-    assert services.panel_refresh() is None
+    assert nightly.panel_refresh() is None
     # Two days later the 60-day session cooldown has lapsed for all of them.
     later = now + timedelta(days=2)
-    services.panel_refresh(now=later)
+    nightly.panel_refresh(now=later)
     assert Participant.objects.eligible(at=later).count() == 40
 
 
 def test_nightly_refresh_handles_people_without_an_account(db):
     loose = make_participant(1, account=None)
     make_participant(2, account=None, consent=Participant.Consent.PENDING)
-    run = services.panel_refresh()
+    run = nightly.panel_refresh()
     assert run.participants == 2
     assert Participant.objects.eligible().get() == loose
 
@@ -202,7 +203,7 @@ def test_two_nightly_runs_at_once_do_the_work_once(transactional_db):
     def run():
         try:
             barrier.wait()
-            results.append(services.panel_refresh())
+            results.append(nightly.panel_refresh())
         finally:
             connection.close()
 
@@ -267,7 +268,7 @@ def test_a_real_worker_runs_the_nightly_refresh(celery_worker_process):
 
 
 def test_a_rules_edit_re_evaluates_the_panel_even_after_tonights_run(panel, world):
-    services.panel_refresh()  # tonight's run is done
+    nightly.panel_refresh()  # tonight's run is done
     person = panel.people[36]
     services.ledger_record(
         participant=person, kind="invitation", at=timezone.now() - timedelta(days=10)
@@ -276,5 +277,5 @@ def test_a_rules_edit_re_evaluates_the_panel_even_after_tonights_run(panel, worl
     services.rules_update(
         rules=fatigue.Rules(invitation_cooldown_days=7), by=world.admin, note="A week is enough"
     )
-    tasks.reevaluate_panel()  # queued on commit by rules_update
+    nightly.panel_reevaluate()  # what the task queued on commit by rules_update runs
     assert _fresh(person).eligible_now()

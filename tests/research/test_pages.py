@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from productops.accounts.models import AuditEntry
-from research import services
+from research import eligibility, services
 from research.models import FatigueRuleSet, LedgerEntry, Override, Participant
 from tests.research.conftest import make_participant
 
@@ -151,9 +151,9 @@ def test_panel_health_shows_contacts_accounts_and_refusals(client_for, world, pa
         LedgerEntry.objects.create(
             participant=vocal, account=vocal.account, kind="other", at=now - timedelta(days=days)
         )
-    services.refresh_participants(ids=[vocal.pk])
+    eligibility.refresh_participants(ids=[vocal.pk])
     Participant.objects.filter(pk=panel.people[1].pk).update(opted_out=True)
-    services.refresh_participants(ids=[panel.people[1].pk])
+    eligibility.refresh_participants(ids=[panel.people[1].pk])
     response = client_for(world.admin).get("/research/health/")
     health = response.context["h"]
     assert health["total"] == 40

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from research import services, targeting
+from research import eligibility, services, targeting
 from research.models import AttributeDefinition, Participant, ResearchRequest, Sample
 
 
@@ -214,7 +214,7 @@ def test_the_hash_prefilter_returns_exactly_what_the_full_ranking_would(db):
 
     for n in range(400):
         make_participant(n, plan="pro", region="EMEA")
-    services.refresh_participants(ids=Participant.objects.values_list("pk", flat=True))
+    eligibility.refresh_participants(ids=Participant.objects.values_list("pk", flat=True))
     contacted = Participant.objects.order_by("id")[:5]
     for person in contacted:
         services.ledger_record(
