@@ -303,8 +303,15 @@ def events_relint(*, team_id: int | None = None, chunk: int = 2000) -> int:
 
 
 class _RegistryIndex:
-    """The duplicate index of the whole registry, rebuilt only when the registry changes."""
+    """The duplicate index of the whole registry, built once per process and kept current.
 
+    Building it for 50,000 events takes seconds, so each request only asks the database what
+    changed: counts and newest ids (for deletions and new aliases) and the events saved in the
+    last few minutes. Looking back a few minutes, rather than only past the newest change seen,
+    catches a transaction that saved before another but committed after it.
+    """
+
+    LOOKBACK = datetime.timedelta(minutes=10)
     lock = threading.Lock()
     stamp = None
     index = None
@@ -327,26 +334,23 @@ class _RegistryIndex:
         }
 
     @classmethod
-    def events(cls, convention: naming.Convention, version_number) -> tuple[DuplicateIndex, dict]:
-        summary = Event.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+    def events(cls, convention: naming.Convention, version_number):
+        summary = Event.objects.aggregate(n=Count("pk"), top=Max("pk"))
         alias_summary = Alias.objects.aggregate(n=Count("pk"), top=Max("pk"))
         basis = (version_number, id(convention))
-        stamp = (
-            summary["n"],
-            summary["last"],
-            summary["top"],
-            alias_summary["n"],
-            alias_summary["top"],
-            basis,
+        stamp = (summary["n"], summary["top"], alias_summary["n"], alias_summary["top"], basis)
+        changed = cls._owner_rows(
+            Event.objects.filter(updated_at__gte=timezone.now() - cls.LOOKBACK)
         )
         with cls.lock:
-            if cls.stamp == stamp and cls.index is not None:
-                return cls.index, cls.owners, cls.found, cls.recent
+            current = cls.index is not None and cls.stamp[-1] == basis
             if (
-                cls.index is not None
-                and cls.stamp[-1] == basis
-                and cls._catch_up(summary, alias_summary, convention)
+                current
+                and cls.stamp == stamp
+                and all(cls.owners.get(pk) == owner for pk, owner in changed.items())
             ):
+                return cls.index, cls.owners, cls.found, cls.recent
+            if current and cls._catch_up(summary, alias_summary, changed, convention):
                 cls.stamp = stamp
                 return cls.index, cls.owners, cls.found, cls.recent
             owners = cls._owner_rows(Event.objects.all())
@@ -360,10 +364,9 @@ class _RegistryIndex:
             return cls.index, owners, cls.found, cls.recent
 
     @classmethod
-    def _catch_up(cls, summary, alias_summary, convention) -> bool:
+    def _catch_up(cls, summary, alias_summary, changed, convention) -> bool:
         """Apply new events and edits that kept their names without rebuilding; False when a rebuild is due."""
-        count, last, top, alias_count, alias_top, _ = cls.stamp
-        changed = cls._owner_rows(Event.objects.filter(updated_at__gte=last)) if last else {}
+        count, _, alias_count, alias_top, _ = cls.stamp
         added = {pk: o for pk, o in changed.items() if pk not in cls.owners}
         renamed = any(
             cls.owners[pk]["name"] != o["name"] for pk, o in changed.items() if pk in cls.owners
@@ -384,19 +387,29 @@ class _RegistryIndex:
             cls.index.add(owner["name"], pk)
             if cls.recent is not None:
                 cls.recent.add(owner["name"], pk)
+        # Usage, status or team changed: answers hold event ids, so they show the new values.
         cls.owners.update(changed)
         return True
 
     @classmethod
     def properties(cls, convention: naming.Convention) -> DuplicateIndex:
         summary = Property.objects.aggregate(n=Count("pk"), top=Max("pk"))
-        stamp = (summary["n"], summary["top"])
+        stamp = (summary["n"], summary["top"], id(convention))
         with cls.lock:
             if cls.property_stamp != stamp or cls.property_index is None:
                 entries = list(Property.objects.values_list("name", "pk"))
                 cls.property_index = DuplicateIndex(entries, convention)
                 cls.property_stamp = stamp
             return cls.property_index
+
+
+def _merged(cached: tuple, fresh: list, limit: int) -> tuple:
+    """A cached answer topped up with events registered since, best first."""
+    best = {c[3]: c for c in cached}
+    for c in fresh:
+        if c.key not in best or best[c.key][2] < c.score:
+            best[c.key] = (c.name, c.reason, c.score, c.key)
+    return tuple(sorted(best.values(), key=lambda c: (-c[2], c[0])))[:limit]
 
 
 def lint_names(
@@ -432,46 +445,45 @@ def lint_names(
     if len(found) > 200_000:
         found.clear()
     for name in names:
-        if name not in memo:
-            entry = {"name": name, **_result_dict(naming.lint_event(name, convention))}
-            duplicates = []
-            seen = set()
-            lookup = (name, exclude_event, duplicate_limit)
-            candidates = found.get(lookup)
-            if candidates is None:
-                candidates = found[lookup] = index.find(
-                    name, limit=duplicate_limit, exclude_key=exclude_event
-                )
-            elif recent is not None:
-                fresh = recent.find(name, limit=duplicate_limit, exclude_key=exclude_event)
-                if fresh:
-                    best = {c.key: c for c in fresh}
-                    for c in candidates:
-                        if c.key not in best or best[c.key].score < c.score:
-                            best[c.key] = c
-                    candidates = sorted(best.values(), key=lambda c: (-c.score, c.name))
-                    candidates = candidates[:duplicate_limit]
-            for candidate in candidates:
-                owner = owners.get(candidate.key)
-                if owner is None or candidate.key in seen:
-                    continue
-                seen.add(candidate.key)
-                duplicates.append(
-                    {
-                        "name": owner["name"],
-                        "matched": candidate.name,
-                        "id": candidate.key,
-                        "team": owner["team"],
-                        "team_slug": owner["team_slug"],
-                        "usage": owner["usage"],
-                        "status": owner["status"],
-                        "reason": candidate.reason,
-                        "score": round(float(candidate.score), 3),
-                    }
-                )
-            entry["duplicates"] = duplicates[:duplicate_limit]
-            memo[name] = entry
-        results.append(memo[name])
+        if name in memo:
+            results.append(memo[name])
+            continue
+        entry = {"name": name, **_result_dict(naming.lint_event(name, convention))}
+        lookup = (name, exclude_event, duplicate_limit)
+        # Cached as plain tuples: the collector skips them, and a big cache costs it nothing.
+        candidates = found.get(lookup)
+        if candidates is None:
+            candidates = found[lookup] = tuple(
+                (c.name, c.reason, c.score, c.key)
+                for c in index.find(name, limit=duplicate_limit, exclude_key=exclude_event)
+            )
+        elif recent is not None:
+            fresh = recent.find(name, limit=duplicate_limit, exclude_key=exclude_event)
+            if fresh:
+                candidates = _merged(candidates, fresh, duplicate_limit)
+        duplicates = []
+        seen = set()
+        for matched, reason, score, key in candidates:
+            owner = owners.get(key)
+            if owner is None or key in seen:
+                continue
+            seen.add(key)
+            duplicates.append(
+                {
+                    "name": owner["name"],
+                    "matched": matched,
+                    "id": key,
+                    "team": owner["team"],
+                    "team_slug": owner["team_slug"],
+                    "usage": owner["usage"],
+                    "status": owner["status"],
+                    "reason": reason,
+                    "score": round(float(score), 3),
+                }
+            )
+        entry["duplicates"] = duplicates
+        memo[name] = entry
+        results.append(entry)
     return results
 
 
@@ -700,16 +712,19 @@ def event_clear_exception(*, event: Event, by: User) -> Event:
 def event_set_usage(*, event: Event, team: Team, by: User, using: bool) -> None:
     """A team says it sends (or stopped sending) an event another team owns."""
     require_team_member(by, team)
-    if using:
-        event.used_by.add(team)
-    else:
-        event.used_by.remove(team)
-    audit_record(
-        actor=by,
-        action="telemetry.event.used" if using else "telemetry.event.unused",
-        target=event,
-        data={"team": team.slug},
-    )
+    with transaction.atomic():
+        if using:
+            event.used_by.add(team)
+        else:
+            event.used_by.remove(team)
+        # Usage is shown beside "did you mean…?"; the duplicate index refreshes what was saved.
+        Event.objects.filter(pk=event.pk).update(updated_at=timezone.now())
+        audit_record(
+            actor=by,
+            action="telemetry.event.used" if using else "telemetry.event.unused",
+            target=event,
+            data={"team": team.slug},
+        )
 
 
 def event_set_properties(*, event: Event, by: User, rows: list[dict]) -> None:
