@@ -6,12 +6,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
 from telemetry import naming, services
+from telemetry.catalogue import catalogue_filter
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, Property
 from telemetry.serializers import (
     AliasSerializer,
@@ -24,7 +26,6 @@ from telemetry.serializers import (
     LintResponseSerializer,
     PropertySerializer,
 )
-from telemetry.views import filtered_events
 
 EVENT_FILTERS = [
     OpenApiParameter("q", str, description="Full-text search in names and descriptions"),
@@ -36,13 +37,28 @@ EVENT_FILTERS = [
 ]
 
 
+class CataloguePagination(LimitOffsetPagination):
+    """Counts with the catalogue's cheaper exact count when the view filtered the catalogue."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.catalogue = getattr(view, "catalogue", None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_count(self, queryset):
+        return self.catalogue.count() if self.catalogue is not None else super().get_count(queryset)
+
+
 def _event_queryset(queryset):
-    return queryset.select_related("team").prefetch_related(
-        "platforms",
-        "tags",
-        "used_by",
-        "aliases",
-        Prefetch("event_properties", queryset=EventProperty.objects.select_related("property")),
+    return (
+        queryset.select_related("team")
+        .defer("search_vector")
+        .prefetch_related(
+            "platforms",
+            "tags",
+            "used_by",
+            "aliases",
+            Prefetch("event_properties", queryset=EventProperty.objects.select_related("property")),
+        )
     )
 
 
@@ -61,11 +77,14 @@ class EventViewSet(
     """
 
     serializer_class = EventSerializer
+    pagination_class = CataloguePagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    catalogue = None
 
     def get_queryset(self):
         if self.action == "list":
-            _, events = filtered_events(self.request.query_params)
+            self.catalogue = catalogue_filter(self.request.query_params)
+            events = self.catalogue.events
         else:
             events = Event.objects.all()
         return _event_queryset(events).order_by("name")

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from productops.accounts.models import AuditEntry, Team
 from telemetry import naming, plan_import, services, tracking_plan
+from telemetry.catalogue import LIST_COLUMNS, CountedPaginator, catalogue_filter, filtered_events
 from telemetry.forms import (
-    CatalogueFilterForm,
     ConventionForm,
     EventForm,
     ExceptionForm,
@@ -48,34 +48,21 @@ def _get_event_for_member(request, pk) -> Event:
     return event
 
 
-def filtered_events(params):
-    form = CatalogueFilterForm(params)
-    form.is_valid()
-    data = {k: v for k, v in form.cleaned_data.items() if v}
-    events = Event.objects.all()
-    if data.get("team"):
-        events = events.filter(team__slug=data["team"])
-    if data.get("status"):
-        events = events.filter(status=data["status"])
-    if data.get("lint"):
-        events = events.filter(lint_state=data["lint"])
-    if data.get("platform"):
-        events = events.filter(platforms__code=data["platform"])
-    if data.get("tag"):
-        events = events.filter(tags__name=data["tag"].strip().lower())
-    if data.get("q"):
-        events = events.search(data["q"])
-    return form, events
-
-
 @login_required
 def index(request):
     """The catalogue: everyone signed in can browse and search every team's events."""
-    form, events = filtered_events(request.GET)
-    events = events.select_related("team").prefetch_related("platforms", "tags").order_by("name")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    catalogue = catalogue_filter(request.GET)
+    events = (
+        catalogue.events.select_related("team")
+        .only(*LIST_COLUMNS)
+        .prefetch_related("platforms", "tags")
+        .order_by("name")
+    )
+    page = CountedPaginator(events, PAGE_SIZE, count=catalogue.count).get_page(
+        request.GET.get("page")
+    )
     context = {
-        "form": form,
+        "form": catalogue.form,
         "page": page,
         "filtering": any(v for k, v in request.GET.items() if k != "page"),
     }
