@@ -198,10 +198,7 @@ class PropertyViewSet(
 
     def perform_update(self, serializer):
         prop = serializer.instance
-        allowed = self.request.user.is_productops_admin or (
-            prop.team is not None and self.request.user.is_member_of(prop.team)
-        )
-        if not allowed:
+        if not prop.can_be_edited_by(self.request.user):
             raise PermissionDenied(
                 "Only the defining team's members and ProductOps admins can change this property."
             )

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -25,10 +27,24 @@ class EventPropertySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="property.name")
     type = serializers.CharField(source="property.type")
     pii = serializers.BooleanField(source="property.pii")
+    allowed_values = serializers.ListField(source="property.allowed_values")
+    pattern = serializers.CharField(source="property.pattern")
+    meaning = serializers.CharField(
+        source="property.description", help_text="What the property means on every event."
+    )
 
     class Meta:
         model = EventProperty
-        fields = ["name", "type", "required", "pii", "description"]
+        fields = [
+            "name",
+            "type",
+            "required",
+            "pii",
+            "allowed_values",
+            "pattern",
+            "meaning",
+            "description",
+        ]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -67,12 +83,37 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventPropertyInputSerializer(serializers.Serializer):
+    """One property of an event. Shared fields left out keep what the catalogue says
+    (for a new property: string, no description, not personal data, no constraint)."""
+
     name = serializers.CharField(max_length=10000, trim_whitespace=False, allow_blank=True)
-    type = serializers.ChoiceField(choices=PROPERTY_TYPES, default="string")
+    type = serializers.ChoiceField(choices=PROPERTY_TYPES, required=False)
     required = serializers.BooleanField(default=False)
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    pii = serializers.BooleanField(required=False)
+    allowed_values = serializers.ListField(
+        child=serializers.CharField(max_length=200), max_length=500, required=False
+    )
+    pattern = serializers.CharField(max_length=500, allow_blank=True, required=False)
 
     def validate_name(self, value):
         return _name_field(value)
+
+    def validate_pattern(self, value):
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise serializers.ValidationError(
+                f"Not a regular expression ({exc}); fix it or leave the pattern out."
+            ) from exc
+        return value
+
+    def validate(self, data):
+        if data.get("allowed_values") and data.get("pattern"):
+            raise serializers.ValidationError(
+                {"pattern": "Give allowed values or a pattern, not both."}
+            )
+        return data
 
 
 class EventWriteSerializer(serializers.Serializer):

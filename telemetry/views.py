@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,9 @@ from telemetry.forms import (
     EventForm,
     ExceptionForm,
     ImportUploadForm,
+    PropertyRowFormSet,
     VocabularyForm,
+    property_rows_initial,
 )
 from telemetry.models import (
     ConventionVersion,
@@ -123,11 +126,45 @@ def _lint_context(request, *, exclude_event=None):
     return {"lint_name": name, "lint": result}
 
 
-def _properties_text(event: Event) -> str:
-    return "\n".join(
-        f"{ep.property.name} {ep.property.type}{' required' if ep.required else ''}"
-        for ep in event.event_properties.select_related("property")
-    )
+def _property_rows(request, initial: list[dict]):
+    """The property editor's rows, and whether the person only added or removed a row.
+
+    Adding and removing post the whole form back (htmx swaps just the rows; without
+    JavaScript the page comes back), so nothing is saved until "Save".
+    """
+    if request.method != "POST" or "properties-TOTAL_FORMS" not in request.POST:
+        # A post without the editor (a script, an old page) leaves the properties as they are.
+        return PropertyRowFormSet(initial=initial, prefix="properties"), None
+    data = request.POST.copy()
+    action = None
+    total = data.get("properties-TOTAL_FORMS", "")
+    if "add_property" in data and total.isdigit():
+        data["properties-TOTAL_FORMS"] = str(min(int(total) + 1, 200))
+        action = "add"
+    elif data.get("remove_property", "").isdigit():
+        data[f"properties-{data['remove_property']}-DELETE"] = "on"
+        action = "remove"
+    return PropertyRowFormSet(data, initial=initial, prefix="properties"), action
+
+
+def _rows_valid(formset) -> bool:
+    return formset.is_valid() if formset.is_bound else True
+
+
+def _unsaved(request) -> dict:
+    """The event fields as typed, to show again after adding or removing a property row."""
+    return {**request.POST.dict(), "platforms": request.POST.getlist("platforms")}
+
+
+def _save_errors(exc: ValidationError, form) -> list[str]:
+    """Service errors onto the form's fields; the property rows' errors come back for the editor."""
+    property_errors = []
+    for field_name, errors in exc.message_dict.items():
+        if field_name == "properties":
+            property_errors += errors
+        else:
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    return property_errors
 
 
 @login_required
@@ -144,25 +181,32 @@ def event_new(request):
         initial["team"] = team
     if request.GET.get("name"):
         initial["name"] = request.GET["name"][:200]
-    form = EventForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    formset, action = _property_rows(request, [])
+    if action and request.htmx:
+        return render(request, "telemetry/event_form.html#property-rows", {"formset": formset})
+    if action:
+        form = EventForm(user=request.user, initial=_unsaved(request))
+    else:
+        form = EventForm(request.POST or None, user=request.user, initial=initial)
+    property_errors = []
+    if request.method == "POST" and not action and all([form.is_valid(), _rows_valid(formset)]):
         data = form.cleaned_data
         try:
-            event = services.event_register(
-                team=data["team"],
-                name=data["name"],
-                by=request.user,
-                description=data["description"],
-                status=data["status"],
-                platforms=data["platforms"],
-                tags=data["tags"],
-                example_payload=data["example_payload"],
-            )
-            if data["properties"]:
-                services.event_set_properties(event=event, by=request.user, rows=data["properties"])
+            with transaction.atomic():
+                event = services.event_register(
+                    team=data["team"],
+                    name=data["name"],
+                    by=request.user,
+                    description=data["description"],
+                    status=data["status"],
+                    platforms=data["platforms"],
+                    tags=data["tags"],
+                    example_payload=data["example_payload"],
+                )
+                if formset.is_bound and formset.rows():
+                    services.event_set_properties(event=event, by=request.user, rows=formset.rows())
         except ValidationError as exc:
-            for field_name, errors in exc.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errors)
+            property_errors = _save_errors(exc, form)
         else:
             if event.lint_state == Event.LintState.WARNINGS:
                 messages.warning(
@@ -175,16 +219,24 @@ def event_new(request):
                     request, f"“{event.name}” is registered and follows the convention."
                 )
             return redirect(event)
-    context = {"form": form, "event": None}
-    if form.is_bound or initial.get("name"):
-        name = form.data.get("name") if form.is_bound else initial["name"]
-        team_id = form.data.get("team") if form.is_bound else getattr(initial.get("team"), "pk", "")
+    context = {
+        "form": form,
+        "formset": formset,
+        "property_errors": property_errors,
+        "event": None,
+    }
+    if request.method == "POST" or initial.get("name"):
+        name = request.POST.get("name") if request.method == "POST" else initial["name"]
+        team_id = (
+            request.POST.get("team")
+            if request.method == "POST"
+            else getattr(initial.get("team"), "pk", "")
+        )
         request.GET = request.GET.copy()
         request.GET.update({"name": name or "", "team": str(team_id or "")})
         context.update(_lint_context(request))
-    return render(
-        request, "telemetry/event_form.html", context, status=400 if form.is_bound else 200
-    )
+    invalid = request.method == "POST" and not action
+    return render(request, "telemetry/event_form.html", context, status=400 if invalid else 200)
 
 
 @login_required
@@ -205,29 +257,40 @@ def event_edit(request, pk):
         "status": event.status,
         "platforms": list(event.platforms.values_list("code", flat=True)),
         "tags": ", ".join(event.tags.values_list("name", flat=True)),
-        "properties": _properties_text(event),
         "example_payload": event.example_payload,
     }
-    form = EventForm(request.POST or None, user=request.user, event=event, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    formset, action = _property_rows(request, property_rows_initial(event))
+    if action and request.htmx:
+        return render(
+            request,
+            "telemetry/event_form.html#property-rows",
+            {"formset": formset, "event": event},
+        )
+    if action:
+        form = EventForm(user=request.user, event=event, initial={**initial, **_unsaved(request)})
+    else:
+        form = EventForm(request.POST or None, user=request.user, event=event, initial=initial)
+    property_errors = []
+    if request.method == "POST" and not action and all([form.is_valid(), _rows_valid(formset)]):
         data = form.cleaned_data
+        renamed_from = event.name
         try:
-            renamed_from = event.name
-            event = services.event_update(
-                event=event,
-                by=request.user,
-                name=data["name"],
-                description=data["description"],
-                status=data["status"],
-                platforms=data["platforms"],
-                tags=data["tags"],
-                example_payload=data["example_payload"],
-            )
-            if "properties" in form.changed_data:
-                services.event_set_properties(event=event, by=request.user, rows=data["properties"])
+            with transaction.atomic():
+                event = services.event_update(
+                    event=event,
+                    by=request.user,
+                    name=data["name"],
+                    description=data["description"],
+                    status=data["status"],
+                    platforms=data["platforms"],
+                    tags=data["tags"],
+                    example_payload=data["example_payload"],
+                )
+                if formset.is_bound and formset.has_changed():
+                    services.event_set_properties(event=event, by=request.user, rows=formset.rows())
         except ValidationError as exc:
-            for field_name, errors in exc.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errors)
+            event.name = renamed_from
+            property_errors = _save_errors(exc, form)
         else:
             if renamed_from != event.name:
                 messages.success(
@@ -238,16 +301,16 @@ def event_edit(request, pk):
                 messages.success(request, "Saved.")
             return redirect(event)
     request.GET = request.GET.copy()
-    request.GET.update(
-        {
-            "name": form.data.get("name", event.name) if form.is_bound else event.name,
-            "team": str(event.team_id),
-        }
-    )
-    context = {"form": form, "event": event, **_lint_context(request, exclude_event=event.pk)}
-    return render(
-        request, "telemetry/event_form.html", context, status=400 if form.is_bound else 200
-    )
+    request.GET.update({"name": request.POST.get("name", event.name), "team": str(event.team_id)})
+    context = {
+        "form": form,
+        "formset": formset,
+        "property_errors": property_errors,
+        "event": event,
+        **_lint_context(request, exclude_event=event.pk),
+    }
+    invalid = request.method == "POST" and not action
+    return render(request, "telemetry/event_form.html", context, status=400 if invalid else 200)
 
 
 @login_required

@@ -49,7 +49,16 @@ def test_a_member_registers_and_a_bad_name_comes_back_with_warnings(world, api_f
     assert body["lint_state"] == "warnings"
     assert body["lint_suggestion"] == "Product Viewed"
     assert body["properties"] == [
-        {"name": "product_id", "type": "string", "required": True, "pii": False, "description": ""}
+        {
+            "name": "product_id",
+            "type": "string",
+            "required": True,
+            "pii": False,
+            "allowed_values": [],
+            "pattern": "",
+            "meaning": "",
+            "description": "",
+        }
     ]
 
 

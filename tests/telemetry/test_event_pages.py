@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from productops.accounts.models import AuditEntry
 from telemetry.models import Alias, Event
+from tests.telemetry.property_rows import property_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,6 @@ def _form(**overrides):
         "description": "",
         "status": "active",
         "tags": "",
-        "properties": "",
         "example_payload": "",
         **overrides,
     }
@@ -54,7 +54,10 @@ def test_a_member_registers_an_event_at_once(world, client_for):
             name="Coupon Applied",
             platforms=["web", "ios"],
             tags="funnel, revenue",
-            properties="coupon_code string required\ndiscount number",
+            **property_rows(
+                {"name": "coupon_code", "type": "string", "required": "on"},
+                {"name": "discount", "type": "number"},
+            ),
         ),
     )
     event = Event.objects.get(name="Coupon Applied")
