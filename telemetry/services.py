@@ -20,7 +20,7 @@ from django.utils import timezone
 from productops.accounts.models import Team, User
 from productops.accounts.services import audit_record
 from telemetry import naming
-from telemetry.duplicates import DuplicateIndex
+from telemetry.duplicates import DuplicateIndex, TypeConflict, property_type_conflicts
 from telemetry.models import (
     Alias,
     ConventionVersion,
@@ -869,6 +869,21 @@ def properties_ensure(rows: list[dict], *, team: Team | None) -> dict[str, Prope
             {p.name: p for p in Property.objects.filter(name__in=[p.name for p in fresh])}
         )
     return existing
+
+
+def property_conflicts() -> dict[str, TypeConflict]:
+    """Each property whose name, ignoring case and separators, is also defined with another type.
+
+    `plan_type` (string) and `planType` (integer) are two catalogue entries for what readers take
+    to be one property; both are flagged, each pointing at the other spellings and their types.
+    """
+    rows = Property.objects.values_list("name", "name", "type")
+    return {
+        spelling: conflict
+        for conflict in property_type_conflicts(rows)
+        for spellings in conflict.types.values()
+        for spelling in spellings
+    }
 
 
 # ---------------------------------------------------------------- naming health

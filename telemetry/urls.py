@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/<int:pk>/exception/", views.event_exception, name="event_exception"),
     path("events/<int:pk>/usage/", views.event_usage, name="event_usage"),
     path("properties/", views.property_list, name="property_list"),
+    path("properties/<int:pk>/", views.property_detail, name="property_detail"),
     path("health/", views.health, name="health"),
     path("teams/<slug:slug>/", views.team_health, name="team_health"),
     path("teams/<slug:slug>/vocabulary/", views.vocabulary, name="vocabulary"),

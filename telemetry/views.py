@@ -555,7 +555,42 @@ def property_list(request):
     if q:
         properties = properties.filter(name__icontains=q)
     page = Paginator(properties, 50).get_page(request.GET.get("page"))
+    conflicts = services.property_conflicts()
+    for prop in page:
+        prop.conflict = conflicts.get(prop.name)
     return render(request, "telemetry/properties.html", {"page": page, "q": q})
+
+
+@login_required
+def property_detail(request, pk):
+    """A shared property: its definition, the events that send it, and other spellings' types."""
+    prop = get_object_or_404(Property.objects.select_related("team"), pk=pk)
+    uses = (
+        EventProperty.objects.filter(property=prop)
+        .select_related("event__team")
+        .order_by("event__name")[:200]
+    )
+    conflict = services.property_conflicts().get(prop.name)
+    others = []
+    if conflict:
+        spellings = [s for names in conflict.types.values() for s in names if s != prop.name]
+        others = (
+            Property.objects.filter(name__in=spellings)
+            .annotate(events=Count("event_properties"))
+            .order_by("name")
+        )
+    return render(
+        request,
+        "telemetry/property_detail.html",
+        {
+            "property": prop,
+            "uses": uses,
+            "use_count": EventProperty.objects.filter(property=prop).count(),
+            "conflict": conflict,
+            "others": others,
+            "can_edit": prop.can_be_edited_by(request.user),
+        },
+    )
 
 
 # ---------------------------------------------------------------- import and export
