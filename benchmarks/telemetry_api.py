@@ -84,7 +84,7 @@ def run(args) -> None:
     from rest_framework.test import APIClient
 
     from productops.accounts.models import Membership, Team, User
-    from telemetry import naming, services
+    from telemetry import linting, naming, services
     from telemetry.models import Event
 
     rng = random.Random(42)
@@ -109,7 +109,7 @@ def run(args) -> None:
     client.force_authenticate(user)
 
     started = time.perf_counter()
-    services.lint_names(["Warm Up Viewed"])
+    linting.lint_names(["Warm Up Viewed"])
     print(
         f"duplicate index built (cold, once per registry change): {time.perf_counter() - started:.2f} s"
     )
@@ -165,11 +165,11 @@ def run(args) -> None:
 
 def split(registry: list[str], args, *, team) -> None:
     """Where a cold request's time goes: the linter vs the duplicate look-ups (CPU, fresh names)."""
-    from telemetry import naming, services
-    from telemetry.services import _RegistryIndex
+    from telemetry import conventions, naming
+    from telemetry.linting import _RegistryIndex
 
-    current = services.current_convention()
-    convention = services.team_convention(current.convention, team)
+    current = conventions.current_convention()
+    convention = conventions.team_convention(current.convention, team)
     index = _RegistryIndex.events(current.convention, 0)[0]
     lint, duplicates = [], []
     for run_number in range(args.runs):

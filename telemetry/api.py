@@ -12,9 +12,10 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from telemetry import naming, services
+from telemetry import conventions, linting, naming, services
 from telemetry.catalogue import catalogue_filter
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, Property
+from telemetry.properties import event_set_properties
 from telemetry.serializers import (
     AliasSerializer,
     ConventionPublishSerializer,
@@ -114,7 +115,7 @@ class EventViewSet(
             no_lint_reason=values.get("no_lint_reason", ""),
         )
         if values.get("properties"):
-            services.event_set_properties(event=event, by=request.user, rows=values["properties"])
+            event_set_properties(event=event, by=request.user, rows=values["properties"])
         return Response(EventSerializer(self._reload(event)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer})
@@ -138,7 +139,7 @@ class EventViewSet(
         values.pop("no_lint_reason", None)
         event = services.event_update(event=event, by=request.user, **values)
         if properties is not None:
-            services.event_set_properties(event=event, by=request.user, rows=properties)
+            event_set_properties(event=event, by=request.user, rows=properties)
         return Response(EventSerializer(self._reload(event)).data)
 
     def update(self, request, *args, **kwargs):
@@ -191,7 +192,7 @@ class PropertyViewSet(
             raise PermissionDenied("Join a team to add properties to the catalogue.")
         result = naming.lint_property(
             serializer.validated_data["name"],
-            services.current_convention().convention,
+            conventions.current_convention().convention,
             type=serializer.validated_data.get("type"),
         )
         serializer.save(lint_ok=result.ok, lint_suggestion=(result.suggestion or "")[:400])
@@ -230,7 +231,7 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(responses={200: ConventionVersionSerializer})
     @action(detail=False, methods=["get"])
     def current(self, request):
-        current = services.current_convention()
+        current = conventions.current_convention()
         if current.version is None:
             return Response(
                 {
@@ -261,7 +262,7 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                     {"preset": [f"Choose one of {', '.join(naming.PRESETS)}."]}, status=400
                 )
             rules = naming.PRESETS[preset].to_dict()
-        version = services.convention_publish(
+        version = conventions.convention_publish(
             by=request.user, rules=rules, preset=preset, note=data.validated_data["note"]
         )
         return Response(ConventionVersionSerializer(version).data, status=status.HTTP_201_CREATED)
@@ -325,7 +326,7 @@ class LintView(APIView):
     def post(self, request):
         data = LintRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        results = services.lint_names(
+        results = linting.lint_names(
             data.validated_data["names"],
             team=data.validated_data.get("team"),
             kind=data.validated_data["kind"],

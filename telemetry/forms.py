@@ -7,6 +7,7 @@ from django.urls import reverse
 from productops.accounts.models import Team
 from telemetry import naming, services
 from telemetry.models import PLATFORM_CHOICES, PROPERTY_TYPES, Event
+from telemetry.properties import SHARED_PROPERTY_FIELDS
 
 
 def _split(text: str) -> list[str]:
@@ -211,7 +212,7 @@ class BasePropertyRowFormSet(forms.BaseFormSet):
             if not data.get("name") or data.get("DELETE"):
                 continue
             row = {"row": number, "name": data["name"], "required": data["required"]}
-            for field in services.SHARED_PROPERTY_FIELDS:
+            for field in SHARED_PROPERTY_FIELDS:
                 if field in form.changed_data:
                     row[field] = data[field]
             rows.append(row)

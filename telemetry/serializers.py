@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from productops.accounts.models import Team
-from telemetry import services
+from telemetry import linting, services
 from telemetry.models import (
     PLATFORM_CHOICES,
     PROPERTY_TYPES,
@@ -216,12 +216,12 @@ class ConventionPublishSerializer(serializers.Serializer):
 class LintRequestSerializer(serializers.Serializer):
     names = serializers.ListField(
         child=serializers.CharField(
-            max_length=services.LINT_NAME_MAX_LENGTH, trim_whitespace=False, allow_blank=True
+            max_length=linting.LINT_NAME_MAX_LENGTH, trim_whitespace=False, allow_blank=True
         ),
         min_length=1,
-        max_length=services.LINT_BATCH_LIMIT,
+        max_length=linting.LINT_BATCH_LIMIT,
         error_messages={
-            "max_length": f"Send at most {services.LINT_BATCH_LIMIT:,} names per request; split the list.",
+            "max_length": f"Send at most {linting.LINT_BATCH_LIMIT:,} names per request; split the list.",
             "min_length": "Send at least one name.",
         },
     )

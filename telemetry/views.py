@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from productops.accounts.models import AuditEntry, Team
-from telemetry import naming, plan_import, services, tracking_plan
+from telemetry import (
+    conventions,
+    linting,
+    naming,
+    plan_import,
+    services,
+    tracking_plan,
+)
 from telemetry.catalogue import LIST_COLUMNS, CountedPaginator, catalogue_filter, filtered_events
 from telemetry.forms import (
     ConventionForm,
@@ -26,6 +33,7 @@ from telemetry.forms import (
     VocabularyForm,
     property_rows_initial,
 )
+from telemetry.health import Health, naming_health_by_team
 from telemetry.models import (
     ConventionVersion,
     Event,
@@ -35,6 +43,7 @@ from telemetry.models import (
     Tag,
     TeamVocabulary,
 )
+from telemetry.properties import event_set_properties, property_conflicts
 
 PAGE_SIZE = 25
 
@@ -122,7 +131,7 @@ def _lint_context(request, *, exclude_event=None):
             "lint_name": name,
             "lint_error": exc.message_dict["name"][0] if name.strip() else "",
         }
-    result = services.lint_names([name], team=team, exclude_event=exclude_event)[0]
+    result = linting.lint_names([name], team=team, exclude_event=exclude_event)[0]
     return {"lint_name": name, "lint": result}
 
 
@@ -204,7 +213,7 @@ def event_new(request):
                     example_payload=data["example_payload"],
                 )
                 if formset.is_bound and formset.rows():
-                    services.event_set_properties(event=event, by=request.user, rows=formset.rows())
+                    event_set_properties(event=event, by=request.user, rows=formset.rows())
         except ValidationError as exc:
             property_errors = _save_errors(exc, form)
         else:
@@ -287,7 +296,7 @@ def event_edit(request, pk):
                     example_payload=data["example_payload"],
                 )
                 if formset.is_bound and formset.has_changed():
-                    services.event_set_properties(event=event, by=request.user, rows=formset.rows())
+                    event_set_properties(event=event, by=request.user, rows=formset.rows())
         except ValidationError as exc:
             event.name = renamed_from
             property_errors = _save_errors(exc, form)
@@ -372,11 +381,11 @@ def _trends(days: int = 30) -> dict[int, list]:
 @login_required
 def health(request):
     """Naming health across the organisation: adoption made visible, nobody singled out."""
-    by_team = services.naming_health_by_team()
+    by_team = naming_health_by_team()
     trends = _trends()
     rows = []
     for team in Team.objects.order_by("name"):
-        h = by_team.get(team.pk, services.Health())
+        h = by_team.get(team.pk, Health())
         snaps = trends.get(team.pk, [])
         rows.append(
             {
@@ -386,7 +395,7 @@ def health(request):
                 "first": snaps[0] if snaps else None,
             }
         )
-    total = services.Health(
+    total = Health(
         sum(r["health"].total for r in rows),
         sum(r["health"].conforming for r in rows),
         sum(r["health"].warnings for r in rows),
@@ -415,7 +424,7 @@ def health(request):
 @login_required
 def team_health(request, slug):
     team = get_object_or_404(Team, slug=slug)
-    h = services.naming_health_by_team().get(team.pk, services.Health())
+    h = naming_health_by_team().get(team.pk, Health())
     snaps = _trends(90).get(team.pk, [])
     warnings = (
         Event.objects.for_team(team)
@@ -463,7 +472,7 @@ def _rule_rows(rules: dict) -> list[tuple[str, str]]:
 @login_required
 def convention(request):
     """Everyone can read the convention; ProductOps admins publish new versions of it."""
-    current = services.current_convention()
+    current = conventions.current_convention()
     preset = request.GET.get("preset")
     if request.method == "POST" and not request.user.is_productops_admin:
         raise PermissionDenied("Only ProductOps admins can change the organisation's convention.")
@@ -480,7 +489,7 @@ def convention(request):
             initial={"preset": preset if preset in naming.PRESETS else current.preset},
         )
         if request.method == "POST" and form.is_valid():
-            version = services.convention_publish(
+            version = conventions.convention_publish(
                 by=request.user,
                 rules=form.cleaned_data["rules"],
                 preset=form.cleaned_data["preset"],
@@ -522,7 +531,7 @@ def vocabulary(request, slug):
     form = VocabularyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.team_vocabulary_save(
+            conventions.team_vocabulary_save(
                 team=team,
                 by=request.user,
                 actions=form.cleaned_data["actions"],
@@ -555,7 +564,7 @@ def property_list(request):
     if q:
         properties = properties.filter(name__icontains=q)
     page = Paginator(properties, 50).get_page(request.GET.get("page"))
-    conflicts = services.property_conflicts()
+    conflicts = property_conflicts()
     for prop in page:
         prop.conflict = conflicts.get(prop.name)
     return render(request, "telemetry/properties.html", {"page": page, "q": q})
@@ -570,7 +579,7 @@ def property_detail(request, pk):
         .select_related("event__team")
         .order_by("event__name")[:200]
     )
-    conflict = services.property_conflicts().get(prop.name)
+    conflict = property_conflicts().get(prop.name)
     others = []
     if conflict:
         spellings = [s for names in conflict.types.values() for s in names if s != prop.name]
@@ -742,7 +751,7 @@ def export(request, fmt):
             f'attachment; filename="tracking-plan-{stamp}.schema.json"'
         )
     else:
-        current = services.current_convention()
+        current = conventions.current_convention()
         body = tracking_plan.export_yaml(
             convention=current.convention.to_dict(),
             convention_version=current.version.number if current.version else None,

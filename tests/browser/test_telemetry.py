@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from telemetry import services
+from telemetry import conventions, properties, services
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
@@ -102,7 +102,7 @@ def test_switching_team_rechecks_the_name_with_that_teams_words(page, sign_in, o
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=dev, team=search)
-    services.team_vocabulary_save(
+    conventions.team_vocabulary_save(
         team=search, by=dev, actions={"rebook": "rebooked"}, objects=["voucher"]
     )
     sign_in(page, "dev")
@@ -119,7 +119,7 @@ def test_dev_edits_properties_row_by_row(page, sign_in, screenshot, org):
     checkout, search, dev, sam, _ = org
     event = services.event_register(team=checkout, name="Order Completed", by=dev)
     theirs = services.event_register(team=search, name="Plan Viewed", by=sam)
-    services.event_set_properties(
+    properties.event_set_properties(
         event=theirs,
         by=sam,
         rows=[{"name": "plan_type", "type": "integer", "description": "Plan id"}],

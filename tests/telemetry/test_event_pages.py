@@ -291,9 +291,9 @@ def test_event_detail_query_count_is_constant(
     world, client_for, register, django_assert_max_num_queries
 ):
     event = register("Order Completed", platforms=["web"], tags=["a"])
-    from telemetry import services
+    from telemetry import properties
 
-    services.event_set_properties(
+    properties.event_set_properties(
         event=event, by=world.member, rows=[{"name": f"p_{i}", "type": "string"} for i in range(10)]
     )
     client = client_for(world.member)

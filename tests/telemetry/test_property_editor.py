@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from productops.accounts.models import AuditEntry
-from telemetry import services
+from telemetry import properties
 from telemetry.models import Event, EventProperty, Property
 from tests.telemetry.property_rows import property_rows
 
@@ -64,7 +64,7 @@ def test_a_member_describes_each_property_in_its_own_row(world, client_for, even
 
 
 def test_the_edit_page_shows_one_row_per_property(world, client_for, event):
-    services.event_set_properties(
+    properties.event_set_properties(
         event=event,
         by=world.member,
         rows=[{"name": "plan_type", "type": "string", "allowed_values": ["free", "pro"]}],
@@ -109,7 +109,7 @@ def test_adding_a_row_with_htmx_returns_only_the_rows(world, client_for, event):
 
 
 def test_removing_a_row_then_saving_drops_the_property_from_the_event(world, client_for, event):
-    services.event_set_properties(
+    properties.event_set_properties(
         event=event,
         by=world.member,
         rows=[{"name": "plan_type", "type": "string"}, {"name": "order_id", "type": "string"}],
@@ -183,7 +183,7 @@ def test_an_existing_property_keeps_the_catalogues_definition_when_left_blank(
     world, client_for, register
 ):
     theirs = register("Plan Changed", team=world.other_team, by=world.outsider)
-    services.event_set_properties(
+    properties.event_set_properties(
         event=theirs,
         by=world.outsider,
         rows=[{"name": "plan_type", "type": "integer", "description": "Plan id", "pii": False}],
@@ -198,7 +198,7 @@ def test_an_existing_property_keeps_the_catalogues_definition_when_left_blank(
 
 def test_another_teams_property_cannot_be_redefined_from_my_event(world, client_for, register):
     theirs = register("Plan Changed", team=world.other_team, by=world.outsider)
-    services.event_set_properties(
+    properties.event_set_properties(
         event=theirs, by=world.outsider, rows=[{"name": "plan_type", "type": "integer"}]
     )
     mine = register("Order Completed")
@@ -221,7 +221,7 @@ def test_another_teams_property_cannot_be_redefined_from_my_event(world, client_
 
 def test_the_propertys_own_team_redefines_it_for_every_event(world, client_for, register):
     first = register("Order Completed")
-    services.event_set_properties(
+    properties.event_set_properties(
         event=first, by=world.member, rows=[{"name": "plan_type", "type": "integer"}]
     )
     second = register("Plan Changed")
@@ -251,7 +251,7 @@ def test_only_the_owning_team_edits_an_events_properties(world, client_for, even
 
 def test_registering_with_rows_is_all_or_nothing(world, client_for, register):
     theirs = register("Plan Changed", team=world.other_team, by=world.outsider)
-    services.event_set_properties(
+    properties.event_set_properties(
         event=theirs, by=world.outsider, rows=[{"name": "plan_type", "type": "integer"}]
     )
     response = client_for(world.member).post(
@@ -271,7 +271,7 @@ def test_registering_with_rows_is_all_or_nothing(world, client_for, register):
 def test_the_edit_page_query_count_does_not_grow_with_properties(
     world, client_for, event, django_assert_max_num_queries
 ):
-    services.event_set_properties(
+    properties.event_set_properties(
         event=event, by=world.member, rows=[{"name": f"p_{i}"} for i in range(20)]
     )
     client = client_for(world.member)
@@ -326,7 +326,7 @@ def test_the_api_names_the_bad_row_and_field(world, api_for, register, row, fiel
 
 def test_the_api_refuses_redefining_another_teams_property(world, api_for, register):
     theirs = register("Plan Changed", team=world.other_team, by=world.outsider)
-    services.event_set_properties(
+    properties.event_set_properties(
         event=theirs, by=world.outsider, rows=[{"name": "plan_type", "type": "integer"}]
     )
     event = register("Order Completed")

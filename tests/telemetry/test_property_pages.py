@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from telemetry import services
+from telemetry import properties
 from telemetry.models import Property
 
 pytestmark = pytest.mark.django_db
@@ -12,11 +12,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def conflicting(world, register):
     checkout = register("Plan Changed")
-    services.event_set_properties(
+    properties.event_set_properties(
         event=checkout, by=world.member, rows=[{"name": "plan_type", "type": "string"}]
     )
     search = register("Plan Viewed", team=world.other_team, by=world.outsider)
-    services.event_set_properties(
+    properties.event_set_properties(
         event=search,
         by=world.outsider,
         rows=[{"name": "planType", "type": "integer"}, {"name": "order_id", "type": "string"}],
@@ -73,7 +73,7 @@ def test_property_pages_keep_their_query_counts(
 ):
     for i in range(15):
         event = register(f"Thing {i} Viewed")
-        services.event_set_properties(
+        properties.event_set_properties(
             event=event,
             by=world.member,
             rows=[{"name": f"p_{i}", "type": "string"}, {"name": f"P {i}", "type": "integer"}],

@@ -4,12 +4,12 @@ import datetime
 
 from django.urls import reverse
 
-from telemetry import services
+from telemetry import linting, services
 from telemetry.models import Event
 
 
 def _duplicate(name, **kwargs):
-    found = services.lint_names([name], **kwargs)[0]["duplicates"]
+    found = linting.lint_names([name], **kwargs)[0]["duplicates"]
     return found[0] if found else None
 
 
@@ -69,8 +69,8 @@ def test_a_deleted_event_is_no_longer_offered(world, register):
 def test_new_events_join_cached_answers(world, register):
     register("Order Completed")
     names = ["order_completed", "cart_viewed"]
-    assert [r["duplicates"] != [] for r in services.lint_names(names)] == [True, False]
+    assert [r["duplicates"] != [] for r in linting.lint_names(names)] == [True, False]
     cart = register("Cart Viewed", team=world.other_team, by=world.outsider)
-    again = services.lint_names(names)
+    again = linting.lint_names(names)
     assert again[1]["duplicates"][0]["id"] == cart.pk
     assert again[1]["duplicates"][0]["team"] == "Search"
