@@ -12,10 +12,7 @@ from django.db.models import Max
 from productops.accounts.models import Team, User
 from productops.accounts.services import audit_record
 from telemetry import naming
-from telemetry.models import (
-    ConventionVersion,
-    TeamVocabulary,
-)
+from telemetry.models import ConventionVersion, TeamVocabulary
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from productops.accounts.models import Team
-from telemetry.models import (
-    ConventionVersion,
-    Event,
-    NamingHealthSnapshot,
-)
+from telemetry.models import ConventionVersion, Event, NamingHealthSnapshot
 
 
 @dataclass

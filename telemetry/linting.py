@@ -12,13 +12,7 @@ from telemetry import naming
 from telemetry.conventions import current_convention, team_convention, with_vocabulary
 from telemetry.duplicates import DuplicateIndex
 from telemetry.health import health_snapshots_take
-from telemetry.models import (
-    Alias,
-    ConventionVersion,
-    Event,
-    Property,
-    TeamVocabulary,
-)
+from telemetry.models import Alias, ConventionVersion, Event, Property, TeamVocabulary
 
 LINT_NAME_MAX_LENGTH = 1000
 LINT_BATCH_LIMIT = 10_000

@@ -8,11 +8,7 @@ from productops.accounts.services import audit_record
 from telemetry import naming
 from telemetry.conventions import current_convention
 from telemetry.duplicates import TypeConflict, property_type_conflicts
-from telemetry.models import (
-    Event,
-    EventProperty,
-    Property,
-)
+from telemetry.models import Event, EventProperty, Property
 from telemetry.services import clean_description, clean_name, require_team_member
 
 SHARED_PROPERTY_FIELDS = ("type", "description", "pii", "allowed_values", "pattern")

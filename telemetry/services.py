@@ -18,12 +18,7 @@ from productops.accounts.services import audit_record
 from telemetry import naming
 from telemetry.conventions import current_convention, team_convention
 from telemetry.linting import apply_lint
-from telemetry.models import (
-    Alias,
-    Event,
-    Platform,
-    Tag,
-)
+from telemetry.models import Alias, Event, Platform, Tag
 
 NAME_MAX_LENGTH = 200
 EVENT_FIELDS = ("description", "status", "example_payload")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telemetry import views
+from telemetry import plan_views, views
 
 app_name = "telemetry"
 
@@ -17,8 +17,8 @@ urlpatterns = [
     path("teams/<slug:slug>/", views.team_health, name="team_health"),
     path("teams/<slug:slug>/vocabulary/", views.vocabulary, name="vocabulary"),
     path("convention/", views.convention, name="convention"),
-    path("import/", views.import_upload, name="import_upload"),
-    path("import/<str:token>/columns/", views.import_mapping, name="import_mapping"),
-    path("import/<str:token>/preview/", views.import_preview, name="import_preview"),
-    path("export.<slug:fmt>", views.export, name="export"),
+    path("import/", plan_views.import_upload, name="import_upload"),
+    path("import/<str:token>/columns/", plan_views.import_mapping, name="import_mapping"),
+    path("import/<str:token>/preview/", plan_views.import_preview, name="import_preview"),
+    path("export.<slug:fmt>", plan_views.export, name="export"),
 ]
