@@ -74,3 +74,23 @@ def test_new_events_join_cached_answers(world, register):
     again = linting.lint_names(names)
     assert again[1]["duplicates"][0]["id"] == cart.pk
     assert again[1]["duplicates"][0]["team"] == "Search"
+
+
+def test_a_big_batch_leaves_the_garbage_collector_as_it_found_it(world, register):
+    import gc
+
+    register("Order Completed")
+    names = [f"Thing {i} Viewed" for i in range(1000)]
+    assert gc.isenabled()
+    assert len(_lint_batch(names)) == 1000
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _lint_batch(names)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _lint_batch(names):
+    return linting.lint_names(names, duplicate_limit=1)
