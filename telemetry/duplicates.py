@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, islice
 
 from rapidfuzz import fuzz, process
 
@@ -127,6 +127,7 @@ def _compute_keys(name: str, conv: Convention) -> _Keys:
     )
 
 
+_KEY_CACHE_SIZE = 65536
 _key_caches: dict[Convention, dict[str, _Keys]] = {}
 
 
@@ -139,8 +140,10 @@ def _keys(name: str, conv: Convention) -> _Keys:
         cache = _key_caches[conv] = {}
     keys = cache.get(name)
     if keys is None:
-        if len(cache) > 65536:  # bound memory against endless new names
-            cache.clear()
+        if len(cache) >= _KEY_CACHE_SIZE:
+            # Bound memory against endless new names: the older half goes (dicts keep order).
+            for old in list(islice(cache, _KEY_CACHE_SIZE // 2)):
+                del cache[old]
         keys = cache[name] = _compute_keys(name, conv)
     return keys
 
