@@ -6,13 +6,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from telemetry import naming, services
+from telemetry import conventions, linting, naming, services
+from telemetry.catalogue import catalogue_filter
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, Property
+from telemetry.properties import event_set_properties
 from telemetry.serializers import (
     AliasSerializer,
     ConventionPublishSerializer,
@@ -24,7 +27,6 @@ from telemetry.serializers import (
     LintResponseSerializer,
     PropertySerializer,
 )
-from telemetry.views import filtered_events
 
 EVENT_FILTERS = [
     OpenApiParameter("q", str, description="Full-text search in names and descriptions"),
@@ -36,13 +38,28 @@ EVENT_FILTERS = [
 ]
 
 
+class CataloguePagination(LimitOffsetPagination):
+    """Counts with the catalogue's cheaper exact count when the view filtered the catalogue."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.catalogue = getattr(view, "catalogue", None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_count(self, queryset):
+        return self.catalogue.count() if self.catalogue is not None else super().get_count(queryset)
+
+
 def _event_queryset(queryset):
-    return queryset.select_related("team").prefetch_related(
-        "platforms",
-        "tags",
-        "used_by",
-        "aliases",
-        Prefetch("event_properties", queryset=EventProperty.objects.select_related("property")),
+    return (
+        queryset.select_related("team")
+        .defer("search_vector")
+        .prefetch_related(
+            "platforms",
+            "tags",
+            "used_by",
+            "aliases",
+            Prefetch("event_properties", queryset=EventProperty.objects.select_related("property")),
+        )
     )
 
 
@@ -61,11 +78,14 @@ class EventViewSet(
     """
 
     serializer_class = EventSerializer
+    pagination_class = CataloguePagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    catalogue = None
 
     def get_queryset(self):
         if self.action == "list":
-            _, events = filtered_events(self.request.query_params)
+            self.catalogue = catalogue_filter(self.request.query_params)
+            events = self.catalogue.events
         else:
             events = Event.objects.all()
         return _event_queryset(events).order_by("name")
@@ -95,7 +115,7 @@ class EventViewSet(
             no_lint_reason=values.get("no_lint_reason", ""),
         )
         if values.get("properties"):
-            services.event_set_properties(event=event, by=request.user, rows=values["properties"])
+            event_set_properties(event=event, by=request.user, rows=values["properties"])
         return Response(EventSerializer(self._reload(event)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer})
@@ -119,7 +139,7 @@ class EventViewSet(
         values.pop("no_lint_reason", None)
         event = services.event_update(event=event, by=request.user, **values)
         if properties is not None:
-            services.event_set_properties(event=event, by=request.user, rows=properties)
+            event_set_properties(event=event, by=request.user, rows=properties)
         return Response(EventSerializer(self._reload(event)).data)
 
     def update(self, request, *args, **kwargs):
@@ -172,17 +192,14 @@ class PropertyViewSet(
             raise PermissionDenied("Join a team to add properties to the catalogue.")
         result = naming.lint_property(
             serializer.validated_data["name"],
-            services.current_convention().convention,
+            conventions.current_convention().convention,
             type=serializer.validated_data.get("type"),
         )
         serializer.save(lint_ok=result.ok, lint_suggestion=(result.suggestion or "")[:400])
 
     def perform_update(self, serializer):
         prop = serializer.instance
-        allowed = self.request.user.is_productops_admin or (
-            prop.team is not None and self.request.user.is_member_of(prop.team)
-        )
-        if not allowed:
+        if not prop.can_be_edited_by(self.request.user):
             raise PermissionDenied(
                 "Only the defining team's members and ProductOps admins can change this property."
             )
@@ -214,7 +231,7 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(responses={200: ConventionVersionSerializer})
     @action(detail=False, methods=["get"])
     def current(self, request):
-        current = services.current_convention()
+        current = conventions.current_convention()
         if current.version is None:
             return Response(
                 {
@@ -245,7 +262,7 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                     {"preset": [f"Choose one of {', '.join(naming.PRESETS)}."]}, status=400
                 )
             rules = naming.PRESETS[preset].to_dict()
-        version = services.convention_publish(
+        version = conventions.convention_publish(
             by=request.user, rules=rules, preset=preset, note=data.validated_data["note"]
         )
         return Response(ConventionVersionSerializer(version).data, status=status.HTTP_201_CREATED)
@@ -309,7 +326,7 @@ class LintView(APIView):
     def post(self, request):
         data = LintRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        results = services.lint_names(
+        results = linting.lint_names(
             data.validated_data["names"],
             team=data.validated_data.get("team"),
             kind=data.validated_data["kind"],

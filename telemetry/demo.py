@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from productops.accounts.models import Membership, Team, User
-from telemetry import naming, services
+from telemetry import conventions, linting, naming, services
+from telemetry.health import Health, health_snapshots_take, naming_health_by_team
 from telemetry.models import (
     Alias,
     ConventionVersion,
@@ -19,6 +20,7 @@ from telemetry.models import (
     Tag,
     TeamVocabulary,
 )
+from telemetry.properties import properties_ensure
 
 # (object, action) pairs each team instruments; styles say how the team tends to write names.
 TEAM_EVENTS = {
@@ -339,7 +341,7 @@ def seed(stdout=None) -> None:
                 "object_words": ["payout", "chargeback", "wallet"],
             },
         )
-    current = services.current_convention()
+    current = conventions.current_convention()
 
     platforms = {
         p.code: p
@@ -361,7 +363,7 @@ def seed(stdout=None) -> None:
         team = teams.get(slug)
         if team is None:
             continue
-        convention = services.team_convention(current.convention, team)
+        convention = conventions.team_convention(current.convention, team)
         # Each name's style depends only on the name, so a second run finds the same names.
         names = [_style(o, a, random.Random(f"{slug}:{o}:{a}").choice(styles)) for o, a in pairs]
         # Teams re-instrument what a neighbour already tracks, in their own style: near-duplicates.
@@ -388,7 +390,7 @@ def seed(stdout=None) -> None:
                 created_at=timezone.now() - datetime.timedelta(days=rng.randint(5, 400)),
                 example_payload={"event": name, "properties": {"platform": "web"}},
             )
-            services._apply_lint(event, convention, current.version)
+            linting.apply_lint(event, convention, current.version)
             fresh.append(event)
     Event.objects.bulk_create(fresh)
     if fresh:
@@ -420,7 +422,7 @@ def seed(stdout=None) -> None:
             ],
             ignore_conflicts=True,
         )
-        props = services.properties_ensure(
+        props = properties_ensure(
             [{"name": n, "type": t, "pii": pii, "description": d} for n, t, pii, d in PROPERTIES],
             team=None,
         )
@@ -446,10 +448,10 @@ def seed(stdout=None) -> None:
 
     # Sixty days of trend: most teams slowly tidy up, as the ratchet intends.
     today = timezone.now().date()
-    health = services.naming_health_by_team()
+    health = naming_health_by_team()
     snapshots = []
     for team in teams.values():
-        h = health.get(team.pk, services.Health())
+        h = health.get(team.pk, Health())
         start_share = max(0.0, h.share - rng.uniform(0.05, 0.25))
         for days_ago in range(60, 0, -1):
             progress = (60 - days_ago) / 60
@@ -465,7 +467,7 @@ def seed(stdout=None) -> None:
                 )
             )
     NamingHealthSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True)
-    services.health_snapshots_take()
+    health_snapshots_take()
     if stdout:
         stdout.write(
             f"Telemetry: {Event.objects.count()} events, {Property.objects.count()} properties."

@@ -3,6 +3,10 @@
 Pure Python with no Django import. Lookups are dictionary hits on a few keys (the same name
 ignoring case and separators; the same words in any order; the same after synonyms; the same
 letters) and a rapidfuzz pass over one small block of names for close spellings.
+
+A registry's index lives for many requests in a web process, so it keeps its entries in tuples
+of ints and strings: the garbage collector then stops walking hundreds of thousands of lists on
+every full collection (on a 50,000-event registry that walk cost more than the look-ups).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, islice
 
 from rapidfuzz import fuzz, process
 
@@ -43,13 +47,11 @@ class Candidate:
     key: object = None
 
 
-@dataclass(frozen=True)
-class _Keys:
-    identical: str
-    spelling: str
-    reordered: str
-    synonym: str
-    content: tuple[str, ...]  # meaningful words after synonyms, sorted, without "to", "from"...
+# A name's keys, a plain tuple (so the collector can stop tracking it) in _SCORES order:
+# identical, spelling, reordered, synonym; then the meaningful words after synonyms, sorted,
+# without "to", "from"... (content).
+_Keys = tuple
+_SPELLING, _CONTENT = 1, 4
 
 
 def _lemmas(name: str, conv: Convention) -> list[str]:
@@ -113,21 +115,60 @@ def _canonical(lemmas: list[str], conv: Convention) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=65536)
-def _keys(name: str, conv: Convention) -> _Keys:
+def _compute_keys(name: str, conv: Convention) -> _Keys:
     lemmas = _lemmas(name, conv)
     canonical = _canonical(lemmas, conv)
-    return _Keys(
-        identical=normalise(name),
-        spelling="".join(lemmas),
-        reordered=" ".join(sorted(lemmas)),
-        synonym=" ".join(sorted(canonical)),
-        content=tuple(sorted({w for w in canonical if w not in SMALL_WORDS})),
+    return (
+        normalise(name),
+        "".join(lemmas),
+        " ".join(sorted(lemmas)),
+        " ".join(sorted(canonical)),
+        tuple(sorted({w for w in canonical if w not in SMALL_WORDS})),
     )
+
+
+_KEY_CACHE_SIZE = 65536
+_key_caches: dict[Convention, dict[str, _Keys]] = {}
+
+
+def _keys(name: str, conv: Convention) -> _Keys:
+    """The keys of a looked-up name, remembered: CI sends the same names again and again."""
+    cache = _key_caches.get(conv)
+    if cache is None:
+        if len(_key_caches) > 32:
+            _key_caches.clear()
+        cache = _key_caches[conv] = {}
+    keys = cache.get(name)
+    if keys is None:
+        if len(cache) >= _KEY_CACHE_SIZE:
+            # Bound memory against endless new names: the older half goes (dicts keep order).
+            for old in list(islice(cache, _KEY_CACHE_SIZE // 2)):
+                del cache[old]
+        keys = cache[name] = _compute_keys(name, conv)
+    return keys
 
 
 def _block(spelling: str) -> str:
     return spelling[:2]
+
+
+_SCORE_ITEMS = tuple(_SCORES.items())
+
+
+def _append_to_list(table: dict, key, idx: int) -> None:
+    entries = table.get(key)
+    if entries is None:
+        table[key] = [idx]
+    else:
+        entries.append(idx)
+
+
+def _append_to_tuple(table: dict, key, idx: int) -> None:
+    table[key] = (*table.get(key, ()), idx)
+
+
+def _sealed(table: dict) -> dict:
+    return {key: tuple(entries) for key, entries in table.items()}
 
 
 class DuplicateIndex:
@@ -137,56 +178,69 @@ class DuplicateIndex:
         self.convention = convention
         self._names: list[str] = []
         self._payloads: list[object] = []
-        self._by: dict[str, dict[str, list[int]]] = {
-            reason: defaultdict(list) for reason in _SCORES
-        }
+        # One table per reason, in _SCORES order: key -> entry numbers.
+        self._by: tuple[dict, ...] = tuple({} for _ in _SCORES)
         # Close spellings: blocks by first two letters, each spelling once with its entries.
-        self._blocks: dict[str, dict[str, list[int]]] = {}
-        self._by_length: dict[str, tuple[list[int], list[str]]] = {}
-        self._content: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        self._content_less_one: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self._blocks: dict[str, dict[str, tuple[int, ...]]] = {}
+        # Per block, its spellings sorted by length (and the lengths) for the length window.
+        self._by_length: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        self._content: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._content_less_one: dict[tuple[str, ...], tuple[int, ...]] = {}
+        # Registry names are the names most often asked about (CI lints what is registered).
+        self._own_keys: dict[str, _Keys] = {}
+        # Built with lists (appending is cheap), then sealed into tuples.
         for name, key in entries:
-            self.add(name, key)
+            self._insert(name, key, _append_to_list, _compute_keys)
+        self._by = tuple(_sealed(table) for table in self._by)
+        self._content = _sealed(self._content)
+        self._content_less_one = _sealed(self._content_less_one)
+        self._blocks = {prefix: _sealed(block) for prefix, block in self._blocks.items()}
+        for prefix in self._blocks:
+            self._sort_block(prefix)
 
     def __len__(self) -> int:
         return len(self._names)
 
     def add(self, name: str, key: object = None) -> None:
+        self._insert(name, key, _append_to_tuple, _keys)
+
+    def _insert(self, name, key, append, keys_of) -> None:
         if not isinstance(name, str) or not name.strip():
             return
         idx = len(self._names)
         self._names.append(name)
         self._payloads.append(key)
-        keys = _keys(name, self.convention)
-        spelling = keys.spelling
+        keys = self._own_keys.get(name) or keys_of(name, self.convention)
+        self._own_keys[name] = keys
+        spelling = keys[_SPELLING]
         if not spelling:
             return
-        for reason in _SCORES:
-            self._by[reason][getattr(keys, reason)].append(idx)
-        content = keys.content
+        for table, value in zip(self._by, keys, strict=False):
+            append(table, value, idx)
+        content = keys[_CONTENT]
         if _MIN_SHARED_WORDS <= len(content) <= _MAX_CONTENT_WORDS:
-            self._content[content].append(idx)
+            append(self._content, content, idx)
             if len(content) > _MIN_SHARED_WORDS:
                 for k in range(len(content)):
-                    self._content_less_one[content[:k] + content[k + 1 :]].append(idx)
+                    append(self._content_less_one, content[:k] + content[k + 1 :], idx)
         if len(spelling) >= _FUZZY_MIN_LENGTH:
-            block = self._blocks.setdefault(_block(spelling), {})
-            if spelling in block:
-                block[spelling].append(idx)
-            else:
-                block[spelling] = [idx]
-                self._by_length.pop(_block(spelling), None)
+            prefix = _block(spelling)
+            block = self._blocks.setdefault(prefix, {})
+            if spelling not in block:
+                # A new spelling changes the block's length order; it is sorted again when asked.
+                self._by_length.pop(prefix, None)
+            append(block, spelling, idx)
+
+    def _sort_block(self, prefix: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        ordered = tuple(sorted(self._blocks[prefix], key=lambda s: (len(s), s)))
+        sorted_block = self._by_length[prefix] = (tuple(len(s) for s in ordered), ordered)
+        return sorted_block
 
     def _close_spellings(self, spelling: str, limit: int) -> list[tuple[str, float]]:
         prefix = _block(spelling)
-        block = self._blocks.get(prefix)
-        if not block:
+        if prefix not in self._blocks:
             return []
-        sorted_block = self._by_length.get(prefix)
-        if sorted_block is None:
-            ordered = sorted(block, key=lambda s: (len(s), s))
-            sorted_block = ([len(s) for s in ordered], ordered)
-            self._by_length[prefix] = sorted_block
+        sorted_block = self._by_length.get(prefix) or self._sort_block(prefix)
         lengths, ordered = sorted_block
         # fuzz.ratio >= 85 needs the shorter string to be at least 74% of the longer one.
         size = len(spelling)
@@ -208,41 +262,50 @@ class DuplicateIndex:
     def find(self, name: str, *, limit: int = 5, exclude_key: object = None) -> list[Candidate]:
         if not isinstance(name, str) or limit <= 0:
             return []
-        keys = _keys(name, self.convention)
-        if not keys.spelling:
+        keys = self._own_keys.get(name) or _keys(name, self.convention)
+        spelling = keys[_SPELLING]
+        if not spelling:
             return []
         found: dict[int, tuple[float, str]] = {}
         payloads = self._payloads
-
-        def take(idx: int, score: float, reason: str) -> None:
-            if exclude_key is not None and payloads[idx] == exclude_key:
-                return
-            if idx not in found or found[idx][0] < score:
-                found[idx] = (score, reason)
-
-        for reason, score in _SCORES.items():
-            for idx in self._by[reason].get(getattr(keys, reason), ())[:_PER_KEY_CAP]:
-                take(idx, score, reason)
-        content = keys.content
+        excluding = exclude_key is not None
+        # Reasons come in falling score order, so the first reason to reach an entry is its best.
+        for table, (reason, score), value in zip(self._by, _SCORE_ITEMS, keys, strict=False):
+            entries = table.get(value)
+            if entries:
+                for idx in entries[:_PER_KEY_CAP]:
+                    if idx not in found and not (excluding and payloads[idx] == exclude_key):
+                        found[idx] = (score, reason)
+        content = keys[_CONTENT]
         if _MIN_SHARED_WORDS <= len(content) <= _MAX_CONTENT_WORDS:
             # Entries with one more meaningful word, then entries with one fewer.
-            for idx in self._content_less_one.get(content, ())[:_PER_KEY_CAP]:
-                take(idx, _ONE_WORD_APART, "reordered")
+            groups = [self._content_less_one.get(content, ())]
             if len(content) > _MIN_SHARED_WORDS:
-                for k in range(len(content)):
-                    fewer = content[:k] + content[k + 1 :]
-                    for idx in self._content.get(fewer, ())[:_PER_KEY_CAP]:
-                        take(idx, _ONE_WORD_APART, "reordered")
-        if len(found) < limit and len(keys.spelling) >= _FUZZY_MIN_LENGTH:
-            block = self._blocks.get(_block(keys.spelling), {})
-            for choice, ratio in self._close_spellings(keys.spelling, limit + len(found) + 1):
+                groups += [
+                    self._content.get(content[:k] + content[k + 1 :], ())
+                    for k in range(len(content))
+                ]
+            apart = (_ONE_WORD_APART, "reordered")
+            for entries in groups:
+                for idx in entries[:_PER_KEY_CAP]:
+                    if idx not in found and not (excluding and payloads[idx] == exclude_key):
+                        found[idx] = apart
+        if len(found) < limit and len(spelling) >= _FUZZY_MIN_LENGTH:
+            block = self._blocks.get(_block(spelling), {})
+            for choice, ratio in self._close_spellings(spelling, limit + len(found) + 1):
+                score = round(0.8 * ratio / 100, 4)
                 for idx in block[choice][:_PER_KEY_CAP]:
-                    take(idx, round(0.8 * ratio / 100, 4), "spelling")
-        ranked = sorted(
-            found.items(), key=lambda item: (-item[1][0], self._names[item[0]], item[0])
-        )
+                    if excluding and payloads[idx] == exclude_key:
+                        continue
+                    if idx not in found or found[idx][0] < score:
+                        found[idx] = (score, "spelling")
+        names = self._names
+        if len(found) > 1:
+            ranked = sorted(found.items(), key=lambda item: (-item[1][0], names[item[0]], item[0]))
+        else:
+            ranked = list(found.items())
         return [
-            Candidate(self._names[idx], reason, score, payloads[idx])
+            Candidate(names[idx], reason, score, payloads[idx])
             for idx, (score, reason) in ranked[:limit]
         ]
 

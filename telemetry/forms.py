@@ -7,6 +7,7 @@ from django.urls import reverse
 from productops.accounts.models import Team
 from telemetry import naming, services
 from telemetry.models import PLATFORM_CHOICES, PROPERTY_TYPES, Event
+from telemetry.properties import SHARED_PROPERTY_FIELDS
 
 
 def _split(text: str) -> list[str]:
@@ -57,12 +58,6 @@ class EventForm(forms.Form):
     tags = forms.CharField(
         required=False, max_length=400, help_text="Comma-separated, e.g. funnel, checkout"
     )
-    properties = forms.CharField(
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text="One per line: name type [required], e.g. “order_id string required”.",
-    )
     example_payload = PayloadField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
@@ -111,30 +106,6 @@ class EventForm(forms.Form):
             )
         return value
 
-    def clean_properties(self):
-        rows = []
-        types = {t for t, _ in PROPERTY_TYPES}
-        for number, line in enumerate(
-            (self.cleaned_data["properties"] or "").splitlines(), start=1
-        ):
-            parts = line.split()
-            if not parts:
-                continue
-            name = parts[0]
-            type_ = parts[1].lower() if len(parts) > 1 else "string"
-            if type_ not in types:
-                raise ValidationError(
-                    f"Line {number}: “{type_}” is not a type; use one of {', '.join(sorted(types))}."
-                )
-            try:
-                name = services.clean_name(name, field="properties")
-            except ValidationError as exc:
-                raise ValidationError(
-                    f"Line {number}: {exc.message_dict['properties'][0]}"
-                ) from exc
-            rows.append({"name": name, "type": type_, "required": "required" in parts[2:]})
-        return rows
-
     def clean(self):
         data = super().clean()
         # The service re-checks; asking here shows the message next to the field.
@@ -144,6 +115,143 @@ class EventForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("name", exc.message_dict["name"])
         return data
+
+
+class PropertyRowForm(forms.Form):
+    """One property of an event. Blank shared fields keep what the catalogue says."""
+
+    name = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    type = forms.ChoiceField(
+        required=False,
+        choices=[("", "as in the catalogue (string if new)"), *PROPERTY_TYPES],
+    )
+    required = forms.BooleanField(required=False)
+    pii = forms.BooleanField(required=False, label="Personal data")
+    allowed_values = forms.CharField(
+        required=False,
+        max_length=20000,
+        label="Allowed values",
+        help_text="Comma-separated, e.g. free, pro, team",
+    )
+    pattern = forms.CharField(
+        required=False,
+        max_length=500,
+        strip=False,
+        help_text=r"A regular expression, e.g. ^o-\d+$",
+    )
+    description = forms.CharField(
+        required=False, max_length=2000, help_text="What it means, the same on every event."
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if not name.strip():
+            return ""
+        try:
+            return services.clean_name(name, field="name")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["name"]) from exc
+
+    def clean_allowed_values(self):
+        values = [v.strip() for v in self.cleaned_data["allowed_values"].split(",") if v.strip()]
+        if len(values) > 500:
+            raise ValidationError(
+                f"{len(values):,} allowed values; keep it to 500, or use a pattern instead."
+            )
+        for value in values:
+            if len(value) > 200:
+                raise ValidationError(f"“{value[:40]}…” is over 200 characters; shorten it.")
+        return values
+
+    def clean_pattern(self):
+        pattern = self.cleaned_data["pattern"].strip()
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValidationError(
+                    f"Not a regular expression ({exc}); fix it or leave the pattern empty."
+                ) from exc
+        return pattern
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if not data.get("name") and self.has_changed() and not data.get("DELETE"):
+            self.add_error("name", "Give the property a name, e.g. order_id, or remove the row.")
+        if data.get("allowed_values") and data.get("pattern"):
+            self.add_error("pattern", "Give allowed values or a pattern, not both.")
+        return data
+
+
+class BasePropertyRowFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = {}
+        for number, form in enumerate(self.forms, start=1):
+            name = form.cleaned_data.get("name")
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            if name in seen:
+                form.add_error(
+                    "name", f"“{name}” is already property {seen[name]}; keep one row per property."
+                )
+            seen.setdefault(name, number)
+
+    def rows(self) -> list[dict]:
+        """What the service takes: the event's own fields always, shared ones only where set."""
+        rows = []
+        for number, form in enumerate(self.forms, start=1):
+            data = form.cleaned_data
+            if not data.get("name") or data.get("DELETE"):
+                continue
+            row = {"row": number, "name": data["name"], "required": data["required"]}
+            for field in SHARED_PROPERTY_FIELDS:
+                if field in form.changed_data:
+                    row[field] = data[field]
+            rows.append(row)
+        return rows
+
+    def error_summary(self) -> list[str]:
+        """Each error with the row and the field it belongs to."""
+        summary = list(self.non_form_errors())
+        for number, form in enumerate(self.forms, start=1):
+            for field, errors in form.errors.items():
+                label = form.fields[field].label or field.replace("_", " ").capitalize()
+                summary += [f"Property {number}, {label.lower()}: {e}" for e in errors]
+        return summary
+
+
+PropertyRowFormSet = forms.formset_factory(
+    PropertyRowForm,
+    formset=BasePropertyRowFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
+    absolute_max=200,
+)
+
+
+def property_rows_initial(event) -> list[dict]:
+    return [
+        {
+            "name": ep.property.name,
+            "type": ep.property.type,
+            "required": ep.required,
+            "pii": ep.property.pii,
+            "allowed_values": ", ".join(ep.property.allowed_values),
+            "pattern": ep.property.pattern,
+            "description": ep.property.description,
+        }
+        for ep in event.event_properties.select_related("property")
+    ]
 
 
 class ExceptionForm(forms.Form):

@@ -222,6 +222,17 @@ class Property(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("telemetry:property_detail", args=[self.pk])
+
+    def can_be_edited_by(self, user) -> bool:
+        """Its definition is shared by every event: its team's members and ProductOps admins change it."""
+        if not user.is_authenticated:
+            return False
+        return user.is_productops_admin or (
+            self.team_id is not None and user.is_member_of(self.team)
+        )
+
 
 class EventProperty(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_properties")

@@ -8,9 +8,10 @@ from django.db.models import Prefetch
 
 from productops.accounts.models import Team, User
 from productops.accounts.services import audit_record
-from telemetry import naming, services, tracking_plan
+from telemetry import conventions, linting, naming, services, tracking_plan
 from telemetry.duplicates import property_type_conflicts
 from telemetry.models import PLATFORM_CHOICES, Alias, Event, EventProperty, Platform, Tag
+from telemetry.properties import properties_ensure
 from telemetry.tracking_plan import InvalidRow, PlanError, PlanEvent
 
 PLATFORMS = {code for code, _ in PLATFORM_CHOICES}
@@ -111,7 +112,7 @@ def import_preview(
             preview.create.append(event)
 
     names = [e.name for e in preview.create] + [e.name for e, _ in preview.update]
-    preview.failing = [r for r in services.lint_names(names, team=team) if not r["ok"]]
+    preview.failing = [r for r in linting.lint_names(names, team=team) if not r["ok"]]
     rows = [(e.name, p.name, p.type) for e in valid for p in e.properties]
     from telemetry.models import Property
 
@@ -134,8 +135,8 @@ def import_commit(
                 "file": f"{len(preview.invalid)} row(s) are invalid; fix them and upload again. Nothing was imported."
             }
         )
-    current = services.current_convention()
-    convention = services.team_convention(current.convention, team)
+    current = conventions.current_convention()
+    convention = conventions.team_convention(current.convention, team)
     with transaction.atomic():
         fresh = []
         for plan in preview.create:
@@ -147,7 +148,7 @@ def import_commit(
                 status=plan.status,
                 created_by=by,
             )
-            services._apply_lint(event, convention, current.version)
+            linting.apply_lint(event, convention, current.version)
             fresh.append(event)
         Event.objects.bulk_create(fresh, batch_size=1000)
         created = {e.name: e for e in Event.objects.filter(name__in=[e.name for e in fresh])}
@@ -192,7 +193,7 @@ def import_commit(
             for plan in plans
             for p in plan.properties
         ]
-        properties = services.properties_ensure(rows, team=team)
+        properties = properties_ensure(rows, team=team)
         EventProperty.objects.filter(
             event__in=[by_name[p.name] for p, _ in preview.update]
         ).delete()

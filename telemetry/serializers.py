@@ -1,8 +1,10 @@
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from productops.accounts.models import Team
-from telemetry import services
+from telemetry import linting, services
 from telemetry.models import (
     PLATFORM_CHOICES,
     PROPERTY_TYPES,
@@ -25,10 +27,24 @@ class EventPropertySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="property.name")
     type = serializers.CharField(source="property.type")
     pii = serializers.BooleanField(source="property.pii")
+    allowed_values = serializers.ListField(source="property.allowed_values")
+    pattern = serializers.CharField(source="property.pattern")
+    meaning = serializers.CharField(
+        source="property.description", help_text="What the property means on every event."
+    )
 
     class Meta:
         model = EventProperty
-        fields = ["name", "type", "required", "pii", "description"]
+        fields = [
+            "name",
+            "type",
+            "required",
+            "pii",
+            "allowed_values",
+            "pattern",
+            "meaning",
+            "description",
+        ]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -67,12 +83,37 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventPropertyInputSerializer(serializers.Serializer):
+    """One property of an event. Shared fields left out keep what the catalogue says
+    (for a new property: string, no description, not personal data, no constraint)."""
+
     name = serializers.CharField(max_length=10000, trim_whitespace=False, allow_blank=True)
-    type = serializers.ChoiceField(choices=PROPERTY_TYPES, default="string")
+    type = serializers.ChoiceField(choices=PROPERTY_TYPES, required=False)
     required = serializers.BooleanField(default=False)
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    pii = serializers.BooleanField(required=False)
+    allowed_values = serializers.ListField(
+        child=serializers.CharField(max_length=200), max_length=500, required=False
+    )
+    pattern = serializers.CharField(max_length=500, allow_blank=True, required=False)
 
     def validate_name(self, value):
         return _name_field(value)
+
+    def validate_pattern(self, value):
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise serializers.ValidationError(
+                f"Not a regular expression ({exc}); fix it or leave the pattern out."
+            ) from exc
+        return value
+
+    def validate(self, data):
+        if data.get("allowed_values") and data.get("pattern"):
+            raise serializers.ValidationError(
+                {"pattern": "Give allowed values or a pattern, not both."}
+            )
+        return data
 
 
 class EventWriteSerializer(serializers.Serializer):
@@ -175,12 +216,12 @@ class ConventionPublishSerializer(serializers.Serializer):
 class LintRequestSerializer(serializers.Serializer):
     names = serializers.ListField(
         child=serializers.CharField(
-            max_length=services.LINT_NAME_MAX_LENGTH, trim_whitespace=False, allow_blank=True
+            max_length=linting.LINT_NAME_MAX_LENGTH, trim_whitespace=False, allow_blank=True
         ),
         min_length=1,
-        max_length=services.LINT_BATCH_LIMIT,
+        max_length=linting.LINT_BATCH_LIMIT,
         error_messages={
-            "max_length": f"Send at most {services.LINT_BATCH_LIMIT:,} names per request; split the list.",
+            "max_length": f"Send at most {linting.LINT_BATCH_LIMIT:,} names per request; split the list.",
             "min_length": "Send at least one name.",
         },
     )

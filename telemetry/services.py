@@ -5,37 +5,22 @@ verdict is stored as warnings. Refusals are only for broken input (empty names,
 control characters) and for editing another team's events.
 """
 
-import datetime
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
 from productops.accounts.services import audit_record
 from telemetry import naming
-from telemetry.duplicates import DuplicateIndex
-from telemetry.models import (
-    Alias,
-    ConventionVersion,
-    Event,
-    EventProperty,
-    NamingHealthSnapshot,
-    Platform,
-    Property,
-    Tag,
-    TeamVocabulary,
-)
+from telemetry.conventions import current_convention, team_convention
+from telemetry.linting import apply_lint
+from telemetry.models import Alias, Event, Platform, Tag
 
 NAME_MAX_LENGTH = 200
-LINT_NAME_MAX_LENGTH = 1000
-LINT_BATCH_LIMIT = 10_000
 EVENT_FIELDS = ("description", "status", "example_payload")
 
 
@@ -87,392 +72,6 @@ def clean_description(value: str) -> str:
         )
         value = value.replace("&quot;", '"').replace("&#39;", "'")
     return value
-
-
-# ---------------------------------------------------------------- convention
-
-
-@dataclass(frozen=True)
-class CurrentConvention:
-    version: ConventionVersion | None
-    convention: naming.Convention
-
-    @property
-    def preset(self) -> str:
-        return self.version.preset if self.version else naming.DEFAULT_PRESET
-
-
-# Parsing a convention builds the linter's word tables, so each version is parsed once per process.
-_parsed: dict = {}
-
-
-def _parsed_convention(key, build) -> naming.Convention:
-    convention = _parsed.get(key)
-    if convention is None:
-        if len(_parsed) > 256:
-            _parsed.clear()
-        convention = _parsed[key] = build()
-    return convention
-
-
-def current_convention() -> CurrentConvention:
-    version = ConventionVersion.objects.current()
-    if version is None:
-        return CurrentConvention(None, naming.PRESETS[naming.DEFAULT_PRESET])
-    return CurrentConvention(
-        version, _parsed_convention(("version", version.pk, version.created_at), version.convention)
-    )
-
-
-def team_convention(base: naming.Convention, team: Team | None) -> naming.Convention:
-    if team is None:
-        return base
-    vocabulary = TeamVocabulary.objects.filter(team=team).first()
-    return _with_vocabulary(base, vocabulary)
-
-
-def _with_vocabulary(
-    base: naming.Convention, vocabulary: TeamVocabulary | None
-) -> naming.Convention:
-    if vocabulary is None or not (vocabulary.actions or vocabulary.object_words):
-        return base
-    key = ("team", id(base), vocabulary.pk, vocabulary.updated_at)
-    cached = _parsed.get(key)
-    # The base is kept with the result so a recycled id() can never match another convention.
-    if cached is None or cached[0] is not base:
-        try:
-            extended = base.with_team_words(
-                actions=vocabulary.actions, objects=vocabulary.object_words
-            )
-        except ValueError:
-            # Words saved before the engine tightened its rules: ignore them rather than fail.
-            extended = base
-        cached = _parsed[key] = (base, extended)
-    return cached[1]
-
-
-def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") -> ConventionVersion:
-    """Publish a new numbered version; existing events are re-linted after commit."""
-    if not by.is_productops_admin:
-        raise PermissionDenied("Only ProductOps admins can change the organisation's convention.")
-    try:
-        convention = naming.Convention.from_dict(rules)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError({"rules": str(exc)}) from exc
-    if preset not in naming.PRESETS and preset != "custom":
-        raise ValidationError({"preset": f"Choose one of {', '.join(naming.PRESETS)} or custom."})
-    from telemetry.tasks import relint_events
-
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                latest = ConventionVersion.objects.aggregate(n=Max("number"))["n"] or 0
-                version = ConventionVersion.objects.create(
-                    number=latest + 1,
-                    preset=preset,
-                    rules=convention.to_dict(),
-                    note=note[:500],
-                    author=by,
-                )
-                audit_record(
-                    actor=by,
-                    action="telemetry.convention.published",
-                    target=version,
-                    reason=note,
-                    data={"number": version.number, "preset": preset},
-                )
-                relint_events.delay_on_commit()
-            return version
-        except IntegrityError:
-            # Two admins published at once; the loser takes the next number.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-def team_vocabulary_save(
-    *, team: Team, by: User, actions: dict, objects: Iterable[str]
-) -> TeamVocabulary:
-    """A team's own words, saved at once by any member; they only ever add to the organisation's."""
-    if not by.is_member_of(team):
-        raise PermissionDenied("Only members of this team can change its vocabulary.")
-    from telemetry.tasks import relint_events
-
-    clean_actions = {}
-    for base, past in actions.items():
-        base, past = base.strip().lower(), past.strip().lower()
-        if not re.fullmatch(r"[a-z][a-z-]{0,39}", base) or not re.fullmatch(
-            r"[a-z][a-z-]{0,39}", past
-        ):
-            raise ValidationError(
-                {
-                    "actions": f"“{base} = {past}”: use single lowercase words, e.g. “rebook = rebooked”."
-                }
-            )
-        clean_actions[base] = past
-    clean_objects = []
-    for word in objects:
-        word = word.strip().lower()
-        if not word:
-            continue
-        if not re.fullmatch(r"[a-z][a-z0-9 -]{0,39}", word):
-            raise ValidationError({"objects": f"“{word}”: use lowercase words, e.g. “voucher”."})
-        clean_objects.append(word)
-    try:
-        current_convention().convention.with_team_words(
-            actions=clean_actions, objects=clean_objects
-        )
-    except ValueError as exc:
-        field = "objects" if str(exc).startswith("objects") else "actions"
-        raise ValidationError({field: str(exc)}) from exc
-    with transaction.atomic():
-        vocabulary, _ = TeamVocabulary.objects.update_or_create(
-            team=team,
-            defaults={
-                "actions": clean_actions,
-                "object_words": sorted(set(clean_objects)),
-                "updated_by": by,
-            },
-        )
-        audit_record(
-            actor=by,
-            action="telemetry.vocabulary.saved",
-            target=vocabulary,
-            data={"actions": clean_actions, "objects": vocabulary.object_words},
-        )
-        relint_events.delay_on_commit(team.pk)
-    return vocabulary
-
-
-# ---------------------------------------------------------------- linting
-
-
-def _result_dict(result) -> dict:
-    return {
-        "ok": result.ok,
-        "violations": [
-            {"rule": v.rule, "message": v.message, "part": v.part} for v in result.violations
-        ],
-        "suggestion": result.suggestion,
-        "note": result.note,
-    }
-
-
-def _apply_lint(
-    event: Event, convention: naming.Convention, version: ConventionVersion | None
-) -> None:
-    result = naming.lint_event(event.name, convention)
-    event.lint_violations = _result_dict(result)["violations"]
-    event.lint_suggestion = (result.suggestion or "")[:400]
-    event.lint_note = (result.note or "")[:400]
-    event.linted_convention = version
-    if event.no_lint:
-        event.lint_state = Event.LintState.EXCEPTION
-    else:
-        event.lint_state = Event.LintState.OK if result.ok else Event.LintState.WARNINGS
-
-
-def events_relint(*, team_id: int | None = None, chunk: int = 2000) -> int:
-    """Lint every event again against the current convention (and its team's words)."""
-    current = current_convention()
-    conventions: dict[int, naming.Convention] = {}
-    vocabularies = {v.team_id: v for v in TeamVocabulary.objects.all()}
-    queryset = Event.objects.order_by("pk").only("pk", "name", "team_id", "no_lint")
-    if team_id:
-        queryset = queryset.filter(team_id=team_id)
-    changed = 0
-    last_pk = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last_pk)[:chunk])
-        if not batch:
-            break
-        for event in batch:
-            if event.team_id not in conventions:
-                conventions[event.team_id] = _with_vocabulary(
-                    current.convention, vocabularies.get(event.team_id)
-                )
-            _apply_lint(event, conventions[event.team_id], current.version)
-        Event.objects.bulk_update(
-            batch,
-            ["lint_state", "lint_violations", "lint_suggestion", "lint_note", "linted_convention"],
-        )
-        changed += len(batch)
-        last_pk = batch[-1].pk
-    health_snapshots_take()
-    return changed
-
-
-class _RegistryIndex:
-    """The duplicate index of the whole registry, rebuilt only when the registry changes."""
-
-    lock = threading.Lock()
-    stamp = None
-    index = None
-    owners: dict = {}
-    property_stamp = None
-    property_index = None
-    # Duplicate look-ups already answered for this registry state: CI lints the same plan again and again.
-    found: dict = {}
-    # Events registered since those answers were cached; a cached answer is topped up from these.
-    recent: DuplicateIndex | None = None
-
-    @staticmethod
-    def _owner_rows(queryset) -> dict:
-        rows = queryset.annotate(usage=Count("used_by")).values_list(
-            "pk", "name", "team__name", "team__slug", "usage", "status"
-        )
-        return {
-            pk: {"name": name, "team": team, "team_slug": slug, "usage": usage, "status": status}
-            for pk, name, team, slug, usage, status in rows
-        }
-
-    @classmethod
-    def events(cls, convention: naming.Convention, version_number) -> tuple[DuplicateIndex, dict]:
-        summary = Event.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-        alias_summary = Alias.objects.aggregate(n=Count("pk"), top=Max("pk"))
-        basis = (version_number, id(convention))
-        stamp = (
-            summary["n"],
-            summary["last"],
-            summary["top"],
-            alias_summary["n"],
-            alias_summary["top"],
-            basis,
-        )
-        with cls.lock:
-            if cls.stamp == stamp and cls.index is not None:
-                return cls.index, cls.owners, cls.found, cls.recent
-            if (
-                cls.index is not None
-                and cls.stamp[-1] == basis
-                and cls._catch_up(summary, alias_summary, convention)
-            ):
-                cls.stamp = stamp
-                return cls.index, cls.owners, cls.found, cls.recent
-            owners = cls._owner_rows(Event.objects.all())
-            entries = [(owner["name"], pk) for pk, owner in owners.items()]
-            entries += list(Alias.objects.values_list("old_name", "event_id"))
-            cls.index = DuplicateIndex(entries, convention)
-            cls.owners = owners
-            cls.found = {}
-            cls.recent = None
-            cls.stamp = stamp
-            return cls.index, owners, cls.found, cls.recent
-
-    @classmethod
-    def _catch_up(cls, summary, alias_summary, convention) -> bool:
-        """Apply new events and edits that kept their names without rebuilding; False when a rebuild is due."""
-        count, last, top, alias_count, alias_top, _ = cls.stamp
-        changed = cls._owner_rows(Event.objects.filter(updated_at__gte=last)) if last else {}
-        added = {pk: o for pk, o in changed.items() if pk not in cls.owners}
-        renamed = any(
-            cls.owners[pk]["name"] != o["name"] for pk, o in changed.items() if pk in cls.owners
-        )
-        new_aliases = list(
-            Alias.objects.filter(pk__gt=alias_top or 0).values_list("old_name", "event_id")
-        )
-        consistent = summary["n"] == count + len(added) and alias_summary["n"] == (
-            alias_count or 0
-        ) + len(new_aliases)
-        if renamed or new_aliases or not consistent:
-            return False
-        if added and cls.found and (cls.recent is None or len(cls.recent) < 1000):
-            cls.recent = cls.recent or DuplicateIndex([], convention)
-        elif added:
-            cls.found, cls.recent = {}, None
-        for pk, owner in added.items():
-            cls.index.add(owner["name"], pk)
-            if cls.recent is not None:
-                cls.recent.add(owner["name"], pk)
-        cls.owners.update(changed)
-        return True
-
-    @classmethod
-    def properties(cls, convention: naming.Convention) -> DuplicateIndex:
-        summary = Property.objects.aggregate(n=Count("pk"), top=Max("pk"))
-        stamp = (summary["n"], summary["top"])
-        with cls.lock:
-            if cls.property_stamp != stamp or cls.property_index is None:
-                entries = list(Property.objects.values_list("name", "pk"))
-                cls.property_index = DuplicateIndex(entries, convention)
-                cls.property_stamp = stamp
-            return cls.property_index
-
-
-def lint_names(
-    names: list[str],
-    *,
-    team: Team | None = None,
-    kind: str = "event",
-    exclude_event: int | None = None,
-    duplicate_limit: int = 5,
-) -> list[dict]:
-    """Lint each name and look for near-duplicates in the registry; results follow input order."""
-    current = current_convention()
-    convention = team_convention(current.convention, team)
-    results = []
-    memo: dict[str, dict] = {}
-    if kind == "property":
-        index = _RegistryIndex.properties(convention)
-        for name in names:
-            if name not in memo:
-                entry = {"name": name, **_result_dict(naming.lint_property(name, convention))}
-                entry["duplicates"] = [
-                    {"name": c.name, "team": None, "reason": c.reason, "score": round(c.score, 3)}
-                    for c in index.find(name, limit=duplicate_limit)
-                    if c.name != name
-                ]
-                memo[name] = entry
-            results.append(memo[name])
-        return results
-    # Duplicates are judged with the organisation's words, the same for every team.
-    index, owners, found, recent = _RegistryIndex.events(
-        current.convention, current.version.number if current.version else 0
-    )
-    if len(found) > 200_000:
-        found.clear()
-    for name in names:
-        if name not in memo:
-            entry = {"name": name, **_result_dict(naming.lint_event(name, convention))}
-            duplicates = []
-            seen = set()
-            lookup = (name, exclude_event, duplicate_limit)
-            candidates = found.get(lookup)
-            if candidates is None:
-                candidates = found[lookup] = index.find(
-                    name, limit=duplicate_limit, exclude_key=exclude_event
-                )
-            elif recent is not None:
-                fresh = recent.find(name, limit=duplicate_limit, exclude_key=exclude_event)
-                if fresh:
-                    best = {c.key: c for c in fresh}
-                    for c in candidates:
-                        if c.key not in best or best[c.key].score < c.score:
-                            best[c.key] = c
-                    candidates = sorted(best.values(), key=lambda c: (-c.score, c.name))
-                    candidates = candidates[:duplicate_limit]
-            for candidate in candidates:
-                owner = owners.get(candidate.key)
-                if owner is None or candidate.key in seen:
-                    continue
-                seen.add(candidate.key)
-                duplicates.append(
-                    {
-                        "name": owner["name"],
-                        "matched": candidate.name,
-                        "id": candidate.key,
-                        "team": owner["team"],
-                        "team_slug": owner["team_slug"],
-                        "usage": owner["usage"],
-                        "status": owner["status"],
-                        "reason": candidate.reason,
-                        "score": round(float(candidate.score), 3),
-                    }
-                )
-            entry["duplicates"] = duplicates[:duplicate_limit]
-            memo[name] = entry
-        results.append(memo[name])
-    return results
 
 
 # ---------------------------------------------------------------- events
@@ -562,7 +161,7 @@ def event_register(
             no_lint=bool(no_lint_reason.strip()),
             no_lint_reason=no_lint_reason.strip(),
         )
-        _apply_lint(event, team_convention(current.convention, team), current.version)
+        apply_lint(event, team_convention(current.convention, team), current.version)
         event.full_clean(exclude=["search_vector"], validate_unique=False)
         try:
             with transaction.atomic():
@@ -642,7 +241,7 @@ def event_rename(*, event: Event, new_name: str, by: User) -> Event:
         Alias.objects.create(old_name=old_name, event=event, created_by=by)
         event.name = new_name
         event.normalised_name = naming.normalise(new_name)[:400]
-        _apply_lint(event, team_convention(current.convention, event.team), current.version)
+        apply_lint(event, team_convention(current.convention, event.team), current.version)
         event.save(
             update_fields=[
                 "name",
@@ -691,7 +290,7 @@ def event_clear_exception(*, event: Event, by: User) -> Event:
     with transaction.atomic():
         event.no_lint = False
         event.no_lint_reason = ""
-        _apply_lint(event, team_convention(current.convention, event.team), current.version)
+        apply_lint(event, team_convention(current.convention, event.team), current.version)
         event.save()
         audit_record(actor=by, action="telemetry.event.exception_cleared", target=event)
     return event
@@ -700,135 +299,16 @@ def event_clear_exception(*, event: Event, by: User) -> Event:
 def event_set_usage(*, event: Event, team: Team, by: User, using: bool) -> None:
     """A team says it sends (or stopped sending) an event another team owns."""
     require_team_member(by, team)
-    if using:
-        event.used_by.add(team)
-    else:
-        event.used_by.remove(team)
-    audit_record(
-        actor=by,
-        action="telemetry.event.used" if using else "telemetry.event.unused",
-        target=event,
-        data={"team": team.slug},
-    )
-
-
-def event_set_properties(*, event: Event, by: User, rows: list[dict]) -> None:
-    """Replace an event's properties: rows of {name, type, required, description, pii, allowed_values, pattern}."""
-    require_team_member(by, event.team)
     with transaction.atomic():
-        properties = properties_ensure(rows, team=event.team)
-        EventProperty.objects.filter(event=event).delete()
-        EventProperty.objects.bulk_create(
-            [
-                EventProperty(
-                    event=event,
-                    property=properties[row["name"]],
-                    required=bool(row.get("required")),
-                    description=(row.get("event_description") or "")[:1000],
-                )
-                for row in rows
-            ]
-        )
+        if using:
+            event.used_by.add(team)
+        else:
+            event.used_by.remove(team)
+        # Usage is shown beside "did you mean…?"; the duplicate index refreshes what was saved.
+        Event.objects.filter(pk=event.pk).update(updated_at=timezone.now())
         audit_record(
             actor=by,
-            action="telemetry.event.properties_set",
+            action="telemetry.event.used" if using else "telemetry.event.unused",
             target=event,
-            data={"properties": [row["name"] for row in rows]},
+            data={"team": team.slug},
         )
-
-
-def properties_ensure(rows: list[dict], *, team: Team | None) -> dict[str, Property]:
-    """Find or create catalogue properties by name; an existing property keeps its definition."""
-    current = current_convention()
-    names = [clean_name(row["name"], field="property") for row in rows]
-    existing = {p.name: p for p in Property.objects.filter(name__in=names)}
-    fresh = []
-    for row, name in zip(rows, names, strict=True):
-        row["name"] = name
-        if name in existing or any(p.name == name for p in fresh):
-            continue
-        result = naming.lint_property(name, current.convention, type=row.get("type"))
-        fresh.append(
-            Property(
-                name=name,
-                type=row.get("type") or "string",
-                description=clean_description(row.get("description", ""))[:2000],
-                pii=bool(row.get("pii")),
-                allowed_values=list(row.get("allowed_values") or []),
-                pattern=(row.get("pattern") or "")[:500],
-                team=team,
-                lint_ok=result.ok,
-                lint_suggestion=(result.suggestion or "")[:400],
-            )
-        )
-    if fresh:
-        Property.objects.bulk_create(fresh)
-        existing.update(
-            {p.name: p for p in Property.objects.filter(name__in=[p.name for p in fresh])}
-        )
-    return existing
-
-
-# ---------------------------------------------------------------- naming health
-
-
-@dataclass
-class Health:
-    total: int = 0
-    conforming: int = 0
-    warnings: int = 0
-    exceptions: int = 0
-
-    @property
-    def share(self) -> float:
-        return self.conforming / self.total if self.total else 1.0
-
-    @property
-    def percent(self) -> int:
-        return round(self.share * 100)
-
-
-def naming_health_by_team() -> dict[int, Health]:
-    """Live counts per team in one query (deprecated events left out)."""
-    rows = (
-        Event.objects.counted_for_health()
-        .values("team_id")
-        .annotate(
-            total=Count("pk"),
-            conforming=Count("pk", filter=Q(lint_state=Event.LintState.OK)),
-            warnings=Count("pk", filter=Q(lint_state=Event.LintState.WARNINGS)),
-            exceptions=Count("pk", filter=Q(lint_state=Event.LintState.EXCEPTION)),
-        )
-        .order_by()
-    )
-    return {
-        row["team_id"]: Health(row["total"], row["conforming"], row["warnings"], row["exceptions"])
-        for row in rows
-    }
-
-
-def health_snapshots_take(*, day: datetime.date | None = None) -> int:
-    """Write today's (or the given day's) numbers per team; running twice just refreshes them."""
-    day = day or timezone.now().date()
-    version = ConventionVersion.objects.current()
-    health = naming_health_by_team()
-    rows = []
-    for team_id in Team.objects.values_list("pk", flat=True):
-        h = health.get(team_id, Health())
-        rows.append(
-            NamingHealthSnapshot(
-                team_id=team_id,
-                day=day,
-                total=h.total,
-                conforming=h.conforming,
-                exceptions=h.exceptions,
-                convention=version,
-            )
-        )
-    NamingHealthSnapshot.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["team", "day"],
-        update_fields=["total", "conforming", "exceptions", "convention"],
-    )
-    return len(rows)

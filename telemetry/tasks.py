@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from telemetry import services
+from telemetry import linting
+from telemetry.health import health_snapshots_take
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
@@ -9,10 +10,10 @@ def relint_events(team_id: int | None = None) -> int:
 
     Re-linting only rewrites each event's lint fields, so running it twice is harmless.
     """
-    return services.events_relint(team_id=team_id)
+    return linting.events_relint(team_id=team_id)
 
 
 @shared_task
 def take_naming_health_snapshots() -> int:
     """One row per team per day; a second run the same day refreshes the same rows."""
-    return services.health_snapshots_take()
+    return health_snapshots_take()

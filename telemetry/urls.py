@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telemetry import views
+from telemetry import plan_views, views
 
 app_name = "telemetry"
 
@@ -12,12 +12,13 @@ urlpatterns = [
     path("events/<int:pk>/exception/", views.event_exception, name="event_exception"),
     path("events/<int:pk>/usage/", views.event_usage, name="event_usage"),
     path("properties/", views.property_list, name="property_list"),
+    path("properties/<int:pk>/", views.property_detail, name="property_detail"),
     path("health/", views.health, name="health"),
     path("teams/<slug:slug>/", views.team_health, name="team_health"),
     path("teams/<slug:slug>/vocabulary/", views.vocabulary, name="vocabulary"),
     path("convention/", views.convention, name="convention"),
-    path("import/", views.import_upload, name="import_upload"),
-    path("import/<str:token>/columns/", views.import_mapping, name="import_mapping"),
-    path("import/<str:token>/preview/", views.import_preview, name="import_preview"),
-    path("export.<slug:fmt>", views.export, name="export"),
+    path("import/", plan_views.import_upload, name="import_upload"),
+    path("import/<str:token>/columns/", plan_views.import_mapping, name="import_mapping"),
+    path("import/<str:token>/preview/", plan_views.import_preview, name="import_preview"),
+    path("export.<slug:fmt>", plan_views.export, name="export"),
 ]

@@ -1,28 +1,27 @@
 import datetime
-import json
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from productops.accounts.models import AuditEntry, Team
-from telemetry import naming, plan_import, services, tracking_plan
+from telemetry import conventions, linting, naming, services
+from telemetry.catalogue import LIST_COLUMNS, CountedPaginator, catalogue_filter
 from telemetry.forms import (
-    CatalogueFilterForm,
     ConventionForm,
     EventForm,
     ExceptionForm,
-    ImportUploadForm,
+    PropertyRowFormSet,
     VocabularyForm,
+    property_rows_initial,
 )
+from telemetry.health import Health, naming_health_by_team
 from telemetry.models import (
     ConventionVersion,
     Event,
@@ -32,6 +31,7 @@ from telemetry.models import (
     Tag,
     TeamVocabulary,
 )
+from telemetry.properties import event_set_properties, property_conflicts
 
 PAGE_SIZE = 25
 
@@ -48,34 +48,21 @@ def _get_event_for_member(request, pk) -> Event:
     return event
 
 
-def filtered_events(params):
-    form = CatalogueFilterForm(params)
-    form.is_valid()
-    data = {k: v for k, v in form.cleaned_data.items() if v}
-    events = Event.objects.all()
-    if data.get("team"):
-        events = events.filter(team__slug=data["team"])
-    if data.get("status"):
-        events = events.filter(status=data["status"])
-    if data.get("lint"):
-        events = events.filter(lint_state=data["lint"])
-    if data.get("platform"):
-        events = events.filter(platforms__code=data["platform"])
-    if data.get("tag"):
-        events = events.filter(tags__name=data["tag"].strip().lower())
-    if data.get("q"):
-        events = events.search(data["q"])
-    return form, events
-
-
 @login_required
 def index(request):
     """The catalogue: everyone signed in can browse and search every team's events."""
-    form, events = filtered_events(request.GET)
-    events = events.select_related("team").prefetch_related("platforms", "tags").order_by("name")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    catalogue = catalogue_filter(request.GET)
+    events = (
+        catalogue.events.select_related("team")
+        .only(*LIST_COLUMNS)
+        .prefetch_related("platforms", "tags")
+        .order_by("name")
+    )
+    page = CountedPaginator(events, PAGE_SIZE, count=catalogue.count).get_page(
+        request.GET.get("page")
+    )
     context = {
-        "form": form,
+        "form": catalogue.form,
         "page": page,
         "filtering": any(v for k, v in request.GET.items() if k != "page"),
     }
@@ -132,15 +119,49 @@ def _lint_context(request, *, exclude_event=None):
             "lint_name": name,
             "lint_error": exc.message_dict["name"][0] if name.strip() else "",
         }
-    result = services.lint_names([name], team=team, exclude_event=exclude_event)[0]
+    result = linting.lint_names([name], team=team, exclude_event=exclude_event)[0]
     return {"lint_name": name, "lint": result}
 
 
-def _properties_text(event: Event) -> str:
-    return "\n".join(
-        f"{ep.property.name} {ep.property.type}{' required' if ep.required else ''}"
-        for ep in event.event_properties.select_related("property")
-    )
+def _property_rows(request, initial: list[dict]):
+    """The property editor's rows, and whether the person only added or removed a row.
+
+    Adding and removing post the whole form back (htmx swaps just the rows; without
+    JavaScript the page comes back), so nothing is saved until "Save".
+    """
+    if request.method != "POST" or "properties-TOTAL_FORMS" not in request.POST:
+        # A post without the editor (a script, an old page) leaves the properties as they are.
+        return PropertyRowFormSet(initial=initial, prefix="properties"), None
+    data = request.POST.copy()
+    action = None
+    total = data.get("properties-TOTAL_FORMS", "")
+    if "add_property" in data and total.isdigit():
+        data["properties-TOTAL_FORMS"] = str(min(int(total) + 1, 200))
+        action = "add"
+    elif data.get("remove_property", "").isdigit():
+        data[f"properties-{data['remove_property']}-DELETE"] = "on"
+        action = "remove"
+    return PropertyRowFormSet(data, initial=initial, prefix="properties"), action
+
+
+def _rows_valid(formset) -> bool:
+    return formset.is_valid() if formset.is_bound else True
+
+
+def _unsaved(request) -> dict:
+    """The event fields as typed, to show again after adding or removing a property row."""
+    return {**request.POST.dict(), "platforms": request.POST.getlist("platforms")}
+
+
+def _save_errors(exc: ValidationError, form) -> list[str]:
+    """Service errors onto the form's fields; the property rows' errors come back for the editor."""
+    property_errors = []
+    for field_name, errors in exc.message_dict.items():
+        if field_name == "properties":
+            property_errors += errors
+        else:
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    return property_errors
 
 
 @login_required
@@ -157,25 +178,32 @@ def event_new(request):
         initial["team"] = team
     if request.GET.get("name"):
         initial["name"] = request.GET["name"][:200]
-    form = EventForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    formset, action = _property_rows(request, [])
+    if action and request.htmx:
+        return render(request, "telemetry/event_form.html#property-rows", {"formset": formset})
+    if action:
+        form = EventForm(user=request.user, initial=_unsaved(request))
+    else:
+        form = EventForm(request.POST or None, user=request.user, initial=initial)
+    property_errors = []
+    if request.method == "POST" and not action and all([form.is_valid(), _rows_valid(formset)]):
         data = form.cleaned_data
         try:
-            event = services.event_register(
-                team=data["team"],
-                name=data["name"],
-                by=request.user,
-                description=data["description"],
-                status=data["status"],
-                platforms=data["platforms"],
-                tags=data["tags"],
-                example_payload=data["example_payload"],
-            )
-            if data["properties"]:
-                services.event_set_properties(event=event, by=request.user, rows=data["properties"])
+            with transaction.atomic():
+                event = services.event_register(
+                    team=data["team"],
+                    name=data["name"],
+                    by=request.user,
+                    description=data["description"],
+                    status=data["status"],
+                    platforms=data["platforms"],
+                    tags=data["tags"],
+                    example_payload=data["example_payload"],
+                )
+                if formset.is_bound and formset.rows():
+                    event_set_properties(event=event, by=request.user, rows=formset.rows())
         except ValidationError as exc:
-            for field_name, errors in exc.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errors)
+            property_errors = _save_errors(exc, form)
         else:
             if event.lint_state == Event.LintState.WARNINGS:
                 messages.warning(
@@ -188,16 +216,24 @@ def event_new(request):
                     request, f"“{event.name}” is registered and follows the convention."
                 )
             return redirect(event)
-    context = {"form": form, "event": None}
-    if form.is_bound or initial.get("name"):
-        name = form.data.get("name") if form.is_bound else initial["name"]
-        team_id = form.data.get("team") if form.is_bound else getattr(initial.get("team"), "pk", "")
+    context = {
+        "form": form,
+        "formset": formset,
+        "property_errors": property_errors,
+        "event": None,
+    }
+    if request.method == "POST" or initial.get("name"):
+        name = request.POST.get("name") if request.method == "POST" else initial["name"]
+        team_id = (
+            request.POST.get("team")
+            if request.method == "POST"
+            else getattr(initial.get("team"), "pk", "")
+        )
         request.GET = request.GET.copy()
         request.GET.update({"name": name or "", "team": str(team_id or "")})
         context.update(_lint_context(request))
-    return render(
-        request, "telemetry/event_form.html", context, status=400 if form.is_bound else 200
-    )
+    invalid = request.method == "POST" and not action
+    return render(request, "telemetry/event_form.html", context, status=400 if invalid else 200)
 
 
 @login_required
@@ -218,29 +254,40 @@ def event_edit(request, pk):
         "status": event.status,
         "platforms": list(event.platforms.values_list("code", flat=True)),
         "tags": ", ".join(event.tags.values_list("name", flat=True)),
-        "properties": _properties_text(event),
         "example_payload": event.example_payload,
     }
-    form = EventForm(request.POST or None, user=request.user, event=event, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    formset, action = _property_rows(request, property_rows_initial(event))
+    if action and request.htmx:
+        return render(
+            request,
+            "telemetry/event_form.html#property-rows",
+            {"formset": formset, "event": event},
+        )
+    if action:
+        form = EventForm(user=request.user, event=event, initial={**initial, **_unsaved(request)})
+    else:
+        form = EventForm(request.POST or None, user=request.user, event=event, initial=initial)
+    property_errors = []
+    if request.method == "POST" and not action and all([form.is_valid(), _rows_valid(formset)]):
         data = form.cleaned_data
+        renamed_from = event.name
         try:
-            renamed_from = event.name
-            event = services.event_update(
-                event=event,
-                by=request.user,
-                name=data["name"],
-                description=data["description"],
-                status=data["status"],
-                platforms=data["platforms"],
-                tags=data["tags"],
-                example_payload=data["example_payload"],
-            )
-            if "properties" in form.changed_data:
-                services.event_set_properties(event=event, by=request.user, rows=data["properties"])
+            with transaction.atomic():
+                event = services.event_update(
+                    event=event,
+                    by=request.user,
+                    name=data["name"],
+                    description=data["description"],
+                    status=data["status"],
+                    platforms=data["platforms"],
+                    tags=data["tags"],
+                    example_payload=data["example_payload"],
+                )
+                if formset.is_bound and formset.has_changed():
+                    event_set_properties(event=event, by=request.user, rows=formset.rows())
         except ValidationError as exc:
-            for field_name, errors in exc.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errors)
+            event.name = renamed_from
+            property_errors = _save_errors(exc, form)
         else:
             if renamed_from != event.name:
                 messages.success(
@@ -251,16 +298,16 @@ def event_edit(request, pk):
                 messages.success(request, "Saved.")
             return redirect(event)
     request.GET = request.GET.copy()
-    request.GET.update(
-        {
-            "name": form.data.get("name", event.name) if form.is_bound else event.name,
-            "team": str(event.team_id),
-        }
-    )
-    context = {"form": form, "event": event, **_lint_context(request, exclude_event=event.pk)}
-    return render(
-        request, "telemetry/event_form.html", context, status=400 if form.is_bound else 200
-    )
+    request.GET.update({"name": request.POST.get("name", event.name), "team": str(event.team_id)})
+    context = {
+        "form": form,
+        "formset": formset,
+        "property_errors": property_errors,
+        "event": event,
+        **_lint_context(request, exclude_event=event.pk),
+    }
+    invalid = request.method == "POST" and not action
+    return render(request, "telemetry/event_form.html", context, status=400 if invalid else 200)
 
 
 @login_required
@@ -322,11 +369,11 @@ def _trends(days: int = 30) -> dict[int, list]:
 @login_required
 def health(request):
     """Naming health across the organisation: adoption made visible, nobody singled out."""
-    by_team = services.naming_health_by_team()
+    by_team = naming_health_by_team()
     trends = _trends()
     rows = []
     for team in Team.objects.order_by("name"):
-        h = by_team.get(team.pk, services.Health())
+        h = by_team.get(team.pk, Health())
         snaps = trends.get(team.pk, [])
         rows.append(
             {
@@ -336,7 +383,7 @@ def health(request):
                 "first": snaps[0] if snaps else None,
             }
         )
-    total = services.Health(
+    total = Health(
         sum(r["health"].total for r in rows),
         sum(r["health"].conforming for r in rows),
         sum(r["health"].warnings for r in rows),
@@ -365,7 +412,7 @@ def health(request):
 @login_required
 def team_health(request, slug):
     team = get_object_or_404(Team, slug=slug)
-    h = services.naming_health_by_team().get(team.pk, services.Health())
+    h = naming_health_by_team().get(team.pk, Health())
     snaps = _trends(90).get(team.pk, [])
     warnings = (
         Event.objects.for_team(team)
@@ -413,7 +460,7 @@ def _rule_rows(rules: dict) -> list[tuple[str, str]]:
 @login_required
 def convention(request):
     """Everyone can read the convention; ProductOps admins publish new versions of it."""
-    current = services.current_convention()
+    current = conventions.current_convention()
     preset = request.GET.get("preset")
     if request.method == "POST" and not request.user.is_productops_admin:
         raise PermissionDenied("Only ProductOps admins can change the organisation's convention.")
@@ -430,7 +477,7 @@ def convention(request):
             initial={"preset": preset if preset in naming.PRESETS else current.preset},
         )
         if request.method == "POST" and form.is_valid():
-            version = services.convention_publish(
+            version = conventions.convention_publish(
                 by=request.user,
                 rules=form.cleaned_data["rules"],
                 preset=form.cleaned_data["preset"],
@@ -472,7 +519,7 @@ def vocabulary(request, slug):
     form = VocabularyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.team_vocabulary_save(
+            conventions.team_vocabulary_save(
                 team=team,
                 by=request.user,
                 actions=form.cleaned_data["actions"],
@@ -505,164 +552,39 @@ def property_list(request):
     if q:
         properties = properties.filter(name__icontains=q)
     page = Paginator(properties, 50).get_page(request.GET.get("page"))
+    conflicts = property_conflicts()
+    for prop in page:
+        prop.conflict = conflicts.get(prop.name)
     return render(request, "telemetry/properties.html", {"page": page, "q": q})
 
 
-# ---------------------------------------------------------------- import and export
-
-IMPORT_TTL = 60 * 60
-
-
-def _import_key(request, token: str) -> str:
-    return f"telemetry:import:{request.user.pk}:{token}"
-
-
 @login_required
-def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(12)
-        state = {
-            "team": form.cleaned_data["team"].pk,
-            "format": form.cleaned_data["format"],
-            "filename": upload.name[:200],
-            "data": upload.read(),
-            "mapping": None,
-        }
-        try:
-            if state["format"] in {"csv", "xlsx"}:
-                headers, _ = tracking_plan.read_table(state["data"], state["format"])
-                state["headers"] = headers
-                cache.set(_import_key(request, token), state, IMPORT_TTL)
-                return redirect("telemetry:import_mapping", token=token)
-            plan_import.parse(state["data"], state["format"])
-        except tracking_plan.PlanError as exc:
-            form.add_error("file", str(exc))
-        else:
-            cache.set(_import_key(request, token), state, IMPORT_TTL)
-            return redirect("telemetry:import_preview", token=token)
-    return render(
-        request,
-        "telemetry/import_upload.html",
-        {"form": form},
-        status=400 if form.is_bound else 200,
+def property_detail(request, pk):
+    """A shared property: its definition, the events that send it, and other spellings' types."""
+    prop = get_object_or_404(Property.objects.select_related("team"), pk=pk)
+    uses = (
+        EventProperty.objects.filter(property=prop)
+        .select_related("event__team")
+        .order_by("event__name")[:200]
     )
-
-
-def _import_state(request, token):
-    state = cache.get(_import_key(request, token))
-    if state is None:
-        messages.error(request, "That import has expired or is not yours; upload the file again.")
-    return state
-
-
-@login_required
-def import_mapping(request, token):
-    state = _import_state(request, token)
-    if state is None:
-        return redirect("telemetry:import_upload")
-    headers = state["headers"]
-    guessed = state["mapping"] or tracking_plan.guess_mapping(headers)
-    error = ""
-    if request.method == "POST":
-        mapping = {}
-        for target in tracking_plan.TARGET_FIELDS:
-            column = request.POST.get(target, "")
-            if column and column not in headers:
-                error = f"“{column}” is not a column of the file."
-            if column:
-                mapping[target] = column
-        if not mapping.get("event"):
-            error = "Choose the column that holds the event name."
-        if not error:
-            state["mapping"] = mapping
-            cache.set(_import_key(request, token), state, IMPORT_TTL)
-            return redirect("telemetry:import_preview", token=token)
-        guessed = mapping
-    fields = [(target, guessed.get(target, "")) for target in tracking_plan.TARGET_FIELDS]
-    return render(
-        request,
-        "telemetry/import_mapping.html",
-        {"token": token, "headers": headers, "fields": fields, "state": state, "error": error},
-        status=400 if error else 200,
-    )
-
-
-@login_required
-def import_preview(request, token):
-    state = _import_state(request, token)
-    if state is None:
-        return redirect("telemetry:import_upload")
-    team = get_object_or_404(Team, pk=state["team"])
-    try:
-        events, invalid = plan_import.parse(state["data"], state["format"], state["mapping"])
-        if request.method == "POST":
-            preview = plan_import.import_commit(
-                team=team, by=request.user, events=events, invalid=invalid, source=state["filename"]
-            )
-            cache.delete(_import_key(request, token))
-            messages.success(
-                request,
-                f"Imported {len(preview.create)} new and updated {len(preview.update)} events into {team.name}.",
-            )
-            return redirect(f"{_url('telemetry:index')}?team={team.slug}")
-        preview = plan_import.import_preview(
-            team=team, by=request.user, events=events, invalid=invalid
-        )
-    except tracking_plan.PlanError as exc:
-        messages.error(request, str(exc))
-        return redirect("telemetry:import_upload")
-    except ValidationError as exc:
-        events, invalid = plan_import.parse(state["data"], state["format"], state["mapping"])
-        preview = plan_import.import_preview(
-            team=team, by=request.user, events=events, invalid=invalid
-        )
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        return render(
-            request,
-            "telemetry/import_preview.html",
-            {"preview": preview, "state": state, "team": team, "token": token},
-            status=400,
+    conflict = property_conflicts().get(prop.name)
+    others = []
+    if conflict:
+        spellings = [s for names in conflict.types.values() for s in names if s != prop.name]
+        others = (
+            Property.objects.filter(name__in=spellings)
+            .annotate(events=Count("event_properties"))
+            .order_by("name")
         )
     return render(
         request,
-        "telemetry/import_preview.html",
-        {"preview": preview, "state": state, "team": team, "token": token},
+        "telemetry/property_detail.html",
+        {
+            "property": prop,
+            "uses": uses,
+            "use_count": EventProperty.objects.filter(property=prop).count(),
+            "conflict": conflict,
+            "others": others,
+            "can_edit": prop.can_be_edited_by(request.user),
+        },
     )
-
-
-def _url(name, *args):
-    from django.urls import reverse
-
-    return reverse(name, args=args)
-
-
-@login_required
-def export(request, fmt):
-    _, events = filtered_events(request.GET)
-    rows = plan_import.export_rows(events.order_by("name"))
-    stamp = timezone.now().strftime("%Y%m%d")
-    if fmt == "csv":
-        response = HttpResponse(
-            tracking_plan.export_csv(rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="tracking-plan-{stamp}.csv"'
-    elif fmt == "json":
-        response = HttpResponse(
-            json.dumps(tracking_plan.export_json_schema(rows), indent=2, ensure_ascii=False),
-            content_type="application/json",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="tracking-plan-{stamp}.schema.json"'
-        )
-    else:
-        current = services.current_convention()
-        body = tracking_plan.export_yaml(
-            convention=current.convention.to_dict(),
-            convention_version=current.version.number if current.version else None,
-            events=rows,
-        )
-        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="tracking-plan-{stamp}.yaml"'
-    return response

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from telemetry import services
+from telemetry import conventions, properties, services
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
@@ -102,7 +102,7 @@ def test_switching_team_rechecks_the_name_with_that_teams_words(page, sign_in, o
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=dev, team=search)
-    services.team_vocabulary_save(
+    conventions.team_vocabulary_save(
         team=search, by=dev, actions={"rebook": "rebooked"}, objects=["voucher"]
     )
     sign_in(page, "dev")
@@ -113,3 +113,60 @@ def test_switching_team_rechecks_the_name_with_that_teams_words(page, sign_in, o
     expect(check.get_by_test_id("violations")).to_be_visible()
     page.get_by_label("Team").select_option(label="Search")
     expect(check.get_by_test_id("lint-ok")).to_be_visible()
+
+
+def test_dev_edits_properties_row_by_row(page, sign_in, screenshot, org):
+    checkout, search, dev, sam, _ = org
+    event = services.event_register(team=checkout, name="Order Completed", by=dev)
+    theirs = services.event_register(team=search, name="Plan Viewed", by=sam)
+    properties.event_set_properties(
+        event=theirs,
+        by=sam,
+        rows=[{"name": "plan_type", "type": "integer", "description": "Plan id"}],
+    )
+
+    sign_in(page, "dev")
+    page.goto(f"/telemetry/events/{event.pk}/edit/")
+    expect(page.get_by_test_id("no-properties")).to_be_visible()
+    add = page.get_by_role("button", name="Add a property")
+    add.click()
+    first = page.get_by_role("group", name="Property 1")
+    first.get_by_label("Name", exact=True).fill("order_id")
+    first.get_by_label("Type", exact=True).select_option("string")
+    first.get_by_label("Required").check()
+    first.get_by_label("Pattern").fill("(o-")
+    add.click()
+    second = page.get_by_role("group", name="Property 2")
+    second.get_by_label("Name", exact=True).fill("plan_type")
+    second.get_by_label("Type", exact=True).select_option("string")
+    add.click()
+    third = page.get_by_role("group", name="Property 3")
+    third.get_by_label("Name", exact=True).fill("email")
+    third.get_by_label("Personal data").check()
+    # What was typed survives adding rows (htmx swaps the rows with the values posted).
+    expect(first.get_by_label("Name", exact=True)).to_have_value("order_id")
+    page.get_by_role("button", name="Save changes").click()
+
+    errors = page.get_by_test_id("property-errors")
+    expect(errors).to_contain_text("Property 1, pattern: Not a regular expression")
+    screenshot(page, "1-row-errors")
+    page.get_by_role("group", name="Property 1").get_by_label("Pattern").fill(r"^o-\d+$")
+    page.get_by_role("button", name="Save changes").click()
+    expect(errors).to_contain_text("Property 2, type: “plan_type” is shared by every event")
+    expect(errors).to_contain_text("ask Search")
+
+    # Back to the catalogue's type (blank), and the personal-data row is dropped.
+    page.get_by_role("group", name="Property 2").get_by_label("Type", exact=True).select_option("")
+    page.get_by_role("button", name="Remove property 3 (email)").click()
+    expect(page.get_by_role("group", name="Property 3")).to_have_count(0)
+    screenshot(page, "2-fixed-rows")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_test_id("event-name")).to_have_text("Order Completed")
+    table = page.locator("table").filter(has_text="order_id")
+    expect(table).to_contain_text(r"^o-\d+$")
+    expect(table).to_contain_text("plan_type")
+    expect(table).not_to_contain_text("email")
+    screenshot(page, "3-saved")
+    page.get_by_role("link", name="plan_type").click()
+    expect(page.get_by_test_id("property-type")).to_have_text("integer")

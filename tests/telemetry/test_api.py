@@ -49,7 +49,16 @@ def test_a_member_registers_and_a_bad_name_comes_back_with_warnings(world, api_f
     assert body["lint_state"] == "warnings"
     assert body["lint_suggestion"] == "Product Viewed"
     assert body["properties"] == [
-        {"name": "product_id", "type": "string", "required": True, "pii": False, "description": ""}
+        {
+            "name": "product_id",
+            "type": "string",
+            "required": True,
+            "pii": False,
+            "allowed_values": [],
+            "pattern": "",
+            "meaning": "",
+            "description": "",
+        }
     ]
 
 
@@ -301,24 +310,24 @@ def test_audit_entries_name_the_event(world, register):
 
 
 def test_the_duplicate_index_follows_registrations_edits_and_renames(world, register):
-    from telemetry import services
+    from telemetry import linting, services
 
-    assert services.lint_names(["signupCompleted"])[0]["duplicates"] == []
+    assert linting.lint_names(["signupCompleted"])[0]["duplicates"] == []
     event = register("Sign Up Completed", team=world.other_team, by=world.outsider)
-    assert [d["name"] for d in services.lint_names(["signupCompleted"])[0]["duplicates"]] == [
+    assert [d["name"] for d in linting.lint_names(["signupCompleted"])[0]["duplicates"]] == [
         "Sign Up Completed"
     ]
     services.event_update(event=event, by=world.outsider, description="edited")
-    assert [d["name"] for d in services.lint_names(["signupCompleted"])[0]["duplicates"]] == [
+    assert [d["name"] for d in linting.lint_names(["signupCompleted"])[0]["duplicates"]] == [
         "Sign Up Completed"
     ]
     services.event_rename(event=event, new_name="Registration Finished", by=world.outsider)
-    found = services.lint_names(["sign_up_completed"])[0]["duplicates"]
+    found = linting.lint_names(["sign_up_completed"])[0]["duplicates"]
     assert [(d["name"], d["matched"]) for d in found] == [
         ("Registration Finished", "Sign Up Completed")
     ]
     event.delete()
-    assert services.lint_names(["sign_up_completed"])[0]["duplicates"] == []
+    assert linting.lint_names(["sign_up_completed"])[0]["duplicates"] == []
 
 
 def test_property_and_alias_lists_use_a_fixed_number_of_queries(
@@ -365,11 +374,11 @@ def test_big_batches_get_the_closest_duplicate_and_small_ones_up_to_three(world,
 
 
 def test_a_cached_answer_still_shows_an_event_registered_since(world, register):
-    from telemetry import services
+    from telemetry import linting
 
     register("Order Completed")
-    assert services.lint_names(["sign_up_completed", "order_completed"])[0]["duplicates"] == []
+    assert linting.lint_names(["sign_up_completed", "order_completed"])[0]["duplicates"] == []
     register("Sign Up Completed", team=world.other_team, by=world.outsider)
-    results = services.lint_names(["sign_up_completed", "order_completed"])
+    results = linting.lint_names(["sign_up_completed", "order_completed"])
     assert [d["name"] for d in results[0]["duplicates"]] == ["Sign Up Completed"]
     assert [d["name"] for d in results[1]["duplicates"]] == ["Order Completed"]

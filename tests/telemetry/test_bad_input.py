@@ -86,15 +86,6 @@ def test_a_bad_example_payload_is_refused(world, client_for, payload, error):
     assert error in response.context["form"].errors["example_payload"][0]
 
 
-def test_bad_property_lines_name_the_line(world, client_for):
-    response = client_for(world.member).post(
-        reverse("telemetry:event_new"),
-        _form(world, "Order Completed", properties="order_id string\namount money"),
-    )
-    assert response.status_code == 400
-    assert "Line 2" in response.context["form"].errors["properties"][0]
-
-
 def test_bad_tags_are_refused(world, client_for):
     response = client_for(world.member).post(
         reverse("telemetry:event_new"), _form(world, "Order Completed", tags="ok, <bad>")

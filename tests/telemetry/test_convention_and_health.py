@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from productops.accounts.models import AuditEntry
 from productops.celery import app as celery_app
-from telemetry import naming, services, tasks
+from telemetry import conventions, health, linting, naming, services, tasks
 from telemetry.models import ConventionVersion, Event, NamingHealthSnapshot, TeamVocabulary
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_each_publish_is_a_new_numbered_audited_version(
         (1, 40, world.admin),
         (2, 50, world.admin),
     ]
-    assert services.current_convention().convention.max_length == 50
+    assert conventions.current_convention().convention.max_length == 50
     audits = AuditEntry.objects.filter(action="telemetry.convention.published").order_by("id")
     assert [a.reason for a in audits] == ["Shorter names", "A bit longer"]
     page = client_for(world.member).get(reverse("telemetry:convention")).content.decode()
@@ -45,7 +45,7 @@ def test_each_publish_is_a_new_numbered_audited_version(
 
 def test_publishing_queues_a_relint_after_commit(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.convention_publish(
+        conventions.convention_publish(
             by=world.admin, rules=naming.PRESETS["snake"].to_dict(), preset="snake"
         )
     assert len(callbacks) == 1
@@ -82,11 +82,11 @@ def test_a_broken_rule_is_a_form_error_not_a_500(world, client_for):
 def test_relinting_follows_a_new_convention_and_updates_health(world, register):
     register("Order Completed")
     register("order_completed_twice")
-    assert services.naming_health_by_team()[world.team.pk].conforming == 1
-    services.convention_publish(
+    assert health.naming_health_by_team()[world.team.pk].conforming == 1
+    conventions.convention_publish(
         by=world.admin, rules=naming.PRESETS["snake"].to_dict(), preset="snake"
     )
-    assert services.events_relint() == 2
+    assert linting.events_relint() == 2
     states = dict(Event.objects.values_list("name", "lint_state"))
     assert states["Order Completed"] == "warnings"
     assert Event.objects.get(name="Order Completed").lint_suggestion == "order_completed"
@@ -97,7 +97,7 @@ def test_relinting_follows_a_new_convention_and_updates_health(world, register):
 def test_exceptions_survive_relinting(world, register):
     event = register("mp_app_launch")
     services.event_set_exception(event=event, by=world.member, reason="Legacy SDK still sends it")
-    services.events_relint()
+    linting.events_relint()
     event.refresh_from_db()
     assert event.lint_state == "exception"
 
@@ -114,18 +114,18 @@ def test_a_member_adds_team_words_without_asking(world, client_for, register):
     vocabulary = TeamVocabulary.objects.get(team=world.team)
     assert vocabulary.actions == {"rebook": "rebooked"} and vocabulary.object_words == ["voucher"]
     assert AuditEntry.objects.filter(action="telemetry.vocabulary.saved").exists()
-    services.events_relint(team_id=world.team.pk)
+    linting.events_relint(team_id=world.team.pk)
     event.refresh_from_db()
     assert event.lint_state == "ok"
     assert before in {"ok", "warnings"}
 
 
 def test_team_words_only_add_to_the_organisation_rules(world):
-    services.team_vocabulary_save(
+    conventions.team_vocabulary_save(
         team=world.team, by=world.member, actions={"zap": "zapped"}, objects=["voucher"]
     )
-    team = services.team_convention(services.current_convention().convention, world.team)
-    org = services.current_convention().convention
+    team = conventions.team_convention(conventions.current_convention().convention, world.team)
+    org = conventions.current_convention().convention
     assert set(org.actions.items()) <= set(team.actions.items())
     assert (team.event_case, team.tense, team.max_length, team.word_order) == (
         org.event_case,
@@ -199,7 +199,7 @@ def test_health_pages_show_share_and_trend(
 def test_deprecated_events_do_not_count_against_a_team(world, register):
     register("addToCart", status="deprecated")
     register("Order Completed")
-    assert services.naming_health_by_team()[world.team.pk].percent == 100
+    assert health.naming_health_by_team()[world.team.pk].percent == 100
 
 
 def test_home_cards_show_my_teams_health(world, client_for, register):

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from productops.accounts.models import AuditEntry
 from telemetry.models import Alias, Event
+from tests.telemetry.property_rows import property_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,6 @@ def _form(**overrides):
         "description": "",
         "status": "active",
         "tags": "",
-        "properties": "",
         "example_payload": "",
         **overrides,
     }
@@ -54,7 +54,10 @@ def test_a_member_registers_an_event_at_once(world, client_for):
             name="Coupon Applied",
             platforms=["web", "ios"],
             tags="funnel, revenue",
-            properties="coupon_code string required\ndiscount number",
+            **property_rows(
+                {"name": "coupon_code", "type": "string", "required": "on"},
+                {"name": "discount", "type": "number"},
+            ),
         ),
     )
     event = Event.objects.get(name="Coupon Applied")
@@ -288,9 +291,9 @@ def test_event_detail_query_count_is_constant(
     world, client_for, register, django_assert_max_num_queries
 ):
     event = register("Order Completed", platforms=["web"], tags=["a"])
-    from telemetry import services
+    from telemetry import properties
 
-    services.event_set_properties(
+    properties.event_set_properties(
         event=event, by=world.member, rows=[{"name": f"p_{i}", "type": "string"} for i in range(10)]
     )
     client = client_for(world.member)

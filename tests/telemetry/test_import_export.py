@@ -233,10 +233,10 @@ def test_someone_elses_import_token_is_not_found(world, client_for):
 
 
 def test_exports_round_trip(world, client_for, register):
-    from telemetry import services
+    from telemetry import properties, services
 
     event = register("Order Completed", description="Paid", platforms=["web"], tags=["revenue"])
-    services.event_set_properties(
+    properties.event_set_properties(
         event=event,
         by=world.member,
         rows=[{"name": "order_id", "type": "string", "required": True}],

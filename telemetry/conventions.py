@@ -1,0 +1,167 @@
+"""The organisation's naming convention as data: published versions, each parsed once per
+process, and the words a team adds on top (never loosening the organisation's rules)."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from productops.accounts.models import Team, User
+from productops.accounts.services import audit_record
+from telemetry import naming
+from telemetry.models import ConventionVersion, TeamVocabulary
+
+
+@dataclass(frozen=True)
+class CurrentConvention:
+    version: ConventionVersion | None
+    convention: naming.Convention
+
+    @property
+    def preset(self) -> str:
+        return self.version.preset if self.version else naming.DEFAULT_PRESET
+
+
+# Parsing a convention builds the linter's word tables, so each version is parsed once per process.
+_parsed: dict = {}
+
+
+def _parsed_convention(key, build) -> naming.Convention:
+    convention = _parsed.get(key)
+    if convention is None:
+        if len(_parsed) > 256:
+            _parsed.clear()
+        convention = _parsed[key] = build()
+    return convention
+
+
+def current_convention() -> CurrentConvention:
+    version = ConventionVersion.objects.current()
+    if version is None:
+        return CurrentConvention(None, naming.PRESETS[naming.DEFAULT_PRESET])
+    return CurrentConvention(
+        version, _parsed_convention(("version", version.pk, version.created_at), version.convention)
+    )
+
+
+def team_convention(base: naming.Convention, team: Team | None) -> naming.Convention:
+    if team is None:
+        return base
+    vocabulary = TeamVocabulary.objects.filter(team=team).first()
+    return with_vocabulary(base, vocabulary)
+
+
+def with_vocabulary(
+    base: naming.Convention, vocabulary: TeamVocabulary | None
+) -> naming.Convention:
+    if vocabulary is None or not (vocabulary.actions or vocabulary.object_words):
+        return base
+    key = ("team", id(base), vocabulary.pk, vocabulary.updated_at)
+    cached = _parsed.get(key)
+    # The base is kept with the result so a recycled id() can never match another convention.
+    if cached is None or cached[0] is not base:
+        try:
+            extended = base.with_team_words(
+                actions=vocabulary.actions, objects=vocabulary.object_words
+            )
+        except ValueError:
+            # Words saved before the engine tightened its rules: ignore them rather than fail.
+            extended = base
+        cached = _parsed[key] = (base, extended)
+    return cached[1]
+
+
+def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") -> ConventionVersion:
+    """Publish a new numbered version; existing events are re-linted after commit."""
+    if not by.is_productops_admin:
+        raise PermissionDenied("Only ProductOps admins can change the organisation's convention.")
+    try:
+        convention = naming.Convention.from_dict(rules)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({"rules": str(exc)}) from exc
+    if preset not in naming.PRESETS and preset != "custom":
+        raise ValidationError({"preset": f"Choose one of {', '.join(naming.PRESETS)} or custom."})
+    from telemetry.tasks import relint_events
+
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = ConventionVersion.objects.aggregate(n=Max("number"))["n"] or 0
+                version = ConventionVersion.objects.create(
+                    number=latest + 1,
+                    preset=preset,
+                    rules=convention.to_dict(),
+                    note=note[:500],
+                    author=by,
+                )
+                audit_record(
+                    actor=by,
+                    action="telemetry.convention.published",
+                    target=version,
+                    reason=note,
+                    data={"number": version.number, "preset": preset},
+                )
+                relint_events.delay_on_commit()
+            return version
+        except IntegrityError:
+            # Two admins published at once; the loser takes the next number.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def team_vocabulary_save(
+    *, team: Team, by: User, actions: dict, objects: Iterable[str]
+) -> TeamVocabulary:
+    """A team's own words, saved at once by any member; they only ever add to the organisation's."""
+    if not by.is_member_of(team):
+        raise PermissionDenied("Only members of this team can change its vocabulary.")
+    from telemetry.tasks import relint_events
+
+    clean_actions = {}
+    for base, past in actions.items():
+        base, past = base.strip().lower(), past.strip().lower()
+        if not re.fullmatch(r"[a-z][a-z-]{0,39}", base) or not re.fullmatch(
+            r"[a-z][a-z-]{0,39}", past
+        ):
+            raise ValidationError(
+                {
+                    "actions": f"“{base} = {past}”: use single lowercase words, e.g. “rebook = rebooked”."
+                }
+            )
+        clean_actions[base] = past
+    clean_objects = []
+    for word in objects:
+        word = word.strip().lower()
+        if not word:
+            continue
+        if not re.fullmatch(r"[a-z][a-z0-9 -]{0,39}", word):
+            raise ValidationError({"objects": f"“{word}”: use lowercase words, e.g. “voucher”."})
+        clean_objects.append(word)
+    try:
+        current_convention().convention.with_team_words(
+            actions=clean_actions, objects=clean_objects
+        )
+    except ValueError as exc:
+        field = "objects" if str(exc).startswith("objects") else "actions"
+        raise ValidationError({field: str(exc)}) from exc
+    with transaction.atomic():
+        vocabulary, _ = TeamVocabulary.objects.update_or_create(
+            team=team,
+            defaults={
+                "actions": clean_actions,
+                "object_words": sorted(set(clean_objects)),
+                "updated_by": by,
+            },
+        )
+        audit_record(
+            actor=by,
+            action="telemetry.vocabulary.saved",
+            target=vocabulary,
+            data={"actions": clean_actions, "objects": vocabulary.object_words},
+        )
+        relint_events.delay_on_commit(team.pk)
+    return vocabulary

@@ -1,0 +1,320 @@
+"""Linting names against the convention and finding near-duplicates in the registry, for the
+live check on the pages, the lint endpoint CI calls, imports, and re-linting after a change."""
+
+import datetime
+import gc
+import threading
+from contextlib import contextmanager
+
+from django.db.models import Count, F, FloatField, Func, Max, Sum, Value
+from django.utils import timezone
+
+from productops.accounts.models import Team
+from telemetry import naming
+from telemetry.conventions import current_convention, team_convention, with_vocabulary
+from telemetry.duplicates import DuplicateIndex
+from telemetry.health import health_snapshots_take
+from telemetry.models import Alias, ConventionVersion, Event, Property, TeamVocabulary
+
+LINT_NAME_MAX_LENGTH = 1000
+LINT_BATCH_LIMIT = 10_000
+
+
+def _result_dict(result) -> dict:
+    return {
+        "ok": result.ok,
+        "violations": [
+            {"rule": v.rule, "message": v.message, "part": v.part} for v in result.violations
+        ],
+        "suggestion": result.suggestion,
+        "note": result.note,
+    }
+
+
+def apply_lint(
+    event: Event, convention: naming.Convention, version: ConventionVersion | None
+) -> None:
+    result = naming.lint_event(event.name, convention)
+    event.lint_violations = _result_dict(result)["violations"]
+    event.lint_suggestion = (result.suggestion or "")[:400]
+    event.lint_note = (result.note or "")[:400]
+    event.linted_convention = version
+    if event.no_lint:
+        event.lint_state = Event.LintState.EXCEPTION
+    else:
+        event.lint_state = Event.LintState.OK if result.ok else Event.LintState.WARNINGS
+
+
+def events_relint(*, team_id: int | None = None, chunk: int = 2000) -> int:
+    """Lint every event again against the current convention (and its team's words)."""
+    current = current_convention()
+    conventions: dict[int, naming.Convention] = {}
+    vocabularies = {v.team_id: v for v in TeamVocabulary.objects.all()}
+    queryset = Event.objects.order_by("pk").only("pk", "name", "team_id", "no_lint")
+    if team_id:
+        queryset = queryset.filter(team_id=team_id)
+    changed = 0
+    last_pk = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last_pk)[:chunk])
+        if not batch:
+            break
+        for event in batch:
+            if event.team_id not in conventions:
+                conventions[event.team_id] = with_vocabulary(
+                    current.convention, vocabularies.get(event.team_id)
+                )
+            apply_lint(event, conventions[event.team_id], current.version)
+        Event.objects.bulk_update(
+            batch,
+            ["lint_state", "lint_violations", "lint_suggestion", "lint_note", "linted_convention"],
+        )
+        changed += len(batch)
+        last_pk = batch[-1].pk
+    health_snapshots_take()
+    return changed
+
+
+class _SecondsSince(Func):
+    """Seconds from the second expression to the first (a datetime), exact on PostgreSQL."""
+
+    arg_joiner = " - "
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+class _RegistryIndex:
+    """The duplicate index of the whole registry, built once per process and kept current.
+
+    Building it for 50,000 events takes seconds, so each request only asks the database for
+    a stamp of the registry: counts and newest ids (deletions, new events and aliases) and, for
+    the events saved in a recent window, their number and the sum of their save times. A
+    transaction that saved before another but committed after it still changes that sum, so it
+    is not missed the way "saved after the newest change seen" would miss it. Rows are read
+    only when the stamp moves.
+    """
+
+    # Saves are looked at for 5 to 10 minutes; the window's start moves every 5 minutes.
+    WINDOW = datetime.timedelta(minutes=5)
+    lock = threading.Lock()
+    stamp = None
+    index = None
+    owners: dict = {}
+    property_stamp = None
+    property_index = None
+    # Duplicate look-ups already answered for this registry state: CI lints the same plan again and again.
+    found: dict = {}
+    # Events registered since those answers were cached; a cached answer is topped up from these.
+    recent: DuplicateIndex | None = None
+
+    @staticmethod
+    def _owner_rows(queryset) -> dict:
+        rows = queryset.annotate(usage=Count("used_by")).values_list(
+            "pk", "name", "team__name", "team__slug", "usage", "status"
+        )
+        return {
+            pk: {"name": name, "team": team, "team_slug": slug, "usage": usage, "status": status}
+            for pk, name, team, slug, usage, status in rows
+        }
+
+    @classmethod
+    def _window_start(cls) -> datetime.datetime:
+        now = timezone.now()
+        step = int(cls.WINDOW.total_seconds())
+        return (
+            datetime.datetime.fromtimestamp(now.timestamp() // step * step, tz=datetime.UTC)
+            - cls.WINDOW
+        )
+
+    @classmethod
+    def events(cls, convention: naming.Convention, version_number):
+        since = cls._window_start()
+        summary = Event.objects.aggregate(n=Count("pk"), top=Max("pk"))
+        alias_summary = Alias.objects.aggregate(n=Count("pk"), top=Max("pk"))
+        window = Event.objects.filter(updated_at__gte=since).aggregate(
+            n=Count("pk"), saved=Sum(_SecondsSince(F("updated_at"), Value(since)))
+        )
+        basis = (version_number, id(convention))
+        stamp = (
+            summary["n"],
+            summary["top"],
+            alias_summary["n"],
+            alias_summary["top"],
+            (since, window["n"], window["saved"]),
+            basis,
+        )
+        with cls.lock:
+            current = cls.index is not None and cls.stamp[-1] == basis
+            if current and cls.stamp == stamp:
+                return cls.index, cls.owners, cls.found, cls.recent
+            changed = cls._owner_rows(Event.objects.filter(updated_at__gte=since))
+            if current and cls._catch_up(summary, alias_summary, changed, convention):
+                cls.stamp = stamp
+                return cls.index, cls.owners, cls.found, cls.recent
+            owners = cls._owner_rows(Event.objects.all())
+            entries = [(owner["name"], pk) for pk, owner in owners.items()]
+            entries += list(Alias.objects.values_list("old_name", "event_id"))
+            cls.index = DuplicateIndex(entries, convention)
+            cls.owners = owners
+            cls.found = {}
+            cls.recent = None
+            cls.stamp = stamp
+            return cls.index, owners, cls.found, cls.recent
+
+    @classmethod
+    def _catch_up(cls, summary, alias_summary, changed, convention) -> bool:
+        """Apply new events and edits that kept their names without rebuilding; False when a rebuild is due."""
+        count, _, alias_count, alias_top, _, _ = cls.stamp
+        added = {pk: o for pk, o in changed.items() if pk not in cls.owners}
+        renamed = any(
+            cls.owners[pk]["name"] != o["name"] for pk, o in changed.items() if pk in cls.owners
+        )
+        new_aliases = list(
+            Alias.objects.filter(pk__gt=alias_top or 0).values_list("old_name", "event_id")
+        )
+        consistent = summary["n"] == count + len(added) and alias_summary["n"] == (
+            alias_count or 0
+        ) + len(new_aliases)
+        if renamed or new_aliases or not consistent:
+            return False
+        if added and cls.found and (cls.recent is None or len(cls.recent) < 1000):
+            cls.recent = cls.recent or DuplicateIndex([], convention)
+        elif added:
+            cls.found, cls.recent = {}, None
+        for pk, owner in added.items():
+            cls.index.add(owner["name"], pk)
+            if cls.recent is not None:
+                cls.recent.add(owner["name"], pk)
+        # Usage, status or team changed: answers hold event ids, so they show the new values.
+        cls.owners.update(changed)
+        return True
+
+    @classmethod
+    def properties(cls, convention: naming.Convention) -> DuplicateIndex:
+        summary = Property.objects.aggregate(n=Count("pk"), top=Max("pk"))
+        stamp = (summary["n"], summary["top"], id(convention))
+        with cls.lock:
+            if cls.property_stamp != stamp or cls.property_index is None:
+                entries = list(Property.objects.values_list("name", "pk"))
+                cls.property_index = DuplicateIndex(entries, convention)
+                cls.property_stamp = stamp
+            return cls.property_index
+
+
+def _merged(cached: tuple, fresh: list, limit: int) -> tuple:
+    """A cached answer topped up with events registered since, best first."""
+    best = {c[3]: c for c in cached}
+    for c in fresh:
+        if c.key not in best or best[c.key][2] < c.score:
+            best[c.key] = (c.name, c.reason, c.score, c.key)
+    return tuple(sorted(best.values(), key=lambda c: (-c[2], c[0])))[:limit]
+
+
+@contextmanager
+def _collector_paused(pause: bool):
+    """A big batch builds a few hundred thousand result objects and no reference cycles, yet
+    triggers full garbage collections that walk every object of the process (0.3-0.4 s of a
+    10,000-name request). They wait until the batch is done; the state is restored after."""
+    was_enabled = gc.isenabled()
+    if pause and was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause and was_enabled:
+            gc.enable()
+
+
+def lint_names(
+    names: list[str],
+    *,
+    team: Team | None = None,
+    kind: str = "event",
+    exclude_event: int | None = None,
+    duplicate_limit: int = 5,
+) -> list[dict]:
+    """Lint each name and look for near-duplicates in the registry; results follow input order."""
+    with _collector_paused(len(names) >= 1000):
+        return _lint_names(
+            names,
+            team=team,
+            kind=kind,
+            exclude_event=exclude_event,
+            duplicate_limit=duplicate_limit,
+        )
+
+
+def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[dict]:
+    current = current_convention()
+    convention = team_convention(current.convention, team)
+    results = []
+    memo: dict[str, dict] = {}
+    if kind == "property":
+        index = _RegistryIndex.properties(convention)
+        for name in names:
+            if name not in memo:
+                entry = {"name": name, **_result_dict(naming.lint_property(name, convention))}
+                entry["duplicates"] = [
+                    {"name": c.name, "team": None, "reason": c.reason, "score": round(c.score, 3)}
+                    for c in index.find(name, limit=duplicate_limit)
+                    if c.name != name
+                ]
+                memo[name] = entry
+            results.append(memo[name])
+        return results
+    # Duplicates are judged with the organisation's words, the same for every team.
+    index, owners, found, recent = _RegistryIndex.events(
+        current.convention, current.version.number if current.version else 0
+    )
+    if len(found) > 200_000:
+        found.clear()
+    for name in names:
+        if name in memo:
+            results.append(memo[name])
+            continue
+        entry = {"name": name, **_result_dict(naming.lint_event(name, convention))}
+        lookup = (name, exclude_event, duplicate_limit)
+        # Cached as plain tuples: the collector skips them, and a big cache costs it nothing.
+        candidates = found.get(lookup)
+        if candidates is None:
+            candidates = found[lookup] = tuple(
+                (c.name, c.reason, c.score, c.key)
+                for c in index.find(name, limit=duplicate_limit, exclude_key=exclude_event)
+            )
+        elif recent is not None:
+            fresh = recent.find(name, limit=duplicate_limit, exclude_key=exclude_event)
+            if fresh:
+                candidates = _merged(candidates, fresh, duplicate_limit)
+        duplicates = []
+        seen = set()
+        for matched, reason, score, key in candidates:
+            owner = owners.get(key)
+            if owner is None or key in seen:
+                continue
+            seen.add(key)
+            duplicates.append(
+                {
+                    "name": owner["name"],
+                    "matched": matched,
+                    "id": key,
+                    "team": owner["team"],
+                    "team_slug": owner["team_slug"],
+                    "usage": owner["usage"],
+                    "status": owner["status"],
+                    "reason": reason,
+                    "score": round(float(score), 3),
+                }
+            )
+        entry["duplicates"] = duplicates
+        memo[name] = entry
+        results.append(entry)
+    return results
