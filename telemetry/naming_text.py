@@ -75,7 +75,7 @@ def asciify(text: str) -> str:
     )
 
 
-def _words(segment: str) -> list[str]:
+def segment_words(segment: str) -> list[str]:
     # Plain words (lower, Capitalised or ALLCAPS) are split with str methods; only camelCase,
     # digits and punctuation need the regular expression.
     flat = segment.replace("-", " ").replace("_", " ")
@@ -97,7 +97,7 @@ def segments(name: str) -> tuple[tuple[str, ...], ...]:
         name = asciify(name)
     out = []
     for segment in name.split("."):
-        found = _words(segment)
+        found = segment_words(segment)
         if found:
             out.append(tuple(found))
     return tuple(out)
