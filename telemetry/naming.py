@@ -88,6 +88,11 @@ class Violation:
     message: str
     part: str = ""
 
+    # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
+    # which costs more than half of making one; these are made for every name linted.
+    def __init__(self, rule: str, message: str, part: str = ""):
+        self.__dict__.update(rule=rule, message=message, part=part)
+
 
 @dataclass(frozen=True)
 class LintResult:
@@ -96,6 +101,14 @@ class LintResult:
     violations: tuple[Violation, ...]
     suggestion: str | None
     note: str = ""
+
+    def __init__(
+        self, name: str, ok: bool, violations: tuple, suggestion: str | None, note: str = ""
+    ):
+        # See Violation.__init__.
+        self.__dict__.update(
+            name=name, ok=ok, violations=violations, suggestion=suggestion, note=note
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -125,6 +138,9 @@ _CASE_HELP = {
     "dotted": "category.name in snake_case, e.g. 'checkout.order_completed'",
 }
 _CASE_MESSAGE = {style: f"Use {text}." for style, text in _CASE_HELP.items()}
+_PROPERTY_CASE_MESSAGE = {
+    style: f"Use {text} for property names." for style, text in _CASE_HELP.items()
+}
 _TENSE_HELP = {"past": "past tense", "present": "present tense (base form)"}
 
 
@@ -178,7 +194,7 @@ def _char_checks(text: str, conv: Convention, out: list) -> str:
             )
         )
         text = "".join(c for c in text if c not in forbidden)
-    return SEPARATOR_RUN_RE.sub(r"\1", text)
+    return SEPARATOR_RUN_RE.sub("", text)
 
 
 def _prepare(name: str, conv: Convention, eng: Engine, out: list):
@@ -218,7 +234,7 @@ def _prepare(name: str, conv: Convention, eng: Engine, out: list):
                         value,
                     )
                 )
-            case_text = SEPARATOR_RUN_RE.sub(r"\1", body).strip(" _-.")
+            case_text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
         else:
             case_text = body
     if eng.bad_chars_re.search(case_text):
@@ -476,7 +492,10 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
     eng = engine(conv)
     out: list[Violation] = []
     body, _, _, case_text = _prepare(name, conv, eng, out)
-    if len(body) <= eng.reserved_length and normalise(body) in eng.reserved_property_names:
+    parts = segments(body)
+    if len(body) <= eng.reserved_length and _normalised_in(
+        parts, eng.reserved_property_names, eng.reserved_first_property_words
+    ):
         out.append(
             Violation(
                 "reserved-name",
@@ -486,16 +505,13 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
             )
         )
     found: list = []
-    words = expand(list(chain.from_iterable(segments(body))), eng, found)
-    for short, full in dict(found).items():
-        out.append(
-            Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
-        )
+    words = expand(list(chain.from_iterable(parts)), eng, found)
+    if found:
+        for short, full in dict(found).items():
+            out.append(_once(eng.violations, _abbreviation_violation, short, full))
     style = "snake" if conv.property_case == "dotted" else conv.property_case
     if case_text and not _case_ok(case_text, style):
-        out.append(
-            Violation("case", f"Use {_CASE_HELP[style]} for property names.", _show(case_text))
-        )
+        out.append(Violation("case", _PROPERTY_CASE_MESSAGE[style], _show(case_text)))
     if not words:
         out.append(
             Violation(
@@ -515,10 +531,11 @@ def _property_style(words: list[str], conv: Convention) -> str:
 
 
 def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
-    """The rules of `_property_violations` for a rendered suggestion, without messages."""
+    """The rules of `_property_violations` for a suggestion `_property_style` wrote, without
+    messages."""
     eng = engine(conv)
     style = "snake" if conv.property_case == "dotted" else conv.property_case
-    parts = segments(candidate)
+    parts = rendered_segments(candidate, style, eng)
     return not (
         not parts
         or len(candidate) > conv.max_length
@@ -529,7 +546,9 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
         or any(not eng.abbreviations.keys().isdisjoint(words) for words in parts)
         or (
             len(candidate) <= eng.reserved_length
-            and normalise(candidate) in eng.reserved_property_names
+            and _normalised_in(
+                parts, eng.reserved_property_names, eng.reserved_first_property_words
+            )
         )
     )
 

@@ -327,7 +327,9 @@ def parse_words(
         category = tuple(expand([w for s in parts[:-1] for w in s], eng, abbreviations))
     else:
         category = ()
-    words = expand(parts[-1], eng, abbreviations)
+    words = parts[-1]
+    if not eng.abbreviations.keys().isdisjoint(words):
+        words = expand(words, eng, abbreviations)
     redundant = ()
     if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         words, redundant = _drop_redundant(words)
@@ -362,7 +364,7 @@ def parse_words(
     i, span, cut, unknown_object = shape
     if span == 1:
         form = words[i]
-        base, kind, known, noun, _ = _info(form, eng)
+        base, kind, known, noun, _ = eng.word_info.get(form) or _info(form, eng)
         confident = not noun
     else:
         form = " ".join(words[i : i + span])
@@ -391,7 +393,7 @@ def parse_words(
             known,
             confident,
             dynamic,
-            tuple(abbreviations),
+            tuple(abbreviations) if abbreviations else (),
             prefix,
             doubt,
             redundant,
@@ -473,28 +475,25 @@ def _title_word(word: str) -> str:
 def _title(words: list[str], qualifier_from: int, cache: dict[str, str]) -> str:
     if len(cache) > 100_000:
         cache.clear()
-    return " ".join(
-        [
-            w
-            if k >= qualifier_from and k and w in _SMALL
-            else cache.get(w) or cache.setdefault(w, _title_word(w))
-            for k, w in enumerate(words)
-        ]
-    )
+    get = cache.get
+    out = [get(w) or cache.setdefault(w, _title_word(w)) for w in words]
+    for k in range(max(qualifier_from, 1), len(words)):
+        if words[k] in _SMALL:
+            out[k] = words[k]
+    return " ".join(out)
 
 
 def render(parsed: ParsedName, convention: Convention) -> str:
     style = convention.event_case
-    head = list(parsed.category) if style != "dotted" else []
-    objects = list(parsed.objects)
+    head = parsed.category if style != "dotted" else ()
     if parsed.action:
         action = action_text(parsed, convention).split(" ")
         if convention.word_order == "object_action":
-            words = head + objects + action
+            words = [*head, *parsed.objects, *action]
         else:
-            words = head + action + objects
+            words = [*head, *action, *parsed.objects]
     else:
-        words = head + objects
+        words = [*head, *parsed.objects]
     qualifier_from = len(words)
     words += parsed.qualifiers
     if style == "title":
