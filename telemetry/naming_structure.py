@@ -190,11 +190,12 @@ def _build_engine(conv: Convention) -> Engine:
 
 
 def engine(conv: Convention) -> Engine:
-    eng = conv.__dict__.get("_engine")
-    if eng is None:
+    try:
+        return conv._engine  # a plain attribute read: this runs several times per name
+    except AttributeError:
         eng = _build_engine(conv)
         object.__setattr__(conv, "_engine", eng)
-    return eng
+        return eng
 
 
 def expand(words, eng: Engine, found: list) -> list[str]:
