@@ -69,9 +69,7 @@ def clear_caches() -> None:
     ):
         fn.cache_clear()
     for conv in PRESETS.values():
-        eng = naming_structure.engine(conv)
-        eng.word_info.clear()
-        eng.lemmas.clear()
+        naming_structure.engine(conv).clear_caches()
     gc.collect()
 
 

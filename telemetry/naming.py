@@ -40,8 +40,9 @@ from telemetry.naming_structure import (
     engine,
     expand,
     parse,
-    parse_body,
+    parse_words,
     render,
+    rendered_segments,
     strip_prefix,
 )
 from telemetry.naming_text import (
@@ -87,6 +88,11 @@ class Violation:
     message: str
     part: str = ""
 
+    # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
+    # which costs more than half of making one; these are made for every name linted.
+    def __init__(self, rule: str, message: str, part: str = ""):
+        self.__dict__.update(rule=rule, message=message, part=part)
+
 
 @dataclass(frozen=True)
 class LintResult:
@@ -95,6 +101,14 @@ class LintResult:
     violations: tuple[Violation, ...]
     suggestion: str | None
     note: str = ""
+
+    def __init__(
+        self, name: str, ok: bool, violations: tuple, suggestion: str | None, note: str = ""
+    ):
+        # See Violation.__init__.
+        self.__dict__.update(
+            name=name, ok=ok, violations=violations, suggestion=suggestion, note=note
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -122,6 +136,10 @@ _CASE_HELP = {
     "snake": "snake_case, e.g. 'order_completed'",
     "camel": "camelCase, e.g. 'orderCompleted'",
     "dotted": "category.name in snake_case, e.g. 'checkout.order_completed'",
+}
+_CASE_MESSAGE = {style: f"Use {text}." for style, text in _CASE_HELP.items()}
+_PROPERTY_CASE_MESSAGE = {
+    style: f"Use {text} for property names." for style, text in _CASE_HELP.items()
 }
 _TENSE_HELP = {"past": "past tense", "present": "present tense (base form)"}
 
@@ -176,7 +194,7 @@ def _char_checks(text: str, conv: Convention, out: list) -> str:
             )
         )
         text = "".join(c for c in text if c not in forbidden)
-    return SEPARATOR_RUN_RE.sub(r"\1", text)
+    return SEPARATOR_RUN_RE.sub("", text)
 
 
 def _prepare(name: str, conv: Convention, eng: Engine, out: list):
@@ -216,7 +234,7 @@ def _prepare(name: str, conv: Convention, eng: Engine, out: list):
                         value,
                     )
                 )
-            case_text = SEPARATOR_RUN_RE.sub(r"\1", body).strip(" _-.")
+            case_text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
         else:
             case_text = body
     if eng.bad_chars_re.search(case_text):
@@ -229,14 +247,48 @@ def _empty(kind: str) -> Violation:
     return Violation("empty", f"The {kind} name is empty; e.g. {example}.")
 
 
+def _once(cache: dict, make, *args) -> Violation:
+    """`make(*args)`, built the first time: these violations depend only on a word or two."""
+    key = (make, *args)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 50_000:  # bound memory against endless random words
+            cache.clear()
+        found = cache[key] = make(*args)
+    return found
+
+
+def _normalised_in(parts: tuple[tuple[str, ...], ...], names: frozenset, first: frozenset) -> bool:
+    """Whether `normalise` of the name these are the segments of is one of `names`."""
+    if not parts:
+        return "" in names
+    return parts[0][0] in first and "_".join(chain.from_iterable(parts)) in names
+
+
+_MISSING_ACTION = Violation(
+    "missing-action",
+    "No action recognised; say what happened with a past-tense verb, e.g. 'Product Viewed'.",
+)
+_MISSING_CATEGORY = Violation(
+    "missing-category", "Start with a category, e.g. 'checkout.order_completed'."
+)
+_WORD_ORDER_HELP = {
+    "object_action": "Put the words in the order object then action.",
+    "action_object": "Put the words in the order action first.",
+}
+
+
 def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], ParsedName]:
     if not name or name.isspace():
         return (_empty("event"),), ParsedName()
     eng = engine(conv)
     out: list[Violation] = []
     body, dynamic, prefix, case_text = _prepare(name, conv, eng, out)
-    parsed = parse_body(body, dynamic, prefix, eng)
-    if len(body) <= eng.reserved_length and normalise(body) in eng.reserved_names:
+    parts = segments(body)
+    parsed = parse_words(parts, dynamic, prefix, eng)
+    if len(body) <= eng.reserved_length and _normalised_in(
+        parts, eng.reserved_names, eng.reserved_first_words
+    ):
         out.append(
             Violation(
                 "reserved-name",
@@ -245,21 +297,17 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
                 name.strip(),
             )
         )
+    shared = eng.violations
     for word in parsed.redundant:
-        out.append(
-            Violation(
-                "redundant-word", f"'{word}' adds nothing to an event's name; leave it out.", word
-            )
-        )
+        out.append(_once(shared, _redundant_violation, word))
     if parsed.abbreviations:
         for short, full in dict(parsed.abbreviations).items():
-            out.append(
-                Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
-            )
+            out.append(_once(shared, _abbreviation_violation, short, full))
     style = conv.event_case
     if case_text and not _case_ok(case_text, style):
-        out.append(Violation("case", f"Use {_CASE_HELP[style]}.", _show(case_text)))
-    if not parsed.objects and not parsed.action and not parsed.category:
+        out.append(Violation("case", _CASE_MESSAGE[style], _show(case_text)))
+    action = parsed.action
+    if not parsed.objects and action is None and not parsed.category:
         out.append(
             Violation(
                 "no-words",
@@ -268,56 +316,62 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
             )
         )
         return tuple(out), parsed
-    if parsed.action is None:
-        out.append(
-            Violation(
-                "missing-action",
-                "No action recognised; say what happened with a past-tense verb, "
-                "e.g. 'Product Viewed'.",
-            )
-        )
+    if action is None:
+        out.append(_MISSING_ACTION)
     else:
         form = parsed.action_form or ""
         if not parsed.known_action:
-            out.append(
-                Violation(
-                    "unknown-action",
-                    f"'{form}' is not in the convention's actions; use a known verb or add it to "
-                    "your team's words.",
-                    form,
-                )
-            )
-        if conv.tense != "any":
-            want = ("past",) if conv.tense == "past" else ("base", "third")
-            if parsed.action_kind not in want:
-                wanted = action_text(parsed, conv)
-                if style == "title":
-                    wanted = wanted.title()
-                out.append(
-                    Violation(
-                        "tense",
-                        f"Write the action in the {_TENSE_HELP[conv.tense]}: '{wanted}', "
-                        f"not '{form}'.",
-                        form,
-                    )
-                )
+            out.append(_once(shared, _unknown_action_violation, form))
+        tense = conv.tense
+        if tense != "any" and (
+            parsed.action_kind != "past"
+            if tense == "past"
+            else parsed.action_kind not in ("base", "third")
+        ):
+            wanted = action_text(parsed, conv)
+            out.append(_once(shared, _tense_violation, form, wanted, tense, style))
         if parsed.order and parsed.order != conv.word_order:
-            want = "object then action" if conv.word_order == "object_action" else "action first"
             out.append(
-                Violation(
-                    "word-order", f"Put the words in the order {want}.", _show(case_text or name)
-                )
+                Violation("word-order", _WORD_ORDER_HELP[conv.word_order], _show(case_text or name))
             )
-        if not parsed.objects and not parsed.category and parsed.action not in W.OBJECTLESS_ACTIONS:
-            done = action_text(parsed, conv)
-            out.append(
-                Violation("missing-object", f"Say what was {done}, e.g. 'Product {done.title()}'.")
-            )
+        if not parsed.objects and not parsed.category and action not in W.OBJECTLESS_ACTIONS:
+            out.append(_once(shared, _missing_object_violation, action_text(parsed, conv)))
     if style == "dotted" and not parsed.category:
-        out.append(
-            Violation("missing-category", "Start with a category, e.g. 'checkout.order_completed'.")
-        )
+        out.append(_MISSING_CATEGORY)
     return tuple(out), parsed
+
+
+def _redundant_violation(word: str) -> Violation:
+    return Violation(
+        "redundant-word", f"'{word}' adds nothing to an event's name; leave it out.", word
+    )
+
+
+def _abbreviation_violation(short: str, full: str) -> Violation:
+    return Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
+
+
+def _unknown_action_violation(form: str) -> Violation:
+    return Violation(
+        "unknown-action",
+        f"'{form}' is not in the convention's actions; use a known verb or add it to your team's "
+        "words.",
+        form,
+    )
+
+
+def _tense_violation(form: str, wanted: str, tense: str, style: str) -> Violation:
+    if style == "title":
+        wanted = wanted.title()
+    return Violation(
+        "tense",
+        f"Write the action in the {_TENSE_HELP[tense]}: '{wanted}', not '{form}'.",
+        form,
+    )
+
+
+def _missing_object_violation(done: str) -> Violation:
+    return Violation("missing-object", f"Say what was {done}, e.g. 'Product {done.title()}'.")
 
 
 def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedName) -> str:
@@ -354,13 +408,14 @@ def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedNam
 
 
 def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tuple[bool, bool]:
-    """(reads back as the same structure, passes every rule) for a rendered suggestion.
+    """(reads back as the same structure, passes every rule) for a suggestion `render` wrote.
 
     The same rules as `_event_violations`, without building messages: a suggestion is made for
     most bad names, so this runs as often as the linter itself. The tests check that every
     suggestion passes the full linter."""
     eng = engine(conv)
-    again = parse_body(candidate, (), "", eng)
+    parts = rendered_segments(candidate, conv.event_case, eng)
+    again = parse_words(parts, (), "", eng)
     if not _same_structure(parsed, again, conv):
         return False, False
     passes = not (
@@ -371,7 +426,10 @@ def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tu
         or not _case_ok(candidate, conv.event_case)
         or again.abbreviations
         or again.redundant
-        or (len(candidate) <= eng.reserved_length and normalise(candidate) in eng.reserved_names)
+        or (
+            len(candidate) <= eng.reserved_length
+            and _normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
+        )
         or again.action is None
         or not again.known_action
         or (conv.tense == "past" and again.action_kind != "past")
@@ -434,7 +492,10 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
     eng = engine(conv)
     out: list[Violation] = []
     body, _, _, case_text = _prepare(name, conv, eng, out)
-    if len(body) <= eng.reserved_length and normalise(body) in eng.reserved_property_names:
+    parts = segments(body)
+    if len(body) <= eng.reserved_length and _normalised_in(
+        parts, eng.reserved_property_names, eng.reserved_first_property_words
+    ):
         out.append(
             Violation(
                 "reserved-name",
@@ -444,16 +505,13 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
             )
         )
     found: list = []
-    words = expand(list(chain.from_iterable(segments(body))), eng, found)
-    for short, full in dict(found).items():
-        out.append(
-            Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
-        )
+    words = expand(list(chain.from_iterable(parts)), eng, found)
+    if found:
+        for short, full in dict(found).items():
+            out.append(_once(eng.violations, _abbreviation_violation, short, full))
     style = "snake" if conv.property_case == "dotted" else conv.property_case
     if case_text and not _case_ok(case_text, style):
-        out.append(
-            Violation("case", f"Use {_CASE_HELP[style]} for property names.", _show(case_text))
-        )
+        out.append(Violation("case", _PROPERTY_CASE_MESSAGE[style], _show(case_text)))
     if not words:
         out.append(
             Violation(
@@ -473,10 +531,11 @@ def _property_style(words: list[str], conv: Convention) -> str:
 
 
 def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
-    """The rules of `_property_violations` for a rendered suggestion, without messages."""
+    """The rules of `_property_violations` for a suggestion `_property_style` wrote, without
+    messages."""
     eng = engine(conv)
     style = "snake" if conv.property_case == "dotted" else conv.property_case
-    parts = segments(candidate)
+    parts = rendered_segments(candidate, style, eng)
     return not (
         not parts
         or len(candidate) > conv.max_length
@@ -487,7 +546,9 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
         or any(not eng.abbreviations.keys().isdisjoint(words) for words in parts)
         or (
             len(candidate) <= eng.reserved_length
-            and normalise(candidate) in eng.reserved_property_names
+            and _normalised_in(
+                parts, eng.reserved_property_names, eng.reserved_first_property_words
+            )
         )
     )
 

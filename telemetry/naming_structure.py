@@ -7,7 +7,7 @@ structure in the convention's style, order and tense.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from telemetry import words as W
@@ -18,6 +18,7 @@ from telemetry.naming_text import (
     normalise,
     plural,
     present_participle,
+    segment_words,
     segments,
     strip_dynamic,
     third_person,
@@ -26,6 +27,7 @@ from telemetry.naming_text import (
 _KIND_WEIGHT = {"past": 4.0, "preterite": 3.5, "third": 2.0, "ing": 2.0, "base": 1.5}
 _KIND_RANK = {"past": 5, "preterite": 4, "third": 3, "ing": 2, "base": 1}
 _SMALL = W.SMALL_WORDS
+_UNSEEN = object()
 _QUALIFIER_STARTS = W.SMALL_WORDS - {"and", "or"}
 
 
@@ -51,6 +53,11 @@ class ParsedName(NamedTuple):
     def words(self) -> tuple[str, ...]:
         middle = (self.action,) if self.action else ()
         return self.category + self.objects + middle + self.qualifiers
+
+
+# Builds a ParsedName from a tuple of all its fields without the keyword-handling constructor,
+# which costs more than the rest of parsing a short name.
+_parsed = partial(tuple.__new__, ParsedName)
 
 
 class Engine:
@@ -87,6 +94,7 @@ class Engine:
                 parts = tuple(form.split(" "))
                 phrases.setdefault(parts[0], []).append(parts)
         self.phrases = {k: sorted(v, key=len, reverse=True) for k, v in phrases.items()}
+        self.phrase_words = frozenset(w for parts in phrases.values() for p in parts for w in p)
         # Multi-word objects ("seat map") count word by word, and plurals count too.
         words = {w for o in conv.objects for w in o.split(" ")}
         self.objects = frozenset(words) | frozenset(plural(w) for w in words)
@@ -95,6 +103,11 @@ class Engine:
         self.longest_prefix = max((len(p) for p in self.prefixes), default=0)
         self.reserved_names = frozenset(normalise(n) for n in conv.reserved_names)
         self.reserved_property_names = frozenset(normalise(n) for n in conv.reserved_property_names)
+        # A normalised name can only be reserved if its first word starts a reserved name.
+        self.reserved_first_words = frozenset(n.split("_")[0] for n in self.reserved_names)
+        self.reserved_first_property_words = frozenset(
+            n.split("_")[0] for n in self.reserved_property_names
+        )
         # Reserved names are short; longer names skip the lookup.
         self.reserved_length = 8 + max(
             (len(n) for n in (*conv.reserved_names, *conv.reserved_property_names)), default=0
@@ -113,6 +126,62 @@ class Engine:
             self.plain_re = re.compile("[A-Za-z]+\\Z")
         self.lemmas: dict[str, str] = {}
         self.word_info: dict[str, tuple | None] = {}
+        self.word_classes = _WordClasses(self)
+        # Where the action sits in a list of word classes; see `parse_words`.
+        self.shapes: dict[tuple, tuple | None] = {}
+        # Words of a rendered suggestion ("URLs" -> ("urls",)), so checking a suggestion does not
+        # split the whole name again.
+        self.rendered_words: dict[str, tuple[str, ...]] = {}
+        # Violations that depend only on a word or two ("'clicks' is not past tense"): shared,
+        # since they are frozen, instead of built again for every name.
+        self.violations: dict[tuple, object] = {}
+
+    def clear_caches(self) -> None:
+        """Forget every word learnt from names (the vocabulary tables stay)."""
+        for cache in (
+            self.lemmas,
+            self.word_info,
+            self.shapes,
+            self.word_classes,
+            self.word_classes.ids,
+            self.title_words,
+            self.rendered_words,
+            self.violations,
+        ):
+            cache.clear()
+
+
+class _WordClasses(dict):
+    """Word -> everything the action search reads about it, as a small number shared by all
+    words alike ("widget" and "button" are both plain objects).
+
+    Words of multi-word actions ("sign up") stand for themselves, since phrases are matched
+    word by word."""
+
+    def __init__(self, eng: Engine):
+        super().__init__()
+        self.eng = eng
+        self.ids: dict[tuple, int] = {}
+
+    def __missing__(self, w: str):
+        eng = self.eng
+        if w in eng.phrase_words:
+            found = w
+        else:
+            info = _info(w, eng)
+            key = (
+                info and info[1:],
+                w in _SMALL,
+                w in eng.objects,
+                w in _QUALIFIER_STARTS,
+            )
+            found = self.ids.get(key)
+            if found is None:
+                found = self.ids[key] = len(self.ids)
+        if len(self) > 200_000:  # bound memory against endless random words
+            self.clear()
+        self[w] = found
+        return found
 
 
 @lru_cache(maxsize=64)
@@ -121,11 +190,12 @@ def _build_engine(conv: Convention) -> Engine:
 
 
 def engine(conv: Convention) -> Engine:
-    eng = conv.__dict__.get("_engine")
-    if eng is None:
+    try:
+        return conv._engine  # a plain attribute read: this runs several times per name
+    except AttributeError:
         eng = _build_engine(conv)
         object.__setattr__(conv, "_engine", eng)
-    return eng
+        return eng
 
 
 def expand(words, eng: Engine, found: list) -> list[str]:
@@ -165,51 +235,60 @@ def _word_info(w: str, eng: Engine):
     return base, kind, known, noun, score
 
 
+def _info(w: str, eng: Engine):
+    info = eng.word_info
+    found = info.get(w, _UNSEEN)
+    if found is _UNSEEN:
+        if len(info) > 200_000:  # bound memory against endless random words
+            info.clear()
+        found = info[w] = _word_info(w, eng)
+    return found
+
+
 def _find_action(words: list[str], eng: Engine):
-    info, phrases, forms = eng.word_info, eng.phrases, eng.forms
+    phrases, objects = eng.phrases, eng.objects
     n = len(words)
+    last = n - 1
     best = None
+    best_score = -1.0e9
     for i, w in enumerate(words):
         if w in phrases:
             for parts in phrases[w]:
                 k = len(parts)
                 if tuple(words[i : i + k]) == parts:
                     form = " ".join(parts)
-                    base, kind = forms[form]
+                    base, kind = eng.forms[form]
                     score = _KIND_WEIGHT[kind] + k - 1
                     end = i + k
                     if end == n or words[end] in _SMALL:
                         score += 0.6
                     elif i == 0:
                         score += 0.4
-                    if best is None or score >= best[0]:
-                        best = (score, i, k, base, kind, form, True, True)
+                    if score >= best_score:
+                        best_score = score
+                        best = (i, k, base, kind, form, True, True)
                     break
             else:
                 parts = None
             if parts:
                 continue
-        if w in info:
-            found = info[w]
-        else:
-            if len(info) > 200_000:  # bound memory against endless random words
-                info.clear()
-            found = info[w] = _word_info(w, eng)
+        found = _info(w, eng)
         if found is None:
             continue
         base, kind, known, noun, score = found
-        if i + 1 == n or words[i + 1] in _SMALL:
+        if i == last or words[i + 1] in _SMALL:
             score += 0.6
         elif i == 0:
             score += 0.4
-        elif kind == "past" and words[i + 1] in eng.objects:
+        elif kind == "past" and words[i + 1] in objects:
             # A participle between words describes the next noun: "Close Selected Tabs".
             score -= 2.5
-        if best is None or score >= best[0]:
-            best = (score, i, 1, base, kind, w, known, not noun)
-    if best is None or best[0] < 0.5:
+        if score >= best_score:
+            best_score = score
+            best = (i, 1, base, kind, w, known, not noun)
+    if best is None or best_score < 0.5:
         return None
-    return best[1:]
+    return best
 
 
 def strip_prefix(name: str, eng: Engine) -> tuple[str, str]:
@@ -235,7 +314,13 @@ def _drop_redundant(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
 
 def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedName:
     """Parse a name whose reserved prefix and dynamic values are already removed."""
-    parts = segments(body)
+    return parse_words(segments(body), dynamic, prefix, eng)
+
+
+def parse_words(
+    parts: tuple[tuple[str, ...], ...], dynamic: tuple, prefix: str, eng: Engine
+) -> ParsedName:
+    """Parse a name given as the words of its dot-separated segments (see `segments`)."""
     if not parts:
         return ParsedName(dynamic=dynamic, prefix=prefix)
     abbreviations: list = []
@@ -243,51 +328,117 @@ def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedNam
         category = tuple(expand([w for s in parts[:-1] for w in s], eng, abbreviations))
     else:
         category = ()
-    words = expand(parts[-1], eng, abbreviations)
+    words = parts[-1]
+    if not eng.abbreviations.keys().isdisjoint(words):
+        words = expand(words, eng, abbreviations)
     redundant = ()
     if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         words, redundant = _drop_redundant(words)
-    found = _find_action(words, eng)
-    if found is None:
-        return ParsedName(
-            category,
-            tuple(words),
-            dynamic=dynamic,
-            abbreviations=tuple(abbreviations),
-            prefix=prefix,
-            redundant=redundant,
+    # The action search reads each word only through its class, so names whose words fall in
+    # the same classes in the same order share one search.
+    shapes = eng.shapes
+    key = tuple(map(eng.word_classes.__getitem__, words))
+    shape = shapes.get(key, _UNSEEN)
+    if shape is _UNSEEN:
+        if len(shapes) > 100_000:  # bound memory against endless random words
+            shapes.clear()
+        shape = shapes[key] = _shape(words, eng)
+    if shape is None:
+        return _parsed(
+            (
+                category,
+                tuple(words),
+                None,
+                None,
+                None,
+                (),
+                None,
+                True,
+                True,
+                dynamic,
+                tuple(abbreviations),
+                prefix,
+                "",
+                redundant,
+            )
         )
-    i, span, base, kind, form, known, confident = found
+    i, span, cut, unknown_object = shape
+    if span == 1:
+        form = words[i]
+        base, kind, known, noun, _ = eng.word_info.get(form) or _info(form, eng)
+        confident = not noun
+    else:
+        form = " ".join(words[i : i + span])
+        base, kind = eng.forms[form]
+        known = confident = True
     doubt = "" if confident else "noun-or-verb"
-    pre, post = words[:i], words[i + span :]
-    order = None
-    if pre:
-        objects, qualifiers = pre, post
+    if i:
+        objects, qualifiers = words[:i], words[i + span :]
         order = "object_action"
     else:
-        cut = next((k for k, w in enumerate(post) if w in _QUALIFIER_STARTS), len(post))
+        post = words[span:]
         objects, qualifiers = post[:cut], post[cut:]
-        if objects:
-            order = "action_object"
+        order = "action_object" if objects else None
+        if unknown_object:
             # Moving words in front of the action is only safe when one is a known object.
-            if confident and not any(w in eng.objects for w in objects):
-                confident, doubt = False, "unknown-object"
-    return ParsedName(
-        category,
-        tuple(objects),
-        base,
-        form,
-        kind,
-        tuple(qualifiers),
-        order,
-        known,
-        confident,
-        dynamic,
-        tuple(abbreviations),
-        prefix,
-        doubt,
-        redundant,
+            confident, doubt = False, "unknown-object"
+    return _parsed(
+        (
+            category,
+            tuple(objects),
+            base,
+            form,
+            kind,
+            tuple(qualifiers),
+            order,
+            known,
+            confident,
+            dynamic,
+            tuple(abbreviations) if abbreviations else (),
+            prefix,
+            doubt,
+            redundant,
+        )
     )
+
+
+def _shape(words: list[str], eng: Engine) -> tuple | None:
+    """(where the action starts, its length in words, where qualifiers start after an action
+    that comes first, whether none of those objects is known) — or None without an action."""
+    found = _find_action(words, eng)
+    if found is None:
+        return None
+    i, span, _, _, _, _, confident = found
+    if i:
+        return i, span, None, False
+    post = words[span:]
+    cut = next((k for k, w in enumerate(post) if w in _QUALIFIER_STARTS), len(post))
+    return i, span, cut, bool(post[:cut]) and confident and eng.objects.isdisjoint(post[:cut])
+
+
+def rendered_segments(candidate: str, style: str, eng: Engine) -> tuple[tuple[str, ...], ...]:
+    """`segments(candidate)` for a name `render` wrote, read piece by piece from a cache.
+
+    Rendered words hold no separators, and splitting a segment into words gives the same as
+    splitting each of its separated pieces, so a piece reads the same in every suggestion.
+    camelCase glues words together ("2faEnabled"), so it is read whole."""
+    if style == "camel":
+        return segments(candidate)
+    separator = " " if style == "title" else "_"
+    cache = eng.rendered_words
+    if len(cache) > 100_000:
+        cache.clear()
+    out = []
+    for segment in candidate.split("."):
+        words: list[str] = []
+        for piece in segment.split(separator):
+            found = cache.get(piece)
+            if found is None:
+                found = cache[piece] = tuple(segment_words(piece))
+            words += found
+        if words:
+            out.append(tuple(words))
+    return tuple(out)
 
 
 @lru_cache(maxsize=16384)
@@ -325,28 +476,25 @@ def _title_word(word: str) -> str:
 def _title(words: list[str], qualifier_from: int, cache: dict[str, str]) -> str:
     if len(cache) > 100_000:
         cache.clear()
-    return " ".join(
-        [
-            w
-            if k >= qualifier_from and k and w in _SMALL
-            else cache.get(w) or cache.setdefault(w, _title_word(w))
-            for k, w in enumerate(words)
-        ]
-    )
+    get = cache.get
+    out = [get(w) or cache.setdefault(w, _title_word(w)) for w in words]
+    for k in range(max(qualifier_from, 1), len(words)):
+        if words[k] in _SMALL:
+            out[k] = words[k]
+    return " ".join(out)
 
 
 def render(parsed: ParsedName, convention: Convention) -> str:
     style = convention.event_case
-    head = list(parsed.category) if style != "dotted" else []
-    objects = list(parsed.objects)
+    head = parsed.category if style != "dotted" else ()
     if parsed.action:
         action = action_text(parsed, convention).split(" ")
         if convention.word_order == "object_action":
-            words = head + objects + action
+            words = [*head, *parsed.objects, *action]
         else:
-            words = head + action + objects
+            words = [*head, *action, *parsed.objects]
     else:
-        words = head + objects
+        words = [*head, *parsed.objects]
     qualifier_from = len(words)
     words += parsed.qualifiers
     if style == "title":

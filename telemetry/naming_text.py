@@ -23,9 +23,10 @@ CONTROL_RE = re.compile(f"[{CONTROL_CHARS}]")
 
 # Cheap pre-check: without a digit, '@', or a URL marker there is nothing dynamic to look for.
 _DIGIT_OR_AT_RE = re.compile(r"[0-9@]")
+# (kind, pattern, a character every match contains: looked for first, as it is cheaper)
 _DYNAMIC_RES = (
-    ("URL", re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s]+", re.I)),
-    ("e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("URL", re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s]+", re.I), ""),
+    ("e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "@"),
     (
         "id",
         re.compile(
@@ -33,6 +34,7 @@ _DYNAMIC_RES = (
             r"(?![0-9a-z])",
             re.I,
         ),
+        "",
     ),
     (
         "date",
@@ -40,29 +42,37 @@ _DYNAMIC_RES = (
             r"(?<![0-9])(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
             r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![0-9])"
         ),
+        "",
     ),
-    ("time", re.compile(r"(?<![0-9])\d{1,2}:\d{2}(?::\d{2})?(?![0-9])")),
+    ("time", re.compile(r"(?<![0-9])\d{1,2}:\d{2}(?::\d{2})?(?![0-9])"), ":"),
     (
         "id",
         re.compile(
             r"(?<![0-9A-Za-z])(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{10,}(?![0-9A-Za-z])"
         ),
+        "",
     ),
-    ("number", re.compile(r"(?<![A-Za-z0-9])\d+(?:[.,]\d+)*(?![A-Za-z0-9])")),
+    ("number", re.compile(r"(?<![A-Za-z0-9])\d+(?:[.,]\d+)*(?![A-Za-z0-9])"), ""),
 )
 _EMPTY_BRACKETS_RE = re.compile(r"[(\[{<]\s*[-_,;:/|.]*\s*[)\]}>]")
-SEPARATOR_RUN_RE = re.compile(r"(?<=\S)([ _\-.])[ _\-.]+")
+# A run of separators after a word keeps its first one; deleting the rest (rather than
+# substituting a group) keeps the substitution in C.
+SEPARATOR_RUN_RE = re.compile(r"(?<=\S[ _\-.])[ _\-.]+")
 
 
 def strip_dynamic(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Remove dates, ids, numbers, e-mail addresses and URLs; returns (text, ((kind, value), ...))."""
-    if not _DIGIT_OR_AT_RE.search(text) and "://" not in text and "www." not in text.lower():
+    url = "://" in text or "www." in text.lower()
+    if not url and not _DIGIT_OR_AT_RE.search(text):
         return text, ()
     found = []
-    for label, regex in _DYNAMIC_RES:
-        for match in regex.findall(text):
-            found.append((label, match))
-        text = regex.sub(" ", text)
+    for label, regex, marker in _DYNAMIC_RES:
+        if (marker and marker not in text) or (label == "URL" and not url):
+            continue
+        # Most names hold one kind of value at most; a search is cheaper than findall and sub.
+        if regex.search(text):
+            found.extend([(label, match) for match in regex.findall(text)])
+            text = regex.sub(" ", text)
     text = _EMPTY_BRACKETS_RE.sub(" ", text)
     return text, tuple(found)
 
@@ -75,7 +85,7 @@ def asciify(text: str) -> str:
     )
 
 
-def _words(segment: str) -> list[str]:
+def segment_words(segment: str) -> list[str]:
     # Plain words (lower, Capitalised or ALLCAPS) are split with str methods; only camelCase,
     # digits and punctuation need the regular expression.
     flat = segment.replace("-", " ").replace("_", " ")
@@ -97,7 +107,7 @@ def segments(name: str) -> tuple[tuple[str, ...], ...]:
         name = asciify(name)
     out = []
     for segment in name.split("."):
-        found = _words(segment)
+        found = segment_words(segment)
         if found:
             out.append(tuple(found))
     return tuple(out)

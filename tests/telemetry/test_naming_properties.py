@@ -127,3 +127,65 @@ def test_the_lean_property_check_agrees_with_the_full_linter(conv_name):
         candidate = _property_style(words, conv)
         full = not _property_violations(candidate, conv)[0]
         assert _property_candidate_ok(candidate, conv) == full, (name, candidate)
+
+
+def _answers(names, conv):
+    return [
+        (lint_event(n, conv).to_dict(), lint_property(n, conv, "string").to_dict()) for n in names
+    ]
+
+
+@pytest.mark.parametrize("conv_name", sorted(CONVENTIONS))
+def test_answers_do_not_depend_on_the_words_learnt_before(conv_name):
+    # The engine remembers words, word patterns and shared messages across names; an answer
+    # must be the same whether a name comes first or after thousands of others.
+    from telemetry.naming import _lint_event, _lint_property
+    from telemetry.naming_structure import engine
+
+    conv = CONVENTIONS[conv_name]
+    # Pairs that differ only in whether a word is a known object, a small word or a verb form.
+    pairs = [
+        "Viewed Product",
+        "Viewed Frobnitz",
+        "Closed Selected Tabs",
+        "Closed Selected Frobs",
+        "Clicked Button to Cart",
+        "Clicked Button Cart",
+        "order history viewed",
+        "frobnitz history viewed",
+        "Signed Up",
+        "Signed Upper",
+        "sign_up_completed",
+        "sign_in_completed",
+    ]
+    names = pairs + _random_names(600, 9) + _random_strings(200, 10)
+
+    def cold():
+        _lint_event.cache_clear()
+        _lint_property.cache_clear()
+        engine(conv).clear_caches()
+
+    cold()
+    forwards = _answers(names, conv)
+    cold()
+    backwards = _answers(names[::-1], conv)[::-1]
+    one_by_one = []
+    for name in names[:150]:
+        cold()
+        one_by_one += _answers([name], conv)
+    assert forwards == backwards
+    assert forwards[:150] == one_by_one
+
+
+def test_team_words_are_not_answered_from_another_conventions_memory():
+    base = PRESETS["segment"]
+    team = base.with_team_words(actions={"zap": "zapped"}, objects=["widgetron"])
+    names = ["Widgetron Zapped", "widgetron_zapped", "Zapped Widgetron", "Widget Zapped"]
+    before = [lint_event(n, base) for n in names]
+    with_team = [lint_event(n, team) for n in names]
+    assert [lint_event(n, base) for n in names] == before
+    assert all("unknown-action" in {v.rule for v in r.violations} for r in before)
+    assert all(r.suggestion is None for r in before)
+    assert with_team[0].ok and with_team[3].ok
+    assert with_team[1].suggestion == "Widgetron Zapped"
+    assert with_team[2].suggestion == "Widgetron Zapped"
