@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from productops.accounts.forms import add_service_errors
 from research import services
 from research.account_edits import account_update, can_edit_accounts
 from research.forms import AccountForm
@@ -32,8 +33,7 @@ def account_edit(request, pk):
                 account=account, by=request.user, **form.cleaned_data
             )
         except ValidationError as e:
-            for field, errs in e.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, e)
         else:
             if changed:
                 messages.success(

@@ -7,15 +7,11 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from productops.accounts.forms import add_service_errors
 from productops.accounts.permissions import admin_required
 from research import attributes
 from research.forms import AttributeForm
 from research.models import AttributeDefinition, Participant
-
-
-def _with_errors(form, error: ValidationError):
-    for field, errs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
 
 
 @login_required
@@ -37,7 +33,7 @@ def attribute_list(request):
         try:
             definition = attributes.attribute_declare(by=request.user, **form.cleaned_data)
         except ValidationError as e:
-            _with_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(
                 request,
@@ -72,7 +68,7 @@ def attribute_edit(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            _with_errors(form, e)
+            add_service_errors(form, e)
         else:
             note = f" {converted} participants' values were converted." if converted else ""
             messages.success(request, f"Saved “{definition.name}”.{note}")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from productops.accounts.forms import add_service_errors
 from research.forms import RequestCancelForm, ResearchRequestForm
 from research.models import ResearchRequest
 from research.request_edits import request_cancel, request_close, request_update
@@ -40,8 +41,7 @@ def request_edit(request, pk):
         try:
             changed = request_update(request=research_request, by=request.user, **form.changes())
         except ValidationError as e:
-            for field, errs in e.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, e)
         else:
             research_request.refresh_from_db()
             if not changed:
@@ -94,8 +94,7 @@ def request_cancel_page(request, pk):
                 request=research_request, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as e:
-            for field, errs in e.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, e)
         else:
             messages.success(request, "Request cancelled. It no longer counts as an overlap.")
             return redirect(research_request)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from productops.accounts.forms import add_service_errors
 from productops.accounts.permissions import admin_required
 from research import fatigue, health, importing, services, targeting
 from research.account_edits import can_edit_accounts
@@ -345,8 +346,7 @@ def participant_override(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            for field, errs in e.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, e)
     if form.errors:
         eligibility = eligibility_check(participant=participant, tz=request.user.zone)
         return render(

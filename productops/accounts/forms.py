@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from productops.accounts.models import Membership, Team, User
 
@@ -81,3 +82,12 @@ class MembershipForm(forms.Form):
         if Membership.objects.filter(user=user, team=self.team).exists():
             raise forms.ValidationError(f"{user.name} is already in {self.team.name}.")
         return user
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A workflow's ValidationError onto the form: on its fields where the form has them, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
