@@ -33,6 +33,23 @@ from telemetry.naming_convention import (
     FrozenMap,
     canonical_type,
 )
+from telemetry.naming_messages import (
+    CASE_MESSAGE,
+    MISSING_ACTION,
+    MISSING_CATEGORY,
+    PROPERTY_CASE_MESSAGE,
+    WORD_ORDER_HELP,
+    Violation,
+    abbreviation_violation,
+    empty_violation,
+    missing_object_violation,
+    no_suggestion_note,
+    redundant_violation,
+    shared_violation,
+    show,
+    tense_violation,
+    unknown_action_violation,
+)
 from telemetry.naming_structure import (
     Engine,
     ParsedName,
@@ -83,18 +100,6 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Violation:
-    rule: str
-    message: str
-    part: str = ""
-
-    # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
-    # which costs more than half of making one; these are made for every name linted.
-    def __init__(self, rule: str, message: str, part: str = ""):
-        self.__dict__.update(rule=rule, message=message, part=part)
-
-
-@dataclass(frozen=True)
 class LintResult:
     name: str
     ok: bool
@@ -131,17 +136,6 @@ _CASE_RES = {
     "camel": re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*$"),
     "dotted": re.compile(rf"^{_SNAKE}(?:\.{_SNAKE})+$"),
 }
-_CASE_HELP = {
-    "title": "Title Case words separated by single spaces, e.g. 'Order Completed'",
-    "snake": "snake_case, e.g. 'order_completed'",
-    "camel": "camelCase, e.g. 'orderCompleted'",
-    "dotted": "category.name in snake_case, e.g. 'checkout.order_completed'",
-}
-_CASE_MESSAGE = {style: f"Use {text}." for style, text in _CASE_HELP.items()}
-_PROPERTY_CASE_MESSAGE = {
-    style: f"Use {text} for property names." for style, text in _CASE_HELP.items()
-}
-_TENSE_HELP = {"past": "past tense", "present": "present tense (base form)"}
 
 
 def _case_ok(text: str, style: str) -> bool:
@@ -153,10 +147,6 @@ def _case_ok(text: str, style: str) -> bool:
             if len(word) > 3 and word.isupper() and word.lower().rstrip("s") not in W.ACRONYMS:
                 return False
     return True
-
-
-def _show(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _char_checks(text: str, conv: Convention, out: list) -> str:
@@ -204,7 +194,7 @@ def _prepare(name: str, conv: Convention, eng: Engine, out: list):
             Violation(
                 "max-length",
                 f"{len(name)} characters; the maximum is {conv.max_length}.",
-                _show(name),
+                show(name),
             )
         )
     lowered = name.lower()
@@ -229,7 +219,7 @@ def _prepare(name: str, conv: Convention, eng: Engine, out: list):
                 out.append(
                     Violation(
                         "dynamic-value",
-                        f"Contains a dynamic value ({kind} '{_show(value)}'); send it as a "
+                        f"Contains a dynamic value ({kind} '{show(value)}'); send it as a "
                         "property instead.",
                         value,
                     )
@@ -242,22 +232,6 @@ def _prepare(name: str, conv: Convention, eng: Engine, out: list):
     return body, dynamic, prefix, case_text
 
 
-def _empty(kind: str) -> Violation:
-    example = "'Order Completed'" if kind == "event" else "'plan_type'"
-    return Violation("empty", f"The {kind} name is empty; e.g. {example}.")
-
-
-def _once(cache: dict, make, *args) -> Violation:
-    """`make(*args)`, built the first time: these violations depend only on a word or two."""
-    key = (make, *args)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > 50_000:  # bound memory against endless random words
-            cache.clear()
-        found = cache[key] = make(*args)
-    return found
-
-
 def _normalised_in(parts: tuple[tuple[str, ...], ...], names: frozenset, first: frozenset) -> bool:
     """Whether `normalise` of the name these are the segments of is one of `names`."""
     if not parts:
@@ -265,22 +239,9 @@ def _normalised_in(parts: tuple[tuple[str, ...], ...], names: frozenset, first: 
     return parts[0][0] in first and "_".join(chain.from_iterable(parts)) in names
 
 
-_MISSING_ACTION = Violation(
-    "missing-action",
-    "No action recognised; say what happened with a past-tense verb, e.g. 'Product Viewed'.",
-)
-_MISSING_CATEGORY = Violation(
-    "missing-category", "Start with a category, e.g. 'checkout.order_completed'."
-)
-_WORD_ORDER_HELP = {
-    "object_action": "Put the words in the order object then action.",
-    "action_object": "Put the words in the order action first.",
-}
-
-
 def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], ParsedName]:
     if not name or name.isspace():
-        return (_empty("event"),), ParsedName()
+        return (empty_violation("event"),), ParsedName()
     eng = engine(conv)
     out: list[Violation] = []
     body, dynamic, prefix, case_text = _prepare(name, conv, eng, out)
@@ -292,36 +253,36 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
         out.append(
             Violation(
                 "reserved-name",
-                f"'{_show(name.strip())}' is reserved by analytics tools; name what happened "
+                f"'{show(name.strip())}' is reserved by analytics tools; name what happened "
                 "instead.",
                 name.strip(),
             )
         )
     shared = eng.violations
     for word in parsed.redundant:
-        out.append(_once(shared, _redundant_violation, word))
+        out.append(shared_violation(shared, redundant_violation, word))
     if parsed.abbreviations:
         for short, full in dict(parsed.abbreviations).items():
-            out.append(_once(shared, _abbreviation_violation, short, full))
+            out.append(shared_violation(shared, abbreviation_violation, short, full))
     style = conv.event_case
     if case_text and not _case_ok(case_text, style):
-        out.append(Violation("case", _CASE_MESSAGE[style], _show(case_text)))
+        out.append(Violation("case", CASE_MESSAGE[style], show(case_text)))
     action = parsed.action
     if not parsed.objects and action is None and not parsed.category:
         out.append(
             Violation(
                 "no-words",
                 "The name has no words in plain letters (A-Z); write it in English words.",
-                _show(name),
+                show(name),
             )
         )
         return tuple(out), parsed
     if action is None:
-        out.append(_MISSING_ACTION)
+        out.append(MISSING_ACTION)
     else:
         form = parsed.action_form or ""
         if not parsed.known_action:
-            out.append(_once(shared, _unknown_action_violation, form))
+            out.append(shared_violation(shared, unknown_action_violation, form))
         tense = conv.tense
         if tense != "any" and (
             parsed.action_kind != "past"
@@ -329,82 +290,18 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
             else parsed.action_kind not in ("base", "third")
         ):
             wanted = action_text(parsed, conv)
-            out.append(_once(shared, _tense_violation, form, wanted, tense, style))
+            out.append(shared_violation(shared, tense_violation, form, wanted, tense, style))
         if parsed.order and parsed.order != conv.word_order:
             out.append(
-                Violation("word-order", _WORD_ORDER_HELP[conv.word_order], _show(case_text or name))
+                Violation("word-order", WORD_ORDER_HELP[conv.word_order], show(case_text or name))
             )
         if not parsed.objects and not parsed.category and action not in W.OBJECTLESS_ACTIONS:
-            out.append(_once(shared, _missing_object_violation, action_text(parsed, conv)))
+            out.append(
+                shared_violation(shared, missing_object_violation, action_text(parsed, conv))
+            )
     if style == "dotted" and not parsed.category:
-        out.append(_MISSING_CATEGORY)
+        out.append(MISSING_CATEGORY)
     return tuple(out), parsed
-
-
-def _redundant_violation(word: str) -> Violation:
-    return Violation(
-        "redundant-word", f"'{word}' adds nothing to an event's name; leave it out.", word
-    )
-
-
-def _abbreviation_violation(short: str, full: str) -> Violation:
-    return Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
-
-
-def _unknown_action_violation(form: str) -> Violation:
-    return Violation(
-        "unknown-action",
-        f"'{form}' is not in the convention's actions; use a known verb or add it to your team's "
-        "words.",
-        form,
-    )
-
-
-def _tense_violation(form: str, wanted: str, tense: str, style: str) -> Violation:
-    if style == "title":
-        wanted = wanted.title()
-    return Violation(
-        "tense",
-        f"Write the action in the {_TENSE_HELP[tense]}: '{wanted}', not '{form}'.",
-        form,
-    )
-
-
-def _missing_object_violation(done: str) -> Violation:
-    return Violation("missing-object", f"Say what was {done}, e.g. 'Product {done.title()}'.")
-
-
-def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedName) -> str:
-    rules = {v.rule for v in violations}
-    if "empty" in rules or "no-words" in rules:
-        return "No suggestion: the name has no words to work with."
-    if "missing-action" in rules:
-        return "No suggestion: no action verb was recognised, so the linter will not guess one."
-    if "unknown-action" in rules:
-        return (
-            f"No suggestion: '{parsed.action_form}' is not a known action; if it is one, add it "
-            "to your team's words."
-        )
-    if parsed.doubt == "unknown-object":
-        words = " ".join(parsed.objects)
-        return (
-            f"No suggestion: none of '{_show(words)}' is a known object, so the linter will not "
-            "reorder them; add the object to your team's words if it is one."
-        )
-    if not parsed.confident:
-        return (
-            f"No suggestion: '{parsed.action_form}' could be a noun or the action here; write "
-            "the action in the past tense to make it clear."
-        )
-    if "missing-object" in rules:
-        return "No suggestion: the name does not say which object the action happened to."
-    if "reserved-name" in rules:
-        return "No suggestion: reserved names cannot be repaired automatically."
-    if "missing-category" in rules:
-        return "No suggestion: the linter cannot choose the category for you."
-    if "max-length" in rules:
-        return f"No suggestion: it would still be longer than {conv.max_length} characters."
-    return "No suggestion passes every rule; rename it by hand."
 
 
 def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tuple[bool, bool]:
@@ -457,7 +354,7 @@ def _lint_event(name: str, conv: Convention) -> LintResult:
         return LintResult(name, True, (), None)
     suggestion = None
     reread = True
-    # Names the rules already say cannot be repaired skip rendering (see _note for why).
+    # Names the rules already say cannot be repaired skip rendering (see no_suggestion_note for why).
     hopeless = (
         (not parsed.known_action and parsed.action not in engine(conv).past)
         or (conv.event_case == "dotted" and not parsed.category)
@@ -476,7 +373,7 @@ def _lint_event(name: str, conv: Convention) -> LintResult:
     elif not reread:
         note = "No suggestion: every rewrite the linter tried would read ambiguously."
     else:
-        note = _note(violations, conv, parsed)
+        note = no_suggestion_note(violations, conv, parsed)
     return LintResult(name, False, violations, suggestion, note)
 
 
@@ -488,7 +385,7 @@ def lint_event(name: str, convention: Convention) -> LintResult:
 
 def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], list[str]]:
     if not name or name.isspace():
-        return (_empty("property"),), []
+        return (empty_violation("property"),), []
     eng = engine(conv)
     out: list[Violation] = []
     body, _, _, case_text = _prepare(name, conv, eng, out)
@@ -499,7 +396,7 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
         out.append(
             Violation(
                 "reserved-name",
-                f"'{_show(name.strip())}' is reserved by analytics tools; choose a more specific "
+                f"'{show(name.strip())}' is reserved by analytics tools; choose a more specific "
                 "name.",
                 name.strip(),
             )
@@ -508,10 +405,10 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
     words = expand(list(chain.from_iterable(parts)), eng, found)
     if found:
         for short, full in dict(found).items():
-            out.append(_once(eng.violations, _abbreviation_violation, short, full))
+            out.append(shared_violation(eng.violations, abbreviation_violation, short, full))
     style = "snake" if conv.property_case == "dotted" else conv.property_case
     if case_text and not _case_ok(case_text, style):
-        out.append(Violation("case", _PROPERTY_CASE_MESSAGE[style], _show(case_text)))
+        out.append(Violation("case", PROPERTY_CASE_MESSAGE[style], show(case_text)))
     if not words:
         out.append(
             Violation(
@@ -559,11 +456,11 @@ def _lint_property(name: str, conv: Convention, type: str | None) -> LintResult:
     if type is not None and type not in PROPERTY_TYPES:
         meant = canonical_type(type)
         message = (
-            f"Write the type as '{meant}', not '{_show(type)}'."
+            f"Write the type as '{meant}', not '{show(type)}'."
             if meant
-            else f"Unknown type '{_show(type)}'; use one of {', '.join(PROPERTY_TYPES)}."
+            else f"Unknown type '{show(type)}'; use one of {', '.join(PROPERTY_TYPES)}."
         )
-        violations = (*violations, Violation("property-type", message, _show(type)))
+        violations = (*violations, Violation("property-type", message, show(type)))
     if not violations:
         return LintResult(name, True, (), None)
     suggestion = None
