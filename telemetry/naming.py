@@ -59,6 +59,7 @@ from telemetry.naming_structure import (
     parse,
     parse_words,
     render,
+    render_words,
     rendered_segments,
     strip_prefix,
 )
@@ -311,6 +312,9 @@ def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tu
     most bad names, so this runs as often as the linter itself. The tests check that every
     suggestion passes the full linter."""
     eng = engine(conv)
+    planned = _planned_suggestion(parsed, conv, eng) if parsed.action else None
+    if planned is not None and planned[0] == candidate:
+        return planned[1], planned[2]
     parts = rendered_segments(candidate, conv.event_case, eng)
     again = parse_words(parts, (), "", eng)
     if not _same_structure(parsed, again, conv):
@@ -338,6 +342,92 @@ def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tu
     return True, passes
 
 
+def _planned_suggestion(
+    parsed: ParsedName, conv: Convention, eng: Engine
+) -> tuple[str, bool, bool] | None:
+    """(`render`'s suggestion, then `_candidate_check` of it) without reading the suggestion
+    again — or None when that cannot be told this way.
+
+    When every rendered word reads back as itself (`Engine.reads_back`), the suggestion's words
+    are the ones rendered, so parsing it again only needs the action search for their word-class
+    pattern, which `parse_words` has usually cached already. Anything unusual (camel case,
+    abbreviations, a trailing redundant word, the action found elsewhere) goes the long way."""
+    style = conv.event_case
+    if style == "camel":
+        return None
+    action = parsed.action
+    tense = conv.tense
+    if tense == "past":
+        said = eng.past.get(action) or parsed.action_form or action
+    elif tense == "present":
+        said = action
+    else:
+        said = parsed.action_form or action
+    spoken = said.split(" ")
+    objects = parsed.objects
+    if style == "dotted":
+        category = parsed.category
+        if not category:
+            return None
+        head: tuple = ()
+    else:
+        category = ()
+        head = parsed.category
+    if conv.word_order == "object_action":
+        words = [*head, *objects, *spoken]
+        at = len(words) - len(spoken)
+        cut = 0
+    elif head:
+        return None
+    else:
+        words = [*spoken, *objects]
+        at = 0
+        cut = len(objects)
+    qualifier_from = len(words)
+    words += parsed.qualifiers
+    reads_back = eng.reads_back
+    if not all(map(reads_back.__getitem__, words)) or (
+        category and not all(map(reads_back.__getitem__, category))
+    ):
+        return None
+    if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
+        return None
+    shape = eng.shapes.get(tuple(map(eng.word_classes.__getitem__, words)))
+    # Not searched yet, no action, or the action found elsewhere: the long way tells.
+    if shape is None or shape[0] != at or shape[1] != len(spoken) or (not at and shape[2] != cut):
+        return None
+    if len(spoken) == 1:
+        info = eng.word_info.get(said)
+        if info is None:
+            return None
+        base, kind, known = info[0], info[1], info[2]
+    else:
+        base, kind = eng.forms[said]
+        known = True
+    candidate = render_words(words, qualifier_from, parsed.category, conv)
+    if base != action:
+        return candidate, False, False
+    order = "object_action" if at else ("action_object" if objects else None)
+    parts = (tuple(category), tuple(words)) if category else (tuple(words),)
+    passes = not (
+        len(candidate) > conv.max_length
+        or candidate.lower().startswith(eng.prefixes)
+        or eng.bad_chars_re.search(candidate)
+        or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+        or not _case_ok(candidate, style)
+        or (
+            len(candidate) <= eng.reserved_length
+            and _normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
+        )
+        or not known
+        or (tense == "past" and kind != "past")
+        or (tense == "present" and kind not in ("base", "third"))
+        or (order and order != conv.word_order)
+        or (not objects and not category and not head and base not in W.OBJECTLESS_ACTIONS)
+    )
+    return candidate, True, passes
+
+
 def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
     if conv.event_case == "dotted":
         same_head = a.category == b.category and a.objects == b.objects
@@ -355,17 +445,24 @@ def _lint_event(name: str, conv: Convention) -> LintResult:
     suggestion = None
     reread = True
     # Names the rules already say cannot be repaired skip rendering (see no_suggestion_note for why).
+    eng = engine(conv)
     hopeless = (
-        (not parsed.known_action and parsed.action not in engine(conv).past)
+        (not parsed.known_action and parsed.action not in eng.past)
         or (conv.event_case == "dotted" and not parsed.category)
         or (
             not parsed.objects and not parsed.category and parsed.action not in W.OBJECTLESS_ACTIONS
         )
     )
     if parsed.confident and parsed.action and not hopeless:
-        candidate = render(parsed, conv)
-        if candidate and candidate != name:
-            reread, passes = _candidate_check(candidate, parsed, conv)
+        planned = _planned_suggestion(parsed, conv, eng)
+        if planned is None:
+            candidate = render(parsed, conv)
+            if candidate and candidate != name:
+                reread, passes = _candidate_check(candidate, parsed, conv)
+                if passes:
+                    suggestion = candidate
+        elif planned[0] != name:
+            candidate, reread, passes = planned
             if passes:
                 suggestion = candidate
     if suggestion:
