@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +49,7 @@ from telemetry.naming_messages import (
     tense_violation,
     unknown_action_violation,
 )
+from telemetry.naming_rules import case_ok, normalised_in, prepare
 from telemetry.naming_structure import (
     Engine,
     ParsedName,
@@ -61,11 +61,8 @@ from telemetry.naming_structure import (
     render,
     render_words,
     rendered_segments,
-    strip_prefix,
 )
 from telemetry.naming_text import (
-    CONTROL_RE,
-    SEPARATOR_RUN_RE,
     normalise,
     regular_past,
     segments,
@@ -126,118 +123,7 @@ class LintResult:
         }
 
 
-# --- the rules ------------------------------------------------------------------------------
-
-_SNAKE = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"
-_TITLE_WORD = r"(?:[A-Z0-9][a-z0-9]*|[A-Z0-9]+s?|i[A-Z]+)"
-_SMALL = "|".join(sorted(W.SMALL_WORDS))
-_CASE_RES = {
-    "title": re.compile(rf"^{_TITLE_WORD}(?: (?:{_TITLE_WORD}|{_SMALL}))*$"),
-    "snake": re.compile(rf"^{_SNAKE}$"),
-    "camel": re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*$"),
-    "dotted": re.compile(rf"^{_SNAKE}(?:\.{_SNAKE})+$"),
-}
-
-
-def _case_ok(text: str, style: str) -> bool:
-    if not _CASE_RES[style].match(text):
-        return False
-    if style == "title" and not text.istitle():
-        # Capitals are for acronyms (URL, SKU), not whole words: "ORDER COMPLETED" fails.
-        for word in text.split(" "):
-            if len(word) > 3 and word.isupper() and word.lower().rstrip("s") not in W.ACRONYMS:
-                return False
-    return True
-
-
-def _char_checks(text: str, conv: Convention, out: list) -> str:
-    """Character rules; returns the text with the offending characters removed."""
-    if CONTROL_RE.search(text):
-        codes = sorted({f"U+{ord(c):04X}" for c in CONTROL_RE.findall(text)})[:5]
-        out.append(
-            Violation(
-                "forbidden-chars",
-                f"Contains invisible control characters ({', '.join(codes)}); remove them.",
-                ", ".join(codes),
-            )
-        )
-        text = CONTROL_RE.sub("", text)
-    if conv.ascii_only and not text.isascii():
-        odd = sorted({c for c in text if not c.isascii()})[:5]
-        out.append(
-            Violation(
-                "forbidden-chars",
-                "Contains characters outside plain ASCII (emoji, accents or right-to-left text: "
-                f"{' '.join(odd)}); use English words in plain letters.",
-                "".join(odd),
-            )
-        )
-        text = "".join(c for c in text if c.isascii())
-    forbidden = conv.forbidden_chars
-    bad = sorted({c for c in text if c in forbidden})
-    if bad:
-        out.append(
-            Violation(
-                "forbidden-chars",
-                f"Contains forbidden characters {' '.join(bad)}; use only letters, digits and the "
-                "separator of the case style.",
-                "".join(bad),
-            )
-        )
-        text = "".join(c for c in text if c not in forbidden)
-    return SEPARATOR_RUN_RE.sub("", text)
-
-
-def _prepare(name: str, conv: Convention, eng: Engine, out: list):
-    """Rules on the raw text. Returns (body to parse, dynamic parts, prefix, text for case)."""
-    if len(name) > conv.max_length:
-        out.append(
-            Violation(
-                "max-length",
-                f"{len(name)} characters; the maximum is {conv.max_length}.",
-                show(name),
-            )
-        )
-    lowered = name.lower()
-    if eng.plain_re.match(name) and not lowered.startswith(eng.prefixes) and "www." not in lowered:
-        # Letters and single separators only: nothing dynamic, no odd characters.
-        return name, (), "", name
-    body, prefix = strip_prefix(name, eng)
-    if prefix:
-        out.append(
-            Violation(
-                "reserved-prefix",
-                f"Starts with '{prefix}', which is reserved for analytics tools' own names.",
-                prefix,
-            )
-        )
-    dynamic = ()
-    case_text = body
-    if conv.forbid_dynamic_values:
-        body, dynamic = strip_dynamic(body)
-        if dynamic:
-            for kind, value in dynamic:
-                out.append(
-                    Violation(
-                        "dynamic-value",
-                        f"Contains a dynamic value ({kind} '{show(value)}'); send it as a "
-                        "property instead.",
-                        value,
-                    )
-                )
-            case_text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
-        else:
-            case_text = body
-    if eng.bad_chars_re.search(case_text):
-        case_text = _char_checks(case_text, conv, out).strip()
-    return body, dynamic, prefix, case_text
-
-
-def _normalised_in(parts: tuple[tuple[str, ...], ...], names: frozenset, first: frozenset) -> bool:
-    """Whether `normalise` of the name these are the segments of is one of `names`."""
-    if not parts:
-        return "" in names
-    return parts[0][0] in first and "_".join(chain.from_iterable(parts)) in names
+# --- events ---------------------------------------------------------------------------------
 
 
 def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], ParsedName]:
@@ -245,10 +131,10 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
         return (empty_violation("event"),), ParsedName()
     eng = engine(conv)
     out: list[Violation] = []
-    body, dynamic, prefix, case_text = _prepare(name, conv, eng, out)
+    body, dynamic, prefix, case_text = prepare(name, conv, eng, out)
     parts = segments(body)
     parsed = parse_words(parts, dynamic, prefix, eng)
-    if len(body) <= eng.reserved_length and _normalised_in(
+    if len(body) <= eng.reserved_length and normalised_in(
         parts, eng.reserved_names, eng.reserved_first_words
     ):
         out.append(
@@ -266,7 +152,7 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
         for short, full in dict(parsed.abbreviations).items():
             out.append(shared_violation(shared, abbreviation_violation, short, full))
     style = conv.event_case
-    if case_text and not _case_ok(case_text, style):
+    if case_text and not case_ok(case_text, style):
         out.append(Violation("case", CASE_MESSAGE[style], show(case_text)))
     action = parsed.action
     if not parsed.objects and action is None and not parsed.category:
@@ -324,12 +210,12 @@ def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tu
         or candidate.lower().startswith(eng.prefixes)
         or eng.bad_chars_re.search(candidate)
         or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
-        or not _case_ok(candidate, conv.event_case)
+        or not case_ok(candidate, conv.event_case)
         or again.abbreviations
         or again.redundant
         or (
             len(candidate) <= eng.reserved_length
-            and _normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
+            and normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
         )
         or again.action is None
         or not again.known_action
@@ -414,10 +300,10 @@ def _planned_suggestion(
         or candidate.lower().startswith(eng.prefixes)
         or eng.bad_chars_re.search(candidate)
         or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
-        or not _case_ok(candidate, style)
+        or not case_ok(candidate, style)
         or (
             len(candidate) <= eng.reserved_length
-            and _normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
+            and normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
         )
         or not known
         or (tense == "past" and kind != "past")
@@ -485,9 +371,9 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
         return (empty_violation("property"),), []
     eng = engine(conv)
     out: list[Violation] = []
-    body, _, _, case_text = _prepare(name, conv, eng, out)
+    body, _, _, case_text = prepare(name, conv, eng, out)
     parts = segments(body)
-    if len(body) <= eng.reserved_length and _normalised_in(
+    if len(body) <= eng.reserved_length and normalised_in(
         parts, eng.reserved_property_names, eng.reserved_first_property_words
     ):
         out.append(
@@ -504,7 +390,7 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
         for short, full in dict(found).items():
             out.append(shared_violation(eng.violations, abbreviation_violation, short, full))
     style = "snake" if conv.property_case == "dotted" else conv.property_case
-    if case_text and not _case_ok(case_text, style):
+    if case_text and not case_ok(case_text, style):
         out.append(Violation("case", PROPERTY_CASE_MESSAGE[style], show(case_text)))
     if not words:
         out.append(
@@ -536,13 +422,11 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
         or candidate.lower().startswith(eng.prefixes)
         or eng.bad_chars_re.search(candidate)
         or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
-        or not _case_ok(candidate, style)
+        or not case_ok(candidate, style)
         or any(not eng.abbreviations.keys().isdisjoint(words) for words in parts)
         or (
             len(candidate) <= eng.reserved_length
-            and _normalised_in(
-                parts, eng.reserved_property_names, eng.reserved_first_property_words
-            )
+            and normalised_in(parts, eng.reserved_property_names, eng.reserved_first_property_words)
         )
     )
 
