@@ -234,7 +234,7 @@ def _planned_suggestion(
     """(`render`'s suggestion, then `_candidate_check` of it) without reading the suggestion
     again — or None when that cannot be told this way.
 
-    When every rendered word reads back as itself (`Engine.reads_back`), the suggestion's words
+    When every rendered word reads back as itself (`Engine.rendered_classes`), the suggestion's words
     are the ones rendered, so parsing it again only needs the action search for their word-class
     pattern, which `parse_words` has usually cached already. Anything unusual (camel case,
     abbreviations, a trailing redundant word, the action found elsewhere) goes the long way."""
@@ -271,14 +271,13 @@ def _planned_suggestion(
         cut = len(objects)
     qualifier_from = len(words)
     words += parsed.qualifiers
-    reads_back = eng.reads_back
-    if not all(map(reads_back.__getitem__, words)) or (
-        category and not all(map(reads_back.__getitem__, category))
-    ):
+    classes = eng.rendered_classes
+    key = tuple(map(classes.__getitem__, words))
+    if None in key or (category and None in map(classes.__getitem__, category)):
         return None
     if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         return None
-    shape = eng.shapes.get(tuple(map(eng.word_classes.__getitem__, words)))
+    shape = eng.shapes.get(key)
     # Not searched yet, no action, or the action found elsewhere: the long way tells.
     if shape is None or shape[0] != at or shape[1] != len(spoken) or (not at and shape[2] != cut):
         return None

@@ -132,8 +132,9 @@ class Engine:
         # Words of a rendered suggestion ("URLs" -> ("urls",)), so checking a suggestion does not
         # split the whole name again.
         self.rendered_words: dict[str, tuple[str, ...]] = {}
-        # Word -> whether `render` writes it so that it reads back as itself; see `_ReadsBack`.
-        self.reads_back = _ReadsBack(self)
+        # Word -> its word class if `render` writes it so that it reads back as itself, else
+        # None; see `_RenderedClasses`.
+        self.rendered_classes = _RenderedClasses(self)
         # Violations that depend only on a word or two ("'clicks' is not past tense"): shared,
         # since they are frozen, instead of built again for every name.
         self.violations: dict[tuple, object] = {}
@@ -148,7 +149,7 @@ class Engine:
             self.word_classes.ids,
             self.title_words,
             self.rendered_words,
-            self.reads_back,
+            self.rendered_classes,
             self.violations,
         ):
             cache.clear()
@@ -187,17 +188,18 @@ class _WordClasses(dict):
         return found
 
 
-class _ReadsBack(dict):
-    """Word -> whether it reads back as just itself wherever `render` puts it in an event name:
-    no separator in it, not an abbreviation, and the same word again when split into words,
-    in lowercase and (for Title Case) as `render` capitalises it."""
+class _RenderedClasses(dict):
+    """Word -> its class in `Engine.word_classes` if it reads back as just itself wherever
+    `render` puts it in an event name (no separator in it, not an abbreviation, and the same
+    word again when split into words, in lowercase and, for Title Case, as `render` capitalises
+    it), else None."""
 
     def __init__(self, eng: Engine):
         super().__init__()
         self.eng = eng
         self.title = eng.conv.event_case == "title"
 
-    def __missing__(self, w: str) -> bool:
+    def __missing__(self, w: str):
         ok = (
             w not in self.eng.abbreviations
             and not any(c in w for c in " ._-")
@@ -206,10 +208,11 @@ class _ReadsBack(dict):
         if ok and self.title:
             piece = _title_word(w)
             ok = " " not in piece and "." not in piece and segment_words(piece) == [w]
+        found = self.eng.word_classes[w] if ok else None
         if len(self) > 200_000:  # bound memory against endless random words
             self.clear()
-        self[w] = ok
-        return ok
+        self[w] = found
+        return found
 
 
 @lru_cache(maxsize=64)
