@@ -294,11 +294,19 @@ def _planned_suggestion(
         return candidate, False, False
     order = "object_action" if at else ("action_object" if objects else None)
     parts = (tuple(category), tuple(words)) if category else (tuple(words),)
+    lowered = candidate.lower()
+    # Letters and allowed separators only (see `prepare`): no odd characters, nothing dynamic.
+    plain = eng.plain_re.match(candidate) and "www." not in lowered
     passes = not (
         len(candidate) > conv.max_length
-        or candidate.lower().startswith(eng.prefixes)
-        or eng.bad_chars_re.search(candidate)
-        or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+        or lowered.startswith(eng.prefixes)
+        or (
+            not plain
+            and (
+                eng.bad_chars_re.search(candidate)
+                or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+            )
+        )
         or not case_ok(candidate, style)
         or (
             len(candidate) <= eng.reserved_length
