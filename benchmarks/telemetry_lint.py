@@ -65,9 +65,9 @@ def clear_caches() -> None:
         naming_text.segments,
         naming_text.normalise,
         naming_text.singular,
-        duplicates._keys,
     ):
         fn.cache_clear()
+    duplicates._key_caches.clear()
     for conv in PRESETS.values():
         naming_structure.engine(conv).clear_caches()
     gc.collect()
@@ -132,7 +132,7 @@ def bench_duplicates(registry: list[str], queries: list[str]) -> None:
     built, index = best_of(lambda: DuplicateIndex(((n, i) for i, n in enumerate(registry)), conv))
     lookups = []
     for _ in range(RUNS):
-        duplicates._keys.cache_clear()
+        duplicates._key_caches.clear()
         start = time.perf_counter()
         hits = sum(bool(index.find(q, limit=5)) for q in queries)
         lookups.append(time.perf_counter() - start)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +32,24 @@ from telemetry.naming_convention import (
     FrozenMap,
     canonical_type,
 )
+from telemetry.naming_messages import (
+    CASE_MESSAGE,
+    MISSING_ACTION,
+    MISSING_CATEGORY,
+    PROPERTY_CASE_MESSAGE,
+    WORD_ORDER_HELP,
+    Violation,
+    abbreviation_violation,
+    empty_violation,
+    missing_object_violation,
+    no_suggestion_note,
+    redundant_violation,
+    shared_violation,
+    show,
+    tense_violation,
+    unknown_action_violation,
+)
+from telemetry.naming_rules import case_ok, normalised_in, prepare
 from telemetry.naming_structure import (
     Engine,
     ParsedName,
@@ -42,12 +59,10 @@ from telemetry.naming_structure import (
     parse,
     parse_words,
     render,
+    render_words,
     rendered_segments,
-    strip_prefix,
 )
 from telemetry.naming_text import (
-    CONTROL_RE,
-    SEPARATOR_RUN_RE,
     normalise,
     regular_past,
     segments,
@@ -83,18 +98,6 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Violation:
-    rule: str
-    message: str
-    part: str = ""
-
-    # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
-    # which costs more than half of making one; these are made for every name linted.
-    def __init__(self, rule: str, message: str, part: str = ""):
-        self.__dict__.update(rule=rule, message=message, part=part)
-
-
-@dataclass(frozen=True)
 class LintResult:
     name: str
     ok: bool
@@ -120,208 +123,53 @@ class LintResult:
         }
 
 
-# --- the rules ------------------------------------------------------------------------------
-
-_SNAKE = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"
-_TITLE_WORD = r"(?:[A-Z0-9][a-z0-9]*|[A-Z0-9]+s?|i[A-Z]+)"
-_SMALL = "|".join(sorted(W.SMALL_WORDS))
-_CASE_RES = {
-    "title": re.compile(rf"^{_TITLE_WORD}(?: (?:{_TITLE_WORD}|{_SMALL}))*$"),
-    "snake": re.compile(rf"^{_SNAKE}$"),
-    "camel": re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*$"),
-    "dotted": re.compile(rf"^{_SNAKE}(?:\.{_SNAKE})+$"),
-}
-_CASE_HELP = {
-    "title": "Title Case words separated by single spaces, e.g. 'Order Completed'",
-    "snake": "snake_case, e.g. 'order_completed'",
-    "camel": "camelCase, e.g. 'orderCompleted'",
-    "dotted": "category.name in snake_case, e.g. 'checkout.order_completed'",
-}
-_CASE_MESSAGE = {style: f"Use {text}." for style, text in _CASE_HELP.items()}
-_PROPERTY_CASE_MESSAGE = {
-    style: f"Use {text} for property names." for style, text in _CASE_HELP.items()
-}
-_TENSE_HELP = {"past": "past tense", "present": "present tense (base form)"}
-
-
-def _case_ok(text: str, style: str) -> bool:
-    if not _CASE_RES[style].match(text):
-        return False
-    if style == "title" and not text.istitle():
-        # Capitals are for acronyms (URL, SKU), not whole words: "ORDER COMPLETED" fails.
-        for word in text.split(" "):
-            if len(word) > 3 and word.isupper() and word.lower().rstrip("s") not in W.ACRONYMS:
-                return False
-    return True
-
-
-def _show(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _char_checks(text: str, conv: Convention, out: list) -> str:
-    """Character rules; returns the text with the offending characters removed."""
-    if CONTROL_RE.search(text):
-        codes = sorted({f"U+{ord(c):04X}" for c in CONTROL_RE.findall(text)})[:5]
-        out.append(
-            Violation(
-                "forbidden-chars",
-                f"Contains invisible control characters ({', '.join(codes)}); remove them.",
-                ", ".join(codes),
-            )
-        )
-        text = CONTROL_RE.sub("", text)
-    if conv.ascii_only and not text.isascii():
-        odd = sorted({c for c in text if not c.isascii()})[:5]
-        out.append(
-            Violation(
-                "forbidden-chars",
-                "Contains characters outside plain ASCII (emoji, accents or right-to-left text: "
-                f"{' '.join(odd)}); use English words in plain letters.",
-                "".join(odd),
-            )
-        )
-        text = "".join(c for c in text if c.isascii())
-    forbidden = conv.forbidden_chars
-    bad = sorted({c for c in text if c in forbidden})
-    if bad:
-        out.append(
-            Violation(
-                "forbidden-chars",
-                f"Contains forbidden characters {' '.join(bad)}; use only letters, digits and the "
-                "separator of the case style.",
-                "".join(bad),
-            )
-        )
-        text = "".join(c for c in text if c not in forbidden)
-    return SEPARATOR_RUN_RE.sub("", text)
-
-
-def _prepare(name: str, conv: Convention, eng: Engine, out: list):
-    """Rules on the raw text. Returns (body to parse, dynamic parts, prefix, text for case)."""
-    if len(name) > conv.max_length:
-        out.append(
-            Violation(
-                "max-length",
-                f"{len(name)} characters; the maximum is {conv.max_length}.",
-                _show(name),
-            )
-        )
-    lowered = name.lower()
-    if eng.plain_re.match(name) and not lowered.startswith(eng.prefixes) and "www." not in lowered:
-        # Letters and single separators only: nothing dynamic, no odd characters.
-        return name, (), "", name
-    body, prefix = strip_prefix(name, eng)
-    if prefix:
-        out.append(
-            Violation(
-                "reserved-prefix",
-                f"Starts with '{prefix}', which is reserved for analytics tools' own names.",
-                prefix,
-            )
-        )
-    dynamic = ()
-    case_text = body
-    if conv.forbid_dynamic_values:
-        body, dynamic = strip_dynamic(body)
-        if dynamic:
-            for kind, value in dynamic:
-                out.append(
-                    Violation(
-                        "dynamic-value",
-                        f"Contains a dynamic value ({kind} '{_show(value)}'); send it as a "
-                        "property instead.",
-                        value,
-                    )
-                )
-            case_text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
-        else:
-            case_text = body
-    if eng.bad_chars_re.search(case_text):
-        case_text = _char_checks(case_text, conv, out).strip()
-    return body, dynamic, prefix, case_text
-
-
-def _empty(kind: str) -> Violation:
-    example = "'Order Completed'" if kind == "event" else "'plan_type'"
-    return Violation("empty", f"The {kind} name is empty; e.g. {example}.")
-
-
-def _once(cache: dict, make, *args) -> Violation:
-    """`make(*args)`, built the first time: these violations depend only on a word or two."""
-    key = (make, *args)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > 50_000:  # bound memory against endless random words
-            cache.clear()
-        found = cache[key] = make(*args)
-    return found
-
-
-def _normalised_in(parts: tuple[tuple[str, ...], ...], names: frozenset, first: frozenset) -> bool:
-    """Whether `normalise` of the name these are the segments of is one of `names`."""
-    if not parts:
-        return "" in names
-    return parts[0][0] in first and "_".join(chain.from_iterable(parts)) in names
-
-
-_MISSING_ACTION = Violation(
-    "missing-action",
-    "No action recognised; say what happened with a past-tense verb, e.g. 'Product Viewed'.",
-)
-_MISSING_CATEGORY = Violation(
-    "missing-category", "Start with a category, e.g. 'checkout.order_completed'."
-)
-_WORD_ORDER_HELP = {
-    "object_action": "Put the words in the order object then action.",
-    "action_object": "Put the words in the order action first.",
-}
+# --- events ---------------------------------------------------------------------------------
 
 
 def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], ParsedName]:
     if not name or name.isspace():
-        return (_empty("event"),), ParsedName()
+        return (empty_violation("event"),), ParsedName()
     eng = engine(conv)
     out: list[Violation] = []
-    body, dynamic, prefix, case_text = _prepare(name, conv, eng, out)
+    body, dynamic, prefix, case_text = prepare(name, conv, eng, out)
     parts = segments(body)
     parsed = parse_words(parts, dynamic, prefix, eng)
-    if len(body) <= eng.reserved_length and _normalised_in(
+    if len(body) <= eng.reserved_length and normalised_in(
         parts, eng.reserved_names, eng.reserved_first_words
     ):
         out.append(
             Violation(
                 "reserved-name",
-                f"'{_show(name.strip())}' is reserved by analytics tools; name what happened "
+                f"'{show(name.strip())}' is reserved by analytics tools; name what happened "
                 "instead.",
                 name.strip(),
             )
         )
     shared = eng.violations
     for word in parsed.redundant:
-        out.append(_once(shared, _redundant_violation, word))
+        out.append(shared_violation(shared, redundant_violation, word))
     if parsed.abbreviations:
         for short, full in dict(parsed.abbreviations).items():
-            out.append(_once(shared, _abbreviation_violation, short, full))
+            out.append(shared_violation(shared, abbreviation_violation, short, full))
     style = conv.event_case
-    if case_text and not _case_ok(case_text, style):
-        out.append(Violation("case", _CASE_MESSAGE[style], _show(case_text)))
+    if case_text and not case_ok(case_text, style):
+        out.append(Violation("case", CASE_MESSAGE[style], show(case_text)))
     action = parsed.action
     if not parsed.objects and action is None and not parsed.category:
         out.append(
             Violation(
                 "no-words",
                 "The name has no words in plain letters (A-Z); write it in English words.",
-                _show(name),
+                show(name),
             )
         )
         return tuple(out), parsed
     if action is None:
-        out.append(_MISSING_ACTION)
+        out.append(MISSING_ACTION)
     else:
         form = parsed.action_form or ""
         if not parsed.known_action:
-            out.append(_once(shared, _unknown_action_violation, form))
+            out.append(shared_violation(shared, unknown_action_violation, form))
         tense = conv.tense
         if tense != "any" and (
             parsed.action_kind != "past"
@@ -329,82 +177,18 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
             else parsed.action_kind not in ("base", "third")
         ):
             wanted = action_text(parsed, conv)
-            out.append(_once(shared, _tense_violation, form, wanted, tense, style))
+            out.append(shared_violation(shared, tense_violation, form, wanted, tense, style))
         if parsed.order and parsed.order != conv.word_order:
             out.append(
-                Violation("word-order", _WORD_ORDER_HELP[conv.word_order], _show(case_text or name))
+                Violation("word-order", WORD_ORDER_HELP[conv.word_order], show(case_text or name))
             )
         if not parsed.objects and not parsed.category and action not in W.OBJECTLESS_ACTIONS:
-            out.append(_once(shared, _missing_object_violation, action_text(parsed, conv)))
+            out.append(
+                shared_violation(shared, missing_object_violation, action_text(parsed, conv))
+            )
     if style == "dotted" and not parsed.category:
-        out.append(_MISSING_CATEGORY)
+        out.append(MISSING_CATEGORY)
     return tuple(out), parsed
-
-
-def _redundant_violation(word: str) -> Violation:
-    return Violation(
-        "redundant-word", f"'{word}' adds nothing to an event's name; leave it out.", word
-    )
-
-
-def _abbreviation_violation(short: str, full: str) -> Violation:
-    return Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
-
-
-def _unknown_action_violation(form: str) -> Violation:
-    return Violation(
-        "unknown-action",
-        f"'{form}' is not in the convention's actions; use a known verb or add it to your team's "
-        "words.",
-        form,
-    )
-
-
-def _tense_violation(form: str, wanted: str, tense: str, style: str) -> Violation:
-    if style == "title":
-        wanted = wanted.title()
-    return Violation(
-        "tense",
-        f"Write the action in the {_TENSE_HELP[tense]}: '{wanted}', not '{form}'.",
-        form,
-    )
-
-
-def _missing_object_violation(done: str) -> Violation:
-    return Violation("missing-object", f"Say what was {done}, e.g. 'Product {done.title()}'.")
-
-
-def _note(violations: tuple[Violation, ...], conv: Convention, parsed: ParsedName) -> str:
-    rules = {v.rule for v in violations}
-    if "empty" in rules or "no-words" in rules:
-        return "No suggestion: the name has no words to work with."
-    if "missing-action" in rules:
-        return "No suggestion: no action verb was recognised, so the linter will not guess one."
-    if "unknown-action" in rules:
-        return (
-            f"No suggestion: '{parsed.action_form}' is not a known action; if it is one, add it "
-            "to your team's words."
-        )
-    if parsed.doubt == "unknown-object":
-        words = " ".join(parsed.objects)
-        return (
-            f"No suggestion: none of '{_show(words)}' is a known object, so the linter will not "
-            "reorder them; add the object to your team's words if it is one."
-        )
-    if not parsed.confident:
-        return (
-            f"No suggestion: '{parsed.action_form}' could be a noun or the action here; write "
-            "the action in the past tense to make it clear."
-        )
-    if "missing-object" in rules:
-        return "No suggestion: the name does not say which object the action happened to."
-    if "reserved-name" in rules:
-        return "No suggestion: reserved names cannot be repaired automatically."
-    if "missing-category" in rules:
-        return "No suggestion: the linter cannot choose the category for you."
-    if "max-length" in rules:
-        return f"No suggestion: it would still be longer than {conv.max_length} characters."
-    return "No suggestion passes every rule; rename it by hand."
 
 
 def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tuple[bool, bool]:
@@ -414,6 +198,9 @@ def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tu
     most bad names, so this runs as often as the linter itself. The tests check that every
     suggestion passes the full linter."""
     eng = engine(conv)
+    planned = _planned_suggestion(parsed, conv, eng) if parsed.action else None
+    if planned is not None and planned[0] == candidate:
+        return planned[1], planned[2]
     parts = rendered_segments(candidate, conv.event_case, eng)
     again = parse_words(parts, (), "", eng)
     if not _same_structure(parsed, again, conv):
@@ -423,12 +210,12 @@ def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tu
         or candidate.lower().startswith(eng.prefixes)
         or eng.bad_chars_re.search(candidate)
         or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
-        or not _case_ok(candidate, conv.event_case)
+        or not case_ok(candidate, conv.event_case)
         or again.abbreviations
         or again.redundant
         or (
             len(candidate) <= eng.reserved_length
-            and _normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
+            and normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
         )
         or again.action is None
         or not again.known_action
@@ -439,6 +226,99 @@ def _candidate_check(candidate: str, parsed: ParsedName, conv: Convention) -> tu
         or (conv.event_case == "dotted" and not again.category)
     )
     return True, passes
+
+
+def _planned_suggestion(
+    parsed: ParsedName, conv: Convention, eng: Engine
+) -> tuple[str, bool, bool] | None:
+    """(`render`'s suggestion, then `_candidate_check` of it) without reading the suggestion
+    again — or None when that cannot be told this way.
+
+    When every rendered word reads back as itself (`Engine.rendered_classes`), the suggestion's words
+    are the ones rendered, so parsing it again only needs the action search for their word-class
+    pattern, which `parse_words` has usually cached already. Anything unusual (camel case,
+    abbreviations, a trailing redundant word, the action found elsewhere) goes the long way."""
+    style = conv.event_case
+    if style == "camel":
+        return None
+    action = parsed.action
+    tense = conv.tense
+    if tense == "past":
+        said = eng.past.get(action) or parsed.action_form or action
+    elif tense == "present":
+        said = action
+    else:
+        said = parsed.action_form or action
+    spoken = said.split(" ")
+    objects = parsed.objects
+    if style == "dotted":
+        category = parsed.category
+        if not category:
+            return None
+        head: tuple = ()
+    else:
+        category = ()
+        head = parsed.category
+    if conv.word_order == "object_action":
+        words = [*head, *objects, *spoken]
+        at = len(words) - len(spoken)
+        cut = 0
+    elif head:
+        return None
+    else:
+        words = [*spoken, *objects]
+        at = 0
+        cut = len(objects)
+    qualifier_from = len(words)
+    words += parsed.qualifiers
+    classes = eng.rendered_classes
+    key = tuple(map(classes.__getitem__, words))
+    if None in key or (category and None in map(classes.__getitem__, category)):
+        return None
+    if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
+        return None
+    shape = eng.shapes.get(key)
+    # Not searched yet, no action, or the action found elsewhere: the long way tells.
+    if shape is None or shape[0] != at or shape[1] != len(spoken) or (not at and shape[2] != cut):
+        return None
+    if len(spoken) == 1:
+        info = eng.word_info.get(said)
+        if info is None:
+            return None
+        base, kind, known = info[0], info[1], info[2]
+    else:
+        base, kind = eng.forms[said]
+        known = True
+    candidate = render_words(words, qualifier_from, parsed.category, conv)
+    if base != action:
+        return candidate, False, False
+    order = "object_action" if at else ("action_object" if objects else None)
+    parts = (tuple(category), tuple(words)) if category else (tuple(words),)
+    lowered = candidate.lower()
+    # Letters and allowed separators only (see `prepare`): no odd characters, nothing dynamic.
+    plain = eng.plain_re.match(candidate) and "www." not in lowered
+    passes = not (
+        len(candidate) > conv.max_length
+        or lowered.startswith(eng.prefixes)
+        or (
+            not plain
+            and (
+                eng.bad_chars_re.search(candidate)
+                or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+            )
+        )
+        or not case_ok(candidate, style)
+        or (
+            len(candidate) <= eng.reserved_length
+            and normalised_in(parts, eng.reserved_names, eng.reserved_first_words)
+        )
+        or not known
+        or (tense == "past" and kind != "past")
+        or (tense == "present" and kind not in ("base", "third"))
+        or (order and order != conv.word_order)
+        or (not objects and not category and not head and base not in W.OBJECTLESS_ACTIONS)
+    )
+    return candidate, True, passes
 
 
 def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
@@ -457,18 +337,25 @@ def _lint_event(name: str, conv: Convention) -> LintResult:
         return LintResult(name, True, (), None)
     suggestion = None
     reread = True
-    # Names the rules already say cannot be repaired skip rendering (see _note for why).
+    # Names the rules already say cannot be repaired skip rendering (see no_suggestion_note for why).
+    eng = engine(conv)
     hopeless = (
-        (not parsed.known_action and parsed.action not in engine(conv).past)
+        (not parsed.known_action and parsed.action not in eng.past)
         or (conv.event_case == "dotted" and not parsed.category)
         or (
             not parsed.objects and not parsed.category and parsed.action not in W.OBJECTLESS_ACTIONS
         )
     )
     if parsed.confident and parsed.action and not hopeless:
-        candidate = render(parsed, conv)
-        if candidate and candidate != name:
-            reread, passes = _candidate_check(candidate, parsed, conv)
+        planned = _planned_suggestion(parsed, conv, eng)
+        if planned is None:
+            candidate = render(parsed, conv)
+            if candidate and candidate != name:
+                reread, passes = _candidate_check(candidate, parsed, conv)
+                if passes:
+                    suggestion = candidate
+        elif planned[0] != name:
+            candidate, reread, passes = planned
             if passes:
                 suggestion = candidate
     if suggestion:
@@ -476,7 +363,7 @@ def _lint_event(name: str, conv: Convention) -> LintResult:
     elif not reread:
         note = "No suggestion: every rewrite the linter tried would read ambiguously."
     else:
-        note = _note(violations, conv, parsed)
+        note = no_suggestion_note(violations, conv, parsed)
     return LintResult(name, False, violations, suggestion, note)
 
 
@@ -488,18 +375,18 @@ def lint_event(name: str, convention: Convention) -> LintResult:
 
 def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], list[str]]:
     if not name or name.isspace():
-        return (_empty("property"),), []
+        return (empty_violation("property"),), []
     eng = engine(conv)
     out: list[Violation] = []
-    body, _, _, case_text = _prepare(name, conv, eng, out)
+    body, _, _, case_text = prepare(name, conv, eng, out)
     parts = segments(body)
-    if len(body) <= eng.reserved_length and _normalised_in(
+    if len(body) <= eng.reserved_length and normalised_in(
         parts, eng.reserved_property_names, eng.reserved_first_property_words
     ):
         out.append(
             Violation(
                 "reserved-name",
-                f"'{_show(name.strip())}' is reserved by analytics tools; choose a more specific "
+                f"'{show(name.strip())}' is reserved by analytics tools; choose a more specific "
                 "name.",
                 name.strip(),
             )
@@ -508,10 +395,10 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
     words = expand(list(chain.from_iterable(parts)), eng, found)
     if found:
         for short, full in dict(found).items():
-            out.append(_once(eng.violations, _abbreviation_violation, short, full))
+            out.append(shared_violation(eng.violations, abbreviation_violation, short, full))
     style = "snake" if conv.property_case == "dotted" else conv.property_case
-    if case_text and not _case_ok(case_text, style):
-        out.append(Violation("case", _PROPERTY_CASE_MESSAGE[style], _show(case_text)))
+    if case_text and not case_ok(case_text, style):
+        out.append(Violation("case", PROPERTY_CASE_MESSAGE[style], show(case_text)))
     if not words:
         out.append(
             Violation(
@@ -542,13 +429,11 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
         or candidate.lower().startswith(eng.prefixes)
         or eng.bad_chars_re.search(candidate)
         or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
-        or not _case_ok(candidate, style)
+        or not case_ok(candidate, style)
         or any(not eng.abbreviations.keys().isdisjoint(words) for words in parts)
         or (
             len(candidate) <= eng.reserved_length
-            and _normalised_in(
-                parts, eng.reserved_property_names, eng.reserved_first_property_words
-            )
+            and normalised_in(parts, eng.reserved_property_names, eng.reserved_first_property_words)
         )
     )
 
@@ -559,11 +444,11 @@ def _lint_property(name: str, conv: Convention, type: str | None) -> LintResult:
     if type is not None and type not in PROPERTY_TYPES:
         meant = canonical_type(type)
         message = (
-            f"Write the type as '{meant}', not '{_show(type)}'."
+            f"Write the type as '{meant}', not '{show(type)}'."
             if meant
-            else f"Unknown type '{_show(type)}'; use one of {', '.join(PROPERTY_TYPES)}."
+            else f"Unknown type '{show(type)}'; use one of {', '.join(PROPERTY_TYPES)}."
         )
-        violations = (*violations, Violation("property-type", message, _show(type)))
+        violations = (*violations, Violation("property-type", message, show(type)))
     if not violations:
         return LintResult(name, True, (), None)
     suggestion = None

@@ -132,6 +132,9 @@ class Engine:
         # Words of a rendered suggestion ("URLs" -> ("urls",)), so checking a suggestion does not
         # split the whole name again.
         self.rendered_words: dict[str, tuple[str, ...]] = {}
+        # Word -> its word class if `render` writes it so that it reads back as itself, else
+        # None; see `_RenderedClasses`.
+        self.rendered_classes = _RenderedClasses(self)
         # Violations that depend only on a word or two ("'clicks' is not past tense"): shared,
         # since they are frozen, instead of built again for every name.
         self.violations: dict[tuple, object] = {}
@@ -146,6 +149,7 @@ class Engine:
             self.word_classes.ids,
             self.title_words,
             self.rendered_words,
+            self.rendered_classes,
             self.violations,
         ):
             cache.clear()
@@ -178,6 +182,33 @@ class _WordClasses(dict):
             found = self.ids.get(key)
             if found is None:
                 found = self.ids[key] = len(self.ids)
+        if len(self) > 200_000:  # bound memory against endless random words
+            self.clear()
+        self[w] = found
+        return found
+
+
+class _RenderedClasses(dict):
+    """Word -> its class in `Engine.word_classes` if it reads back as just itself wherever
+    `render` puts it in an event name (no separator in it, not an abbreviation, and the same
+    word again when split into words, in lowercase and, for Title Case, as `render` capitalises
+    it), else None."""
+
+    def __init__(self, eng: Engine):
+        super().__init__()
+        self.eng = eng
+        self.title = eng.conv.event_case == "title"
+
+    def __missing__(self, w: str):
+        ok = (
+            w not in self.eng.abbreviations
+            and not any(c in w for c in " ._-")
+            and segment_words(w) == [w]
+        )
+        if ok and self.title:
+            piece = _title_word(w)
+            ok = " " not in piece and "." not in piece and segment_words(piece) == [w]
+        found = self.eng.word_classes[w] if ok else None
         if len(self) > 200_000:  # bound memory against endless random words
             self.clear()
         self[w] = found
@@ -497,11 +528,19 @@ def render(parsed: ParsedName, convention: Convention) -> str:
         words = [*head, *parsed.objects]
     qualifier_from = len(words)
     words += parsed.qualifiers
+    return render_words(words, qualifier_from, parsed.category, convention)
+
+
+def render_words(
+    words: list[str], qualifier_from: int, category: tuple[str, ...], convention: Convention
+) -> str:
+    """`render` once the words are in order; qualifiers start at `qualifier_from`."""
+    style = convention.event_case
     if style == "title":
         return _title(words, qualifier_from, engine(convention).title_words)
     if style == "camel":
         return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else ""
     body = "_".join(words)
-    if style == "dotted" and parsed.category and body:
-        return "_".join(parsed.category) + "." + body
+    if style == "dotted" and category and body:
+        return "_".join(category) + "." + body
     return body

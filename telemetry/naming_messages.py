@@ -1,0 +1,138 @@
+"""The linter's messages: each violation says what is wrong and how to fix it, and a name
+without a suggestion gets a note saying why.
+
+Pure Python with no Django import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telemetry.naming_convention import Convention
+from telemetry.naming_structure import ParsedName
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    part: str = ""
+
+    # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
+    # which costs more than half of making one; these are made for every name linted.
+    def __init__(self, rule: str, message: str, part: str = ""):
+        self.__dict__.update(rule=rule, message=message, part=part)
+
+
+CASE_HELP = {
+    "title": "Title Case words separated by single spaces, e.g. 'Order Completed'",
+    "snake": "snake_case, e.g. 'order_completed'",
+    "camel": "camelCase, e.g. 'orderCompleted'",
+    "dotted": "category.name in snake_case, e.g. 'checkout.order_completed'",
+}
+CASE_MESSAGE = {style: f"Use {text}." for style, text in CASE_HELP.items()}
+PROPERTY_CASE_MESSAGE = {
+    style: f"Use {text} for property names." for style, text in CASE_HELP.items()
+}
+TENSE_HELP = {"past": "past tense", "present": "present tense (base form)"}
+
+
+def show(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def empty_violation(kind: str) -> Violation:
+    example = "'Order Completed'" if kind == "event" else "'plan_type'"
+    return Violation("empty", f"The {kind} name is empty; e.g. {example}.")
+
+
+def shared_violation(cache: dict, make, *args) -> Violation:
+    """`make(*args)`, built the first time: these violations depend only on a word or two."""
+    key = (make, *args)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 50_000:  # bound memory against endless random words
+            cache.clear()
+        found = cache[key] = make(*args)
+    return found
+
+
+MISSING_ACTION = Violation(
+    "missing-action",
+    "No action recognised; say what happened with a past-tense verb, e.g. 'Product Viewed'.",
+)
+MISSING_CATEGORY = Violation(
+    "missing-category", "Start with a category, e.g. 'checkout.order_completed'."
+)
+WORD_ORDER_HELP = {
+    "object_action": "Put the words in the order object then action.",
+    "action_object": "Put the words in the order action first.",
+}
+
+
+def redundant_violation(word: str) -> Violation:
+    return Violation(
+        "redundant-word", f"'{word}' adds nothing to an event's name; leave it out.", word
+    )
+
+
+def abbreviation_violation(short: str, full: str) -> Violation:
+    return Violation("abbreviation", f"'{short}' is an abbreviation; write '{full}'.", short)
+
+
+def unknown_action_violation(form: str) -> Violation:
+    return Violation(
+        "unknown-action",
+        f"'{form}' is not in the convention's actions; use a known verb or add it to your team's "
+        "words.",
+        form,
+    )
+
+
+def tense_violation(form: str, wanted: str, tense: str, style: str) -> Violation:
+    if style == "title":
+        wanted = wanted.title()
+    return Violation(
+        "tense",
+        f"Write the action in the {TENSE_HELP[tense]}: '{wanted}', not '{form}'.",
+        form,
+    )
+
+
+def missing_object_violation(done: str) -> Violation:
+    return Violation("missing-object", f"Say what was {done}, e.g. 'Product {done.title()}'.")
+
+
+def no_suggestion_note(
+    violations: tuple[Violation, ...], conv: Convention, parsed: ParsedName
+) -> str:
+    rules = {v.rule for v in violations}
+    if "empty" in rules or "no-words" in rules:
+        return "No suggestion: the name has no words to work with."
+    if "missing-action" in rules:
+        return "No suggestion: no action verb was recognised, so the linter will not guess one."
+    if "unknown-action" in rules:
+        return (
+            f"No suggestion: '{parsed.action_form}' is not a known action; if it is one, add it "
+            "to your team's words."
+        )
+    if parsed.doubt == "unknown-object":
+        words = " ".join(parsed.objects)
+        return (
+            f"No suggestion: none of '{show(words)}' is a known object, so the linter will not "
+            "reorder them; add the object to your team's words if it is one."
+        )
+    if not parsed.confident:
+        return (
+            f"No suggestion: '{parsed.action_form}' could be a noun or the action here; write "
+            "the action in the past tense to make it clear."
+        )
+    if "missing-object" in rules:
+        return "No suggestion: the name does not say which object the action happened to."
+    if "reserved-name" in rules:
+        return "No suggestion: reserved names cannot be repaired automatically."
+    if "missing-category" in rules:
+        return "No suggestion: the linter cannot choose the category for you."
+    if "max-length" in rules:
+        return f"No suggestion: it would still be longer than {conv.max_length} characters."
+    return "No suggestion passes every rule; rename it by hand."
