@@ -97,7 +97,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LintResult:
     name: str
     ok: bool
@@ -109,9 +109,11 @@ class LintResult:
         self, name: str, ok: bool, violations: tuple, suggestion: str | None, note: str = ""
     ):
         # See Violation.__init__.
-        self.__dict__.update(
-            name=name, ok=ok, violations=violations, suggestion=suggestion, note=note
-        )
+        _set_name(self, name)
+        _set_ok(self, ok)
+        _set_violations(self, violations)
+        _set_suggestion(self, suggestion)
+        _set_note(self, note)
 
     def to_dict(self) -> dict:
         return {
@@ -121,6 +123,12 @@ class LintResult:
             "suggestion": self.suggestion,
             "note": self.note,
         }
+
+
+_set_name, _set_ok, _set_violations, _set_suggestion, _set_note = (
+    getattr(LintResult, field).__set__
+    for field in ("name", "ok", "violations", "suggestion", "note")
+)
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -12,16 +12,24 @@ from telemetry.naming_convention import Convention
 from telemetry.naming_structure import ParsedName
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     rule: str
     message: str
     part: str = ""
 
     # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
-    # which costs more than half of making one; these are made for every name linted.
+    # which costs more than half of making one; these are made for every name linted. Slots
+    # rather than a __dict__: one object less for the garbage collector to walk per result kept.
     def __init__(self, rule: str, message: str, part: str = ""):
-        self.__dict__.update(rule=rule, message=message, part=part)
+        _set_rule(self, rule)
+        _set_message(self, message)
+        _set_part(self, part)
+
+
+_set_rule, _set_message, _set_part = (
+    getattr(Violation, field).__set__ for field in ("rule", "message", "part")
+)
 
 
 CASE_HELP = {
