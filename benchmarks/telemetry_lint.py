@@ -59,7 +59,6 @@ def synthetic_names(count: int, seed: int = 7) -> list[str]:
 
 def clear_caches() -> None:
     for fn in (
-        naming._lint_event,
         naming._lint_property,
         naming_structure._parse,
         naming_text.segments,

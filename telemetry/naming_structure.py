@@ -138,6 +138,8 @@ class Engine:
         # Violations that depend only on a word or two ("'clicks' is not past tense"): shared,
         # since they are frozen, instead of built again for every name.
         self.violations: dict[tuple, object] = {}
+        # naming.lint_event's results for this convention, keyed by the name alone (made there).
+        self.event_results = None
 
     def clear_caches(self) -> None:
         """Forget every word learnt from names (the vocabulary tables stay)."""
@@ -153,6 +155,7 @@ class Engine:
             self.violations,
         ):
             cache.clear()
+        self.event_results = None
 
 
 class _WordClasses(dict):
