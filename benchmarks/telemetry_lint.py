@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telemetry import duplicates, naming, naming_structure, naming_text  # noqa: E402
+from telemetry import duplicates, naming_structure, naming_text  # noqa: E402
 from telemetry.duplicates import DuplicateIndex  # noqa: E402
 from telemetry.naming import PRESETS, lint_event, lint_property  # noqa: E402
 from telemetry.words import ABBREVIATIONS, OBJECTS, REGULAR_VERBS  # noqa: E402
@@ -59,7 +59,6 @@ def synthetic_names(count: int, seed: int = 7) -> list[str]:
 
 def clear_caches() -> None:
     for fn in (
-        naming._lint_property,
         naming_structure._parse,
         naming_text.segments,
         naming_text.normalise,

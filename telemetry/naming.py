@@ -451,8 +451,7 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
     )
 
 
-@lru_cache(maxsize=16384)
-def _lint_property(name: str, conv: Convention, type: str | None) -> LintResult:
+def _lint_property(conv: Convention, type: str | None, name: str) -> LintResult:
     violations, words = _property_violations(name, conv)
     if type is not None and type not in PROPERTY_TYPES:
         meant = canonical_type(type)
@@ -488,7 +487,15 @@ def lint_property(name: str, convention: Convention, type: str | None = None) ->
         name = "" if name is None else str(name)
     if type is not None and not isinstance(type, str):
         type = str(type)
-    return _lint_property(name, convention, type)
+    # Cached like lint_event's results, one cache per type.
+    eng = engine(convention)
+    caches = eng.property_results
+    cached = caches.get(type)
+    if cached is None:
+        if len(caches) > 16:  # types are free text: bound the number of caches
+            caches.clear()
+        cached = caches[type] = lru_cache(maxsize=16384)(partial(_lint_property, convention, type))
+    return cached(name)
 
 
 # --- command line -----------------------------------------------------------------------------

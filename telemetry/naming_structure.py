@@ -138,8 +138,10 @@ class Engine:
         # Violations that depend only on a word or two ("'clicks' is not past tense"): shared,
         # since they are frozen, instead of built again for every name.
         self.violations: dict[tuple, object] = {}
-        # naming.lint_event's results for this convention, keyed by the name alone (made there).
+        # naming.lint_event's results for this convention, keyed by the name alone (made there),
+        # and lint_property's, one cache per property type.
         self.event_results = None
+        self.property_results: dict = {}
 
     def clear_caches(self) -> None:
         """Forget every word learnt from names (the vocabulary tables stay)."""
@@ -153,6 +155,7 @@ class Engine:
             self.rendered_words,
             self.rendered_classes,
             self.violations,
+            self.property_results,
         ):
             cache.clear()
         self.event_results = None

@@ -139,7 +139,6 @@ def _answers(names, conv):
 def test_answers_do_not_depend_on_the_words_learnt_before(conv_name):
     # The engine remembers words, word patterns and shared messages across names; an answer
     # must be the same whether a name comes first or after thousands of others.
-    from telemetry.naming import _lint_property
     from telemetry.naming_structure import engine
 
     conv = CONVENTIONS[conv_name]
@@ -161,7 +160,6 @@ def test_answers_do_not_depend_on_the_words_learnt_before(conv_name):
     names = pairs + _random_names(600, 9) + _random_strings(200, 10)
 
     def cold():
-        _lint_property.cache_clear()
         engine(conv).clear_caches()
 
     cold()
