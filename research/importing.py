@@ -404,25 +404,6 @@ def public(report: dict) -> dict:
 
 # Writing --------------------------------------------------------------------------------------
 
-PARTICIPANT_FIELDS = [
-    "name",
-    "email",
-    "time_zone",
-    "language",
-    "consent",
-    "consent_at",
-    "do_not_contact",
-    "opted_out",
-    "contact_block_reason",
-    "plan",
-    "region",
-    "country",
-    "industry",
-    "company_size",
-    "tenure",
-    "usage_level",
-]
-
 
 def import_commit(*, headers, rows, mapping, by) -> dict:
     """Check, then upsert by external id in one transaction: any bad row and nothing is written."""
@@ -448,7 +429,7 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
     with transaction.atomic():
         accounts_before = upserting.account_inputs(account_keys)
         account_ids = upserting.accounts_upsert(clean=clean, mapped=mapped)
-        update_fields = [f for f in PARTICIPANT_FIELDS if f in mapped]
+        update_fields = [f for f in upserting.PARTICIPANT_FIELDS if f in mapped]
         if {"account_id"} & mapped:
             update_fields.append("account")
         if any(t.startswith("attr:") for t in mapped):

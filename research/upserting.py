@@ -63,11 +63,10 @@ def account_inputs(account_keys) -> dict[str, tuple]:
     return {ext: (pk, *rest) for ext, pk, *rest in rows}
 
 
-_COPY_COLUMNS = [
-    "external_id",
+# The participant fields an import may write; the external id is the upsert key.
+PARTICIPANT_FIELDS = [
     "name",
     "email",
-    "account_id",
     "time_zone",
     "language",
     "consent",
@@ -82,6 +81,12 @@ _COPY_COLUMNS = [
     "company_size",
     "tenure",
     "usage_level",
+]
+
+_COPY_COLUMNS = [
+    "external_id",
+    "account_id",
+    *PARTICIPANT_FIELDS,
     "attributes",
     "created_at",
     "updated_at",
