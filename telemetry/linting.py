@@ -100,7 +100,7 @@ class _RegistryIndex:
     the events saved in a recent window, their number and the sum of their save times. A
     transaction that saved before another but committed after it still changes that sum, so it
     is not missed the way "saved after the newest change seen" would miss it. Rows are read
-    only when the stamp moves.
+    only when the stamp moves, and then every save since the previous check's window.
     """
 
     # Saves are looked at for 5 to 10 minutes; the window's start moves every 5 minutes.
@@ -156,7 +156,10 @@ class _RegistryIndex:
             current = cls.index is not None and cls.stamp[-1] == basis
             if current and cls.stamp == stamp:
                 return cls.index, cls.owners, cls.found, cls.recent
-            changed = cls._owner_rows(Event.objects.filter(updated_at__gte=since))
+            # Read saves since the previous check's window too: when checks are further apart than
+            # the window, a save between them would otherwise fall outside both.
+            read_since = min(since, cls.stamp[4][0]) if current else since
+            changed = cls._owner_rows(Event.objects.filter(updated_at__gte=read_since))
             if current and cls._catch_up(summary, alias_summary, changed, convention):
                 cls.stamp = stamp
                 return cls.index, cls.owners, cls.found, cls.recent

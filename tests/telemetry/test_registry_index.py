@@ -94,3 +94,16 @@ def test_a_big_batch_leaves_the_garbage_collector_as_it_found_it(world, register
 
 def _lint_batch(names):
     return linting.lint_names(names, duplicate_limit=1)
+
+
+def test_a_change_is_seen_even_when_the_next_check_comes_long_after_it(
+    world, register, monkeypatch
+):
+    event = register("Order Completed")
+    assert _duplicate("order_completed")["status"] == "active"
+    saved = event.updated_at + datetime.timedelta(minutes=1)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.DEPRECATED, updated_at=saved)
+    # Nobody lints for half an hour: the recent-saves window has moved past the change.
+    later = saved + datetime.timedelta(minutes=30)
+    monkeypatch.setattr(linting.timezone, "now", lambda: later)
+    assert _duplicate("order_completed")["status"] == "deprecated"
