@@ -10,10 +10,8 @@ come back as violations with a message. Results are cached per (name, convention
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain
 
@@ -38,6 +36,7 @@ from telemetry.naming_messages import (
     MISSING_CATEGORY,
     PROPERTY_CASE_MESSAGE,
     WORD_ORDER_HELP,
+    LintResult,
     Violation,
     abbreviation_violation,
     empty_violation,
@@ -49,6 +48,7 @@ from telemetry.naming_messages import (
     tense_violation,
     unknown_action_violation,
 )
+from telemetry.naming_plain import lint_plain_event
 from telemetry.naming_rules import case_ok, normalised_in, prepare
 from telemetry.naming_structure import (
     Engine,
@@ -95,40 +95,6 @@ __all__ = [
     "render",
     "singular",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class LintResult:
-    name: str
-    ok: bool
-    violations: tuple[Violation, ...]
-    suggestion: str | None
-    note: str = ""
-
-    def __init__(
-        self, name: str, ok: bool, violations: tuple, suggestion: str | None, note: str = ""
-    ):
-        # See Violation.__init__.
-        _set_name(self, name)
-        _set_ok(self, ok)
-        _set_violations(self, violations)
-        _set_suggestion(self, suggestion)
-        _set_note(self, note)
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "ok": self.ok,
-            "violations": [dataclasses.asdict(v) for v in self.violations],
-            "suggestion": self.suggestion,
-            "note": self.note,
-        }
-
-
-_set_name, _set_ok, _set_violations, _set_suggestion, _set_note = (
-    getattr(LintResult, field).__set__
-    for field in ("name", "ok", "violations", "suggestion", "note")
-)
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -338,6 +304,10 @@ def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
 
 
 def _lint_event(conv: Convention, name: str) -> LintResult:
+    if name:
+        plain = lint_plain_event(name, conv, engine(conv))
+        if plain is not None:
+            return plain
     violations, parsed = _event_violations(name, conv)
     if not violations:
         return LintResult(name, True, (), None)
@@ -369,7 +339,14 @@ def _lint_event(conv: Convention, name: str) -> LintResult:
     elif not reread:
         note = "No suggestion: every rewrite the linter tried would read ambiguously."
     else:
-        note = no_suggestion_note(violations, conv, parsed)
+        note = no_suggestion_note(
+            {v.rule for v in violations},
+            conv,
+            action_form=parsed.action_form,
+            doubt=parsed.doubt,
+            objects=parsed.objects,
+            confident=parsed.confident,
+        )
     return LintResult(name, False, violations, suggestion, note)
 
 

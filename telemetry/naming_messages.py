@@ -6,30 +6,39 @@ Pure Python with no Django import.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
+from typing import NamedTuple
 
 from telemetry.naming_convention import Convention
-from telemetry.naming_structure import ParsedName
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     rule: str
     message: str
     part: str = ""
 
-    # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
-    # which costs more than half of making one; these are made for every name linted. Slots
-    # rather than a __dict__: one object less for the garbage collector to walk per result kept.
-    def __init__(self, rule: str, message: str, part: str = ""):
-        _set_rule(self, rule)
-        _set_message(self, message)
-        _set_part(self, part)
+
+class LintResult(NamedTuple):
+    name: str
+    ok: bool
+    violations: tuple[Violation, ...]
+    suggestion: str | None
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "violations": [v._asdict() for v in self.violations],
+            "suggestion": self.suggestion,
+            "note": self.note,
+        }
 
 
-_set_rule, _set_message, _set_part = (
-    getattr(Violation, field).__set__ for field in ("rule", "message", "part")
-)
+# Tuples, not frozen dataclasses: the linter makes one result and a violation or two for every
+# name, and building a tuple from its fields skips the keyword handling of the constructor.
+violation = partial(tuple.__new__, Violation)
+result = partial(tuple.__new__, LintResult)
 
 
 CASE_HELP = {
@@ -112,27 +121,33 @@ def missing_object_violation(done: str) -> Violation:
 
 
 def no_suggestion_note(
-    violations: tuple[Violation, ...], conv: Convention, parsed: ParsedName
+    rules: set[str] | frozenset[str],
+    conv: Convention,
+    *,
+    action_form: str | None,
+    doubt: str,
+    objects: tuple[str, ...] | list[str],
+    confident: bool,
 ) -> str:
-    rules = {v.rule for v in violations}
+    """Why a name gets no suggestion; `rules` are the ids of its violations."""
     if "empty" in rules or "no-words" in rules:
         return "No suggestion: the name has no words to work with."
     if "missing-action" in rules:
         return "No suggestion: no action verb was recognised, so the linter will not guess one."
     if "unknown-action" in rules:
         return (
-            f"No suggestion: '{parsed.action_form}' is not a known action; if it is one, add it "
+            f"No suggestion: '{action_form}' is not a known action; if it is one, add it "
             "to your team's words."
         )
-    if parsed.doubt == "unknown-object":
-        words = " ".join(parsed.objects)
+    if doubt == "unknown-object":
+        words = " ".join(objects)
         return (
             f"No suggestion: none of '{show(words)}' is a known object, so the linter will not "
             "reorder them; add the object to your team's words if it is one."
         )
-    if not parsed.confident:
+    if not confident:
         return (
-            f"No suggestion: '{parsed.action_form}' could be a noun or the action here; write "
+            f"No suggestion: '{action_form}' could be a noun or the action here; write "
             "the action in the past tense to make it clear."
         )
     if "missing-object" in rules:

@@ -75,6 +75,17 @@ def char_checks(text: str, conv: Convention, out: list) -> str:
     return SEPARATOR_RUN_RE.sub("", text)
 
 
+def dynamic_violations(dynamic: tuple[tuple[str, str], ...]) -> list[Violation]:
+    return [
+        Violation(
+            "dynamic-value",
+            f"Contains a dynamic value ({kind} '{show(value)}'); send it as a property instead.",
+            value,
+        )
+        for kind, value in dynamic
+    ]
+
+
 def prepare(name: str, conv: Convention, eng: Engine, out: list):
     """Rules on the raw text. Returns (body to parse, dynamic parts, prefix, text for case)."""
     if len(name) > conv.max_length:
@@ -103,15 +114,7 @@ def prepare(name: str, conv: Convention, eng: Engine, out: list):
     if conv.forbid_dynamic_values:
         body, dynamic = strip_dynamic(body)
         if dynamic:
-            for kind, value in dynamic:
-                out.append(
-                    Violation(
-                        "dynamic-value",
-                        f"Contains a dynamic value ({kind} '{show(value)}'); send it as a "
-                        "property instead.",
-                        value,
-                    )
-                )
+            out += dynamic_violations(dynamic)
             case_text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
         else:
             case_text = body

@@ -129,6 +129,8 @@ class Engine:
         self.word_classes = _WordClasses(self)
         # Where the action sits in a list of word classes; see `parse_words`.
         self.shapes: dict[tuple, tuple | None] = {}
+        # Plans for plain names, made by `naming_plain` (which imports this module).
+        self.plain = None
         # Words of a rendered suggestion ("URLs" -> ("urls",)), so checking a suggestion does not
         # split the whole name again.
         self.rendered_words: dict[str, tuple[str, ...]] = {}
@@ -159,6 +161,7 @@ class Engine:
         ):
             cache.clear()
         self.event_results = None
+        self.plain = None
 
 
 class _WordClasses(dict):
@@ -178,7 +181,7 @@ class _WordClasses(dict):
         if w in eng.phrase_words:
             found = w
         else:
-            info = _info(w, eng)
+            info = word_info(w, eng)
             key = (
                 info and info[1:],
                 w in _SMALL,
@@ -212,7 +215,7 @@ class _RenderedClasses(dict):
             and segment_words(w) == [w]
         )
         if ok and self.title:
-            piece = _title_word(w)
+            piece = title_word(w)
             ok = " " not in piece and "." not in piece and segment_words(piece) == [w]
         found = self.eng.word_classes[w] if ok else None
         if len(self) > 200_000:  # bound memory against endless random words
@@ -272,7 +275,7 @@ def _word_info(w: str, eng: Engine):
     return base, kind, known, noun, score
 
 
-def _info(w: str, eng: Engine):
+def word_info(w: str, eng: Engine):
     info = eng.word_info
     found = info.get(w, _UNSEEN)
     if found is _UNSEEN:
@@ -309,7 +312,7 @@ def _find_action(words: list[str], eng: Engine):
                 parts = None
             if parts:
                 continue
-        found = _info(w, eng)
+        found = word_info(w, eng)
         if found is None:
             continue
         base, kind, known, noun, score = found
@@ -373,13 +376,7 @@ def parse_words(
         words, redundant = _drop_redundant(words)
     # The action search reads each word only through its class, so names whose words fall in
     # the same classes in the same order share one search.
-    shapes = eng.shapes
-    key = tuple(map(eng.word_classes.__getitem__, words))
-    shape = shapes.get(key, _UNSEEN)
-    if shape is _UNSEEN:
-        if len(shapes) > 100_000:  # bound memory against endless random words
-            shapes.clear()
-        shape = shapes[key] = _shape(words, eng)
+    shape = shape_of(tuple(map(eng.word_classes.__getitem__, words)), words, eng)
     if shape is None:
         return _parsed(
             (
@@ -402,7 +399,7 @@ def parse_words(
     i, span, cut, unknown_object = shape
     if span == 1:
         form = words[i]
-        base, kind, known, noun, _ = eng.word_info.get(form) or _info(form, eng)
+        base, kind, known, noun, _ = eng.word_info.get(form) or word_info(form, eng)
         confident = not noun
     else:
         form = " ".join(words[i : i + span])
@@ -437,6 +434,17 @@ def parse_words(
             redundant,
         )
     )
+
+
+def shape_of(key: tuple, words: list[str], eng: Engine) -> tuple | None:
+    """`_shape` of words whose classes are `key`, searched once per key."""
+    shapes = eng.shapes
+    shape = shapes.get(key, _UNSEEN)
+    if shape is _UNSEEN:
+        if len(shapes) > 100_000:  # bound memory against endless random words
+            shapes.clear()
+        shape = shapes[key] = _shape(words, eng)
+    return shape
 
 
 def _shape(words: list[str], eng: Engine) -> tuple | None:
@@ -503,7 +511,7 @@ def action_text(parsed: ParsedName, conv: Convention) -> str:
     return parsed.action_form or parsed.action
 
 
-def _title_word(word: str) -> str:
+def title_word(word: str) -> str:
     acronym = W.ACRONYMS.get(word)
     if acronym is None and word[-1:] == "s" and word[:-1] in W.ACRONYMS:
         acronym = W.ACRONYMS[word[:-1]] + "s"
@@ -514,7 +522,7 @@ def _title(words: list[str], qualifier_from: int, cache: dict[str, str]) -> str:
     if len(cache) > 100_000:
         cache.clear()
     get = cache.get
-    out = [get(w) or cache.setdefault(w, _title_word(w)) for w in words]
+    out = [get(w) or cache.setdefault(w, title_word(w)) for w in words]
     for k in range(max(qualifier_from, 1), len(words)):
         if words[k] in _SMALL:
             out[k] = words[k]

@@ -15,7 +15,7 @@ from telemetry import words as W
 # One word: a lowercase run with an optional capital (camelCase), a plural acronym (URLs), an
 # acronym before a capitalised word (HTTPServer), an all-caps run, or digits glued to letters (2fa). Digits after letters
 # stay in the word ("s3", "oauth2"), so only free-standing numbers count as dynamic values.
-_TOKEN_RE = re.compile(
+TOKEN_RE = re.compile(
     r"[A-Z]?[a-z]+[0-9]*|[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]+[0-9]*|[0-9]+[A-Za-z]*"
 )
 CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
@@ -96,7 +96,7 @@ def segment_words(segment: str) -> list[str]:
         if part.isalpha() and (part.islower() or part.isupper() or part[1:].islower()):
             out.append(part.lower())
         else:
-            out.extend(map(str.lower, _TOKEN_RE.findall(part)))
+            out.extend(map(str.lower, TOKEN_RE.findall(part)))
     return out
 
 

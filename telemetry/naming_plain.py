@@ -1,0 +1,466 @@
+"""The linter's short way for the names registries are mostly made of: one segment of letters
+and single separators, nothing reserved, no digits.
+
+Pure Python with no Django import. `lint_plain_event` answers exactly what `naming._lint_event`
+would (a differential test over real and synthetic names holds it to that), from plans cached
+twice over:
+
+- per word-class pattern (`Plan`): where the action sits, which structural rules fire, how the
+  suggestion is put together and which of its checks can fail. Words fall in the same class
+  when every rule and the suggestion treat them alike; a word the rules look at as itself
+  (an abbreviation, "event", the first word of a reserved name, a word that does not read
+  back as itself once rendered) is its own class;
+- per pattern and action word (`_Outcome`): the violations that name the action, and whether
+  a suggestion passes.
+
+A name then pays only for splitting, its case check, and putting its own words into the
+messages and the suggestion. Anything unusual returns None, and the caller goes the long way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telemetry import words as W
+from telemetry.naming_convention import Convention
+from telemetry.naming_messages import (
+    CASE_MESSAGE,
+    MISSING_ACTION,
+    MISSING_CATEGORY,
+    WORD_ORDER_HELP,
+    LintResult,
+    abbreviation_violation,
+    missing_object_violation,
+    no_suggestion_note,
+    result,
+    shared_violation,
+    show,
+    tense_violation,
+    unknown_action_violation,
+    violation,
+)
+from telemetry.naming_rules import case_ok, dynamic_violations
+from telemetry.naming_structure import Engine, shape_of, title_word, word_info
+from telemetry.naming_text import SEPARATOR_RUN_RE, TOKEN_RE, strip_dynamic
+
+_UNSEEN = object()
+_SMALL = W.SMALL_WORDS
+_REDUNDANT = W.REDUNDANT_WORDS
+_OBJECTLESS = W.OBJECTLESS_ACTIONS
+_NO_ACTION_NOTE = "No suggestion: no action verb was recognised, so the linter will not guess one."
+_AMBIGUOUS_NOTE = "No suggestion: every rewrite the linter tried would read ambiguously."
+_NO_ACTION = (MISSING_ACTION,)
+_NO_ACTION_DOTTED = (MISSING_ACTION, MISSING_CATEGORY)
+
+# What a plan comes to for an action (`_Outcome.kind`).
+_LONG_WAY = 0  # the caller lints the name in full
+_NOTE = 1  # no suggestion; `_Outcome.note` says why (None: the note names the name's words)
+_SUGGEST = 2  # a suggestion, unless it is the name itself, too long, prefixed or reserved
+
+
+class PlainCaches:
+    """The plans of one convention's engine, and the tables they read."""
+
+    def __init__(self, eng: Engine):
+        self.classes = _Classes(eng)
+        self.titles = _Titles()
+        self.plans: dict[tuple, Plan] = {}
+        self.actions: dict[str, _Action] = {}
+        self.signatures: dict[tuple, int] = {}
+        # A plain name with free-standing digits among its words.
+        self.numbered_re = re.compile(eng.plain_re.pattern.replace("A-Za-z", "A-Za-z0-9"))
+
+    def clear(self) -> None:
+        for cache in (self.classes, self.titles, self.plans, self.actions, self.signatures):
+            cache.clear()
+
+
+class _Classes(dict):
+    """Word -> its class in a plan's key: its class for the action search
+    (`Engine.word_classes`), or ("word", word) when a rule or the suggestion looks at the word
+    itself."""
+
+    def __init__(self, eng: Engine):
+        super().__init__()
+        self.eng = eng
+        self.title = eng.conv.event_case == "title"
+
+    def __missing__(self, w: str):
+        eng = self.eng
+        if (
+            w in eng.abbreviations
+            or w in _REDUNDANT
+            or w in eng.reserved_first_words
+            or eng.rendered_classes[w] is None
+            or (self.title and not case_ok(title_word(w), "title"))
+        ):
+            found = ("word", w)
+        else:
+            found = eng.word_classes[w]
+        if len(self) > 200_000:  # bound memory against endless random words
+            self.clear()
+        self[w] = found
+        return found
+
+
+class _Titles(dict):
+    def __missing__(self, w: str) -> str:
+        if len(self) > 200_000:
+            self.clear()
+        found = self[w] = title_word(w)
+        return found
+
+
+class Plan:
+    """What the rules make of every name whose words have these classes."""
+
+    __slots__ = (
+        "fallback",
+        "expansion",
+        "reserved",
+        "before_case",
+        "action",
+        "at",
+        "span",
+        "objects",
+        "qualifiers_from",
+        "known",
+        "confident",
+        "doubt",
+        "tense_bad",
+        "order_bad",
+        "outcomes",
+    )
+
+
+class _Action:
+    """An action word as a convention reads it: its base form, the form a suggestion says,
+    the violations that name it, and `signature`, the number shared by every action word that
+    a plan treats alike."""
+
+    __slots__ = ("base", "spoken", "unknown", "tense", "missing_object", "signature")
+
+
+class _Outcome:
+    """What a plan comes to for the action words of one signature."""
+
+    __slots__ = (
+        "kind",
+        "ok",
+        "missing_object",
+        "note",
+        "rules",
+        "action_first",
+        "lowercase",
+        "reserved",
+        "full_check",
+    )
+
+
+def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | None:
+    if len(name) > conv.max_length or "." in name:
+        return None
+    if eng.prefixes and name[: eng.longest_prefix].lower().startswith(eng.prefixes):
+        return None
+    caches = eng.plain
+    if caches is None:
+        caches = eng.plain = PlainCaches(eng)
+    text = name
+    body_length = len(name)
+    out: tuple = ()
+    if not eng.plain_re.match(name):
+        # Plain but for a number or a date among the words: "Signed Up 2019-11-01".
+        if not (conv.forbid_dynamic_values and caches.numbered_re.match(name)):
+            return None
+        body, dynamic = strip_dynamic(name)
+        text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
+        if not dynamic or not eng.plain_re.match(text):
+            return None
+        body_length = len(body)
+        out = tuple(dynamic_violations(dynamic))
+    # `segment_words` for a plain name: lowercase, Title Case and CAPS split at separators.
+    flat = text.replace("_", " ").replace("-", " ")
+    if flat.islower() or flat.istitle() or flat.isupper():
+        words = flat.lower().split()
+    else:
+        words = list(map(str.lower, TOKEN_RE.findall(text)))
+    key = tuple(map(caches.classes.__getitem__, words))
+    plan = caches.plans.get(key)
+    if plan is None:
+        plans = caches.plans
+        if len(plans) > 100_000:  # bound memory against endless random words
+            plans.clear()
+        plan = plans[key] = _plan(words, conv, eng)
+    if plan.fallback:
+        return None
+    if (
+        plan.reserved
+        and body_length <= eng.reserved_length
+        and "_".join(words) in eng.reserved_names
+    ):
+        return None
+    style = conv.event_case
+    case_bad = not case_ok(text, style)
+    out += plan.before_case
+    if case_bad:
+        out = (*out, violation(("case", CASE_MESSAGE[style], show(text))))
+    if not plan.action:
+        tail = _NO_ACTION_DOTTED if style == "dotted" else _NO_ACTION
+        return result((name, False, out + tail, None, _NO_ACTION_NOTE))
+    if plan.expansion:
+        expanded: list[str] = []
+        for w, full in zip(words, plan.expansion, strict=True):
+            if full:
+                expanded += full
+            else:
+                expanded.append(w)
+        words = expanded
+    at = plan.at
+    form = words[at] if plan.span == 1 else " ".join(words[at : at + plan.span])
+    action = caches.actions.get(form) or _action(form, caches, conv, eng)
+    outcome = plan.outcomes.get(action.signature)
+    if outcome is None:
+        outcome = plan.outcomes[action.signature] = _outcome(plan, action, form, words, conv, eng)
+    kind = outcome.kind
+    if kind == _LONG_WAY:
+        return None
+    if outcome.ok and not case_bad and text is name:
+        return result((name, True, (), None, ""))
+    if not plan.known:
+        out += action.unknown
+    if plan.tense_bad:
+        out += action.tense
+    if plan.order_bad:
+        out = (*out, violation(("word-order", WORD_ORDER_HELP[conv.word_order], show(text))))
+    if outcome.missing_object:
+        out += action.missing_object
+    if style == "dotted":
+        out = (*out, MISSING_CATEGORY)
+    objects = words[plan.objects[0] : plan.objects[1]]
+    note = outcome.note
+    if note is None:
+        note = no_suggestion_note(
+            outcome.rules,
+            conv,
+            action_form=form,
+            doubt=plan.doubt,
+            objects=objects,
+            confident=plan.confident,
+        )
+    if kind == _NOTE:
+        return result((name, False, out, None, note))
+    spoken = action.spoken
+    ordered = spoken + objects if outcome.action_first else objects + spoken
+    ordered += words[plan.qualifiers_from :]
+    if style == "title":
+        pieces = list(map(caches.titles.__getitem__, ordered))
+        for k in outcome.lowercase:
+            pieces[k] = ordered[k]
+        candidate = " ".join(pieces)
+    else:
+        candidate = "_".join(ordered)
+    if (
+        candidate == name
+        or len(candidate) > conv.max_length
+        or (eng.prefixes and candidate[: eng.longest_prefix].lower().startswith(eng.prefixes))
+        or (
+            outcome.reserved
+            and len(candidate) <= eng.reserved_length
+            and "_".join(ordered) in eng.reserved_names
+        )
+        or (
+            outcome.full_check
+            and (
+                eng.bad_chars_re.search(candidate)
+                or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+            )
+        )
+    ):
+        return result((name, False, out, None, note))
+    return result((name, False, out, candidate, ""))
+
+
+def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
+    """The plan for names whose words have the classes of `words`, learnt from them."""
+    plan = Plan()
+    plan.fallback = False
+    plan.reserved = words[0] in eng.reserved_first_words
+    abbreviations = eng.abbreviations
+    found: dict[str, str] = {}
+    expansion = []
+    expanded: list[str] = []
+    for w in words:
+        full = abbreviations.get(w)
+        if full:
+            found.setdefault(w, full)
+            expansion.append(full.split(" "))
+            expanded += full.split(" ")
+        else:
+            expansion.append(None)
+            expanded.append(w)
+    plan.expansion = tuple(expansion) if found else None
+    plan.before_case = tuple(
+        shared_violation(eng.violations, abbreviation_violation, short, full)
+        for short, full in found.items()
+    )
+    if len(expanded) > 1 and expanded[-1] in _REDUNDANT:
+        plan.fallback = True
+        return plan
+    shape = shape_of(tuple(map(eng.word_classes.__getitem__, expanded)), expanded, eng)
+    plan.action = shape is not None
+    if shape is None:
+        return plan
+    i, span, cut, unknown_object = shape
+    if span == 1:
+        _, kind, known, noun, _ = word_info(expanded[i], eng)
+        confident = not noun
+    else:
+        _, kind = eng.forms[" ".join(expanded[i : i + span])]
+        known = confident = True
+    doubt = "" if confident else "noun-or-verb"
+    if i:
+        plan.objects, plan.qualifiers_from = (0, i), i + span
+        order = "object_action"
+    else:
+        plan.objects = (span, span + cut)
+        plan.qualifiers_from = span + cut
+        order = "action_object" if cut else None
+        if unknown_object:
+            confident, doubt = False, "unknown-object"
+    tense = conv.tense
+    plan.at, plan.span = i, span
+    plan.known, plan.confident, plan.doubt = known, confident, doubt
+    plan.tense_bad = tense != "any" and (
+        kind != "past" if tense == "past" else kind not in ("base", "third")
+    )
+    plan.order_bad = bool(order) and order != conv.word_order
+    plan.outcomes = {}
+    return plan
+
+
+def _action(form: str, caches: PlainCaches, conv: Convention, eng: Engine) -> _Action:
+    action = _Action()
+    base = action.base = word_info(form, eng)[0]
+    tense, style = conv.tense, conv.event_case
+    # The action in the convention's tense (`naming_structure.action_text`).
+    past, present = eng.past.get(base) or form, base
+    said = past if tense == "past" else present if tense == "present" else form
+    spoken = action.spoken = said.split(" ")
+    shared = eng.violations
+    action.unknown = (shared_violation(shared, unknown_action_violation, form),)
+    if tense != "any":  # no action is in the wrong tense then
+        action.tense = (shared_violation(shared, tense_violation, form, said, tense, style),)
+    action.missing_object = (shared_violation(shared, missing_object_violation, said),)
+    # What the suggestion's check reads about the action: how the words it says read back.
+    info = word_info(said, eng) if len(spoken) == 1 else (*eng.forms[said], True)
+    read_back = info and (info[1], info[2], info[0] == base)
+    signature = (
+        base in _OBJECTLESS,
+        base in eng.past,
+        tuple(map(caches.classes.__getitem__, spoken)),
+        read_back,
+        said.replace(" ", "").isalpha(),
+    )
+    signatures = caches.signatures
+    action.signature = signatures.get(signature)
+    if action.signature is None:
+        action.signature = signatures[signature] = len(signatures)
+    if len(caches.actions) > 100_000:
+        caches.actions.clear()
+    caches.actions[form] = action
+    return action
+
+
+def _outcome(
+    plan: Plan, action: _Action, form: str, words: list[str], conv: Convention, eng: Engine
+) -> _Outcome:
+    """What `plan` comes to for actions like `action`; `words` is a name it was made for."""
+    outcome = _Outcome()
+    outcome.kind = _NOTE
+    base = action.base
+    style = conv.event_case
+    objects = words[plan.objects[0] : plan.objects[1]]
+    missing_object = outcome.missing_object = not objects and base not in _OBJECTLESS
+    found = [
+        *plan.before_case,
+        *(action.unknown if not plan.known else ()),
+        *(action.tense if plan.tense_bad else ()),
+        *(action.missing_object if missing_object else ()),
+        *((MISSING_CATEGORY,) if style == "dotted" else ()),
+    ]
+    outcome.ok = not (found or plan.order_bad)
+    # The note names the action or the objects for some rules only: when two made-up names
+    # give the same note, it is the same for every name.
+    rules = outcome.rules = frozenset(v.rule for v in found)
+    notes = {
+        no_suggestion_note(
+            rules,
+            conv,
+            action_form=stand_in,
+            doubt=plan.doubt,
+            objects=[stand_in],
+            confident=plan.confident,
+        )
+        for stand_in in ("\x00", "\x01")
+    }
+    outcome.note = notes.pop() if len(notes) == 1 else None
+    hopeless = (not plan.known and base not in eng.past) or style == "dotted" or missing_object
+    if not plan.confident or hopeless:
+        return outcome
+    if style == "camel":
+        outcome.kind = _LONG_WAY
+        return outcome
+    spoken = action.spoken
+    action_first = outcome.action_first = conv.word_order == "action_object"
+    ordered = [*spoken, *objects] if action_first else [*objects, *spoken]
+    qualifier_from = len(ordered)
+    ordered += words[plan.qualifiers_from :]
+    key = tuple(map(eng.rendered_classes.__getitem__, ordered))
+    at = 0 if action_first else len(objects)
+    shape = None if None in key else shape_of(key, ordered, eng)
+    info = word_info(spoken[0], eng) if len(spoken) == 1 else (*eng.forms[" ".join(spoken)], True)
+    if (
+        (len(ordered) > 1 and ordered[-1] in _REDUNDANT)
+        or shape is None
+        or shape[0] != at
+        or shape[1] != len(spoken)
+        or (not at and shape[2] != len(objects))
+        or info is None
+    ):
+        outcome.kind = _LONG_WAY
+        return outcome
+    base2, kind2, known2 = info[0], info[1], info[2]
+    if base2 != base:
+        outcome.note = _AMBIGUOUS_NOTE
+        return outcome
+    order = "object_action" if at else ("action_object" if objects else None)
+    tense = conv.tense
+    separator = " " if style == "title" else "_"
+    lowercase = outcome.lowercase = tuple(
+        k for k in range(max(qualifier_from, 1), len(ordered)) if ordered[k] in _SMALL
+    )
+    if style == "title":
+        pieces = [title_word(w) for w in ordered]
+        for k in lowercase:
+            pieces[k] = ordered[k]
+        candidate = " ".join(pieces)
+    else:
+        candidate = separator.join(ordered)
+    if (
+        not known2
+        or (tense == "past" and kind2 != "past")
+        or (tense == "present" and kind2 not in ("base", "third"))
+        or (order and order != conv.word_order)
+        or (not objects and base2 not in _OBJECTLESS)
+        or not case_ok(candidate, style)
+    ):
+        return outcome
+    # The other words come from plain names, so only these can add a digit or odd character.
+    fixed = [*spoken, *(w for full in plan.expansion or () if full for w in full)]
+    outcome.full_check = not (
+        all(w.isalpha() for w in fixed)
+        and (len(ordered) == 1 or eng.plain_re.match(f"a{separator}a"))
+    )
+    outcome.reserved = ordered[0] in eng.reserved_first_words
+    outcome.kind = _SUGGEST
+    return outcome
