@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from telemetry import duplicates, naming_structure, naming_text  # noqa: E402
 from telemetry.duplicates import DuplicateIndex  # noqa: E402
-from telemetry.naming import PRESETS, lint_event, lint_property  # noqa: E402
+from telemetry.naming import PRESETS, lint_event, lint_events, lint_properties  # noqa: E402
 from telemetry.words import ABBREVIATIONS, OBJECTS, REGULAR_VERBS  # noqa: E402
 
 STYLES = (
@@ -93,14 +93,26 @@ def best_of(fn) -> tuple[float, object]:
     return best, result
 
 
-def bench_lint(names: list[str], preset: str) -> None:
+def bench_lint(names: list[str], preset: str, *, label: str = "distinct names") -> None:
+    """`lint_events`, the batch call the lint endpoint and CI use: one name after the other,
+    with the garbage collector paused for the batch (see `naming.collector_paused`)."""
     conv = PRESETS[preset]
-    elapsed, results = best_of(lambda: [lint_event(n, conv) for n in names])
+    elapsed, results = best_of(lambda: lint_events(names, conv))
     suggested = sum(r.suggestion is not None for r in results)
     ok = sum(r.ok for r in results)
     print(
-        f"lint_event     preset={preset:<8} {len(names):>6,} distinct names: {elapsed:6.3f} s"
+        f"lint_events    preset={preset:<8} {len(names):>6,} {label}: {elapsed:6.3f} s"
         f" = {len(names) / elapsed:>8,.0f} names/s  (ok {ok:,}, with a suggestion {suggested:,})"
+    )
+
+
+def bench_one_by_one(names: list[str], preset: str) -> None:
+    """`lint_event` called for each name, the collector running as usual."""
+    conv = PRESETS[preset]
+    elapsed, _ = best_of(lambda: [lint_event(n, conv) for n in names])
+    print(
+        f"lint_event     preset={preset:<8} {len(names):>6,} distinct names: {elapsed:6.3f} s"
+        f" = {len(names) / elapsed:>8,.0f} names/s  (one call per name, collector running)"
     )
 
 
@@ -109,18 +121,18 @@ def bench_repeating(names: list[str]) -> None:
     conv = PRESETS["segment"]
     rng = random.Random(3)
     batch = [rng.choice(names[:5000]) for _ in range(len(names))]
-    elapsed, _ = best_of(lambda: [lint_event(n, conv) for n in batch])
+    elapsed, _ = best_of(lambda: lint_events(batch, conv))
     print(
-        f"lint_event     preset=segment  {len(batch):>6,} names, 5,000 distinct: {elapsed:6.3f} s"
+        f"lint_events    preset=segment  {len(batch):>6,} names, 5,000 distinct: {elapsed:6.3f} s"
         f" = {len(batch) / elapsed:>8,.0f} names/s"
     )
 
 
 def bench_properties(names: list[str]) -> None:
     conv = PRESETS["segment"]
-    elapsed, _ = best_of(lambda: [lint_property(n, conv, "string") for n in names])
+    elapsed, _ = best_of(lambda: lint_properties(names, conv, "string"))
     print(
-        f"lint_property  preset=segment  {len(names):>6,} distinct names: {elapsed:6.3f} s"
+        f"lint_properties preset=segment  {len(names):>6,} distinct names: {elapsed:6.3f} s"
         f" = {len(names) / elapsed:>8,.0f} names/s"
     )
 
@@ -151,8 +163,9 @@ def main() -> None:
         f"python {sys.version.split()[0]}, one process; calibration sum(range(1000)) ="
         f" {calibrate():.1f} µs (idle machine: ~8-12 µs)"
     )
-    for preset in ("segment", "snake", "dotted"):
+    for preset in ("segment", "snake", "camel", "dotted"):
         bench_lint(lint_names, preset)
+    bench_one_by_one(lint_names, "segment")
     bench_repeating(lint_names)
     bench_properties(lint_names)
     bench_duplicates(lint_names, queries)
@@ -161,7 +174,7 @@ def main() -> None:
         real_names = []
         for path in sorted(real.glob("*.txt")):
             real_names += [line for line in path.read_text().splitlines() if line.strip()]
-        bench_lint(real_names, "segment")
+        bench_lint(real_names, "segment", label="real-world names (Fenix, Iglu)")
     print(f"calibration at the end: {calibrate():.1f} µs")
 
 

@@ -2,9 +2,7 @@
 live check on the pages, the lint endpoint CI calls, imports, and re-linting after a change."""
 
 import datetime
-import gc
 import threading
-from contextlib import contextmanager
 
 from django.db.models import Count, F, FloatField, Func, Max, Sum, Value
 from django.utils import timezone
@@ -222,21 +220,6 @@ def _merged(cached: tuple, fresh: list, limit: int) -> tuple:
     return tuple(sorted(best.values(), key=lambda c: (-c[2], c[0])))[:limit]
 
 
-@contextmanager
-def _collector_paused(pause: bool):
-    """A big batch builds a few hundred thousand result objects and no reference cycles, yet
-    triggers full garbage collections that walk every object of the process (0.3-0.4 s of a
-    10,000-name request). They wait until the batch is done; the state is restored after."""
-    was_enabled = gc.isenabled()
-    if pause and was_enabled:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if pause and was_enabled:
-            gc.enable()
-
-
 def lint_names(
     names: list[str],
     *,
@@ -246,7 +229,7 @@ def lint_names(
     duplicate_limit: int = 5,
 ) -> list[dict]:
     """Lint each name and look for near-duplicates in the registry; results follow input order."""
-    with _collector_paused(len(names) >= 1000):
+    with naming.collector_paused(len(names) >= 1000):
         return _lint_names(
             names,
             team=team,

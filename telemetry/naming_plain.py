@@ -34,16 +34,15 @@ from telemetry.naming_messages import (
     no_suggestion_note,
     result,
     shared_violation,
-    show,
     tense_violation,
     unknown_action_violation,
     violation,
 )
-from telemetry.naming_rules import case_ok, dynamic_violations
+from telemetry.naming_rules import CASE_RES, case_ok, dynamic_violations
 from telemetry.naming_structure import Engine, shape_of, title_word, word_info
-from telemetry.naming_text import SEPARATOR_RUN_RE, TOKEN_RE, strip_dynamic
+from telemetry.naming_text import SEPARATOR_RUN_RE, TOKEN_RE, segment_words, strip_dynamic
 
-_UNSEEN = object()
+_PENDING = object()  # an outcome's note, not worked out yet
 _SMALL = W.SMALL_WORDS
 _REDUNDANT = W.REDUNDANT_WORDS
 _OBJECTLESS = W.OBJECTLESS_ACTIONS
@@ -67,36 +66,72 @@ class PlainCaches:
         self.plans: dict[tuple, Plan] = {}
         self.actions: dict[str, _Action] = {}
         self.signatures: dict[tuple, int] = {}
+        self.prefix_heads = frozenset(p[:k] for p in eng.prefixes for k in range(1, len(p) + 1))
+        conv = eng.conv
+        style = conv.event_case
+        self.title = style == "title"
+        self.camel = style == "camel"
+        self.plain_match = eng.plain_re.match
         # A plain name with free-standing digits among its words.
-        self.numbered_re = re.compile(eng.plain_re.pattern.replace("A-Za-z", "A-Za-z0-9"))
+        numbered = re.compile(eng.plain_re.pattern.replace("A-Za-z", "A-Za-z0-9"))
+        self.numbered_match = numbered.match if conv.forbid_dynamic_values else _never
+        self.case_match = CASE_RES[style].match
+        self.case_message = CASE_MESSAGE[style]
+        self.order_message = WORD_ORDER_HELP[conv.word_order]
+        self.no_action = _NO_ACTION_DOTTED if style == "dotted" else _NO_ACTION
 
     def clear(self) -> None:
         for cache in (self.classes, self.titles, self.plans, self.actions, self.signatures):
             cache.clear()
 
 
+def _never(text: str) -> None:
+    return None
+
+
+def _prefixed(eng: Engine, word: str) -> bool:
+    """Whether a name starting with `word` (lowercase) could start with a reserved prefix:
+    the word starts with one, or one starts with the word."""
+    return word in eng.plain.prefix_heads or word.startswith(eng.prefixes)
+
+
 class _Classes(dict):
-    """Word -> its class in a plan's key: its class for the action search
-    (`Engine.word_classes`), or ("word", word) when a rule or the suggestion looks at the word
-    itself."""
+    """Word -> its class in a plan's key.
+
+    That is its class for the action search (`Engine.word_classes`), times 8, plus a bit for
+    each check a name or its suggestion makes when the word comes first or is rendered in
+    Title Case: the first word of a reserved name (1), the start of a reserved prefix (2), an
+    acronym (4). A word the plan must know itself is ("word", word): an abbreviation, "event",
+    a word that does not read back as itself once rendered."""
 
     def __init__(self, eng: Engine):
         super().__init__()
         self.eng = eng
         self.title = eng.conv.event_case == "title"
+        # Glued into camelCase, single letters run together ("addAB" is "add", "ab").
+        self.camel = eng.conv.event_case == "camel"
 
     def __missing__(self, w: str):
         eng = self.eng
+        flags = (
+            (w in eng.reserved_first_words)
+            | _prefixed(eng, w) << 1
+            | (w in W.ACRONYMS or (w[-1:] == "s" and w[:-1] in W.ACRONYMS)) << 2
+        )
         if (
             w in eng.abbreviations
             or w in _REDUNDANT
-            or w in eng.reserved_first_words
             or eng.rendered_classes[w] is None
+            or (self.camel and len(w) == 1)
             or (self.title and not case_ok(title_word(w), "title"))
         ):
             found = ("word", w)
         else:
             found = eng.word_classes[w]
+            if isinstance(found, int):
+                found = found * 8 + flags
+            elif flags:  # a word of a multi-word action, which is its own class anyway
+                found = ("word", found)
         if len(self) > 200_000:  # bound memory against endless random words
             self.clear()
         self[w] = found
@@ -115,8 +150,10 @@ class Plan:
     """What the rules make of every name whose words have these classes."""
 
     __slots__ = (
+        "careful",
         "fallback",
         "expansion",
+        "prefixed",
         "reserved",
         "before_case",
         "action",
@@ -138,7 +175,15 @@ class _Action:
     the violations that name it, and `signature`, the number shared by every action word that
     a plan treats alike."""
 
-    __slots__ = ("base", "spoken", "unknown", "tense", "missing_object", "signature")
+    __slots__ = (
+        "base",
+        "spoken",
+        "unknown",
+        "tense",
+        "missing_object",
+        "signature",
+        "violations",
+    )
 
 
 class _Outcome:
@@ -147,34 +192,34 @@ class _Outcome:
     __slots__ = (
         "kind",
         "ok",
-        "missing_object",
+        "mask",
         "note",
         "rules",
         "action_first",
         "lowercase",
+        "capitalise",
+        "prefixed",
         "reserved",
         "full_check",
     )
 
 
 def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | None:
+    caches = eng.plain or _caches(eng)
     if len(name) > conv.max_length or "." in name:
         return None
-    if eng.prefixes and name[: eng.longest_prefix].lower().startswith(eng.prefixes):
-        return None
-    caches = eng.plain
-    if caches is None:
-        caches = eng.plain = PlainCaches(eng)
     text = name
     body_length = len(name)
     out: tuple = ()
-    if not eng.plain_re.match(name):
+    if not caches.plain_match(name):
         # Plain but for a number or a date among the words: "Signed Up 2019-11-01".
-        if not (conv.forbid_dynamic_values and caches.numbered_re.match(name)):
+        if not caches.numbered_match(name) or name[: eng.longest_prefix].lower().startswith(
+            eng.prefixes
+        ):
             return None
         body, dynamic = strip_dynamic(name)
         text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
-        if not dynamic or not eng.plain_re.match(text):
+        if not dynamic or not caches.plain_match(text):
             return None
         body_length = len(body)
         out = tuple(dynamic_violations(dynamic))
@@ -185,28 +230,26 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     else:
         words = list(map(str.lower, TOKEN_RE.findall(text)))
     key = tuple(map(caches.classes.__getitem__, words))
-    plan = caches.plans.get(key)
-    if plan is None:
-        plans = caches.plans
-        if len(plans) > 100_000:  # bound memory against endless random words
-            plans.clear()
-        plan = plans[key] = _plan(words, conv, eng)
-    if plan.fallback:
-        return None
-    if (
-        plan.reserved
-        and body_length <= eng.reserved_length
-        and "_".join(words) in eng.reserved_names
+    plan = caches.plans.get(key) or _plan(key, words, caches, conv, eng)
+    if plan.careful and (
+        plan.fallback
+        or (plan.prefixed and name[: eng.longest_prefix].lower().startswith(eng.prefixes))
+        or (
+            plan.reserved
+            and body_length <= eng.reserved_length
+            and "_".join(words) in eng.reserved_names
+        )
     ):
         return None
-    style = conv.event_case
-    case_bad = not case_ok(text, style)
+    case_bad = not caches.case_match(text) or (
+        caches.title and not text.istitle() and not case_ok(text, "title")
+    )
+    shown = text if len(text) <= 40 else text[:39] + "…"  # see naming_messages.show
     out += plan.before_case
     if case_bad:
-        out = (*out, violation(("case", CASE_MESSAGE[style], show(text))))
+        out = (*out, violation(("case", caches.case_message, shown)))
     if not plan.action:
-        tail = _NO_ACTION_DOTTED if style == "dotted" else _NO_ACTION
-        return result((name, False, out + tail, None, _NO_ACTION_NOTE))
+        return result((name, False, out + caches.no_action, None, _NO_ACTION_NOTE))
     if plan.expansion:
         expanded: list[str] = []
         for w, full in zip(words, plan.expansion, strict=True):
@@ -218,26 +261,59 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     at = plan.at
     form = words[at] if plan.span == 1 else " ".join(words[at : at + plan.span])
     action = caches.actions.get(form) or _action(form, caches, conv, eng)
-    outcome = plan.outcomes.get(action.signature)
-    if outcome is None:
-        outcome = plan.outcomes[action.signature] = _outcome(plan, action, form, words, conv, eng)
+    outcome = plan.outcomes.get(action.signature) or _outcome(plan, action, form, words, conv, eng)
     kind = outcome.kind
     if kind == _LONG_WAY:
         return None
     if outcome.ok and not case_bad and text is name:
         return result((name, True, (), None, ""))
-    if not plan.known:
-        out += action.unknown
-    if plan.tense_bad:
-        out += action.tense
+    before_order, after_order = action.violations.get(outcome.mask) or _action_violations(
+        action, outcome.mask
+    )
+    out += before_order
     if plan.order_bad:
-        out = (*out, violation(("word-order", WORD_ORDER_HELP[conv.word_order], show(text))))
-    if outcome.missing_object:
-        out += action.missing_object
-    if style == "dotted":
-        out = (*out, MISSING_CATEGORY)
+        out = (*out, violation(("word-order", caches.order_message, shown)))
+    out += after_order
     objects = words[plan.objects[0] : plan.objects[1]]
+    if kind == _SUGGEST:
+        ordered = action.spoken + objects if outcome.action_first else objects + action.spoken
+        ordered += words[plan.qualifiers_from :]
+        if outcome.capitalise:
+            # Only plain words, none of them an acronym or a small word to keep lowercase.
+            candidate = " ".join(ordered).title()
+        elif caches.title:
+            pieces = list(map(caches.titles.__getitem__, ordered))
+            for k in outcome.lowercase:
+                pieces[k] = ordered[k]
+            candidate = " ".join(pieces)
+        elif caches.camel:
+            candidate = ordered[0] + "".join(map(str.capitalize, ordered[1:]))
+        else:
+            candidate = "_".join(ordered)
+        if not (
+            candidate == name
+            or len(candidate) > conv.max_length
+            or (
+                outcome.prefixed
+                and candidate[: eng.longest_prefix].lower().startswith(eng.prefixes)
+            )
+            or (
+                outcome.reserved
+                and len(candidate) <= eng.reserved_length
+                and "_".join(ordered) in eng.reserved_names
+            )
+            or (
+                outcome.full_check
+                and (
+                    eng.bad_chars_re.search(candidate)
+                    or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+                )
+            )
+        ):
+            return result((name, False, out, candidate, ""))
     note = outcome.note
+    if note is _PENDING:
+        note = _settle_note(outcome, plan, conv)
     if note is None:
         note = no_suggestion_note(
             outcome.rules,
@@ -247,44 +323,24 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
             objects=objects,
             confident=plan.confident,
         )
-    if kind == _NOTE:
-        return result((name, False, out, None, note))
-    spoken = action.spoken
-    ordered = spoken + objects if outcome.action_first else objects + spoken
-    ordered += words[plan.qualifiers_from :]
-    if style == "title":
-        pieces = list(map(caches.titles.__getitem__, ordered))
-        for k in outcome.lowercase:
-            pieces[k] = ordered[k]
-        candidate = " ".join(pieces)
-    else:
-        candidate = "_".join(ordered)
-    if (
-        candidate == name
-        or len(candidate) > conv.max_length
-        or (eng.prefixes and candidate[: eng.longest_prefix].lower().startswith(eng.prefixes))
-        or (
-            outcome.reserved
-            and len(candidate) <= eng.reserved_length
-            and "_".join(ordered) in eng.reserved_names
-        )
-        or (
-            outcome.full_check
-            and (
-                eng.bad_chars_re.search(candidate)
-                or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
-            )
-        )
-    ):
-        return result((name, False, out, None, note))
-    return result((name, False, out, candidate, ""))
+    return result((name, False, out, None, note))
 
 
-def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
-    """The plan for names whose words have the classes of `words`, learnt from them."""
-    plan = Plan()
+def _caches(eng: Engine) -> PlainCaches:
+    eng.plain = PlainCaches(eng)
+    return eng.plain
+
+
+def _plan(key: tuple, words: list[str], caches: PlainCaches, conv: Convention, eng: Engine) -> Plan:
+    """The plan for names whose words have the classes `key`, learnt from `words`."""
+    plans = caches.plans
+    if len(plans) > 100_000:  # bound memory against endless random words
+        plans.clear()
+    plan = plans[key] = Plan()
     plan.fallback = False
     plan.reserved = words[0] in eng.reserved_first_words
+    plan.prefixed = _prefixed(eng, words[0])
+    plan.careful = plan.reserved or plan.prefixed
     abbreviations = eng.abbreviations
     found: dict[str, str] = {}
     expansion = []
@@ -304,7 +360,7 @@ def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
         for short, full in found.items()
     )
     if len(expanded) > 1 and expanded[-1] in _REDUNDANT:
-        plan.fallback = True
+        plan.fallback = plan.careful = True
         return plan
     shape = shape_of(tuple(map(eng.word_classes.__getitem__, expanded)), expanded, eng)
     plan.action = shape is not None
@@ -365,22 +421,41 @@ def _action(form: str, caches: PlainCaches, conv: Convention, eng: Engine) -> _A
     action.signature = signatures.get(signature)
     if action.signature is None:
         action.signature = signatures[signature] = len(signatures)
+    action.violations = {}
     if len(caches.actions) > 100_000:
         caches.actions.clear()
     caches.actions[form] = action
     return action
 
 
+def _action_violations(action: _Action, mask: int) -> tuple[tuple, tuple]:
+    """The violations naming `action` that `mask` asks for (unknown action, tense, missing
+    object, missing category: bits 0 to 3): those before the word-order violation, and those
+    after it (see `naming._event_violations` for the order)."""
+    unknown, tense, missing_object, dotted = (mask >> bit & 1 for bit in range(4))
+    found = action.violations[mask] = (
+        (*(action.unknown if unknown else ()), *(action.tense if tense else ())),
+        (
+            *(action.missing_object if missing_object else ()),
+            *((MISSING_CATEGORY,) if dotted else ()),
+        ),
+    )
+    return found
+
+
 def _outcome(
     plan: Plan, action: _Action, form: str, words: list[str], conv: Convention, eng: Engine
 ) -> _Outcome:
     """What `plan` comes to for actions like `action`; `words` is a name it was made for."""
-    outcome = _Outcome()
+    outcome = plan.outcomes[action.signature] = _Outcome()
     outcome.kind = _NOTE
     base = action.base
     style = conv.event_case
     objects = words[plan.objects[0] : plan.objects[1]]
-    missing_object = outcome.missing_object = not objects and base not in _OBJECTLESS
+    missing_object = not objects and base not in _OBJECTLESS
+    outcome.mask = (
+        (not plan.known) | plan.tense_bad << 1 | missing_object << 2 | (style == "dotted") << 3
+    )
     found = [
         *plan.before_case,
         *(action.unknown if not plan.known else ()),
@@ -389,26 +464,10 @@ def _outcome(
         *((MISSING_CATEGORY,) if style == "dotted" else ()),
     ]
     outcome.ok = not (found or plan.order_bad)
-    # The note names the action or the objects for some rules only: when two made-up names
-    # give the same note, it is the same for every name.
-    rules = outcome.rules = frozenset(v.rule for v in found)
-    notes = {
-        no_suggestion_note(
-            rules,
-            conv,
-            action_form=stand_in,
-            doubt=plan.doubt,
-            objects=[stand_in],
-            confident=plan.confident,
-        )
-        for stand_in in ("\x00", "\x01")
-    }
-    outcome.note = notes.pop() if len(notes) == 1 else None
+    outcome.rules = frozenset(v.rule for v in found)
+    outcome.note = _PENDING
     hopeless = (not plan.known and base not in eng.past) or style == "dotted" or missing_object
     if not plan.confident or hopeless:
-        return outcome
-    if style == "camel":
-        outcome.kind = _LONG_WAY
         return outcome
     spoken = action.spoken
     action_first = outcome.action_first = conv.word_order == "action_object"
@@ -444,6 +503,14 @@ def _outcome(
         for k in lowercase:
             pieces[k] = ordered[k]
         candidate = " ".join(pieces)
+    elif style == "camel":
+        candidate = ordered[0] + "".join(map(str.capitalize, ordered[1:]))
+        # camelCase glues the words together, so they must come apart as they were. Words with
+        # a shared class do (see `_Classes`), so these words tell.
+        if segment_words(candidate) != ordered:
+            outcome.kind = _LONG_WAY
+            return outcome
+        separator = ""
     else:
         candidate = separator.join(ordered)
     if (
@@ -459,8 +526,41 @@ def _outcome(
     fixed = [*spoken, *(w for full in plan.expansion or () if full for w in full)]
     outcome.full_check = not (
         all(w.isalpha() for w in fixed)
-        and (len(ordered) == 1 or eng.plain_re.match(f"a{separator}a"))
+        and (len(ordered) == 1 or not separator or eng.plain_re.match(f"a{separator}a"))
     )
     outcome.reserved = ordered[0] in eng.reserved_first_words
+    # str.title() capitalises lowercase words of letters as `title_word` does, acronyms aside;
+    # words with a shared class are all like that (see `_Classes`), so these words tell.
+    outcome.capitalise = (
+        style == "title"
+        and not lowercase
+        and all(
+            w.isalpha()
+            and w.islower()
+            and title_word(w) == w.title()
+            and not (w in W.ACRONYMS or (w[-1:] == "s" and w[:-1] in W.ACRONYMS))
+            for w in ordered
+        )
+    )
+    outcome.prefixed = _prefixed(eng, ordered[0])
     outcome.kind = _SUGGEST
     return outcome
+
+
+def _settle_note(outcome: _Outcome, plan: Plan, conv: Convention) -> str | None:
+    """The note of a name without a suggestion, if it is the same for every name of the plan,
+    else None. The note names the action or the objects for some rules only: when two made-up
+    names get the same note, every name does."""
+    notes = {
+        no_suggestion_note(
+            outcome.rules,
+            conv,
+            action_form=stand_in,
+            doubt=plan.doubt,
+            objects=[stand_in],
+            confident=plan.confident,
+        )
+        for stand_in in ("\x00", "\x01")
+    }
+    outcome.note = notes.pop() if len(notes) == 1 else None
+    return outcome.note

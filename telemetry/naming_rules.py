@@ -18,7 +18,7 @@ from telemetry.naming_text import CONTROL_RE, SEPARATOR_RUN_RE, strip_dynamic
 _SNAKE = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"
 _TITLE_WORD = r"(?:[A-Z0-9][a-z0-9]*|[A-Z0-9]+s?|i[A-Z]+)"
 _SMALL = "|".join(sorted(W.SMALL_WORDS))
-_CASE_RES = {
+CASE_RES = {
     "title": re.compile(rf"^{_TITLE_WORD}(?: (?:{_TITLE_WORD}|{_SMALL}))*$"),
     "snake": re.compile(rf"^{_SNAKE}$"),
     "camel": re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*$"),
@@ -27,7 +27,7 @@ _CASE_RES = {
 
 
 def case_ok(text: str, style: str) -> bool:
-    if not _CASE_RES[style].match(text):
+    if not CASE_RES[style].match(text):
         return False
     if style == "title" and not text.istitle():
         # Capitals are for acronyms (URL, SKU), not whole words: "ORDER COMPLETED" fails.

@@ -142,7 +142,7 @@ class Engine:
         self.violations: dict[tuple, object] = {}
         # naming.lint_event's results for this convention, keyed by the name alone (made there),
         # and lint_property's, one cache per property type.
-        self.event_results = None
+        self.event_results: dict = {}
         self.property_results: dict = {}
 
     def clear_caches(self) -> None:
@@ -158,9 +158,9 @@ class Engine:
             self.rendered_classes,
             self.violations,
             self.property_results,
+            self.event_results,
         ):
             cache.clear()
-        self.event_results = None
         self.plain = None
 
 
