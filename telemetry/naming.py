@@ -14,7 +14,6 @@ import gc
 import json
 import sys
 from contextlib import contextmanager
-from functools import lru_cache, partial
 from itertools import chain
 
 from telemetry import words as W
@@ -44,13 +43,15 @@ from telemetry.naming_messages import (
     empty_violation,
     missing_object_violation,
     no_suggestion_note,
+    property_note,
+    property_type_violation,
     redundant_violation,
     shared_violation,
     show,
     tense_violation,
     unknown_action_violation,
 )
-from telemetry.naming_plain import lint_plain_event
+from telemetry.naming_plain import lint_plain_event, lint_plain_property
 from telemetry.naming_rules import case_ok, normalised_in, prepare
 from telemetry.naming_structure import (
     Engine,
@@ -471,16 +472,11 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
     )
 
 
-def _lint_property(conv: Convention, type: str | None, name: str) -> LintResult:
+def lint_property_in_full(conv: Convention, type: str | None, name: str) -> LintResult:
+    """`lint_property` without the short way of `naming_plain`, which must answer the same."""
     violations, words = _property_violations(name, conv)
     if type is not None and type not in PROPERTY_TYPES:
-        meant = canonical_type(type)
-        message = (
-            f"Write the type as '{meant}', not '{show(type)}'."
-            if meant
-            else f"Unknown type '{show(type)}'; use one of {', '.join(PROPERTY_TYPES)}."
-        )
-        violations = (*violations, Violation("property-type", message, show(type)))
+        violations = (*violations, property_type_violation(type))
     if not violations:
         return LintResult(name, True, (), None)
     suggestion = None
@@ -488,17 +484,7 @@ def _lint_property(conv: Convention, type: str | None, name: str) -> LintResult:
         candidate = _property_style(words, conv)
         if candidate != name and _property_candidate_ok(candidate, conv):
             suggestion = candidate
-    note = ""
-    if not suggestion:
-        rules = {v.rule for v in violations}
-        if rules == {"property-type"}:
-            note = "The name is fine; only the type needs fixing."
-        elif "reserved-name" in rules:
-            note = "No suggestion: reserved names cannot be repaired automatically."
-        elif not words:
-            note = "No suggestion: the name has no words to work with."
-        else:
-            note = "No suggestion passes every rule; rename it by hand."
+    note = "" if suggestion else property_note({v.rule for v in violations}, bool(words))
     return LintResult(name, False, violations, suggestion, note)
 
 
@@ -510,12 +496,20 @@ def lint_property(name: str, convention: Convention, type: str | None = None) ->
     # Cached like lint_event's results, one cache per type.
     eng = engine(convention)
     caches = eng.property_results
-    cached = caches.get(type)
-    if cached is None:
+    results = caches.get(type)
+    if results is None:
         if len(caches) > 16:  # types are free text: bound the number of caches
             caches.clear()
-        cached = caches[type] = lru_cache(maxsize=16384)(partial(_lint_property, convention, type))
-    return cached(name)
+        results = caches[type] = {}
+    found = results.get(name)
+    if found is None:
+        found = (
+            name and lint_plain_property(name, convention, eng, type)
+        ) or lint_property_in_full(convention, type, name)
+        if len(results) >= 16384:
+            results.clear()
+        results[name] = found
+    return found
 
 
 # --- command line -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import NamedTuple
 
-from telemetry.naming_convention import Convention
+from telemetry.naming_convention import PROPERTY_TYPES, Convention, canonical_type
 
 
 class Violation(NamedTuple):
@@ -158,4 +158,25 @@ def no_suggestion_note(
         return "No suggestion: the linter cannot choose the category for you."
     if "max-length" in rules:
         return f"No suggestion: it would still be longer than {conv.max_length} characters."
+    return "No suggestion passes every rule; rename it by hand."
+
+
+def property_type_violation(type: str) -> Violation:
+    meant = canonical_type(type)
+    message = (
+        f"Write the type as '{meant}', not '{show(type)}'."
+        if meant
+        else f"Unknown type '{show(type)}'; use one of {', '.join(PROPERTY_TYPES)}."
+    )
+    return Violation("property-type", message, show(type))
+
+
+def property_note(rules: set[str], has_words: bool) -> str:
+    """Why a property name gets no suggestion; `rules` are the ids of its violations."""
+    if rules == {"property-type"}:
+        return "The name is fine; only the type needs fixing."
+    if "reserved-name" in rules:
+        return "No suggestion: reserved names cannot be repaired automatically."
+    if not has_words:
+        return "No suggestion: the name has no words to work with."
     return "No suggestion passes every rule; rename it by hand."

@@ -22,16 +22,19 @@ from __future__ import annotations
 import re
 
 from telemetry import words as W
-from telemetry.naming_convention import Convention
+from telemetry.naming_convention import PROPERTY_TYPES, Convention
 from telemetry.naming_messages import (
     CASE_MESSAGE,
     MISSING_ACTION,
     MISSING_CATEGORY,
+    PROPERTY_CASE_MESSAGE,
     WORD_ORDER_HELP,
     LintResult,
     abbreviation_violation,
     missing_object_violation,
     no_suggestion_note,
+    property_note,
+    property_type_violation,
     result,
     shared_violation,
     tense_violation,
@@ -79,6 +82,14 @@ class PlainCaches:
         self.case_message = CASE_MESSAGE[style]
         self.order_message = WORD_ORDER_HELP[conv.word_order]
         self.no_action = _NO_ACTION_DOTTED if style == "dotted" else _NO_ACTION
+        property_style = "snake" if conv.property_case == "dotted" else conv.property_case
+        self.property_style = property_style
+        self.property_title = property_style == "title"
+        self.property_case_match = CASE_RES[property_style].match
+        self.property_case_message = PROPERTY_CASE_MESSAGE[property_style]
+        self.property_words = _PropertyWords(eng)
+        separator = {"snake": "_", "title": " "}.get(property_style, "")
+        self.property_separator_ok = separator not in conv.forbidden_chars or not separator
 
     def clear(self) -> None:
         for cache in (self.classes, self.titles, self.plans, self.actions, self.signatures):
@@ -564,3 +575,108 @@ def _settle_note(outcome: _Outcome, plan: Plan, conv: Convention) -> str | None:
     }
     outcome.note = notes.pop() if len(notes) == 1 else None
     return outcome.note
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+def lint_plain_property(
+    name: str, conv: Convention, eng: Engine, type: str | None
+) -> LintResult | None:
+    """`naming._lint_property` for a plain name: its words are expanded and rendered in the
+    property case one by one, so a suggestion made only of words that read back as themselves
+    (`_PropertyWords`) passes every rule but length, prefix and reserved names."""
+    caches = eng.plain or _caches(eng)
+    if (
+        len(name) > conv.max_length
+        or "." in name
+        or not caches.plain_match(name)
+        or name[: eng.longest_prefix].lower().startswith(eng.prefixes)
+    ):
+        return None
+    flat = name.replace("_", " ").replace("-", " ")
+    if flat.islower() or flat.istitle() or flat.isupper():
+        words = flat.lower().split()
+    else:
+        words = list(map(str.lower, TOKEN_RE.findall(name)))
+    first_words = eng.reserved_first_property_words
+    if (
+        words[0] in first_words
+        and len(name) <= eng.reserved_length
+        and "_".join(words) in eng.reserved_property_names
+    ):
+        return None
+    out: tuple = ()
+    abbreviations = eng.abbreviations
+    if not abbreviations.keys().isdisjoint(words):
+        found: dict[str, str] = {}
+        expanded: list[str] = []
+        for w in words:
+            full = abbreviations.get(w)
+            if full:
+                found.setdefault(w, full)
+                expanded += full.split(" ")
+            else:
+                expanded.append(w)
+        words = expanded
+        out = tuple(
+            shared_violation(eng.violations, abbreviation_violation, short, full)
+            for short, full in found.items()
+        )
+    if not caches.property_case_match(name) or (
+        caches.property_title and not name.istitle() and not case_ok(name, "title")
+    ):
+        shown = name if len(name) <= 40 else name[:39] + "…"  # see naming_messages.show
+        out = (*out, violation(("case", caches.property_case_message, shown)))
+    if type is not None and type not in PROPERTY_TYPES:
+        out = (*out, shared_violation(eng.violations, property_type_violation, type))
+    if not out:
+        return result((name, True, (), None, ""))
+    if not (caches.property_separator_ok and all(map(caches.property_words.__getitem__, words))):
+        return None
+    style = caches.property_style
+    if style == "snake":
+        candidate = "_".join(words)
+    elif style == "camel":
+        candidate = words[0] + "".join(map(str.capitalize, words[1:]))
+    else:
+        candidate = " ".join(words).title()
+    if (
+        candidate == name
+        or len(candidate) > conv.max_length
+        or candidate[: eng.longest_prefix].lower().startswith(eng.prefixes)
+        or (
+            words[0] in first_words
+            and len(candidate) <= eng.reserved_length
+            and "_".join(words) in eng.reserved_property_names
+        )
+    ):
+        return result((name, False, out, None, property_note({v.rule for v in out}, True)))
+    return result((name, False, out, candidate, ""))
+
+
+class _PropertyWords(dict):
+    """Word -> whether it reads back as just itself wherever `naming._property_style` puts it
+    in a property name: lowercase letters, no abbreviation, no acronym (Title Case writes
+    those in capitals), and in camelCase more than one letter (single letters run together)."""
+
+    def __init__(self, eng: Engine):
+        super().__init__()
+        self.eng = eng
+        self.style = "snake" if eng.conv.property_case == "dotted" else eng.conv.property_case
+
+    def __missing__(self, w: str) -> bool:
+        found = (
+            w.isascii()
+            and w.isalpha()
+            and w.islower()
+            and w not in self.eng.abbreviations
+            and w not in W.ACRONYMS
+            and not (w[-1:] == "s" and w[:-1] in W.ACRONYMS)
+            and (self.style != "camel" or len(w) > 1)
+            and segment_words(w.capitalize()) == [w]
+        )
+        if len(self) > 200_000:
+            self.clear()
+        self[w] = found
+        return found

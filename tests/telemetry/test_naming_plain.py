@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from telemetry import naming
-from telemetry.naming_plain import lint_plain_event
+from telemetry.naming_plain import lint_plain_event, lint_plain_property
 from telemetry.naming_structure import engine
 from telemetry.words import ABBREVIATIONS, ACRONYMS, OBJECTS, REGULAR_VERBS
 
@@ -127,3 +127,32 @@ def test_a_batch_lints_in_order_and_restores_the_collector():
     props = naming.lint_properties(["planType", "plan_type"] * 600, conv, "string")
     assert gc.isenabled()
     assert [p.suggestion for p in props[:2]] == ["plan_type", None]
+
+
+PROPERTY_CONVENTIONS = {
+    **naming.PRESETS,
+    "title properties": naming.Convention(event_case="snake", property_case="title"),
+    "no underscores or spaces": naming.Convention(forbidden_chars="_ ", property_case="title"),
+    "short names": naming.Convention(max_length=12),
+    "no prefixes or reserved names": naming.Convention(
+        reserved_prefixes=(), reserved_property_names=()
+    ),
+}
+
+
+@pytest.mark.parametrize("label", sorted(PROPERTY_CONVENTIONS))
+@pytest.mark.parametrize("type", ["string", "Int", "weird", None])
+def test_the_short_way_for_properties_answers_what_the_full_rules_answer(label, type, names):
+    conv = PROPERTY_CONVENTIONS[label]
+    eng = engine(conv)
+    eng.clear_caches()
+    taken = 0
+    for name in names:
+        short = lint_plain_property(name, conv, eng, type)
+        if short is None:
+            continue
+        taken += 1
+        assert short == naming.lint_property_in_full(conv, type, name), name
+    # Few names are plain when their separators are forbidden or names are short.
+    least = {"short names": 0.1, "no underscores or spaces": 0.0}.get(label, 0.4)
+    assert taken >= len(names) * least, taken
