@@ -69,6 +69,7 @@ class PlainCaches:
         self.plans: dict[tuple, Plan] = {}
         self.actions: dict[str, _Action] = {}
         self.signatures: dict[tuple, int] = {}
+        self.renderings: dict[tuple, tuple] = {}
         self.prefix_heads = frozenset(p[:k] for p in eng.prefixes for k in range(1, len(p) + 1))
         conv = eng.conv
         style = conv.event_case
@@ -92,7 +93,14 @@ class PlainCaches:
         self.property_separator_ok = separator not in conv.forbidden_chars or not separator
 
     def clear(self) -> None:
-        for cache in (self.classes, self.titles, self.plans, self.actions, self.signatures):
+        for cache in (
+            self.classes,
+            self.titles,
+            self.plans,
+            self.actions,
+            self.signatures,
+            self.renderings,
+        ):
             cache.clear()
 
 
@@ -164,6 +172,7 @@ class Plan:
         "careful",
         "fallback",
         "expansion",
+        "expansion_key",
         "prefixed",
         "reserved",
         "before_case",
@@ -327,7 +336,7 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
         note = _settle_note(outcome, plan, conv)
     if note is None:
         note = no_suggestion_note(
-            outcome.rules,
+            {v.rule for v in outcome.rules},
             conv,
             action_form=form,
             doubt=plan.doubt,
@@ -366,6 +375,10 @@ def _plan(key: tuple, words: list[str], caches: PlainCaches, conv: Convention, e
             expansion.append(None)
             expanded.append(w)
     plan.expansion = tuple(expansion) if found else None
+    # Expanded words that are not plain letters decide some checks of a suggestion themselves.
+    expanded_words = [w for full in expansion if full for w in full]
+    plain = all(w.isalpha() for w in expanded_words)
+    plan.expansion_key = None if plain else tuple(expanded_words)
     plan.before_case = tuple(
         shared_violation(eng.violations, abbreviation_violation, short, full)
         for short, full in found.items()
@@ -475,7 +488,7 @@ def _outcome(
         *((MISSING_CATEGORY,) if style == "dotted" else ()),
     ]
     outcome.ok = not (found or plan.order_bad)
-    outcome.rules = frozenset(v.rule for v in found)
+    outcome.rules = found  # the violations whose rules decide the note
     outcome.note = _PENDING
     hopeless = (not plan.known and base not in eng.past) or style == "dotted" or missing_object
     if not plan.confident or hopeless:
@@ -485,8 +498,48 @@ def _outcome(
     ordered = [*spoken, *objects] if action_first else [*objects, *spoken]
     qualifier_from = len(ordered)
     ordered += words[plan.qualifiers_from :]
-    key = tuple(map(eng.rendered_classes.__getitem__, ordered))
     at = 0 if action_first else len(objects)
+    # Plans of names written differently ("click_button", "buttonClicked") often come to the
+    # same suggestion pattern: what is known about it is worked out once per pattern.
+    caches = eng.plain
+    pattern = (
+        tuple(map(caches.classes.__getitem__, ordered)),
+        at,
+        len(spoken),
+        len(objects),
+        qualifier_from,
+        action.signature,
+        plan.expansion_key,
+    )
+    rendering = caches.renderings.get(pattern)
+    if rendering is None:
+        rendering = caches.renderings[pattern] = _rendering(
+            ordered, at, spoken, len(objects), qualifier_from, base, plan, conv, eng
+        )
+    kind, ambiguous, outcome.lowercase, outcome.capitalise, *checks = rendering
+    outcome.full_check, outcome.reserved, outcome.prefixed = checks
+    if ambiguous:
+        outcome.note = _AMBIGUOUS_NOTE
+    outcome.kind = kind
+    return outcome
+
+
+def _rendering(
+    ordered: list[str],
+    at: int,
+    spoken: list[str],
+    objects: int,
+    qualifier_from: int,
+    base: str,
+    plan: Plan,
+    conv: Convention,
+    eng: Engine,
+) -> tuple:
+    """(kind, whether the suggestion would read ambiguously, the positions Title Case leaves
+    in lowercase, whether str.title() writes it, and whether it needs the character check, the
+    reserved name check or the prefix check) for a suggestion of words like `ordered`."""
+    style = conv.event_case
+    key = tuple(map(eng.rendered_classes.__getitem__, ordered))
     shape = None if None in key else shape_of(key, ordered, eng)
     info = word_info(spoken[0], eng) if len(spoken) == 1 else (*eng.forms[" ".join(spoken)], True)
     if (
@@ -494,23 +547,21 @@ def _outcome(
         or shape is None
         or shape[0] != at
         or shape[1] != len(spoken)
-        or (not at and shape[2] != len(objects))
+        or (not at and shape[2] != objects)
         or info is None
     ):
-        outcome.kind = _LONG_WAY
-        return outcome
+        return (_LONG_WAY, False, (), False, False, False, False)
     base2, kind2, known2 = info[0], info[1], info[2]
     if base2 != base:
-        outcome.note = _AMBIGUOUS_NOTE
-        return outcome
+        return (_NOTE, True, (), False, False, False, False)
     order = "object_action" if at else ("action_object" if objects else None)
     tense = conv.tense
     separator = " " if style == "title" else "_"
-    lowercase = outcome.lowercase = tuple(
+    lowercase = tuple(
         k for k in range(max(qualifier_from, 1), len(ordered)) if ordered[k] in _SMALL
     )
+    pieces = list(map(eng.plain.titles.__getitem__, ordered))
     if style == "title":
-        pieces = [title_word(w) for w in ordered]
         for k in lowercase:
             pieces[k] = ordered[k]
         candidate = " ".join(pieces)
@@ -519,8 +570,7 @@ def _outcome(
         # camelCase glues the words together, so they must come apart as they were. Words with
         # a shared class do (see `_Classes`), so these words tell.
         if segment_words(candidate) != ordered:
-            outcome.kind = _LONG_WAY
-            return outcome
+            return (_LONG_WAY, False, (), False, False, False, False)
         separator = ""
     else:
         candidate = separator.join(ordered)
@@ -532,30 +582,32 @@ def _outcome(
         or (not objects and base2 not in _OBJECTLESS)
         or not case_ok(candidate, style)
     ):
-        return outcome
+        return (_NOTE, False, (), False, False, False, False)
     # The other words come from plain names, so only these can add a digit or odd character.
     fixed = [*spoken, *(w for full in plan.expansion or () if full for w in full)]
-    outcome.full_check = not (
+    full_check = not (
         all(w.isalpha() for w in fixed)
         and (len(ordered) == 1 or not separator or eng.plain_re.match(f"a{separator}a"))
     )
-    outcome.reserved = ordered[0] in eng.reserved_first_words
     # str.title() capitalises lowercase words of letters as `title_word` does, acronyms aside;
     # words with a shared class are all like that (see `_Classes`), so these words tell.
-    outcome.capitalise = (
+    capitalise = (
         style == "title"
         and not lowercase
         and all(
-            w.isalpha()
-            and w.islower()
-            and title_word(w) == w.title()
-            and not (w in W.ACRONYMS or (w[-1:] == "s" and w[:-1] in W.ACRONYMS))
-            for w in ordered
+            w.isalpha() and w.islower() and p == w.title()
+            for w, p in zip(ordered, pieces, strict=True)
         )
     )
-    outcome.prefixed = _prefixed(eng, ordered[0])
-    outcome.kind = _SUGGEST
-    return outcome
+    return (
+        _SUGGEST,
+        False,
+        lowercase,
+        capitalise,
+        full_check,
+        ordered[0] in eng.reserved_first_words,
+        _prefixed(eng, ordered[0]),
+    )
 
 
 def _settle_note(outcome: _Outcome, plan: Plan, conv: Convention) -> str | None:
@@ -564,7 +616,7 @@ def _settle_note(outcome: _Outcome, plan: Plan, conv: Convention) -> str | None:
     names get the same note, every name does."""
     notes = {
         no_suggestion_note(
-            outcome.rules,
+            {v.rule for v in outcome.rules},
             conv,
             action_form=stand_in,
             doubt=plan.doubt,
