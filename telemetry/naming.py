@@ -373,13 +373,29 @@ def lint_event(name: str, convention: Convention) -> LintResult:
 
 
 def lint_events(names: list[str], convention: Convention) -> list[LintResult]:
-    """`lint_event` for each name, in order: how a CI job or the lint endpoint sends them."""
-    cached = engine(convention).event_results.get
+    """`lint_event` for each name, in order: how a CI job or the lint endpoint sends them.
+
+    The loop asks the short way of `naming_plain` itself, without a call to `lint_event` per
+    name: at 50,000 names a second that call is a tenth of the time."""
+    eng = engine(convention)
+    results = eng.event_results
+    cached = results.get
     out = []
     with collector_paused(len(names) >= 1000):
         for name in names:
-            found = cached(name) if isinstance(name, str) else None
-            out.append(found or lint_event(name, convention))
+            if not isinstance(name, str):
+                out.append(lint_event(name, convention))
+                continue
+            found = cached(name)
+            if found is None:
+                found = name and lint_plain_event(name, convention, eng)
+                if found:
+                    if len(results) >= 16384:
+                        results.clear()
+                    results[name] = found
+                else:
+                    found = lint_event(name, convention)
+            out.append(found)
     return out
 
 

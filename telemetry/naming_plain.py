@@ -264,9 +264,9 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     case_bad = not caches.case_match(text) or (
         caches.title and not text.istitle() and not case_ok(text, "title")
     )
-    shown = text if len(text) <= 40 else text[:39] + "…"  # see naming_messages.show
     out += plan.before_case
     if case_bad:
+        shown = text if len(text) <= 40 else text[:39] + "…"  # see naming_messages.show
         out = (*out, violation(("case", caches.case_message, shown)))
     if not plan.action:
         return result((name, False, out + caches.no_action, None, _NO_ACTION_NOTE))
@@ -292,6 +292,7 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     )
     out += before_order
     if plan.order_bad:
+        shown = text if len(text) <= 40 else text[:39] + "…"
         out = (*out, violation(("word-order", caches.order_message, shown)))
     out += after_order
     objects = words[plan.objects[0] : plan.objects[1]]
