@@ -263,11 +263,11 @@ def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[di
     )
     if len(found) > 200_000:
         found.clear()
-    for name in names:
+    for name, linted in zip(names, naming.lint_events(names, convention), strict=True):
         if name in memo:
             results.append(memo[name])
             continue
-        entry = {"name": name, **_result_dict(naming.lint_event(name, convention))}
+        entry = {"name": name, **_result_dict(linted)}
         lookup = (name, exclude_event, duplicate_limit)
         # Cached as plain tuples: the collector skips them, and a big cache costs it nothing.
         candidates = found.get(lookup)
