@@ -129,7 +129,7 @@ class Engine:
         self.word_classes = _WordClasses(self)
         # Where the action sits in a list of word classes; see `parse_words`.
         self.shapes: dict[tuple, tuple | None] = {}
-        # Plans for plain names, made by `naming_plain` (which imports this module).
+        # Plans for plain names, made by `naming_plans` (which imports this module).
         self.plain = None
         # Words of a rendered suggestion ("URLs" -> ("urls",)), so checking a suggestion does not
         # split the whole name again.
