@@ -32,6 +32,7 @@ from telemetry.naming_convention import (
     canonical_type,
 )
 from telemetry.naming_messages import (
+    AMBIGUOUS_NOTE,
     CASE_MESSAGE,
     MISSING_ACTION,
     MISSING_CATEGORY,
@@ -340,7 +341,7 @@ def lint_event_in_full(conv: Convention, name: str) -> LintResult:
     if suggestion:
         note = ""
     elif not reread:
-        note = "No suggestion: every rewrite the linter tried would read ambiguously."
+        note = AMBIGUOUS_NOTE
     else:
         note = no_suggestion_note(
             {v.rule for v in violations},

@@ -120,6 +120,10 @@ def missing_object_violation(done: str) -> Violation:
     return Violation("missing-object", f"Say what was {done}, e.g. 'Product {done.title()}'.")
 
 
+NO_ACTION_NOTE = "No suggestion: no action verb was recognised, so the linter will not guess one."
+AMBIGUOUS_NOTE = "No suggestion: every rewrite the linter tried would read ambiguously."
+
+
 def no_suggestion_note(
     rules: set[str] | frozenset[str],
     conv: Convention,
@@ -133,7 +137,7 @@ def no_suggestion_note(
     if "empty" in rules or "no-words" in rules:
         return "No suggestion: the name has no words to work with."
     if "missing-action" in rules:
-        return "No suggestion: no action verb was recognised, so the linter will not guess one."
+        return NO_ACTION_NOTE
     if "unknown-action" in rules:
         return (
             f"No suggestion: '{action_form}' is not a known action; if it is one, add it "

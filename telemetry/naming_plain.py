@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from telemetry.naming_convention import PROPERTY_TYPES, Convention
 from telemetry.naming_messages import (
+    NO_ACTION_NOTE,
     LintResult,
     abbreviation_violation,
     no_suggestion_note,
@@ -24,7 +25,6 @@ from telemetry.naming_messages import (
 )
 from telemetry.naming_plans import (
     LONG_WAY,
-    NO_ACTION_NOTE,
     PENDING,
     SUGGEST,
     action_for,

@@ -21,6 +21,7 @@ import re
 from telemetry import words as W
 from telemetry.naming_convention import Convention
 from telemetry.naming_messages import (
+    AMBIGUOUS_NOTE,
     CASE_MESSAGE,
     MISSING_ACTION,
     MISSING_CATEGORY,
@@ -41,8 +42,6 @@ PENDING = object()  # an outcome's note, not worked out yet
 _SMALL = W.SMALL_WORDS
 _REDUNDANT = W.REDUNDANT_WORDS
 _OBJECTLESS = W.OBJECTLESS_ACTIONS
-NO_ACTION_NOTE = "No suggestion: no action verb was recognised, so the linter will not guess one."
-_AMBIGUOUS_NOTE = "No suggestion: every rewrite the linter tried would read ambiguously."
 _NO_ACTION = (MISSING_ACTION,)
 _NO_ACTION_DOTTED = (MISSING_ACTION, MISSING_CATEGORY)
 
@@ -391,7 +390,7 @@ def outcome_for(
     kind, ambiguous, outcome.lowercase, outcome.capitalise, *checks = rendering
     outcome.full_check, outcome.reserved, outcome.prefixed = checks
     if ambiguous:
-        outcome.note = _AMBIGUOUS_NOTE
+        outcome.note = AMBIGUOUS_NOTE
     outcome.kind = kind
     return outcome
 
