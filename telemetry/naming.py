@@ -563,8 +563,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             names.append(name)
     failed = 0
-    for name in names:
-        result = lint_event(name, conv) if args.kind == "event" else lint_property(name, conv)
+    results = lint_events(names, conv) if args.kind == "event" else lint_properties(names, conv)
+    for name, result in zip(names, results, strict=True):
         failed += not result.ok
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False))
