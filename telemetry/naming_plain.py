@@ -35,7 +35,7 @@ from telemetry.naming_plans import (
     settle_note,
 )
 from telemetry.naming_rules import case_ok, dynamic_violations
-from telemetry.naming_structure import Engine
+from telemetry.naming_structure import Engine, expand
 from telemetry.naming_text import SEPARATOR_RUN_RE, TOKEN_RE, strip_dynamic
 
 
@@ -194,21 +194,12 @@ def lint_plain_property(
     ):
         return None
     out: tuple = ()
-    abbreviations = eng.abbreviations
-    if not abbreviations.keys().isdisjoint(words):
-        found: dict[str, str] = {}
-        expanded: list[str] = []
-        for w in words:
-            full = abbreviations.get(w)
-            if full:
-                found.setdefault(w, full)
-                expanded += full.split(" ")
-            else:
-                expanded.append(w)
-        words = expanded
+    if not eng.abbreviations.keys().isdisjoint(words):
+        found: list = []
+        words = expand(words, eng, found)
         out = tuple(
             shared_violation(eng.violations, abbreviation_violation, short, full)
-            for short, full in found.items()
+            for short, full in dict(found).items()
         )
     if not caches.property_case_match(name) or (
         caches.property_title and not name.istitle() and not case_ok(name, "title")
