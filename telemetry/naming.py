@@ -381,11 +381,12 @@ def lint_events(names: list[str], convention: Convention) -> list[LintResult]:
     eng = engine(convention)
     results = eng.event_results
     cached = results.get
-    out = []
+    out: list[LintResult] = []
+    append = out.append
     with collector_paused(len(names) >= 1000):
         for name in names:
             if not isinstance(name, str):
-                out.append(lint_event(name, convention))
+                append(lint_event(name, convention))
                 continue
             found = cached(name)
             if found is None:
@@ -396,7 +397,7 @@ def lint_events(names: list[str], convention: Convention) -> list[LintResult]:
                     results[name] = found
                 else:
                     found = lint_event(name, convention)
-            out.append(found)
+            append(found)
     return out
 
 

@@ -43,8 +43,7 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     caches = eng.plain or caches_for(eng)
     if len(name) > conv.max_length or "." in name:
         return None
-    text = name
-    body_length = len(name)
+    body = text = name
     out: tuple = ()
     if not caches.plain_match(name):
         # Plain but for a number or a date among the words: "Signed Up 2019-11-01".
@@ -56,7 +55,6 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
         text = SEPARATOR_RUN_RE.sub("", body).strip(" _-.")
         if not dynamic or not caches.plain_match(text):
             return None
-        body_length = len(body)
         out = tuple(dynamic_violations(dynamic))
     # `segment_words` for a plain name: lowercase, Title Case and CAPS split at separators.
     flat = text.replace("_", " ").replace("-", " ")
@@ -71,7 +69,7 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
         or (plan.prefixed and name[: eng.longest_prefix].lower().startswith(eng.prefixes))
         or (
             plan.reserved
-            and body_length <= eng.reserved_length
+            and len(body) <= eng.reserved_length
             and "_".join(words) in eng.reserved_names
         )
     ):
@@ -132,19 +130,24 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
             candidate == name
             or len(candidate) > conv.max_length
             or (
-                outcome.prefixed
-                and candidate[: eng.longest_prefix].lower().startswith(eng.prefixes)
-            )
-            or (
-                outcome.reserved
-                and len(candidate) <= eng.reserved_length
-                and "_".join(ordered) in eng.reserved_names
-            )
-            or (
-                outcome.full_check
+                outcome.careful
                 and (
-                    eng.bad_chars_re.search(candidate)
-                    or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+                    (
+                        outcome.prefixed
+                        and candidate[: eng.longest_prefix].lower().startswith(eng.prefixes)
+                    )
+                    or (
+                        outcome.reserved
+                        and len(candidate) <= eng.reserved_length
+                        and "_".join(ordered) in eng.reserved_names
+                    )
+                    or (
+                        outcome.full_check
+                        and (
+                            eng.bad_chars_re.search(candidate)
+                            or (conv.forbid_dynamic_values and strip_dynamic(candidate)[1])
+                        )
+                    )
                 )
             )
         ):

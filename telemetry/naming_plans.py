@@ -212,6 +212,7 @@ class Outcome:
         "prefixed",
         "reserved",
         "full_check",
+        "careful",
     )
 
 
@@ -389,6 +390,7 @@ def outcome_for(
         )
     kind, ambiguous, outcome.lowercase, outcome.capitalise, *checks = rendering
     outcome.full_check, outcome.reserved, outcome.prefixed = checks
+    outcome.careful = any(checks)
     if ambiguous:
         outcome.note = AMBIGUOUS_NOTE
     outcome.kind = kind
