@@ -83,17 +83,6 @@ class PlainCaches:
         separator = {"snake": "_", "title": " "}.get(property_style, "")
         self.property_separator_ok = separator not in conv.forbidden_chars or not separator
 
-    def clear(self) -> None:
-        for cache in (
-            self.classes,
-            self.titles,
-            self.plans,
-            self.actions,
-            self.signatures,
-            self.renderings,
-        ):
-            cache.clear()
-
 
 def _never(text: str) -> None:
     return None
