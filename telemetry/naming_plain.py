@@ -94,9 +94,7 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     at = plan.at
     form = words[at] if plan.span == 1 else " ".join(words[at : at + plan.span])
     action = caches.actions.get(form) or action_for(form, caches, conv, eng)
-    outcome = plan.outcomes.get(action.signature) or outcome_for(
-        plan, action, form, words, conv, eng
-    )
+    outcome = plan.outcomes.get(action.signature) or outcome_for(plan, action, words, conv, eng)
     kind = outcome.kind
     if kind == LONG_WAY:
         return None

@@ -16,6 +16,7 @@ Pure Python with no Django import. Plans are cached three times over:
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from telemetry import words as W
@@ -60,6 +61,7 @@ class PlainCaches:
         self.plans: dict[tuple, Plan] = {}
         self.actions: dict[str, Action] = {}
         self.signatures: dict[tuple, int] = {}
+        self.numbers = itertools.count()
         self.renderings: dict[tuple, tuple] = {}
         self.prefix_heads = frozenset(p[:k] for p in eng.prefixes for k in range(1, len(p) + 1))
         conv = eng.conv
@@ -217,7 +219,13 @@ def plan_for(
     plans = caches.plans
     if len(plans) > 100_000:  # bound memory against endless random words
         plans.clear()
-    plan = plans[key] = Plan()
+    # Stored only once complete: another thread may be linting with the same engine.
+    plan = plans[key] = _plan(words, conv, eng)
+    return plan
+
+
+def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
+    plan = Plan()
     plan.fallback = False
     plan.reserved = words[0] in eng.reserved_first_words
     plan.prefixed = _prefixed(eng, words[0])
@@ -304,8 +312,10 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
     )
     signatures = caches.signatures
     action.signature = signatures.get(signature)
-    if action.signature is None:
-        action.signature = signatures[signature] = len(signatures)
+    if (
+        action.signature is None
+    ):  # a number no other thread can draw; see naming_structure._WordClasses
+        action.signature = signatures.setdefault(signature, next(caches.numbers))
     action.violations = {}
     if len(caches.actions) > 100_000:
         caches.actions.clear()
@@ -329,10 +339,18 @@ def action_violations(action: Action, mask: int) -> tuple[tuple, tuple]:
 
 
 def outcome_for(
-    plan: Plan, action: Action, form: str, words: list[str], conv: Convention, eng: Engine
+    plan: Plan, action: Action, words: list[str], conv: Convention, eng: Engine
 ) -> Outcome:
     """What `plan` comes to for actions like `action`; `words` is a name it was made for."""
-    outcome = plan.outcomes[action.signature] = Outcome()
+    # Stored only once complete, like plans.
+    outcome = plan.outcomes[action.signature] = _outcome(plan, action, words, conv, eng)
+    return outcome
+
+
+def _outcome(
+    plan: Plan, action: Action, words: list[str], conv: Convention, eng: Engine
+) -> Outcome:
+    outcome = Outcome()
     outcome.kind = NOTE
     base = action.base
     style = conv.event_case

@@ -6,6 +6,7 @@ structure in the convention's style, order and tense.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache, partial
 from typing import NamedTuple
@@ -175,6 +176,7 @@ class _WordClasses(dict):
         super().__init__()
         self.eng = eng
         self.ids: dict[tuple, int] = {}
+        self.numbers = itertools.count()
 
     def __missing__(self, w: str):
         eng = self.eng
@@ -190,7 +192,9 @@ class _WordClasses(dict):
             )
             found = self.ids.get(key)
             if found is None:
-                found = self.ids[key] = len(self.ids)
+                # setdefault with a number no other thread can draw: two threads meeting new
+                # classes at once must not give them the same number.
+                found = self.ids.setdefault(key, next(self.numbers))
         if len(self) > 200_000:  # bound memory against endless random words
             self.clear()
         self[w] = found

@@ -156,3 +156,41 @@ def test_the_short_way_for_properties_answers_what_the_full_rules_answer(label, 
     # Few names are plain when their separators are forbidden or names are short.
     least = {"short names": 0.1, "no underscores or spaces": 0.0}.get(label, 0.4)
     assert taken >= len(names) * least, taken
+
+
+def test_threads_sharing_an_engine_never_see_a_half_built_plan(names):
+    """The dev server and a threaded worker lint with one engine per convention: a plan or an
+    outcome another thread is still building must not be read, and two threads meeting new
+    words at once must not give different word classes the same number."""
+    import sys
+    import threading
+    import traceback
+
+    conv = naming.Convention(word_order="action_object")
+    eng = engine(conv)
+    expected = [naming.lint_event_in_full(conv, n) for n in names[:1500]]
+    errors = []
+
+    def lint_all():
+        try:
+            got = [
+                lint_plain_event(n, conv, eng) or naming.lint_event_in_full(conv, n)
+                for n in names[:1500]
+            ]
+            assert got == expected
+        except Exception:  # noqa: BLE001 - reported below, with its traceback
+            errors.append(traceback.format_exc())
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for _ in range(3):
+            eng.clear_caches()
+            threads = [threading.Thread(target=lint_all) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == []
