@@ -24,6 +24,7 @@ from research.account_edits import account_update
 from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
 from research.models import (
+    BUILTIN_ATTRIBUTES,
     Account,
     AttributeDefinition,
     LedgerEntry,
@@ -60,15 +61,8 @@ def _require_recruiter(user):
         raise PermissionDenied("Only researchers and ProductOps admins can do this.")
 
 
-PARTICIPANT_FILTERS = [
-    "plan",
-    "region",
-    "country",
-    "industry",
-    "company_size",
-    "tenure",
-    "usage_level",
-]
+# The profile attributes every participant has (language aside), filterable by exact value.
+PARTICIPANT_FILTERS = [name for name in BUILTIN_ATTRIBUTES if name != "language"]
 
 
 class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
