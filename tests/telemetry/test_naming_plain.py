@@ -11,7 +11,7 @@ from telemetry.naming_plain import lint_plain_event, lint_plain_property
 from telemetry.naming_structure import engine
 from telemetry.words import ABBREVIATIONS, ACRONYMS, OBJECTS, REGULAR_VERBS
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "event-names"
+DATA = Path(__file__).resolve().parents[1] / "data" / "event-names"
 STYLES = (
     lambda w: " ".join(x.title() for x in w),
     lambda w: "_".join(w),
