@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from productops import health, views
+from productops import api_docs, health, views
 from productops.accounts import api as accounts_api
 
 router = DefaultRouter()
@@ -26,6 +26,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("productops.accounts.urls")),
     path("telemetry/", include("telemetry.urls")),
@@ -33,7 +34,11 @@ urlpatterns = [
     path("research/", include("research.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", api_docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", api_docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("django-admin/", admin.site.urls),
 ]
+
+handler403 = "productops.errors.permission_denied"
+handler404 = "productops.errors.page_not_found"
+handler500 = "productops.errors.server_error"

@@ -2,7 +2,8 @@ import importlib
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from productops.accounts.models import Team
 
@@ -31,3 +32,9 @@ def home(request):
             "app_cards": _app_cards(user),
         },
     )
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links; send them to the SVG.
+    # Not permanent: the static name carries a hash that changes with the icon.
+    return redirect(static("favicon.svg"))

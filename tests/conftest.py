@@ -117,8 +117,59 @@ def _playwright_browser():
         browser.close()
 
 
+# Every page reports Content-Security-Policy violations on its console, which Chromium
+# also does itself ("Refused to ... Content Security Policy"). The init script runs
+# outside the page's policy, so it cannot itself be blocked.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.documentURI}${e.sample ? " (" + e.sample + ")" : ""}`);
+});
+"""
+
+
+def _is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request):
+    """Fails a browser test at teardown if any page it opened broke the CSP.
+
+    Wraps the shared browser's new_context, so contexts a test opens itself are watched too.
+    """
+    if request.node.get_closest_marker("browser") is None:
+        yield None
+        return
+    browser = request.getfixturevalue("_playwright_browser")
+    found = []
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        context.add_init_script(script=_REPORT_CSP_VIOLATIONS)
+
+        def on_console(message):
+            if _is_csp_violation(message.text):
+                found.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield found
+    finally:
+        del browser.new_context
+    if found:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(found)),
+            pytrace=False,
+        )
+
+
 @pytest.fixture
-def page(_playwright_browser, live_server):
+def page(_playwright_browser, live_server, csp_violations):
     context = _playwright_browser.new_context(
         base_url=live_server.url,
         viewport={"width": 1280, "height": 860},

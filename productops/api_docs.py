@@ -1,0 +1,22 @@
+"""The API documentation pages, served under the portal's Content-Security-Policy.
+
+Swagger UI gets its start-up script as a separate file (the split view), so it needs
+no inline script. Redoc renders with styled-components, which writes <style> elements,
+and runs its search in a blob: worker: only that page allows inline styles and blob: workers.
+"""
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.utils.decorators import method_decorator
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+
+
+class SwaggerView(SpectacularSwaggerSplitView):
+    template_name = "api/swagger_ui.html"
+
+
+@method_decorator(
+    csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}), name="dispatch"
+)
+class RedocView(SpectacularRedocView):
+    template_name = "api/redoc.html"
