@@ -2,7 +2,8 @@
 
 Swagger UI gets its start-up script as a separate file (the split view), so it needs
 no inline script. Redoc renders with styled-components, which writes <style> elements,
-and runs its search in a blob: worker: only that page allows inline styles and blob: workers.
+and runs its search in a blob: worker; its sidebar always shows Redocly's logo from their CDN.
+Only that page allows inline styles, blob: workers and that one image host.
 """
 
 from csp.constants import SELF, UNSAFE_INLINE
@@ -16,7 +17,14 @@ class SwaggerView(SpectacularSwaggerSplitView):
 
 
 @method_decorator(
-    csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}), name="dispatch"
+    csp_update(
+        {
+            "style-src": [UNSAFE_INLINE],
+            "worker-src": [SELF, "blob:"],
+            "img-src": ["https://cdn.redoc.ly"],
+        }
+    ),
+    name="dispatch",
 )
 class RedocView(SpectacularRedocView):
     template_name = "api/redoc.html"
