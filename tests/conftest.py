@@ -41,6 +41,15 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no request counted, so tests never throttle one another."""
+    from productops.accounts.rate_limits import rate_limits_clear
+
+    rate_limits_clear()
+    yield
+
+
 @pytest.fixture
 def world(db):
     """member and teammate share a team; outsider is in another; plus org roles."""

@@ -1,3 +1,5 @@
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from productops.accounts import services
 from productops.accounts.forms import MembershipForm, ProfileForm, SignInForm, TeamForm, TokenForm
 from productops.accounts.models import ApiToken, AuditEntry, Membership, Team
 from productops.accounts.permissions import admin_required, can_manage_team, get_team_for_manager
+from productops.accounts.rate_limits import rate_limit_hit
 
 
 class SignInView(auth_views.LoginView):
@@ -24,6 +27,37 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        # Nobody may flood one inbox, or the mail server, with reset links. Both counts
+        # apply whether or not the address has an account, so the answer reveals nothing.
+        email = form.cleaned_data["email"].strip().lower()
+        window = settings.PASSWORD_RESET_LIMIT_WINDOW
+        waits = [
+            rate_limit_hit(
+                scope="password-reset-email",
+                key=email,
+                limit=settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+                window=window,
+            ),
+            rate_limit_hit(
+                scope="password-reset-ip",
+                key=get_client_ip_address(self.request) or "unknown",
+                limit=settings.PASSWORD_RESET_LIMIT_PER_IP,
+                window=window,
+            ),
+        ]
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is not None:
+            response = render(
+                self.request,
+                "registration/password_reset_limited.html",
+                {"minutes": -(-wait // 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
