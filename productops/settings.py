@@ -192,6 +192,8 @@ elif EMAIL_FILE_PATH:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# How long a link confirming a new e-mail address stays good, in seconds.
+EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 2 * 24 * 60 * 60, minimum=60)
 
 # Celery: Redis when REDIS_URL is set, else Kombu's filesystem transport under
 # var/, which needs no server yet runs a real worker and beat.

@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from productops.accounts import services
+from productops.accounts.email_change import email_change_request
 from productops.accounts.models import ApiToken, Membership, Notification, Team
 from productops.accounts.permissions import can_manage_team
 from productops.accounts.serializers import (
@@ -27,6 +28,14 @@ class MeView(generics.RetrieveUpdateAPIView):
 
     def get_object(self):
         return self.request.user
+
+    def perform_update(self, serializer):
+        # The same rule as the profile page: a new address waits for its confirmation link.
+        new_email = serializer.validated_data.pop("email", None)
+        with transaction.atomic():
+            user = serializer.save()
+            if new_email is not None:
+                email_change_request(user=user, new_email=new_email)
 
 
 class TeamViewSet(

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from productops.accounts.email_change import email_in_use
 from productops.accounts.models import Membership, Team, User
 
 TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
@@ -18,15 +19,41 @@ class SignInForm(AuthenticationForm):
 
 
 class ProfileForm(forms.ModelForm):
+    # Not a model field here: a new address is only requested, and takes effect once
+    # confirmed from its inbox (email_change.py). Saving the form never changes it.
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=254,
+        help_text="Changing it sends a confirmation link to the new address; "
+        "the current one stays until you confirm.",
+    )
     time_zone = forms.ChoiceField(
         choices=TIME_ZONE_CHOICES, help_text="Dates and times are shown to you in this zone."
     )
 
+    field_order = ["display_name", "email", "time_zone", "notification_preference"]
+
     class Meta:
         model = User
-        fields = ["display_name", "email", "time_zone", "notification_preference"]
+        fields = ["display_name", "time_zone", "notification_preference"]
         labels = {"display_name": "Name", "notification_preference": "Email me"}
         widgets = {"notification_preference": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("email", self.instance.email)
+
+    def clean_email(self):
+        # Left empty: keep the current address.
+        email = self.cleaned_data["email"].strip() or self.instance.email
+        if email.lower() != (self.instance.email or "").lower() and email_in_use(
+            email=email, user=self.instance
+        ):
+            raise forms.ValidationError(
+                "Another account already uses this address. Use your own work address."
+            )
+        return email
 
     def clean_display_name(self):
         name = " ".join(self.cleaned_data["display_name"].split())

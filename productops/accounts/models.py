@@ -26,6 +26,8 @@ class User(AbstractUser):
 
     display_name = models.CharField(max_length=120, blank=True)
     email = models.EmailField("email address", blank=True, db_index=True)
+    # A new address waits here until its owner confirms it from that inbox (email_change.py).
+    pending_email = models.EmailField("new email address, not yet confirmed", blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     notification_preference = models.CharField(
         max_length=12,

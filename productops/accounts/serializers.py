@@ -25,6 +25,7 @@ class MeSerializer(serializers.ModelSerializer):
             "name",
             "display_name",
             "email",
+            "pending_email",
             "time_zone",
             "notification_preference",
             "is_productops_admin",
@@ -32,7 +33,20 @@ class MeSerializer(serializers.ModelSerializer):
             "is_researcher",
             "teams",
         ]
-        read_only_fields = ["username", "is_productops_admin", "is_leadership", "is_researcher"]
+        read_only_fields = [
+            "username",
+            "pending_email",
+            "is_productops_admin",
+            "is_leadership",
+            "is_researcher",
+        ]
+        extra_kwargs = {
+            "email": {
+                "help_text": "Sending a new address does not change it yet: a confirmation link "
+                "goes to that address, which shows as pending_email until confirmed."
+            },
+            "pending_email": {"help_text": "A new address waiting for its confirmation link."},
+        }
 
     def get_teams(self, user) -> list[dict]:
         return [

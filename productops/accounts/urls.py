@@ -27,6 +27,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
+    path("profile/email/cancel/", views.email_change_cancel_view, name="email_change_cancel"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("notifications/", views.notification_list, name="notifications"),

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
@@ -12,7 +13,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from productops.accounts import services
-from productops.accounts.forms import MembershipForm, ProfileForm, SignInForm, TeamForm, TokenForm
+from productops.accounts.email_change import (
+    email_change_cancel,
+    email_change_check,
+    email_change_confirm,
+    email_change_request,
+)
+from productops.accounts.forms import (
+    MembershipForm,
+    ProfileForm,
+    SignInForm,
+    TeamForm,
+    TokenForm,
+    add_service_errors,
+)
 from productops.accounts.models import ApiToken, AuditEntry, Membership, Team
 from productops.accounts.permissions import admin_required, can_manage_team, get_team_for_manager
 from productops.accounts.rate_limits import rate_limit_hit
@@ -68,10 +82,51 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile is saved.")
-        return redirect("accounts:profile")
+        try:
+            with transaction.atomic():
+                user = form.save()
+                requested = email_change_request(user=user, new_email=form.cleaned_data["email"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            if requested:
+                messages.info(
+                    request,
+                    f"We sent a confirmation link to {user.pending_email}. Your address "
+                    "changes once you open it; until then we keep writing to the current one.",
+                )
+            return redirect("accounts:profile")
     return render(request, "accounts/profile.html", _profile_context(request, form=form))
+
+
+@login_required
+def email_confirm(request, token):
+    """The link from the confirmation e-mail: a page with a button, so mail scanners that
+    open links cannot confirm on their own."""
+    error = None
+    try:
+        new_email = email_change_check(user=request.user, token=token)
+        if request.method == "POST":
+            email_change_confirm(user=request.user, token=token)
+            messages.success(request, f"Your e-mail address is now {new_email}.")
+            return redirect("accounts:profile")
+    except ValidationError as exc:
+        error, new_email = exc.messages[0], None
+    return render(
+        request,
+        "accounts/email_confirm.html",
+        {"new_email": new_email, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def email_change_cancel_view(request):
+    email_change_cancel(user=request.user)
+    messages.success(request, "The e-mail change is cancelled; your address stays as it was.")
+    return redirect("accounts:profile")
 
 
 def _profile_context(request, **extra):
