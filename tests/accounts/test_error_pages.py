@@ -84,3 +84,15 @@ def test_the_favicon_is_served(client):
 
 def test_every_page_links_the_favicon(world, client_for):
     assert 'rel="icon"' in client_for(world.member).get(reverse("home")).content.decode()
+
+
+def test_a_stale_form_gets_the_styled_csrf_page(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.member)
+    response = client.post(reverse("accounts:profile"), {"display_name": "X"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This form has expired" in page
+    assert "portal.css" in page
