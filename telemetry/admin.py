@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from productops.accounts.admin_site import ReadOnlyAdmin
 from telemetry.models import (
     Alias,
     ConventionVersion,
@@ -8,10 +9,14 @@ from telemetry.models import (
     Property,
     TeamVocabulary,
 )
+from telemetry.services import can_edit_event
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    """Only the owning team changes an event, here as on the pages; new events are registered on the
+    pages, where the linter checks the name."""
+
     list_display = ["name", "team", "status", "lint_state"]
     list_filter = ["status", "lint_state", "team"]
     search_fields = ["name", "normalised_name"]
@@ -19,21 +24,66 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by", "linted_convention"]
     filter_horizontal = ["tags", "platforms", "used_by"]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_event(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit_event(request.user, obj))
+
+    def get_deleted_objects(self, objs, request):
+        # The bulk action checks the model permission only: other teams' events stop it here.
+        deletable, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        others = [obj for obj in objs if not can_edit_event(request.user, obj)]
+        if others:
+            perms_needed.add(f"events of teams you are not in ({len(others)})")
+        return deletable, model_count, perms_needed, protected
+
 
 @admin.register(ConventionVersion)
-class ConventionVersionAdmin(admin.ModelAdmin):
+class ConventionVersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Versions are immutable: publish new ones on the convention page."""
 
     list_display = ["number", "preset", "author", "created_at"]
 
+
+@admin.register(Property)
+class PropertyAdmin(admin.ModelAdmin):
+    list_display = ["name", "type", "pii"]
+    search_fields = ["name"]
+
     def has_change_permission(self, request, obj=None):
-        return False
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.can_be_edited_by(request.user))
 
-    def has_add_permission(self, request):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.can_be_edited_by(request.user))
 
 
-admin.site.register(Property, list_display=["name", "type", "pii"], search_fields=["name"])
-admin.site.register(Alias, list_display=["old_name", "event"], raw_id_fields=["event"])
-admin.site.register(TeamVocabulary)
-admin.site.register(NamingHealthSnapshot, list_display=["team", "day", "total", "conforming"])
+@admin.register(Alias)
+class AliasAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Earlier names keep history and dashboards resolving: they come from renames, never by hand."""
+
+    list_display = ["old_name", "event", "created_at"]
+    list_select_related = ["event"]
+
+
+@admin.register(TeamVocabulary)
+class TeamVocabularyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """A team's own words change only on its vocabulary page: by its members, checked and re-linted."""
+
+    list_display = ["team", "updated_by", "updated_at"]
+    list_select_related = ["team", "updated_by"]
+
+
+@admin.register(NamingHealthSnapshot)
+class NamingHealthSnapshotAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The daily record behind the health trend."""
+
+    list_display = ["team", "day", "total", "conforming"]
+    list_select_related = ["team"]

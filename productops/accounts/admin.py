@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from productops.accounts.admin_site import ReadOnlyAdmin
 from productops.accounts.models import ApiToken, AuditEntry, Membership, Notification, Team, User
+from productops.accounts.services import token_revoke
 
 
 class MembershipInline(admin.TabularInline):
@@ -41,27 +43,38 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Tokens are created by their owner only (a hash typed in here would be a working key for
+    someone else) and revoked, never deleted, so the audit log keeps pointing at them."""
+
     list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["token_hash", "hint", "created_at", "last_used_at"]
+    fields = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["user"]
+    actions = ["revoke"]
+
+    # "view": ReadOnlyAdmin refuses change, and revoking goes through the audited workflow anyway.
+    @admin.action(description="Revoke selected tokens", permissions=["view"])
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at=None):
+            token_revoke(token=token, by=request.user)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "recipient", "key", "created_at", "read_at", "emailed_at"]
-    list_select_related = ["recipient"]
+class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """An inbox is its recipient's alone, as on the portal's pages: an admin sees only their own.
+
+    Others' notifications would tell who was told what, e.g. an anonymous author about their point.
+    """
+
+    list_display = ["title", "key", "created_at", "read_at", "emailed_at"]
     search_fields = ["key", "title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(recipient=request.user)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "target_label", "reason"]
     list_filter = ["action", "target_type"]
     list_select_related = ["actor"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
