@@ -422,7 +422,7 @@ class Vote(models.Model):
         constraints = [models.UniqueConstraint(fields=["point", "user"], name="one_vote_per_point")]
 
     def __str__(self):
-        return f"vote on {self.point_id}"
+        return "Dot vote"  # not which point: a person's dots are theirs alone
 
 
 class Disposition(models.Model):

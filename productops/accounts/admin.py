@@ -33,6 +33,11 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    # Deactivate instead: a person's read confirmations, answers and dots are strategy history,
+    # and the portal has no path that deletes a person either.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
@@ -40,6 +45,10 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "product_area"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    # A team's name stays on its feedback, events and health history; the portal never deletes one.
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiToken)
