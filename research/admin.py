@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from productops.accounts.admin_site import ReadOnlyAdmin
+from research import eligibility
 from research.models import (
     Account,
     AttributeDefinition,
@@ -25,7 +26,14 @@ class AttributeDefinitionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "external_id", "renewal_date", "owner_flagged"]
     search_fields = ["name", "external_id"]
-    raw_id_fields = ["owner"]
+    # What the fatigue rules read about an account is edited on its page, which checks the owner's
+    # flag has a reason and audits the edit.
+    readonly_fields = ["renewal_date", "owner", "owner_name", "owner_flagged", "owner_flag_reason"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Custom attributes feed the rules too: the account's people are judged again at once.
+        eligibility.refresh_account(account_id=obj.pk)
 
 
 @admin.register(Participant)
@@ -45,10 +53,17 @@ class ParticipantAdmin(admin.ModelAdmin):
     readonly_fields = [
         "next_eligible_at",
         "blocked_rules",
+        "blocked_mask",
         "contact_count",
         "last_contacted_at",
         "refreshed_at",
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Consent, opt-out and do-not-contact take effect now, not at the nightly refresh: a
+        # sample drawn in between must not pick someone who just asked not to be contacted.
+        eligibility.refresh_participants(ids=[obj.pk])
 
 
 # Every touch of a customer, which fatigue is judged over: history, so read-only and never deleted

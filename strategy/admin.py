@@ -47,8 +47,10 @@ class StrategyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     search_fields = ["title"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            pk__in=Strategy.objects.visible_to(request.user).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=Strategy.objects.visible_to(request.user).values("pk"))
         )
 
     def get_fields(self, request, obj=None):
@@ -64,8 +66,10 @@ class VersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_select_related = ["strategy"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            strategy__in=Strategy.objects.visible_to(request.user).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(strategy__in=Strategy.objects.visible_to(request.user).values("pk"))
         )
 
 
@@ -76,11 +80,12 @@ class PointAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["__str__", "strategy", "team", "author", "created_at"]
     list_filter = ["type"]
     list_select_related = ["strategy", "team", "author"]
-    exclude = ["is_anonymous"]
+    # Tallies show on the discussion page when its voting rules allow; not here around them.
+    exclude = ["vote_count"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            pk__in=readable_points(request.user).values("pk")
+        return (
+            super().get_queryset(request).filter(pk__in=readable_points(request.user).values("pk"))
         )
 
 
@@ -91,6 +96,8 @@ class DispositionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_select_related = ["point", "decided_by"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            point__in=readable_points(request.user).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(point__in=readable_points(request.user).values("pk"))
         )

@@ -23,6 +23,8 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["team"]
     raw_id_fields = ["created_by", "linted_convention"]
     filter_horizontal = ["tags", "platforms", "used_by"]
+    # A rename happens on the event's page, which keeps the old name as an alias so history resolves.
+    readonly_fields = ["name", "normalised_name"]
 
     def has_add_permission(self, request):
         return False

@@ -1,3 +1,4 @@
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -87,3 +88,19 @@ class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "target_label", "reason"]
     list_filter = ["action", "target_type"]
     list_select_related = ["actor"]
+
+
+def _history_only(model) -> None:
+    """Re-register a third-party model's admin read-only, keeping its columns and filters."""
+    if admin.site.is_registered(model):
+        base = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        admin.site.register(
+            model, type(base.__name__, (ReadOnlyAdmin, base), {"__module__": base.__module__})
+        )
+
+
+# Sign-in records are security history. Lockouts (axes' AccessAttempt) stay deletable: that unlocks
+# a person, and is audited like every admin change.
+for _model in (AccessLog, AccessFailureLog):
+    _history_only(_model)

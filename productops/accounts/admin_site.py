@@ -74,7 +74,11 @@ class ReadOnlyAdmin:
 def audited(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
     if issubclass(admin_class, AuditedAdmin):
         return admin_class
-    return type(f"Audited{admin_class.__name__}", (AuditedAdmin, admin_class), {})
+    return type(
+        f"Audited{admin_class.__name__}",
+        (AuditedAdmin, admin_class),
+        {"__module__": admin_class.__module__},
+    )
 
 
 class PortalAdminSite(admin.AdminSite):

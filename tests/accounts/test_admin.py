@@ -1,11 +1,13 @@
 """Django admin is for ProductOps admins, writes every change to the audit log, and forges nothing."""
 
 import pytest
+from axes.models import AccessLog
 from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule
 
 from productops.accounts.models import ApiToken, AuditEntry, Membership, Notification, Team
 from productops.accounts.services import audit_record, notify, token_create
+from tests.admin_pages import assert_history
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +181,13 @@ def test_an_admin_reads_only_their_own_notifications(world, client_for, superadm
     ).content.decode()
     assert "anonymous concern" not in page
     assert client.get(reverse("admin:accounts_notification_add")).status_code == 403
+
+
+def test_sign_in_records_are_security_history(world, client_for, superadmin):
+    record = AccessLog.objects.create(
+        username="member",
+        ip_address="203.0.113.9",
+        user_agent="curl",
+        path_info="/accounts/sign-in/",
+    )
+    assert_history(client_for(superadmin), record, {"username": "someone-else"})

@@ -99,3 +99,6 @@ def test_a_change_to_a_participant_in_admin_is_audited_by_field(
         str(person.pk),
     )
     assert {"changed": {"fields": ["Do not contact"]}} in entry.data["changes"]
+    # It takes effect at once, not at the nightly refresh: no sample drawn meanwhile picks them.
+    person.refresh_from_db()
+    assert not person.eligible_now() and "do-not-contact" in person.blocked_rules
