@@ -5,19 +5,26 @@ registration, so no admin class can forget it. Each app's admin.py applies that 
 (who may read what) and marks its history records read-only with `ReadOnlyAdmin`.
 """
 
+import json
+
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 
 from productops.accounts.services import audit_record
 
 
 def _changes(message) -> dict:
-    """What an admin change touched, as Django describes it: field names and related objects' names.
+    """What an admin change touched, as Django describes it: field names and related objects' names,
+    plus the sentence Django's own history shows ("Changed Name and Product area.").
 
     Never values: a field's new text is not ours to copy into the audit log.
     """
-    if isinstance(message, list):
-        return {"changes": message}
-    return {"changes": [{"message": str(message)}]} if message else {}
+    if not message:
+        return {}
+    if not isinstance(message, list):
+        return {"summary": str(message)}
+    sentence = LogEntry(change_message=json.dumps(message)).get_change_message()
+    return {"changes": message, "summary": sentence}
 
 
 class AuditedAdmin:

@@ -79,6 +79,9 @@ def test_adding_changing_and_deleting_in_admin_reach_the_audit_log(world, client
         for change in changed.data["changes"]
     )
     assert "Lifecycle" not in str(changed.data)
+    # The portal's audit log page says what changed, in the words of Django's own history.
+    log_page = client.get(reverse("accounts:audit_log")).content.decode()
+    assert "Changed Name and Product area." in log_page
 
     # A bulk delete from a list is audited per object, before the rows go.
     schedules = [
