@@ -24,7 +24,7 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by", "linted_convention"]
     filter_horizontal = ["tags", "platforms", "used_by"]
     # A rename happens on the event's page, which keeps the old name as an alias so history resolves.
-    readonly_fields = ["name", "normalised_name"]
+    readonly_fields = ["name", "normalised_name", "created_at"]
 
     def has_add_permission(self, request):
         return False
@@ -33,17 +33,9 @@ class EventAdmin(admin.ModelAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or can_edit_event(request.user, obj))
 
+    # Events are deprecated, never deleted: dashboards and aliases keep pointing at them.
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or can_edit_event(request.user, obj))
-
-    def get_deleted_objects(self, objs, request):
-        # The bulk action checks the model permission only: other teams' events stop it here.
-        deletable, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        others = [obj for obj in objs if not can_edit_event(request.user, obj)]
-        if others:
-            perms_needed.add(f"events of teams you are not in ({len(others)})")
-        return deletable, model_count, perms_needed, protected
+        return False
 
 
 @admin.register(ConventionVersion)
@@ -55,16 +47,21 @@ class ConventionVersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 @admin.register(Property)
 class PropertyAdmin(admin.ModelAdmin):
+    """Its defining team and ProductOps admins change a property, as on the pages; a shared property
+    keeps its name, and is never deleted (the portal has no path for either)."""
+
     list_display = ["name", "type", "pii"]
     search_fields = ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["name", "created_at"] if obj is not None else ["created_at"]
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.can_be_edited_by(request.user))
 
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.can_be_edited_by(request.user))
+        return False
 
 
 @admin.register(Alias)

@@ -21,3 +21,20 @@ def assert_history(client, obj, change: dict | None = None) -> None:
         {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
     )
     assert model.objects.filter(pk=obj.pk).values().get() == before
+
+
+def change_form_data(client, obj, **changes) -> dict:
+    """The object's change form as the browser would post it back, with `changes` applied."""
+    form = client.get(admin_url(obj, "change", obj.pk)).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "on" if value else ""
+        data[name] = value
+        if field.show_hidden_initial:
+            data[f"initial-{name}"] = value
+    data.update(changes)
+    return data

@@ -5,7 +5,7 @@ import pytest
 from productops.accounts.models import AuditEntry
 from telemetry import conventions, health, naming, services
 from telemetry.models import Alias, Event, NamingHealthSnapshot, TeamVocabulary
-from tests.admin_pages import admin_url, assert_history
+from tests.admin_pages import admin_url, assert_history, change_form_data
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_an_admin_outside_the_team_cannot_change_or_delete_its_events(
     assert client.get(admin_url(Event, "add")).status_code == 403
 
 
-def test_an_admin_in_the_team_may_delete_its_event_and_the_deletion_is_audited(
+def test_an_admin_in_the_team_changes_its_event_and_the_change_is_audited(
     world, client_for, superadmin, register
 ):
     MembershipFactory(user=superadmin, team=world.team)
@@ -59,15 +59,21 @@ def test_an_admin_in_the_team_may_delete_its_event_and_the_deletion_is_audited(
     # Renames happen on the event's page, which keeps the old name as an alias.
     form = client.get(admin_url(event, "change", event.pk)).context["adminform"].form
     assert "status" in form.fields and "name" not in form.fields
-    response = client.post(admin_url(event, "delete", event.pk), {"post": "yes"})
-    assert response.status_code == 302
-    assert not Event.objects.filter(pk=event.pk).exists()
-    entry = AuditEntry.objects.get(action="admin.deleted")
+    data = change_form_data(client, event, status="deprecated")
+    response = client.post(admin_url(event, "change", event.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event.refresh_from_db()
+    assert event.status == "deprecated"
+    entry = AuditEntry.objects.get(action="admin.changed")
     assert (entry.actor, entry.target_type, entry.target_label) == (
         superadmin,
         "telemetry.event",
         "checkout_started",
     )
+    assert entry.data["summary"] == "Changed Status."
+    # Events are deprecated, never deleted, by their team too.
+    assert client.post(admin_url(event, "delete", event.pk), {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
 
 
 def test_convention_versions_aliases_vocabularies_and_health_history_are_read_only(
