@@ -50,6 +50,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_filter = ["plan", "region", "consent", "opted_out", "do_not_contact"]
     search_fields = ["name", "external_id", "email"]
     raw_id_fields = ["account"]
+    list_select_related = ["account"]
     readonly_fields = [
         "next_eligible_at",
         "blocked_rules",
