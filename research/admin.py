@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from productops.accounts.admin_site import ReadOnlyAdmin
+from research import eligibility
 from research.models import (
     Account,
     AttributeDefinition,
@@ -13,24 +15,25 @@ from research.models import (
 )
 
 
+# Declaring, retyping and retiring check stored values and open requests, and are audited:
+# they go through the Participant attributes page (research:attributes), not here.
 @admin.register(AttributeDefinition)
-class AttributeDefinitionAdmin(admin.ModelAdmin):
+class AttributeDefinitionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name", "label", "type", "retired_at"]
-
-    # Declaring, retyping and retiring check stored values and open requests, and are audited:
-    # they go through the Participant attributes page (research:attributes), not here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "external_id", "renewal_date", "owner_flagged"]
     search_fields = ["name", "external_id"]
-    raw_id_fields = ["owner"]
+    # What the fatigue rules read about an account is edited on its page, which checks the owner's
+    # flag has a reason and audits the edit.
+    readonly_fields = ["renewal_date", "owner", "owner_name", "owner_flagged", "owner_flag_reason"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Custom attributes feed the rules too: the account's people are judged again at once.
+        eligibility.refresh_account(account_id=obj.pk)
 
 
 @admin.register(Participant)
@@ -47,46 +50,62 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_filter = ["plan", "region", "consent", "opted_out", "do_not_contact"]
     search_fields = ["name", "external_id", "email"]
     raw_id_fields = ["account"]
+    list_select_related = ["account"]
     readonly_fields = [
         "next_eligible_at",
         "blocked_rules",
+        "blocked_mask",
         "contact_count",
         "last_contacted_at",
         "refreshed_at",
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Consent, opt-out and do-not-contact take effect now, not at the nightly refresh: a
+        # sample drawn in between must not pick someone who just asked not to be contacted.
+        eligibility.refresh_participants(ids=[obj.pk])
 
+
+# Every touch of a customer, which fatigue is judged over: history, so read-only and never deleted
+# (which also stops deleting a participant or request from taking their ledger with them).
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["participant", "kind", "method", "at", "team", "source"]
     list_filter = ["kind", "source"]
-    raw_id_fields = ["participant", "account", "request", "recorded_by"]
+    list_select_related = ["participant", "team"]
 
 
+# Rules change through the audited editor, as a new version; old versions are history.
 @admin.register(FatigueRuleSet)
-class FatigueRuleSetAdmin(admin.ModelAdmin):
+class FatigueRuleSetAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["version", "created_by", "created_at", "note"]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # Rules change through the audited editor, as a new version.
 
-
+# An override is a researcher's recorded exception to a rule, with their reason: one added here
+# would be "by" someone who never made it.
 @admin.register(Override)
-class OverrideAdmin(admin.ModelAdmin):
+class OverrideAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["participant", "rule", "by", "created_at", "expires_at"]
-    raw_id_fields = ["participant", "request"]
+    list_select_related = ["participant", "by"]
 
 
+# Requests are filed, edited, closed and cancelled on their pages, which check the targeting, mark
+# drawn samples stale and audit the change.
 @admin.register(ResearchRequest)
-class ResearchRequestAdmin(admin.ModelAdmin):
+class ResearchRequestAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "team", "researcher", "status", "deadline"]
     list_filter = ["status", "team"]
-    readonly_fields = ["targeting_changed_at", "cancelled_at", "cancelled_by", "cancel_reason"]
+    list_select_related = ["team", "researcher"]
 
 
+# A drawn sample is the record of who was picked and how representative they were.
 @admin.register(Sample)
-class SampleAdmin(admin.ModelAdmin):
+class SampleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["request", "size", "seed", "tvd", "psi", "created_at"]
+    list_select_related = ["request"]
 
 
-admin.site.register(PanelRefresh)
+@admin.register(PanelRefresh)
+class PanelRefreshAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["day", "started_at", "finished_at", "participants", "changed"]

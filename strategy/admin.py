@@ -1,44 +1,103 @@
-from django.contrib import admin
+"""Django admin for strategies, under the same rules as the pages (strategy.access, strategy.feedback).
 
+Everything here is read-only: phases move through the workflow, versions are published, points and
+replies come from the audience, and dispositions are the owner's answers. An admin who could edit,
+add or delete them could forge the record or break the reveal rule.
+"""
+
+from django.contrib import admin
+from django.db.models import Q
+
+from productops.accounts.admin_site import ReadOnlyAdmin
+from strategy.access import viewer_for
+from strategy.feedback import points_visible_to
 from strategy.models import Disposition, Point, Strategy, Version
+
+# The owner's unpublished working copy: only the owner and delegates read it, on any path.
+WORKING_COPY = [
+    "diagnosis",
+    "guiding_policy",
+    "bets",
+    "options",
+    "assumptions",
+    "body",
+    "context_links",
+]
+
+
+def readable_points(user):
+    """The points `user` may read on the pages now, minus anonymous ones.
+
+    Anonymous points stay out of admin altogether: admin addresses rows by their database key,
+    whose order would place an anonymous point among its author's named ones.
+    """
+    readable = Q(pk__in=[])
+    strategies = Strategy.objects.visible_to(user).filter(points__isnull=False).distinct()
+    for strategy in strategies:
+        visible = points_visible_to(strategy, user, viewer_for(strategy, user))
+        readable |= Q(pk__in=visible.values("pk"))
+    return Point.objects.filter(readable, is_anonymous=False)
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "owner", "phase", "feedback_closes_at", "updated_at"]
     list_filter = ["phase"]
+    list_select_related = ["owner"]
     search_fields = ["title"]
-    # Phases move only through the workflow, so the reveal rule cannot be bypassed here.
-    readonly_fields = [
-        "phase",
-        "feedback_opens_at",
-        "feedback_closes_at",
-        "revealed_at",
-        "finalised_at",
-        "reminder_sent_at",
-    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=Strategy.objects.visible_to(request.user).values("pk"))
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and viewer_for(obj, request.user).is_owner:
+            return fields
+        return [f for f in fields if f not in WORKING_COPY]
 
 
 @admin.register(Version)
-class VersionAdmin(admin.ModelAdmin):
+class VersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["strategy", "number", "published_at"]
+    list_select_related = ["strategy"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(strategy__in=Strategy.objects.visible_to(request.user).values("pk"))
+        )
 
 
 @admin.register(Point)
-class PointAdmin(admin.ModelAdmin):
-    """Read-only: an anonymous point has no author to show, by design."""
+class PointAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Only points the pages would show this person; no search, since searching text reads it."""
 
-    list_display = ["strategy", "type", "team", "is_anonymous", "created_at"]
-    list_filter = ["type", "is_anonymous"]
+    list_display = ["__str__", "strategy", "team", "author", "created_at"]
+    list_filter = ["type"]
+    list_select_related = ["strategy", "team", "author"]
+    # Tallies show on the discussion page when its voting rules allow; not here around them.
+    exclude = ["vote_count"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(pk__in=readable_points(request.user).values("pk"))
+        )
 
-    def has_add_permission(self, request):
-        return False
 
+@admin.register(Disposition)
+class DispositionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["__str__", "point", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["point", "decided_by"]
 
-admin.site.register(Disposition)
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(point__in=readable_points(request.user).values("pk"))
+        )

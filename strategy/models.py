@@ -266,8 +266,9 @@ class ReadConfirmation(models.Model):
             models.UniqueConstraint(fields=["strategy", "user"], name="read_confirmation_once")
         ]
 
+    # Never the summary: a name shows in admin, logs and dropdowns, where the pages' rules do not reach.
     def __str__(self):
-        return self.summary
+        return "Read confirmation"
 
 
 class Participation(models.Model):
@@ -357,8 +358,9 @@ class Point(models.Model):
             ),
         ]
 
+    # Never the text: a name shows in admin checkboxes, dropdowns and logs, where the seal does not reach.
     def __str__(self):
-        return f"{self.get_type_display()}: {self.body[:60]}"
+        return f"{self.get_type_display()} point"
 
     @property
     def is_alternative(self) -> bool:
@@ -388,7 +390,7 @@ class Reply(models.Model):
         verbose_name_plural = "replies"
 
     def __str__(self):
-        return self.body[:60]
+        return "Reply"  # never the text, as for Point
 
 
 class VoteBudget(models.Model):
@@ -420,7 +422,7 @@ class Vote(models.Model):
         constraints = [models.UniqueConstraint(fields=["point", "user"], name="one_vote_per_point")]
 
     def __str__(self):
-        return f"vote on {self.point_id}"
+        return "Dot vote"  # not which point: a person's dots are theirs alone
 
 
 class Disposition(models.Model):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from productops.accounts.admin_site import ReadOnlyAdmin
 from telemetry.models import (
     Alias,
     ConventionVersion,
@@ -8,32 +9,80 @@ from telemetry.models import (
     Property,
     TeamVocabulary,
 )
+from telemetry.services import can_edit_event
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    """Only the owning team changes an event, here as on the pages; new events are registered on the
+    pages, where the linter checks the name."""
+
     list_display = ["name", "team", "status", "lint_state"]
     list_filter = ["status", "lint_state", "team"]
     search_fields = ["name", "normalised_name"]
     list_select_related = ["team"]
     raw_id_fields = ["created_by", "linted_convention"]
     filter_horizontal = ["tags", "platforms", "used_by"]
-
-
-@admin.register(ConventionVersion)
-class ConventionVersionAdmin(admin.ModelAdmin):
-    """Versions are immutable: publish new ones on the convention page."""
-
-    list_display = ["number", "preset", "author", "created_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    # A rename happens on the event's page, which keeps the old name as an alias so history resolves.
+    readonly_fields = ["name", "normalised_name", "created_at"]
 
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_event(request.user, obj))
 
-admin.site.register(Property, list_display=["name", "type", "pii"], search_fields=["name"])
-admin.site.register(Alias, list_display=["old_name", "event"], raw_id_fields=["event"])
-admin.site.register(TeamVocabulary)
-admin.site.register(NamingHealthSnapshot, list_display=["team", "day", "total", "conforming"])
+    # Events are deprecated, never deleted: dashboards and aliases keep pointing at them.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConventionVersion)
+class ConventionVersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Versions are immutable: publish new ones on the convention page."""
+
+    list_display = ["number", "preset", "author", "created_at"]
+
+
+@admin.register(Property)
+class PropertyAdmin(admin.ModelAdmin):
+    """Its defining team and ProductOps admins change a property, as on the pages; a shared property
+    keeps its name, and is never deleted (the portal has no path for either)."""
+
+    list_display = ["name", "type", "pii"]
+    search_fields = ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["name", "created_at"] if obj is not None else ["created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.can_be_edited_by(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alias)
+class AliasAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Earlier names keep history and dashboards resolving: they come from renames, never by hand."""
+
+    list_display = ["old_name", "event", "created_at"]
+    list_select_related = ["event"]
+
+
+@admin.register(TeamVocabulary)
+class TeamVocabularyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """A team's own words change only on its vocabulary page: by its members, checked and re-linted."""
+
+    list_display = ["team", "updated_by", "updated_at"]
+    list_select_related = ["team", "updated_by"]
+
+
+@admin.register(NamingHealthSnapshot)
+class NamingHealthSnapshotAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The daily record behind the health trend."""
+
+    list_display = ["team", "day", "total", "conforming"]
+    list_select_related = ["team"]

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
     name = "productops.accounts"
     label = "accounts"
     verbose_name = "Accounts and teams"
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django admin with the portal's site: ProductOps admins only, every change audited."""
+
+    default = False  # AccountsConfig stays this module's own app
+    default_site = "productops.accounts.admin_site.PortalAdminSite"

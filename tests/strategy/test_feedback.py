@@ -144,14 +144,15 @@ def test_anonymous_feedback_keeps_no_author_and_waits_for_three_voices(
         .content.decode()
     )
     assert "Secret worry" not in page and "withheld" in page
+    # Django admin is no side door: even a superuser finds no such point, and no author.
     world.admin.is_superuser = True
     world.admin.save()
-    admin_page = client_as(world.admin).get(f"/django-admin/strategy/point/{point.pk}/change/")
-    assert admin_page.status_code == 200
-    assert (
-        "Secret worry" in admin_page.content.decode()
-        and "Mia Member" not in admin_page.content.decode()
+    admin_page = client_as(world.admin).get(
+        f"/django-admin/strategy/point/{point.pk}/change/", follow=True
     )
+    assert admin_page.redirect_chain[-1][0] == "/django-admin/"
+    assert "Secret worry" not in admin_page.content.decode()
+    assert "Mia Member" not in admin_page.content.decode()
 
 
 def test_anonymous_feedback_shows_once_three_of_the_team_answered(world, client_as, open_strategy):
