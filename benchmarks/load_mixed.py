@@ -366,8 +366,20 @@ def main() -> None:
     var_dir = tempfile.mkdtemp(prefix="load-mixed-")
     env = production_env(database_url, var_dir)
     port = args.port or _free_port()
+    with open(Path(var_dir) / "gunicorn.log", "w+") as log:
+        try:
+            run(args, env, port, database_url, name, log)
+        finally:
+            if not args.keep:
+                with psycopg.connect(admin_url, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def run(args, env, port, database_url, name, log) -> None:
+    import psycopg
+
     server = None
-    log = open(Path(var_dir) / "gunicorn.log", "w+")
     try:
         print(f"database {name}, gunicorn on 127.0.0.1:{port}")
         manage(env, "migrate", "--noinput")
@@ -387,6 +399,7 @@ def main() -> None:
         if args.warmup:
             drive(port, sessions, mixes, concurrency=args.concurrency, duration=args.warmup, seed=0)
         cpu_before = server_cpu(server, database_url, name)
+        client_before = time.process_time()
         results, elapsed = drive(
             port,
             sessions,
@@ -396,12 +409,14 @@ def main() -> None:
             seed=args.seed,
         )
         cpu_after = server_cpu(server, database_url, name)
+        client_cpu = time.process_time() - client_before
         overall = report(results, elapsed)
         count = sum(len(samples) for samples in results.values())
-        web, db = (after - before for before, after in zip(cpu_before, cpu_after))
+        web, db = (after - before for before, after in zip(cpu_before, cpu_after, strict=True))
         print(
             f"\nserver CPU per request: {(web + db) / count * 1000:.1f} ms "
             f"(gunicorn {web / count * 1000:.1f} ms, PostgreSQL {db / count * 1000:.1f} ms); "
+            f"this load generator {client_cpu / count * 1000:.1f} ms; "
             f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         goal = overall["rps"] >= 200 and overall["p95"] < 150 and overall["errors"] == 0
@@ -415,11 +430,6 @@ def main() -> None:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        log.close()
-        shutil.rmtree(var_dir, ignore_errors=True)
-        if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _free_port() -> int:
