@@ -220,7 +220,8 @@ def detail(request, pk):
     )
     read_keys = {key for number, key in receipts if version and number == version.number}
     last_read_number = max((number for number, _ in receipts), default=None)
-    if version:
+    # Only the first visit writes; a reload is a read, not an INSERT and a commit.
+    if version and "" not in read_keys:
         ReadReceipt.objects.bulk_create(
             [ReadReceipt(user=request.user, version=version, section_key="")], ignore_conflicts=True
         )

@@ -26,6 +26,7 @@ class Preview:
     )  # lint result dicts for names that break the convention
     invalid: list = field(default_factory=list)  # InvalidRow
     conflicts: list = field(default_factory=list)  # (property, {type: [event names]})
+    formulas: list = field(default_factory=list)  # (where, column, value): imported as text
 
     @property
     def can_commit(self) -> bool:
@@ -80,6 +81,7 @@ def import_preview(
             continue
         seen.add(event.name)
         valid.append(event)
+        preview.formulas += event.formulas
 
     existing = {
         e.name: e

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -147,6 +147,8 @@ def _url(name, *args):
 
 @login_required
 def export(request, fmt):
+    if fmt not in {"csv", "json", "yaml"}:
+        raise Http404("Export as csv, json or yaml.")
     _, events = filtered_events(request.GET)
     rows = plan_import.export_rows(events.order_by("name"))
     stamp = timezone.now().strftime("%Y%m%d")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from productops import spreadsheets
+
 TYPES = {"string", "integer", "number", "boolean", "datetime", "object", "array"}
 TYPE_ALIASES = {
     "str": "string",
@@ -74,6 +76,8 @@ class PlanEvent:
     platforms: list = field(default_factory=list)
     tags: list = field(default_factory=list)
     properties: list = field(default_factory=list)
+    # Sheet cells that a spreadsheet would run, kept as text: (where, column, value).
+    formulas: list = field(default_factory=list)
 
 
 @dataclass
@@ -133,7 +137,9 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula cell comes in as its text (flagged in the preview), never as a
+        # result some spreadsheet computed.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise PlanError(
             "This is not an .xlsx workbook; save the sheet as Excel .xlsx or as CSV UTF-8."
@@ -183,7 +189,17 @@ def events_from_table(
 
     def cell(row, target):
         index = position.get(target)
-        return row[index].strip() if index is not None and index < len(row) else ""
+        if index is None or index >= len(row):
+            return ""
+        return spreadsheets.unescape(row[index]).strip()
+
+    def formulas(row, where):
+        # Only raw cells: one the portal's own export marked with an apostrophe is text already.
+        return [
+            (where, mapping[target], row[index].strip())
+            for target, index in position.items()
+            if index < len(row) and spreadsheets.looks_like_formula(row[index].strip())
+        ]
 
     events: dict[str, PlanEvent] = {}
     invalid = []
@@ -213,6 +229,7 @@ def events_from_table(
             )
         elif cell(row, "description") and not event.description:
             event.description = cell(row, "description")
+        event.formulas += formulas(row, where)
         prop = cell(row, "property")
         if prop:
             type_ = _type(cell(row, "property_type"))
@@ -389,7 +406,7 @@ CSV_COLUMNS = [
 def export_csv(events: list[dict]) -> str:
     """One row per event property (one row for an event without properties), re-importable as is."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(CSV_COLUMNS)
     for event in events:
         base = [

@@ -299,3 +299,18 @@ def test_the_dashboard_offers_an_admin_only_the_audited_override(world, client_a
     )
     assert response.status_code == 302
     assert Strategy.objects.get(pk=strategy.pk).phase == "final"
+
+
+def test_opening_the_page_records_the_read_once_and_a_reload_writes_nothing(world, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    strategy = open_window(make_draft(world), world)
+    client = client_as(world.member)
+    client.get(strategy.get_absolute_url())
+    assert ReadReceipt.objects.filter(user=world.member, section_key="").count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(strategy.get_absolute_url()).status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert writes == []
+    assert ReadReceipt.objects.filter(user=world.member, section_key="").count() == 1

@@ -275,3 +275,102 @@ def test_export_respects_filters(world, client_for, register):
         .content.decode()
     )
     assert "Results Viewed" in body and "Order Completed" not in body
+
+
+FORMULA = '=HYPERLINK("http://evil","x")'
+
+
+def _csv_cells(response) -> dict[str, list[str]]:
+    import csv
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    return {row[0]: row for row in rows[1:]}
+
+
+def test_csv_export_writes_formula_looking_text_as_text(world, client_for, register):
+    from telemetry import properties
+
+    event = register("Order Completed", description=FORMULA)
+    properties.event_set_properties(
+        event=event,
+        by=world.member,
+        rows=[{"name": "total", "type": "number", "description": "@SUM(1)"}],
+    )
+    register("-foo", description="+1 from sales")
+    response = client_for(world.member).get(reverse("telemetry:export", args=["csv"]))
+    rows = _csv_cells(response)
+    columns = tracking_plan.CSV_COLUMNS
+    order = rows["Order Completed"]
+    assert order[columns.index("description")] == "'" + FORMULA
+    assert order[columns.index("property_description")] == "'@SUM(1)"
+    assert rows["'-foo"][columns.index("description")] == "'+1 from sales"
+
+
+def test_json_and_yaml_exports_are_not_spreadsheets_and_stay_raw(world, client_for, register):
+    register("Order Completed", description=FORMULA)
+    client = client_for(world.member)
+    schemas = json.loads(client.get(reverse("telemetry:export", args=["json"])).content)
+    assert schemas[0]["description"] == FORMULA
+    plan = yaml.safe_load(client.get(reverse("telemetry:export", args=["yaml"])).content)
+    assert plan["events"][0]["description"] == FORMULA
+
+
+def test_an_unknown_export_format_is_not_found(world, client_for):
+    response = client_for(world.member).get(reverse("telemetry:export", args=["xlsx"]))
+    assert response.status_code == 404
+
+
+def test_the_csv_export_imports_back_without_a_character_lost(world, client_for, register):
+    from telemetry import properties
+
+    originals = {
+        "-foo": "-starts with a minus",
+        "=x": FORMULA,
+        "@home": "'quoted' on purpose",
+        "Order Completed": "'=already marked by hand",
+    }
+    for name, description in originals.items():
+        event = register(name, description=description)
+    properties.event_set_properties(
+        event=event,
+        by=world.member,
+        rows=[{"name": "total", "type": "number", "description": "@SUM(1)"}],
+    )
+    client = client_for(world.member)
+    exported = client.get(reverse("telemetry:export", args=["csv"])).content
+    Event.objects.all().delete()
+
+    url = _through_mapping(client, _upload(client, world, exported, "csv"))
+    page = client.get(url)
+    assert page.context["preview"].formulas == []  # the apostrophes mark them as text already
+    assert client.post(url).status_code == 302
+    assert dict(Event.objects.values_list("name", "description")) == originals
+    assert EventProperty.objects.get().description == "@SUM(1)"
+
+
+def test_a_formula_cell_is_imported_as_text_and_flagged(world, client_for):
+    content = f'Event,Description\nOrder Completed,"{FORMULA.replace(chr(34), chr(34) * 2)}"\n'
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, content.encode(), "csv"))
+    page = client.get(url)
+    assert page.context["preview"].formulas == [("row 2", "Description", FORMULA)]
+    flagged = page.content.decode()
+    assert "looks like a spreadsheet formula; kept as text" in flagged
+    assert 'data-testid="formula-cell"' in flagged
+    client.post(url)
+    assert Event.objects.get().description == FORMULA
+
+
+def test_an_xlsx_formula_is_imported_as_its_text_never_its_result(world, client_for):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Event", "Description"])
+    sheet.append(["Order Completed", "=1+1"])
+    assert sheet["B2"].data_type == "f"  # a real formula cell, as Excel saves one
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, buffer.getvalue(), "xlsx", "plan.xlsx"))
+    assert client.get(url).context["preview"].formulas == [("row 2", "Description", "=1+1")]
+    client.post(url)
+    assert Event.objects.get().description == "=1+1"
