@@ -30,6 +30,11 @@ from strategy.serializers import (
 )
 
 
+def _detail(strategy, viewer) -> dict:
+    # The working copy is the owner's notebook: the audience, leadership and admins read versions.
+    return StrategyDetailSerializer(strategy, context={"show_working_copy": viewer.is_owner}).data
+
+
 class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = StrategySerializer
     filterset_fields = ["phase"]
@@ -48,7 +53,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses=StrategyDetailSerializer)
     def retrieve(self, request, pk=None):
         strategy, viewer = self._get(pk)
-        return Response(StrategyDetailSerializer(strategy).data)
+        return Response(_detail(strategy, viewer))
 
     @extend_schema(request=StrategyDraftSerializer, responses={201: StrategyDetailSerializer})
     def create(self, request):
@@ -61,7 +66,10 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             delegates=fields.pop("delegates", []),
             **fields,
         )
-        return Response(StrategyDetailSerializer(strategy).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StrategyDetailSerializer(strategy, context={"show_working_copy": True}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=StrategyDraftSerializer, responses=StrategyDetailSerializer)
     def partial_update(self, request, pk=None):
@@ -78,7 +86,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             **fields,
         )
         strategy.refresh_from_db()
-        return Response(StrategyDetailSerializer(strategy).data)
+        return Response(_detail(strategy, viewer))
 
     @extend_schema(request=PublishSerializer, responses={201: VersionSerializer})
     @action(detail=True, methods=["post"])

@@ -129,7 +129,7 @@ def publish(request, pk):
                 messages.success(request, f"Version {version.number} is published.")
             return redirect(strategy)
     preview_md = services.compose_markdown(strategy)
-    missing = strategy.missing_parts()
+    missing = strategy.missing_parts() if viewer.is_owner else []
     undisposed = 0 if first else services.undisposed_points(strategy).count()
     return render(
         request,
@@ -140,8 +140,9 @@ def publish(request, pk):
             "first": first,
             "missing": missing,
             "undisposed": undisposed,
+            # An admin may publish over open points, but the working copy stays the owner's to read.
             "preview": rendering.render(preview_md)
-            if len(preview_md) <= rendering.MAX_BODY_CHARS * 2
+            if viewer.is_owner and len(preview_md) <= rendering.MAX_BODY_CHARS * 2
             else "",
         },
     )

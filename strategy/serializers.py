@@ -53,13 +53,32 @@ class StrategyDraftSerializer(serializers.Serializer):
     decision_due = serializers.DateField(required=False, allow_null=True)
 
 
+WORKING_COPY_FIELDS = ("diagnosis", "guiding_policy", "bets", "options", "assumptions", "body")
+_WORKING_COPY_HELP = (
+    "The unpublished working copy: shown only to the owner and delegates, null for everyone else "
+    "(read published text from /versions/)."
+)
+
+
 class StrategyDetailSerializer(StrategySerializer):
-    diagnosis = serializers.CharField()
-    guiding_policy = serializers.CharField()
-    bets = serializers.CharField()
-    options = serializers.CharField()
-    assumptions = serializers.CharField()
-    body = serializers.CharField()
+    """A strategy with its working copy, which only the owner and delegates receive.
+
+    Pass context={"show_working_copy": viewer.is_owner}; without it the working copy is withheld.
+    """
+
+    diagnosis = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    guiding_policy = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    bets = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    options = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    assumptions = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    body = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_working_copy"):
+            for name in WORKING_COPY_FIELDS:
+                data[name] = None
+        return data
 
     class Meta(StrategySerializer.Meta):
         fields = [
