@@ -249,7 +249,10 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
         ),
     }
     for point in given:
-        status, reason, key = answers.get(point.type, ("parked", "", ""))
+        status, reason, key = answers.get(
+            point.type,
+            ("parked", "We come back to this when we plan the second half of the year.", ""),
+        )
         if point.type == "support":
             continue
         services.disposition_set(

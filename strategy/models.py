@@ -425,7 +425,7 @@ class Vote(models.Model):
 
 class Disposition(models.Model):
     class Status(models.TextChoices):
-        ADOPTED = "adopted", "Adopted"
+        ADOPTED = "adopted", "Adopted as written"
         ADAPTED = "adapted", "Adapted"
         DECLINED = "declined", "Declined"
         PARKED = "parked", "Parked"
@@ -441,9 +441,10 @@ class Disposition(models.Model):
 
     class Meta:
         constraints = [
+            # The service asks for a sentence; the database at least refuses silence.
             models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(reason=""),
-                name="disposition_declined_has_reason",
+                condition=Q(status="adopted") | ~Q(reason=""),
+                name="disposition_has_reason_unless_adopted",
             ),
         ]
 

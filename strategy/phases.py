@@ -148,6 +148,28 @@ def can_transition(current: str, target: str, viewer: Viewer) -> tuple[bool, str
     return True, ""
 
 
+# A reason is "of substance" when it reads as at least a short sentence, not "no" or "later".
+REASON_MIN_WORDS = 5
+REASON_MIN_CHARS = 25
+ADOPTED_AS_WRITTEN = "adopted"
+
+
+def disposition_reason_problem(status: str, reason: str) -> str:
+    """An empty string when the reason suffices, else what the owner must add.
+
+    Only "adopted as written" may go without words: the author of anything else is owed the why.
+    """
+    if status == ADOPTED_AS_WRITTEN:
+        return ""
+    text = " ".join((reason or "").split())
+    if len(text) < REASON_MIN_CHARS or len(text.split(" ")) < REASON_MIN_WORDS:
+        return (
+            "Give the reason in at least a sentence (five words or more): "
+            "anything other than “adopted as written” owes its author the why."
+        )
+    return ""
+
+
 def undisposed_blockers(points: list[tuple[str, bool]]) -> int:
     """How many must-answer points still lack a disposition; `points` is [(type, has_disposition)]."""
     return sum(1 for kind, answered in points if kind in MUST_ANSWER_TYPES and not answered)

@@ -314,10 +314,9 @@ def disposition_set(
     reason = (reason or "").strip()
     if status not in Disposition.Status.values:
         raise ValidationError({"status": "Choose adopted, adapted, declined or parked."})
-    if status == Disposition.Status.DECLINED and not reason:
-        raise ValidationError(
-            {"reason": "Say why it is declined: the author deserves the reasoning."}
-        )
+    problem = phases.disposition_reason_problem(status, reason)
+    if problem:
+        raise ValidationError({"reason": problem})
     if len(reason) > 4000:
         raise ValidationError({"reason": "Keep the reason under 4,000 characters."})
     if (

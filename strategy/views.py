@@ -440,7 +440,10 @@ def _options(choices, selected) -> str:
 
 def _attach_disposition_options(points, secs) -> None:
     """Build each owner form's <option>s in Python: 40 forms x 40 sections is too slow as template loops."""
-    statuses = [(escape(v), escape(label)) for v, label in forms.Disposition.Status.choices]
+    # An unanswered point starts on "Choose…", never on a status a stray Save would record.
+    statuses = [("", "Choose…")] + [
+        (escape(v), escape(label)) for v, label in forms.Disposition.Status.choices
+    ]
     places = [("", "No specific section")] + [
         (escape(s.key), escape(Truncator(s.title).chars(30))) for s in secs
     ]

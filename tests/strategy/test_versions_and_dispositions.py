@@ -9,6 +9,8 @@ from tests.strategy.conftest import confirm, make_draft, open_window, reveal
 
 pytestmark = pytest.mark.django_db
 
+PARKED_REASON = "We come back to this once the wallet pilot reports."
+
 
 def _with_pushback(world):
     strategy = open_window(make_draft(world), world)
@@ -139,7 +141,11 @@ def test_sections_keep_their_keys_and_reading_shows_what_changed_since(world, cl
         version=strategy.versions.get(), user=world.member, section_keys=["diagnosis"]
     )
     services.disposition_set(
-        point=point, by=world.leader, status="adapted", section_key="diagnosis"
+        point=point,
+        by=world.leader,
+        status="adapted",
+        reason="The diagnosis now names Android, where it hurts.",
+        section_key="diagnosis",
     )
     strategy.diagnosis = "Conversion fell 4 points; abandonment at payment doubled on Android."
     strategy.save()
@@ -167,7 +173,7 @@ def test_sections_keep_their_keys_and_reading_shows_what_changed_since(world, cl
 
 def test_the_api_diff_and_versions(world, api_for):
     strategy, point = _with_pushback(world)
-    services.disposition_set(point=point, by=world.leader, status="parked")
+    services.disposition_set(point=point, by=world.leader, status="parked", reason=PARKED_REASON)
     strategy.bets += "\n\n### Card scanning\n\nScan cards with the camera."
     strategy.save()
     services.version_publish(strategy=strategy, by=world.leader, change_summary="Card scanning")
@@ -191,7 +197,7 @@ def test_you_said_we_did_lists_each_point_with_its_disposition_and_diff(world, c
         point=point,
         by=world.leader,
         status="adapted",
-        reason="Narrowed to Android",
+        reason="Narrowed to Android, where abandonment doubled.",
         section_key="diagnosis",
     )
     strategy.diagnosis += " Android especially."
@@ -235,7 +241,7 @@ def test_a_new_version_notifies_the_audience_and_leadership(world):
 
     cfo = UserFactory(username="cfo", is_leadership=True)
     strategy, point = _with_pushback(world)
-    services.disposition_set(point=point, by=world.leader, status="parked")
+    services.disposition_set(point=point, by=world.leader, status="parked", reason=PARKED_REASON)
     version = services.version_publish(strategy=strategy, by=world.leader, change_summary="Sharper")
     tasks.notify_version_published(version.pk)
     people = set(
@@ -274,7 +280,7 @@ def test_declining_without_a_reason_on_the_page_says_why_and_saves_nothing(world
         {"status": "declined", "reason": ""},
         follow=True,
     )
-    assert "Say why it is declined" in response.content.decode()
+    assert "at least a sentence" in response.content.decode()
     assert not Disposition.objects.exists()
 
 
