@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from strategy import access, feedback, records, services
-from strategy.models import Point, Section, Strategy, Version
+from strategy.models import Point, Section, Strategy, Version, Vote
 from strategy.serializers import (
     DispositionInputSerializer,
     DispositionSerializer,
@@ -28,6 +28,10 @@ from strategy.serializers import (
     VersionSerializer,
     VoteResultSerializer,
 )
+
+
+def _point_context(strategy) -> dict:
+    return {"show_tallies": strategy.tallies_visible()}
 
 
 def _detail(strategy, viewer) -> dict:
@@ -210,11 +214,13 @@ class FeedbackViewSet(viewsets.GenericViewSet):
             feedback.points_visible_to(strategy, request.user, viewer)
         )
         page = self.paginate_queryset(points.order_by("id"))
-        return self.get_paginated_response(PointSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            PointSerializer(page, many=True, context=_point_context(strategy)).data
+        )
 
     def retrieve(self, request, pk=None):
         point, strategy, viewer = feedback.point_get_for(request.user, pk)
-        return Response(PointSerializer(point).data)
+        return Response(PointSerializer(point, context=_point_context(strategy)).data)
 
     @extend_schema(request=PointCreateSerializer, responses={201: PointSerializer})
     def create(self, request):
@@ -223,7 +229,10 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         fields = dict(data.validated_data)
         strategy, viewer = access.strategy_get_for(request.user, fields.pop("strategy"))
         point = feedback.point_create(strategy=strategy, by=request.user, **fields)
-        return Response(PointSerializer(point).data, status=status.HTTP_201_CREATED)
+        return Response(
+            PointSerializer(point, context=_point_context(strategy)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=VoteResultSerializer)
     @action(detail=True, methods=["post", "delete"])
@@ -238,7 +247,8 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         return Response(
             {
                 "point": point.pk,
-                "vote_count": point.vote_count,
+                "voted": Vote.objects.filter(point=point, user=request.user).exists(),
+                "vote_count": point.vote_count if strategy.tallies_visible() else None,
                 "votes_left": feedback.votes_left(strategy, request.user),
             }
         )

@@ -281,7 +281,9 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
     )
     Version.objects.filter(strategy=strategy, number=2).update(published_at=ago)
     Strategy.objects.filter(pk=strategy.pk).update(
-        revealed_at=timezone.now() - timedelta(days=13), finalised_at=ago + timedelta(hours=2)
+        revealed_at=timezone.now() - timedelta(days=13),
+        voting_closes_at=ago,
+        finalised_at=ago + timedelta(hours=2),
     )
 
 

@@ -201,7 +201,11 @@ def reply_create(*, point: Point, by: User, body: str, now=None) -> Reply:
 
 def vote_cast(*, point: Point, by: User) -> VoteBudget:
     strategy = Strategy.objects.get(pk=point.strategy_id)
-    require(phases.can_vote(strategy.phase, viewer_for(strategy, by)))
+    require(
+        phases.can_vote(
+            strategy.phase, viewer_for(strategy, by), voting_open=strategy.voting_open()
+        )
+    )
     with transaction.atomic():
         VoteBudget.objects.get_or_create(
             strategy=strategy, user=by, defaults={"budget": strategy.vote_budget}
@@ -222,7 +226,11 @@ def vote_cast(*, point: Point, by: User) -> VoteBudget:
 
 def vote_withdraw(*, point: Point, by: User) -> VoteBudget | None:
     strategy = Strategy.objects.get(pk=point.strategy_id)
-    require(phases.can_vote(strategy.phase, viewer_for(strategy, by)))
+    require(
+        phases.can_vote(
+            strategy.phase, viewer_for(strategy, by), voting_open=strategy.voting_open()
+        )
+    )
     with transaction.atomic():
         budget = VoteBudget.objects.select_for_update().filter(strategy=strategy, user=by).first()
         if budget is None:

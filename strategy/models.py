@@ -80,6 +80,8 @@ class Strategy(models.Model):
     feedback_closes_at = models.DateTimeField(null=True, blank=True)
     decision_due = models.DateField(null=True, blank=True)
     revealed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the window closes; tallies stay hidden from everyone until this passes.
+    voting_closes_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -127,6 +129,12 @@ class Strategy(models.Model):
         return phases.window_is_open(
             self.phase, self.feedback_opens_at, self.feedback_closes_at, now or timezone.now()
         )
+
+    def voting_open(self, now=None) -> bool:
+        return phases.voting_is_open(self.phase, self.voting_closes_at, now or timezone.now())
+
+    def tallies_visible(self, now=None) -> bool:
+        return phases.tallies_visible(self.phase, self.voting_closes_at, now or timezone.now())
 
     @property
     def is_revealed(self) -> bool:

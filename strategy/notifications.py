@@ -75,7 +75,12 @@ def windows_close_due(*, now=None) -> int:
         with transaction.atomic():
             claimed = Strategy.objects.filter(
                 pk=pk, phase=phases.FEEDBACK, feedback_closes_at__lte=now
-            ).update(phase=phases.REVEAL, revealed_at=now, updated_at=now)
+            ).update(
+                phase=phases.REVEAL,
+                revealed_at=now,
+                voting_closes_at=now + phases.VOTING_PERIOD,
+                updated_at=now,
+            )
             if claimed:
                 from strategy import tasks
 

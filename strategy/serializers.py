@@ -21,6 +21,7 @@ class StrategySerializer(serializers.ModelSerializer):
             "feedback_closes_at",
             "decision_due",
             "revealed_at",
+            "voting_closes_at",
             "finalised_at",
             "vote_budget",
             "updated_at",
@@ -183,6 +184,9 @@ class PointSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     voice = serializers.CharField(read_only=True)
+    vote_count = serializers.SerializerMethodField(
+        help_text="Null while voting is open: nobody sees the tallies until voting closes."
+    )
     disposition = DispositionSerializer(read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
 
@@ -210,6 +214,9 @@ class PointSerializer(serializers.ModelSerializer):
             "disposition",
             "replies",
         ]
+
+    def get_vote_count(self, point) -> int | None:
+        return point.vote_count if self.context.get("show_tallies") else None
 
     def get_author(self, point) -> str | None:
         return point.author.username if point.author_id and point.author else None
@@ -246,5 +253,8 @@ class DispositionInputSerializer(serializers.Serializer):
 
 class VoteResultSerializer(serializers.Serializer):
     point = serializers.IntegerField()
-    vote_count = serializers.IntegerField()
+    voted = serializers.BooleanField(help_text="Whether your dot is on this point now.")
+    vote_count = serializers.IntegerField(
+        allow_null=True, help_text="Null while voting is open; the tally once it has closed."
+    )
     votes_left = serializers.IntegerField()

@@ -139,11 +139,13 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         .prefetch_related("replies__author")[:30]
     )
     # During the window alternatives are only counted, so there is nothing to fetch.
+    # Ranked by votes only once voting has closed; before that the order would be the tally.
+    show_tallies = strategy.tallies_visible()
     alternatives = (
         list(
             visible.filter(type=Point.Type.ALTERNATIVE)
             .select_related("team", "author", "disposition")
-            .order_by("-vote_count", "id")[:12]
+            .order_by(*(("-vote_count", "id") if show_tallies else ("id",)))[:12]
         )
         if strategy.is_revealed
         else []
@@ -185,6 +187,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "alt_count": alt_count,
         "clarifications": clarifications,
         "alternatives": alternatives,
+        "show_tallies": show_tallies,
         "mine": mine,
         "confirmation": confirmation,
         "attachments": list(strategy.attachments.all()),
@@ -396,7 +399,9 @@ def discussion(request, pk):
     can_dispose, _ = phases.can_dispose(strategy.phase, viewer)
     if can_dispose:
         _attach_disposition_options(points, secs)
-    can_vote, vote_reason = phases.can_vote(strategy.phase, viewer)
+    can_vote, vote_reason = phases.can_vote(
+        strategy.phase, viewer, voting_open=strategy.voting_open()
+    )
     can_reply, _ = phases.can_reply(
         strategy.phase, viewer, window_open=False, to_clarifying_question=False
     )
@@ -414,6 +419,7 @@ def discussion(request, pk):
             "sections": secs,
             "can_vote": can_vote,
             "vote_reason": vote_reason,
+            "show_tallies": strategy.tallies_visible(),
             "can_reply": can_reply,
             "can_dispose": can_dispose,
             "votes_left": feedback.votes_left(strategy, request.user),
@@ -486,6 +492,7 @@ def vote(request, pk):
                 "point": point,
                 "strategy": strategy,
                 "can_vote": True,
+                "show_tallies": strategy.tallies_visible(),
                 "votes_left": feedback.votes_left(strategy, request.user),
                 "oob": True,
                 "here": request.POST.get("next", ""),
