@@ -7,7 +7,7 @@ from django.db.models import Count
 from productops.accounts.models import User
 from strategy import phases, sections
 from strategy.feedback import points_visible_to, team_voices
-from strategy.models import ReadConfirmation, ReadReceipt, Strategy, Version
+from strategy.models import ReadConfirmation, ReadReceipt, Section, Strategy, Version
 from strategy.services import dataclass_sections
 
 
@@ -73,11 +73,29 @@ def read_coverage(strategy: Strategy) -> list[dict]:
     return result
 
 
+def first_change(texts: dict[int, dict[str, str]], given: int, key: str) -> int | None:
+    """The first version after `given` in which section `key` reads differently; None if it never did.
+
+    `texts` maps version number to {section key: markdown}. An empty key means the strategy as a
+    whole, which changed when any section did.
+    """
+    before = texts.get(given, {})
+    for number in sorted(n for n in texts if n > given):
+        after = texts[number]
+        if (after != before) if not key else (after.get(key) != before.get(key)):
+            return number
+    return None
+
+
 def you_said_we_did(strategy: Strategy) -> list[dict]:
-    """Every answered point with its disposition and where to see the change."""
+    """Every answered point with its disposition and, where its section really changed, that change."""
     versions = list(strategy.versions.order_by("number").only("id", "number"))
     by_id = {v.pk: v.number for v in versions}
-    latest = versions[-1].number if versions else 1
+    texts: dict[int, dict[str, str]] = {v.number: {} for v in versions}
+    for number, key, markdown in Section.objects.filter(version__strategy=strategy).values_list(
+        "version__number", "key", "markdown"
+    ):
+        texts[number][key] = markdown
     rows = []
     points = (
         points_visible_to(strategy, strategy.owner, phases.Viewer(is_owner=True))
@@ -87,11 +105,15 @@ def you_said_we_did(strategy: Strategy) -> list[dict]:
     for point in points:
         disposition = getattr(point, "disposition", None)
         given = by_id.get(point.version_id, 1)
+        # The section the owner said changed, else the one the point was about.
+        key = (disposition.section_key if disposition else "") or point.section_key
+        changed_in = first_change(texts, given, key)
         rows.append(
             {
                 "point": point,
                 "disposition": disposition,
-                "diff": (given, min(given + 1, latest)) if latest > given else None,
+                "diff": (given, changed_in) if changed_in else None,
+                "diff_key": key,
             }
         )
     return rows
