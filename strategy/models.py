@@ -167,6 +167,11 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # None while it sits in the working copy; publishing a version releases it with that version,
+    # so readers never find a document changed under them without a new version and its notice.
+    version = models.ForeignKey(
+        "Version", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -176,6 +181,10 @@ class Attachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("strategy:attachment", args=[self.strategy_id, self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.version_id is not None
 
 
 class Version(models.Model):

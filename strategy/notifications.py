@@ -56,11 +56,13 @@ def version_published_notify(*, version: Version) -> int:
     recipients = list(audience_members(strategy)) + list(
         User.objects.filter(is_leadership=True, is_active=True)
     )
+    added = list(version.attachments.values_list("name", flat=True))
+    body = version.change_summary + (f"\n\nNew attachments: {', '.join(added)}." if added else "")
     return notify(
         recipients=recipients,
         key=f"strategy:{strategy.pk}:version:{version.number}",
         title=f"Version {version.number} of {strategy.title}",
-        body=version.change_summary,
+        body=body,
         url=f"{url}diff/?a={version.number - 1}&b={version.number}",
     )
 

@@ -67,7 +67,7 @@ def edit(request, pk):
             "strategy": strategy,
             "title": f"Edit “{strategy.title}”",
             "attachment_form": forms.AttachmentForm(),
-            "attachments": strategy.attachments.all(),
+            "attachments": services.attachments_visible_to(strategy, viewer),
         },
     )
 

@@ -120,7 +120,7 @@ def index(request):
 @login_required
 def attachment(request, pk, attachment_pk):
     strategy, viewer = access.strategy_get_for(request.user, pk)
-    item = get_object_or_404(strategy.attachments, pk=attachment_pk)
+    item = get_object_or_404(services.attachments_visible_to(strategy, viewer), pk=attachment_pk)
     # Always a download, never rendered inline: an uploaded file must not run in our origin.
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -190,7 +190,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "show_tallies": show_tallies,
         "mine": mine,
         "confirmation": confirmation,
-        "attachments": list(strategy.attachments.all()),
+        "attachments": list(services.attachments_visible_to(strategy, viewer)),
         "can_feedback": can_feedback,
         "feedback_reason": feedback_reason,
         "visibility_note": visibility_note(strategy),
