@@ -214,12 +214,14 @@ class FeedbackViewSet(viewsets.GenericViewSet):
             feedback.points_visible_to(strategy, request.user, viewer)
         )
         page = self.paginate_queryset(points.order_by("id"))
+        feedback.label_voices(page, feedback.floor_for(strategy))
         return self.get_paginated_response(
             PointSerializer(page, many=True, context=_point_context(strategy)).data
         )
 
     def retrieve(self, request, pk=None):
         point, strategy, viewer = feedback.point_get_for(request.user, pk)
+        feedback.label_voices([point], feedback.floor_for(strategy))
         return Response(PointSerializer(point, context=_point_context(strategy)).data)
 
     @extend_schema(request=PointCreateSerializer, responses={201: PointSerializer})

@@ -80,6 +80,8 @@ class Strategy(models.Model):
     feedback_closes_at = models.DateTimeField(null=True, blank=True)
     decision_due = models.DateField(null=True, blank=True)
     revealed_at = models.DateTimeField(null=True, blank=True)
+    # Distinct people who answered from teams below the k floor, fixed when the window closes.
+    pooled_voices = models.PositiveIntegerField(null=True, blank=True)
     # Set when the window closes; tallies stay hidden from everyone until this passes.
     voting_closes_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -306,6 +308,26 @@ class Participation(models.Model):
         return f"{self.user_id} answered on {self.strategy_id}"
 
 
+class TeamVoices(models.Model):
+    """How many of a team's people had answered when the window closed: the k floor from then on.
+
+    Counts only, no people: membership changes after the close change nothing.
+    """
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="team_voices")
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    voices = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "team voices"
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "team"], name="team_voices_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.voices} voices"
+
+
 class PointQuerySet(models.QuerySet):
     def counts_by_section_and_type(self):
         return self.values("section_key", "type").annotate(n=Count("id")).order_by()
@@ -388,7 +410,10 @@ class Point(models.Model):
     @property
     def voice(self) -> str:
         if self.is_anonymous:
-            return f"Anonymous, {self.team}" if self.team else "Anonymous"
+            # Only a caller that checked the k floor (feedback.label_voices) may name the team.
+            if getattr(self, "anon_team_shown", False) and self.team:
+                return f"Anonymous, {self.team}"
+            return "Anonymous, across teams"
         if self.on_behalf_of_team and self.team:
             return f"{self.team} (via {self.author})" if self.author else str(self.team)
         return str(self.author) if self.author else "Former colleague"

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from productops.accounts.models import User
 from productops.accounts.services import notify
-from strategy import phases
+from strategy import feedback, phases
 from strategy.access import audience_members
 from strategy.models import Disposition, Participation, ReadReceipt, Strategy, Version
 from strategy.services import REMINDER_BEFORE
@@ -86,6 +86,7 @@ def windows_close_due(*, now=None) -> int:
             if claimed:
                 from strategy import tasks
 
+                feedback.voices_snapshot(Strategy.objects.get(pk=pk))
                 tasks.notify_revealed.delay_on_commit(pk)
                 revealed += 1
     return revealed

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from strategy import access, feedback, forms, phases, records, rendering, services
-from strategy.models import ReadConfirmation, Strategy
+from strategy.models import Strategy
 from strategy.views import back_to, form_errors, phase_steps_for
 
 
@@ -180,13 +180,12 @@ def dashboard(request, pk):
     strategy, viewer = access.strategy_get_for(request.user, pk)
     if not (viewer.is_owner or viewer.is_admin):
         raise PermissionDenied("The dashboard is for the owner and delegates.")
-    summaries = list(
-        ReadConfirmation.objects.filter(strategy=strategy)
-        .select_related("user", "version")
-        .order_by("created_at")
-    )
+    summaries = records.read_summaries(strategy)
     undisposed = (
-        list(services.undisposed_points(strategy).select_related("team", "author")[:100])
+        feedback.label_voices(
+            list(services.undisposed_points(strategy).select_related("team", "author")[:100]),
+            feedback.floor_for(strategy),
+        )
         if strategy.is_revealed
         else []
     )

@@ -5,8 +5,8 @@ from collections import defaultdict
 from django.db.models import Count
 
 from productops.accounts.models import User
-from strategy import phases, sections
-from strategy.feedback import points_visible_to, team_voices
+from strategy import anonymity, phases, sections
+from strategy.feedback import floor_for, label_voices, points_visible_to, team_voices
 from strategy.models import ReadConfirmation, ReadReceipt, Section, Strategy, Version
 from strategy.services import dataclass_sections
 
@@ -51,9 +51,17 @@ def read_coverage(strategy: Strategy) -> list[dict]:
         .annotate(n=Count("user_id", distinct=True))
     ):
         confirmed[row["user__memberships__team_id"]] = row["n"]
-    voices = team_voices(strategy, [t.pk for t in teams])
+    if strategy.is_revealed:
+        voices = dict(strategy.team_voices.values_list("team_id", "voices"))
+    else:
+        voices = team_voices(strategy, [t.pk for t in teams])
+    during_window = strategy.phase == phases.FEEDBACK
     result = []
     for team in teams:
+        if during_window and not anonymity.figures_shown(voices.get(team.pk, 0)):
+            # In a team of one or two, "answered 1" at 10:02 pins the 10:02 post on a person.
+            result.append({"team": team, "people": team.people, "hidden": True})
+            continue
         per_person = receipts[team.pk]
         depth = (
             (sum(per_person.values()) / (team.people * total_sections))
@@ -87,6 +95,34 @@ def first_change(texts: dict[int, dict[str, str]], given: int, key: str) -> int 
     return None
 
 
+def read_summaries(strategy: Strategy) -> list[dict]:
+    """The one-line summaries for the owner. No names (nor time order) until the reveal; after it,
+    a name only where that person also gave named feedback, so nothing unmasks an anonymous author.
+    """
+    confirmations = list(
+        ReadConfirmation.objects.filter(strategy=strategy)
+        .select_related("user", "version")
+        .order_by("summary", "pk")
+    )
+    named = (
+        set(
+            strategy.points.filter(is_anonymous=False, author__isnull=False).values_list(
+                "author_id", flat=True
+            )
+        )
+        if strategy.is_revealed
+        else set()
+    )
+    return [
+        {
+            "summary": c.summary,
+            "version": c.version.number,
+            "by": str(c.user) if c.user_id in named else "",
+        }
+        for c in confirmations
+    ]
+
+
 def you_said_we_did(strategy: Strategy) -> list[dict]:
     """Every answered point with its disposition and, where its section really changed, that change."""
     versions = list(strategy.versions.order_by("number").only("id", "number"))
@@ -102,6 +138,7 @@ def you_said_we_did(strategy: Strategy) -> list[dict]:
         .select_related("disposition", "team", "author")
         .order_by("type", "id")
     )
+    points = label_voices(list(points), floor_for(strategy))
     for point in points:
         disposition = getattr(point, "disposition", None)
         given = by_id.get(point.version_id, 1)

@@ -182,7 +182,9 @@ class PointSerializer(serializers.ModelSerializer):
     """Output. Anonymous points carry no author: there is none stored."""
 
     author = serializers.SerializerMethodField()
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team = serializers.SerializerMethodField(
+        help_text="The team's slug; null for anonymous points pooled across small teams."
+    )
     voice = serializers.CharField(read_only=True)
     vote_count = serializers.SerializerMethodField(
         help_text="Null while voting is open: nobody sees the tallies until voting closes."
@@ -217,6 +219,13 @@ class PointSerializer(serializers.ModelSerializer):
 
     def get_vote_count(self, point) -> int | None:
         return point.vote_count if self.context.get("show_tallies") else None
+
+    def get_team(self, point) -> str | None:
+        if point.team is None:
+            return None
+        if point.is_anonymous and not getattr(point, "anon_team_shown", False):
+            return None
+        return point.team.slug
 
     def get_author(self, point) -> str | None:
         return point.author.username if point.author_id and point.author else None

@@ -109,12 +109,12 @@ def draft_update(
 
 
 def undisposed_points(strategy: Strategy):
-    """Pushbacks, concerns and alternatives the owner can see and has not answered yet."""
-    hidden = feedback.withheld_team_ids(strategy)
+    """Pushbacks, concerns and alternatives the owner can see and has not answered yet.
+
+    Anonymous points pooled "across teams" count like any other once the pool is shown.
+    """
     qs = strategy.points.filter(type__in=phases.MUST_ANSWER_TYPES, disposition__isnull=True)
-    if hidden:
-        qs = qs.exclude(is_anonymous=True, team_id__in=hidden)
-    return qs
+    return feedback.without_withheld(qs, feedback.floor_for(strategy))
 
 
 def _require_answers(

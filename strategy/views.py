@@ -69,16 +69,20 @@ def visibility_note(strategy: Strategy) -> str:
     if strategy.is_revealed:
         return (
             "All feedback is visible to the audience teams, leadership, the owner and delegates. Named points show their "
-            "author; team points show the team. Anonymous points show only the team, and only once at least "
-            f"{feedback.ANONYMITY_THRESHOLD} of that team's people have answered."
+            "author; team points show the team. Anonymous points show only the team, and only if at least "
+            f"{feedback.ANONYMITY_THRESHOLD} of that team's people had answered when the window closed; "
+            "smaller teams' anonymous points are shown together as “across teams” once at least "
+            f"{feedback.ANONYMITY_THRESHOLD} people from those teams had answered."
         )
     return "Only the owner and delegates see a draft."
 
 
 ANON_NOTE = (
     "Anonymous means no one can see it is yours: not the owner, leadership or ProductOps admins, and not you later — "
-    "the portal keeps no link to you, only that you took part. It shows your team's name, and only once at least "
-    f"{feedback.ANONYMITY_THRESHOLD} people from your team have answered."
+    "the portal keeps no link to you, only that you took part. It shows your team's name only if at least "
+    f"{feedback.ANONYMITY_THRESHOLD} people from your team have answered when the window closes; otherwise it is "
+    "shown with other small teams' points as “across teams”, once that group has "
+    f"{feedback.ANONYMITY_THRESHOLD} voices."
 )
 
 
@@ -150,6 +154,8 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         if strategy.is_revealed
         else []
     )
+    if alternatives:
+        feedback.label_voices(alternatives, feedback.floor_for(strategy))
     mine = (
         list(
             strategy.points.filter(author=user)
@@ -371,6 +377,7 @@ def _discussion_points(request, strategy, viewer):
     )
     points = []
     templates = _point_url_templates()
+    feedback.label_voices(by_id.values(), feedback.floor_for(strategy))
     for pid in page_ids:
         point = by_id[pid]
         point.my_vote = pid in voted
