@@ -195,9 +195,13 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FeedbackViewSet(viewsets.GenericViewSet):
-    """Feedback and alternatives ("points"). Listing needs ?strategy=<id> and shows only what the caller may see."""
+    """Feedback and alternatives ("points"). Listing needs ?strategy=<id> and shows only what the caller may see.
+
+    A point's id is its random public id (a UUID), listed in random order.
+    """
 
     serializer_class = PointSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
         return Point.objects.none()
@@ -213,7 +217,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         points = feedback.prefetch_discussion(
             feedback.points_visible_to(strategy, request.user, viewer)
         )
-        page = self.paginate_queryset(points.order_by("id"))
+        page = self.paginate_queryset(points.order_by("public_id"))
         feedback.label_voices(page, feedback.floor_for(strategy))
         return self.get_paginated_response(
             PointSerializer(page, many=True, context=_point_context(strategy)).data
@@ -248,7 +252,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         point.refresh_from_db()
         return Response(
             {
-                "point": point.pk,
+                "point": point.public_id,
                 "voted": Vote.objects.filter(point=point, user=request.user).exists(),
                 "vote_count": point.vote_count if strategy.tallies_visible() else None,
                 "votes_left": feedback.votes_left(strategy, request.user),

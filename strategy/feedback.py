@@ -226,7 +226,7 @@ def section_counts(strategy: Strategy) -> dict[str, dict[str, int]]:
 
 def point_get_for(user: User, pk) -> tuple[Point, Strategy, phases.Viewer]:
     try:
-        point = Point.objects.select_related("strategy").get(pk=pk)
+        point = Point.objects.select_related("strategy").get(public_id=pk)
     except (Point.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such point.") from exc
     strategy, viewer = strategy_get_for(user, point.strategy_id)

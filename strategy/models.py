@@ -371,11 +371,14 @@ class Point(models.Model):
     is_clarifying = models.BooleanField(default=False)
     vote_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # What pages, anchors, forms and the API call a point: random, so it says nothing of when it was
+    # written or whose named points it sits between. The database key never leaves the server.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = PointQuerySet.as_manager()
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["created_at", "public_id"]
         indexes = [models.Index(fields=["strategy", "section_key"])]
         constraints = [
             models.CheckConstraint(
@@ -424,9 +427,10 @@ class Reply(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["created_at", "public_id"]
         verbose_name_plural = "replies"
 
     def __str__(self):

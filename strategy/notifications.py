@@ -151,8 +151,8 @@ def disposition_notify(*, disposition: Disposition) -> int:
     strategy = Strategy.objects.get(pk=point.strategy_id)
     return notify(
         recipients=[point.author],
-        key=f"strategy:{strategy.pk}:point:{point.pk}:disposition",
+        key=f"strategy:{strategy.pk}:point:{point.public_id}:disposition",
         title=f"Your {point.get_type_display().lower()} was {disposition.get_status_display().lower()}",
         body=disposition.reason or point.body[:200],
-        url=strategy.get_absolute_url() + f"discussion/#point-{point.pk}",
+        url=strategy.get_absolute_url() + f"discussion/#point-{point.public_id}",
     )

@@ -136,7 +136,7 @@ def you_said_we_did(strategy: Strategy) -> list[dict]:
     points = (
         points_visible_to(strategy, strategy.owner, phases.Viewer(is_owner=True))
         .select_related("disposition", "team", "author")
-        .order_by("type", "id")
+        .order_by("type", "public_id")
     )
     points = label_voices(list(points), floor_for(strategy))
     for point in points:

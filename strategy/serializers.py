@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from rest_framework import serializers
 
 from productops.accounts.models import Team, User
@@ -161,6 +163,7 @@ class SectionDiffSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
 
     class Meta:
@@ -179,7 +182,10 @@ class DispositionSerializer(serializers.ModelSerializer):
 
 
 class PointSerializer(serializers.ModelSerializer):
-    """Output. Anonymous points carry no author: there is none stored."""
+    """Output. Anonymous points carry no author (there is none stored) and no creation time."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    created_at = serializers.SerializerMethodField()
 
     author = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField(
@@ -219,6 +225,12 @@ class PointSerializer(serializers.ModelSerializer):
 
     def get_vote_count(self, point) -> int | None:
         return point.vote_count if self.context.get("show_tallies") else None
+
+    def get_created_at(self, point) -> datetime | None:
+        # When an anonymous point was written could tell who wrote it.
+        if point.is_anonymous:
+            return None
+        return serializers.DateTimeField().to_representation(point.created_at)
 
     def get_team(self, point) -> str | None:
         if point.team is None:
@@ -261,7 +273,7 @@ class DispositionInputSerializer(serializers.Serializer):
 
 
 class VoteResultSerializer(serializers.Serializer):
-    point = serializers.IntegerField()
+    point = serializers.UUIDField()
     voted = serializers.BooleanField(help_text="Whether your dot is on this point now.")
     vote_count = serializers.IntegerField(
         allow_null=True, help_text="Null while voting is open; the tally once it has closed."

@@ -19,7 +19,7 @@ urlpatterns = [
     path("<int:pk>/phase/", owner_views.transition, name="transition"),
     path("<int:pk>/diff/", views.diff, name="diff"),
     path("<int:pk>/you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
-    path("points/<int:pk>/vote/", views.vote, name="vote"),
-    path("points/<int:pk>/reply/", views.reply, name="reply"),
-    path("points/<int:pk>/disposition/", owner_views.dispose, name="dispose"),
+    path("points/<uuid:pk>/vote/", views.vote, name="vote"),
+    path("points/<uuid:pk>/reply/", views.reply, name="reply"),
+    path("points/<uuid:pk>/disposition/", owner_views.dispose, name="dispose"),
 ]

@@ -149,7 +149,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         list(
             visible.filter(type=Point.Type.ALTERNATIVE)
             .select_related("team", "author", "disposition")
-            .order_by(*(("-vote_count", "id") if show_tallies else ("id",)))[:12]
+            .order_by(*(("-vote_count", "public_id") if show_tallies else ("public_id",)))[:12]
         )
         if strategy.is_revealed
         else []
@@ -338,13 +338,13 @@ def feedback_page(request, pk):
 DISCUSSION_PAGE_SIZE = 25
 
 
-_PLACEHOLDER = 987654321
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 
 def attach_point_urls(point, templates: dict[str, str] | None = None) -> None:
     """Each point's form actions, reversed once per page rather than three times per point."""
     for name, url in (templates or _point_url_templates()).items():
-        setattr(point, f"{name}_url", url.replace(str(_PLACEHOLDER), str(point.pk)))
+        setattr(point, f"{name}_url", url.replace(_PLACEHOLDER, str(point.public_id)))
 
 
 def _point_url_templates() -> dict[str, str]:
@@ -474,7 +474,7 @@ def back_to(request, strategy, point=None):
     url = request.POST.get("next", "")
     if not url.startswith("/") or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         url = reverse("strategy:discussion", args=[strategy.pk])
-    return redirect(url + (f"#point-{point.pk}" if point else ""))
+    return redirect(url + (f"#point-{point.public_id}" if point else ""))
 
 
 @login_required

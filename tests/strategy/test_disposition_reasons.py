@@ -55,7 +55,7 @@ def test_adopted_as_written_needs_no_reason(pushback, world):
 
 def test_the_api_refuses_a_silent_parking_and_names_the_field(pushback, world, api_for):
     response = api_for(world.leader).put(
-        reverse("api:strategy-feedback-disposition", args=[pushback.pk]),
+        reverse("api:strategy-feedback-disposition", args=[pushback.public_id]),
         {"status": "parked", "reason": "Later"},
         format="json",
     )
@@ -66,7 +66,7 @@ def test_the_api_refuses_a_silent_parking_and_names_the_field(pushback, world, a
 def test_the_page_refuses_a_silent_declining(pushback, world, client_as):
     owner = client_as(world.leader)
     response = owner.post(
-        reverse("strategy:dispose", args=[pushback.pk]),
+        reverse("strategy:dispose", args=[pushback.public_id]),
         {"status": "declined", "reason": ""},
         follow=True,
     )
@@ -84,7 +84,7 @@ def test_the_owner_form_preselects_no_disposition(pushback, world, client_as):
     assert re.findall(r'<option value="(\w*)" selected', select) == [""]
     # One careless Save of the untouched form answers nothing.
     client_as(world.leader).post(
-        reverse("strategy:dispose", args=[pushback.pk]), {"status": "", "reason": ""}
+        reverse("strategy:dispose", args=[pushback.public_id]), {"status": "", "reason": ""}
     )
     assert not Disposition.objects.exists()
 

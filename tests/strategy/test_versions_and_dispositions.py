@@ -115,20 +115,20 @@ def test_only_the_owner_gives_a_disposition(world, api_for):
     strategy, point = _with_pushback(world)
     for user in (world.member, world.admin):
         response = api_for(user).put(
-            reverse("api:strategy-feedback-disposition", args=[point.pk]),
+            reverse("api:strategy-feedback-disposition", args=[point.public_id]),
             {"status": "adopted"},
             format="json",
         )
         assert response.status_code == 403
     response = api_for(world.leader).put(
-        reverse("api:strategy-feedback-disposition", args=[point.pk]),
+        reverse("api:strategy-feedback-disposition", args=[point.public_id]),
         {"status": "declined"},
         format="json",
     )
     assert response.status_code == 400 and "reason" in response.json()
     assert not Disposition.objects.exists()
     response = api_for(world.leader).put(
-        reverse("api:strategy-feedback-disposition", args=[point.pk]),
+        reverse("api:strategy-feedback-disposition", args=[point.public_id]),
         {"status": "adopted", "section_key": "diagnosis"},
         format="json",
     )
@@ -276,7 +276,7 @@ def test_feedback_text_is_shown_as_text(world, client_as):
 def test_declining_without_a_reason_on_the_page_says_why_and_saves_nothing(world, client_as):
     strategy, point = _with_pushback(world)
     response = client_as(world.leader).post(
-        reverse("strategy:dispose", args=[point.pk]),
+        reverse("strategy:dispose", args=[point.public_id]),
         {"status": "declined", "reason": ""},
         follow=True,
     )
