@@ -223,6 +223,29 @@ class FeedbackViewSet(viewsets.GenericViewSet):
             PointSerializer(page, many=True, context=_point_context(strategy)).data
         )
 
+    @extend_schema(
+        parameters=[OpenApiParameter("strategy", int, required=True)],
+        responses=PointSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def mine(self, request):
+        """Your own points on a strategy, anonymous ones included, each with its disposition.
+
+        Anonymous points are found by your private receipt; no endpoint says whose a point is.
+        """
+        strategy, viewer = access.strategy_get_for(
+            request.user, request.query_params.get("strategy")
+        )
+        points = feedback.my_points(strategy, request.user)
+        return Response(PointSerializer(points, many=True, context=_point_context(strategy)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        """Withdraw your own point (named or anonymous) while the window is open."""
+        point = feedback.own_point_get(request.user, pk)
+        feedback.point_withdraw(point=point, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     def retrieve(self, request, pk=None):
         point, strategy, viewer = feedback.point_get_for(request.user, pk)
         feedback.label_voices([point], feedback.floor_for(strategy))

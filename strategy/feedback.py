@@ -1,15 +1,16 @@
 """Feedback on a strategy: points, replies and dot votes, and who may read which point when."""
 
+import uuid
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from strategy import anonymity, phases, voting
+from strategy import anonymity, phases, receipts, voting
 from strategy.access import (
     has_confirmed,
     require,
@@ -98,7 +99,10 @@ def point_create(
         errors["section_key"] = "That section is not in the current version."
     if errors:
         raise ValidationError(errors)
+    public_id = uuid.uuid4()
     point = Point(
+        public_id=public_id,
+        receipt=receipts.receipt_for(by.pk, public_id) if is_anonymous else "",
         strategy=strategy,
         version=version,
         section_key=section_key,
@@ -233,6 +237,50 @@ def point_get_for(user: User, pk) -> tuple[Point, Strategy, phases.Viewer]:
     if not points_visible_to(strategy, user, viewer).filter(pk=point.pk).exists():
         raise Http404("No such point.")
     return point, strategy, viewer
+
+
+def my_points(strategy: Strategy, user: User) -> list[Point]:
+    """This person's own points, named and anonymous, with their dispositions.
+
+    Anonymous ones are found by recomputing the person's receipt against each anonymous point:
+    nothing stored says whose they are. Withheld ones are included: their author may always see them.
+    """
+    named = list(strategy.points.filter(author=user).select_related("disposition", "team"))
+    anonymous = [
+        p
+        for p in strategy.points.filter(is_anonymous=True).select_related("disposition", "team")
+        if receipts.is_mine(p, user)
+    ]
+    if anonymous:
+        floor = floor_for(strategy)
+        label_voices(anonymous, floor)
+        for point in anonymous:
+            point.withheld = strategy.is_revealed and floor.is_withheld(point.team_id)
+    return sorted(named + anonymous, key=lambda p: str(p.public_id))
+
+
+def own_point_get(user: User, public_id) -> Point:
+    """A point its author wrote, named or anonymous; 404 for anyone else (no hint it exists)."""
+    try:
+        point = Point.objects.select_related("strategy").get(public_id=public_id)
+    except (Point.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404("No such point.") from exc
+    if point.author_id != user.pk and not receipts.is_mine(point, user):
+        raise Http404("No such point.")
+    return point
+
+
+@transaction.atomic
+def point_withdraw(*, point: Point, by: User, now=None) -> None:
+    """The author takes their point back while the window is open; after it, others have read it."""
+    strategy = Strategy.objects.select_for_update().get(pk=point.strategy_id)
+    if point.author_id != by.pk and not receipts.is_mine(point, by):
+        raise PermissionDenied("Only the author can withdraw a point.")
+    if not strategy.window_open(now or timezone.now()):
+        raise ValidationError(
+            "A point can be withdrawn only while the window is open; now answer it in the discussion."
+        )
+    Point.objects.filter(pk=point.pk).delete()
 
 
 def reply_create(*, point: Point, by: User, body: str, now=None) -> Reply:

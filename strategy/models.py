@@ -374,6 +374,9 @@ class Point(models.Model):
     # What pages, anchors, forms and the API call a point: random, so it says nothing of when it was
     # written or whose named points it sits between. The database key never leaves the server.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Anonymous points only: a keyed hash of (author, public id) that lets the author, and nobody
+    # else, find the point again (strategy/receipts.py). Never shown anywhere.
+    receipt = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = PointQuerySet.as_manager()
 

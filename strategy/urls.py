@@ -21,5 +21,6 @@ urlpatterns = [
     path("<int:pk>/you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
     path("points/<uuid:pk>/vote/", views.vote, name="vote"),
     path("points/<uuid:pk>/reply/", views.reply, name="reply"),
+    path("points/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("points/<uuid:pk>/disposition/", owner_views.dispose, name="dispose"),
 ]

@@ -156,13 +156,10 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
     )
     if alternatives:
         feedback.label_voices(alternatives, feedback.floor_for(strategy))
+    # Their own points, anonymous ones too (found by receipt), with what became of them.
     mine = (
-        list(
-            strategy.points.filter(author=user)
-            .only("id", "type", "section_key", "body")
-            .order_by("-id")[:20]
-        )
-        if strategy.phase == phases.FEEDBACK and viewer.is_audience
+        feedback.my_points(strategy, user)
+        if strategy.phase != phases.DRAFT and viewer.is_audience and not viewer.speaks_last
         else []
     )
 
@@ -195,6 +192,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "alternatives": alternatives,
         "show_tallies": show_tallies,
         "mine": mine,
+        "window_open": strategy.window_open(),
         "confirmation": confirmation,
         "attachments": list(services.attachments_visible_to(strategy, viewer)),
         "can_feedback": can_feedback,
@@ -315,7 +313,15 @@ def feedback_page(request, pk):
             form_errors(form, exc)
         else:
             kind = "Alternative" if point.is_alternative else "Feedback"
-            messages.success(request, f"{kind} sent. It stays private until the window closes.")
+            messages.success(
+                request,
+                f"{kind} sent. It stays private until the window closes."
+                + (
+                    " Only you can find it again, under “Your feedback” on this strategy."
+                    if point.is_anonymous
+                    else ""
+                ),
+            )
             return redirect(
                 reverse("strategy:detail", args=[strategy.pk])
                 + (f"#s-{point.section_key}" if point.section_key else "")
@@ -506,6 +512,19 @@ def vote(request, pk):
             },
         )
     return back_to(request, strategy, point)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    point = feedback.own_point_get(request.user, pk)
+    try:
+        feedback.point_withdraw(point=point, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your point is withdrawn. Nobody saw it.")
+    return redirect("strategy:detail", pk=point.strategy_id)
 
 
 @login_required
