@@ -19,6 +19,8 @@ class Floor:
     big_teams: frozenset[int] = field(default_factory=frozenset)
     # Distinct people who answered from any other audience team.
     pool_voices: int = 0
+    # Whether any audience team is below K: known from the voices alone, not from any point.
+    has_small_teams: bool = False
 
     @property
     def pool_shown(self) -> bool:
@@ -31,12 +33,23 @@ class Floor:
     def is_withheld(self, team_id: int | None) -> bool:
         return self.is_pooled(team_id) and not self.pool_shown
 
+    @property
+    def may_withhold(self) -> bool:
+        """Whether anonymous points of small teams would be withheld, whether or not any exist.
+
+        Pages say this rather than how many are withheld: a count of one, from a team of one,
+        would tell everyone who wrote an anonymous point.
+        """
+        return self.has_small_teams and not self.pool_shown
+
 
 def decide(team_voices: dict[int, int], pool_voices: int) -> Floor:
     """`team_voices`: voices per audience team; `pool_voices`: distinct people who answered
     from the teams below K."""
     return Floor(
-        big_teams=frozenset(t for t, n in team_voices.items() if n >= K), pool_voices=pool_voices
+        big_teams=frozenset(t for t, n in team_voices.items() if n >= K),
+        pool_voices=pool_voices,
+        has_small_teams=any(n < K for n in team_voices.values()),
     )
 
 

@@ -152,7 +152,7 @@ def _live_floor(strategy: Strategy) -> tuple[anonymity.Floor, dict[int, int]]:
         if small
         else 0
     )
-    return anonymity.Floor(big_teams=floor.big_teams, pool_voices=pool), voices
+    return anonymity.decide({t: voices.get(t, 0) for t in team_ids}, pool), voices
 
 
 def voices_snapshot(strategy: Strategy) -> None:
@@ -210,7 +210,12 @@ def points_visible_to(strategy: Strategy, user: User, viewer: phases.Viewer):
     return qs.none()
 
 
+def may_withhold(strategy: Strategy) -> bool:
+    return strategy.is_revealed and floor_for(strategy).may_withhold
+
+
 def withheld_count(strategy: Strategy) -> int:
+    """For tests and operators only: pages never show it (see Floor.may_withhold)."""
     if not strategy.is_revealed:
         return 0
     floor = floor_for(strategy)

@@ -212,7 +212,7 @@ def dashboard(request, pk):
             "undisposed_total": undisposed_total,
             "total_points": sum(sum(c.values()) for c in counts.values()),
             "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
-            "withheld": feedback.withheld_count(strategy),
+            "withheld": feedback.may_withhold(strategy),
         },
     )
 

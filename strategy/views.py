@@ -436,7 +436,7 @@ def discussion(request, pk):
             "can_reply": can_reply,
             "can_dispose": can_dispose,
             "votes_left": feedback.votes_left(strategy, request.user),
-            "withheld": feedback.withheld_count(strategy),
+            "withheld": feedback.may_withhold(strategy),
             "visibility_note": visibility_note(strategy),
             "types": Point.Type.choices,
             "query": query.urlencode(),
@@ -614,6 +614,6 @@ def you_said_we_did(request, pk):
             "groups": groups,
             "unanswered": unanswered,
             "total": len(rows),
-            "withheld": feedback.withheld_count(strategy),
+            "withheld": feedback.may_withhold(strategy),
         },
     )

@@ -173,3 +173,30 @@ def test_summaries_have_no_names_until_the_reveal_then_only_for_named_feedback(w
     summaries = page.split('data-testid="summaries"')[1]
     assert "Tom Teammate" in summaries and "Otto Outsider" in summaries
     assert "Mia Member" not in summaries
+
+
+def test_pages_never_say_how_many_points_are_withheld(world, client_as):
+    """A small team of one plus "1 withheld" would tell everyone that person wrote anonymously."""
+
+    def withheld_note(strategy):
+        return [
+            client_as(world.leader)
+            .get(url)
+            .content.decode()
+            .split('data-testid="withheld"')[1][:300]
+            for url in (
+                reverse("strategy:discussion", args=[strategy.pk]),
+                reverse("strategy:dashboard", args=[strategy.pk]),
+            )
+        ]
+
+    with_point = open_window(make_draft(world), world)
+    give(
+        with_point, world.outsider, anonymous=True, team=world.other_team, body="Lone Search view."
+    )
+    reveal(with_point)
+    without_point = open_window(make_draft(world, title="Other"), world)
+    give(without_point, world.outsider, type="idea", body="Named Search view.")
+    reveal(without_point)
+    assert feedback.withheld_count(with_point) == 1 and feedback.withheld_count(without_point) == 0
+    assert withheld_note(with_point) == withheld_note(without_point)
