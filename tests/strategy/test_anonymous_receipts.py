@@ -126,3 +126,20 @@ def test_a_withheld_point_is_still_visible_to_its_author(world, client_as):
     assert "Lonely concern." in mine and "It is withheld" in mine
     owner = client_as(world.leader).get(reverse("strategy:discussion", args=[strategy.pk]))
     assert "Lonely concern." not in owner.content.decode()
+
+
+def test_the_home_page_tells_only_the_author_about_the_answer(anonymous, world, client_as):
+    strategy, point = anonymous
+    reveal(strategy)
+    services.disposition_set(
+        point=point,
+        by=world.leader,
+        status="parked",
+        reason="We revisit this after the wallet pilot reports.",
+    )
+    home = client_as(world.member).get(reverse("home")).content.decode()
+    assert "Answers to your anonymous feedback" in home and "parked" in home
+    for other in (world.teammate, world.lead, world.leader):
+        assert "Answers to your anonymous feedback" not in (
+            client_as(other).get(reverse("home")).content.decode()
+        )
