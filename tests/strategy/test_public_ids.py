@@ -102,3 +102,25 @@ def test_the_disposition_notification_links_the_public_anchor(sandwich, world):
     tasks.notify_disposition(disposition.pk)
     note = Notification.objects.get(recipient=world.member, key__endswith="disposition")
     assert note.url.endswith(f"#point-{first.public_id}")
+
+
+def test_the_owner_answers_a_clarifying_question_through_its_public_id(world, client_as):
+    strategy = open_window(make_draft(world), world)
+    confirm(strategy, world.member)
+    question = feedback.point_create(
+        strategy=strategy,
+        by=world.member,
+        type="question",
+        body="What counts as mobile?",
+        is_clarifying=True,
+    )
+    owner = client_as(world.leader)
+    page = owner.get(strategy.get_absolute_url()).content.decode()
+    assert f"/strategy/points/{question.public_id}/reply/" in page
+    assert f'id="answer-{question.public_id}"' in page
+    response = owner.post(
+        reverse("strategy:reply", args=[question.public_id]),
+        {"body": "Apps and mobile web.", "next": strategy.get_absolute_url()},
+    )
+    assert response.status_code == 302
+    assert question.replies.get().body == "Apps and mobile web."
