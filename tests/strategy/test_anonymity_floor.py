@@ -200,3 +200,24 @@ def test_pages_never_say_how_many_points_are_withheld(world, client_as):
     reveal(without_point)
     assert feedback.withheld_count(with_point) == 1 and feedback.withheld_count(without_point) == 0
     assert withheld_note(with_point) == withheld_note(without_point)
+
+
+def test_the_migration_fixes_the_voices_of_strategies_revealed_before_snapshots(world):
+    import importlib
+
+    from django.apps import apps
+
+    from strategy.models import Strategy, TeamVoices
+
+    migration = importlib.import_module("strategy.migrations.0010_snapshot_voices_of_revealed")
+    strategy = open_window(make_draft(world), world)
+    give(strategy, world.member, anonymous=True, team=world.team, body="Old anonymous view.")
+    reveal(strategy)
+    TeamVoices.objects.all().delete()
+    Strategy.objects.filter(pk=strategy.pk).update(pooled_voices=None)
+    migration.snapshot(apps, None)
+    assert dict(TeamVoices.objects.values_list("team__name", "voices")) == {
+        "Checkout": 1,
+        "Search": 0,
+    }
+    assert Strategy.objects.get(pk=strategy.pk).pooled_voices == 1
