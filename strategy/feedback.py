@@ -236,7 +236,7 @@ def section_counts(strategy: Strategy) -> dict[str, dict[str, int]]:
 def point_get_for(user: User, pk) -> tuple[Point, Strategy, phases.Viewer]:
     try:
         point = Point.objects.select_related("strategy").get(public_id=pk)
-    except (Point.DoesNotExist, ValueError, TypeError) as exc:
+    except (Point.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404("No such point.") from exc
     strategy, viewer = strategy_get_for(user, point.strategy_id)
     if not points_visible_to(strategy, user, viewer).filter(pk=point.pk).exists():

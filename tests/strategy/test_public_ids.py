@@ -124,3 +124,8 @@ def test_the_owner_answers_a_clarifying_question_through_its_public_id(world, cl
     )
     assert response.status_code == 302
     assert question.replies.get().body == "Apps and mobile web."
+
+
+def test_a_malformed_id_is_a_plain_404(world, api_for):
+    response = api_for(world.member).get("/api/v1/strategy/feedback/" + "-" * 36 + "/")
+    assert response.status_code == 404
