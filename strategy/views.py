@@ -72,14 +72,16 @@ def visibility_note(strategy: Strategy) -> str:
             "author; team points show the team. Anonymous points show only the team, and only if at least "
             f"{feedback.ANONYMITY_THRESHOLD} of that team's people had answered when the window closed; "
             "smaller teams' anonymous points are shown together as “across teams” once at least "
-            f"{feedback.ANONYMITY_THRESHOLD} people from those teams had answered."
+            f"{feedback.ANONYMITY_THRESHOLD} people from those teams had answered. "
+            "Vote tallies stay hidden from everyone until voting closes; until then you see only your own dots."
         )
     return "Only the owner and delegates see a draft."
 
 
 ANON_NOTE = (
-    "Anonymous means no one can see it is yours: not the owner, leadership or ProductOps admins, and not you later — "
-    "the portal keeps no link to you, only that you took part. It shows your team's name only if at least "
+    "Anonymous means no one can see it is yours: not the owner, leadership or ProductOps admins. The point stores "
+    "no author; only you can find it again (signed in, on this strategy) to follow its answer or withdraw it while "
+    "the window is open. It shows your team's name only if at least "
     f"{feedback.ANONYMITY_THRESHOLD} people from your team have answered when the window closes; otherwise it is "
     "shown with other small teams' points as “across teams”, once that group has "
     f"{feedback.ANONYMITY_THRESHOLD} voices."
