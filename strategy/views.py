@@ -12,13 +12,12 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from strategy import access, feedback, forms, phases, records, rendering, services, voting
+from strategy import access, feedback, forms, phases, rendering, services, voting
 from strategy.models import (
     Participation,
     Point,
     ReadConfirmation,
     ReadReceipt,
-    Section,
     Strategy,
     Version,
     Vote,
@@ -35,7 +34,7 @@ def form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _version(strategy: Strategy, number=None) -> Version | None:
+def version_for(strategy: Strategy, number=None) -> Version | None:
     """One version with its body deferred: pages render the stored sections, never the whole body."""
     versions = strategy.versions.defer("body")
     if number:
@@ -246,7 +245,7 @@ def detail(request, pk):
 @require_POST
 def read_beacon(request, pk, number):
     strategy, viewer = access.strategy_get_for(request.user, pk)
-    version = _version(strategy, number)
+    version = version_for(strategy, number)
     keys = request.POST.getlist("key")[:200]
     services.read_record(version=version, user=request.user, section_keys=keys)
     return HttpResponse(status=204)
@@ -258,7 +257,7 @@ def feedback_page(request, pk):
     allowed, reason = phases.can_give_feedback(strategy.phase, viewer, strategy.window_open())
     if not allowed:
         raise PermissionDenied(reason)
-    version = _version(strategy)
+    version = version_for(strategy)
     secs = list(version.sections.all())
     confirmed = access.has_confirmed(strategy, request.user)
     confirm_form = forms.ReadConfirmationForm(
@@ -401,7 +400,7 @@ def discussion(request, pk):
         raise PermissionDenied(
             "The discussion opens when the feedback window closes. Nothing is revealed early."
         )
-    version = _version(strategy)
+    version = version_for(strategy)
     page, points = _discussion_points(request, strategy, viewer)
     secs = list(version.sections.all())
     titles = {s.key: s.title for s in secs}
@@ -544,78 +543,3 @@ def reply(request, pk):
     else:
         messages.error(request, "Write a reply first (up to 4,000 characters).")
     return back_to(request, strategy, point)
-
-
-@login_required
-def diff(request, pk):
-    strategy, viewer = access.strategy_get_for(request.user, pk)
-    versions = list(strategy.versions.defer("body"))
-    if len(versions) < 1:
-        raise Http404("Nothing published yet.")
-    latest = versions[-1].number
-    if request.GET.get("since") == "read":
-        last = records.last_read_version(strategy, request.user, before=latest)
-        a = last.number if last else 1
-        b = latest
-    else:
-        try:
-            a = int(request.GET.get("a", max(latest - 1, 1)))
-            b = int(request.GET.get("b", latest))
-        except ValueError as exc:
-            raise Http404("Versions are numbers.") from exc
-    old, new = _version(strategy, a), _version(strategy, b)
-    rows = records.versions_diff(old, new)
-    return render(
-        request,
-        "strategy/diff.html",
-        {
-            "strategy": strategy,
-            "viewer": viewer,
-            "phase_steps": phase_steps_for(strategy),
-            "versions": versions,
-            "old": old,
-            "new": new,
-            "rows": rows,
-            "changed": [r for r in rows if r.status != "unchanged"],
-            "since_read": request.GET.get("since") == "read",
-        },
-    )
-
-
-@login_required
-def you_said_we_did(request, pk):
-    strategy, viewer = access.strategy_get_for(request.user, pk)
-    if strategy.phase not in (phases.FINAL, phases.ARCHIVED) and not viewer.is_owner:
-        raise PermissionDenied("“You said, we did” is published when the strategy is final.")
-    rows = records.you_said_we_did(strategy)
-    secs = {
-        s.key: s.title
-        for s in Section.objects.filter(version__strategy=strategy).only("key", "heading")
-    }
-    for row in rows:
-        row["section_title"] = secs.get(row["point"].section_key, "The strategy as a whole")
-        d = row["disposition"]
-        row["changed_title"] = secs.get(d.section_key) if d and d.section_key else ""
-    groups = []
-    for status, label in forms.Disposition.Status.choices:
-        groups.append(
-            (
-                status,
-                label,
-                [r for r in rows if r["disposition"] and r["disposition"].status == status],
-            )
-        )
-    unanswered = [r for r in rows if not r["disposition"]]
-    return render(
-        request,
-        "strategy/you_said_we_did.html",
-        {
-            "strategy": strategy,
-            "viewer": viewer,
-            "phase_steps": phase_steps_for(strategy),
-            "groups": groups,
-            "unanswered": unanswered,
-            "total": len(rows),
-            "withheld": feedback.may_withhold(strategy),
-        },
-    )
