@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from strategy import access, feedback, records, services
-from strategy.models import Point, Section, Strategy, Version
+from strategy.models import Point, Section, Strategy, Version, Vote
 from strategy.serializers import (
     DispositionInputSerializer,
     DispositionSerializer,
@@ -28,6 +28,15 @@ from strategy.serializers import (
     VersionSerializer,
     VoteResultSerializer,
 )
+
+
+def _point_context(strategy) -> dict:
+    return {"show_tallies": strategy.tallies_visible()}
+
+
+def _detail(strategy, viewer) -> dict:
+    # The working copy is the owner's notebook: the audience, leadership and admins read versions.
+    return StrategyDetailSerializer(strategy, context={"show_working_copy": viewer.is_owner}).data
 
 
 class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -48,7 +57,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses=StrategyDetailSerializer)
     def retrieve(self, request, pk=None):
         strategy, viewer = self._get(pk)
-        return Response(StrategyDetailSerializer(strategy).data)
+        return Response(_detail(strategy, viewer))
 
     @extend_schema(request=StrategyDraftSerializer, responses={201: StrategyDetailSerializer})
     def create(self, request):
@@ -61,7 +70,10 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             delegates=fields.pop("delegates", []),
             **fields,
         )
-        return Response(StrategyDetailSerializer(strategy).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StrategyDetailSerializer(strategy, context={"show_working_copy": True}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=StrategyDraftSerializer, responses=StrategyDetailSerializer)
     def partial_update(self, request, pk=None):
@@ -78,7 +90,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             **fields,
         )
         strategy.refresh_from_db()
-        return Response(StrategyDetailSerializer(strategy).data)
+        return Response(_detail(strategy, viewer))
 
     @extend_schema(request=PublishSerializer, responses={201: VersionSerializer})
     @action(detail=True, methods=["post"])
@@ -183,9 +195,13 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FeedbackViewSet(viewsets.GenericViewSet):
-    """Feedback and alternatives ("points"). Listing needs ?strategy=<id> and shows only what the caller may see."""
+    """Feedback and alternatives ("points"). Listing needs ?strategy=<id> and shows only what the caller may see.
+
+    A point's id is its random public id (a UUID), listed in random order.
+    """
 
     serializer_class = PointSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
         return Point.objects.none()
@@ -201,12 +217,39 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         points = feedback.prefetch_discussion(
             feedback.points_visible_to(strategy, request.user, viewer)
         )
-        page = self.paginate_queryset(points.order_by("id"))
-        return self.get_paginated_response(PointSerializer(page, many=True).data)
+        page = self.paginate_queryset(points.order_by("public_id"))
+        feedback.label_voices(page, feedback.floor_for(strategy))
+        return self.get_paginated_response(
+            PointSerializer(page, many=True, context=_point_context(strategy)).data
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("strategy", int, required=True)],
+        responses=PointSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def mine(self, request):
+        """Your own points on a strategy, anonymous ones included, each with its disposition.
+
+        Anonymous points are found by your private receipt; no endpoint says whose a point is.
+        """
+        strategy, viewer = access.strategy_get_for(
+            request.user, request.query_params.get("strategy")
+        )
+        points = feedback.my_points(strategy, request.user)
+        return Response(PointSerializer(points, many=True, context=_point_context(strategy)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        """Withdraw your own point (named or anonymous) while the window is open."""
+        point = feedback.own_point_get(request.user, pk)
+        feedback.point_withdraw(point=point, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def retrieve(self, request, pk=None):
         point, strategy, viewer = feedback.point_get_for(request.user, pk)
-        return Response(PointSerializer(point).data)
+        feedback.label_voices([point], feedback.floor_for(strategy))
+        return Response(PointSerializer(point, context=_point_context(strategy)).data)
 
     @extend_schema(request=PointCreateSerializer, responses={201: PointSerializer})
     def create(self, request):
@@ -215,7 +258,10 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         fields = dict(data.validated_data)
         strategy, viewer = access.strategy_get_for(request.user, fields.pop("strategy"))
         point = feedback.point_create(strategy=strategy, by=request.user, **fields)
-        return Response(PointSerializer(point).data, status=status.HTTP_201_CREATED)
+        return Response(
+            PointSerializer(point, context=_point_context(strategy)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=VoteResultSerializer)
     @action(detail=True, methods=["post", "delete"])
@@ -229,8 +275,9 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         point.refresh_from_db()
         return Response(
             {
-                "point": point.pk,
-                "vote_count": point.vote_count,
+                "point": point.public_id,
+                "voted": Vote.objects.filter(point=point, user=request.user).exists(),
+                "vote_count": point.vote_count if strategy.tallies_visible() else None,
                 "votes_left": feedback.votes_left(strategy, request.user),
             }
         )

@@ -249,7 +249,10 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
         ),
     }
     for point in given:
-        status, reason, key = answers.get(point.type, ("parked", "", ""))
+        status, reason, key = answers.get(
+            point.type,
+            ("parked", "We come back to this when we plan the second half of the year.", ""),
+        )
         if point.type == "support":
             continue
         services.disposition_set(
@@ -278,7 +281,9 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
     )
     Version.objects.filter(strategy=strategy, number=2).update(published_at=ago)
     Strategy.objects.filter(pk=strategy.pk).update(
-        revealed_at=timezone.now() - timedelta(days=13), finalised_at=ago + timedelta(hours=2)
+        revealed_at=timezone.now() - timedelta(days=13),
+        voting_closes_at=ago,
+        finalised_at=ago + timedelta(hours=2),
     )
 
 

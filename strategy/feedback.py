@@ -1,15 +1,16 @@
 """Feedback on a strategy: points, replies and dot votes, and who may read which point when."""
 
+import uuid
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from strategy import phases, voting
+from strategy import anonymity, phases, receipts, voting
 from strategy.access import (
     has_confirmed,
     require,
@@ -17,10 +18,18 @@ from strategy.access import (
     user_audience_teams,
     viewer_for,
 )
-from strategy.models import Participation, Point, Reply, Strategy, Vote, VoteBudget
+from strategy.models import (
+    Participation,
+    Point,
+    Reply,
+    Strategy,
+    TeamVoices,
+    Vote,
+    VoteBudget,
+)
 
 # Anonymous points from a team stay hidden until this many of its people have answered.
-ANONYMITY_THRESHOLD = 3
+ANONYMITY_THRESHOLD = anonymity.K
 
 
 # --- feedback -----------------------------------------------------------------------------------
@@ -90,7 +99,10 @@ def point_create(
         errors["section_key"] = "That section is not in the current version."
     if errors:
         raise ValidationError(errors)
+    public_id = uuid.uuid4()
     point = Point(
+        public_id=public_id,
+        receipt=receipts.receipt_for(by.pk, public_id) if is_anonymous else "",
         strategy=strategy,
         version=version,
         section_key=section_key,
@@ -114,21 +126,8 @@ def point_create(
     return point
 
 
-def withheld_team_ids(strategy: Strategy) -> set[int]:
-    """Teams whose anonymous points stay hidden: fewer than the threshold of their people answered."""
-    anon_teams = set(
-        strategy.points.filter(is_anonymous=True)
-        .order_by()
-        .values_list("team_id", flat=True)
-        .distinct()
-    )
-    if not anon_teams:
-        return set()
-    voices = team_voices(strategy, anon_teams)
-    return {t for t in anon_teams if voices.get(t, 0) < ANONYMITY_THRESHOLD}
-
-
 def team_voices(strategy: Strategy, team_ids=None) -> dict[int, int]:
+    """Live voices per team: people who answered and are members now. Only valid during the window."""
     qs = Participation.objects.filter(strategy=strategy)
     if team_ids is not None:
         qs = qs.filter(user__memberships__team_id__in=team_ids)
@@ -140,40 +139,153 @@ def team_voices(strategy: Strategy, team_ids=None) -> dict[int, int]:
     return {r["user__memberships__team_id"]: r["n"] for r in rows}
 
 
+def _live_floor(strategy: Strategy) -> tuple[anonymity.Floor, dict[int, int]]:
+    team_ids = list(strategy.audience_teams.values_list("pk", flat=True))
+    voices = team_voices(strategy, team_ids)
+    floor = anonymity.decide({t: voices.get(t, 0) for t in team_ids}, 0)
+    small = [t for t in team_ids if floor.is_pooled(t)]
+    pool = (
+        Participation.objects.filter(strategy=strategy, user__memberships__team_id__in=small)
+        .values("user_id")
+        .distinct()
+        .count()
+        if small
+        else 0
+    )
+    return anonymity.decide({t: voices.get(t, 0) for t in team_ids}, pool), voices
+
+
+def voices_snapshot(strategy: Strategy) -> None:
+    """Fix each team's voices as the window closes; later membership changes change nothing."""
+    floor, voices = _live_floor(strategy)
+    team_ids = strategy.audience_teams.values_list("pk", flat=True)
+    TeamVoices.objects.bulk_create(
+        [TeamVoices(strategy=strategy, team_id=t, voices=voices.get(t, 0)) for t in team_ids],
+        ignore_conflicts=True,
+    )
+    Strategy.objects.filter(pk=strategy.pk, pooled_voices__isnull=True).update(
+        pooled_voices=floor.pool_voices
+    )
+
+
+def floor_for(strategy: Strategy) -> anonymity.Floor:
+    """Who may be named and what may be shown: live during the window, the snapshot after it."""
+    if not strategy.is_revealed:
+        return _live_floor(strategy)[0]
+    cached = strategy.__dict__.get("_floor")
+    if cached is not None:
+        return cached
+    rows = dict(TeamVoices.objects.filter(strategy=strategy).values_list("team_id", "voices"))
+    pooled = Strategy.objects.filter(pk=strategy.pk).values_list("pooled_voices", flat=True).first()
+    if pooled is None:
+        # Revealed before snapshots existed (or by hand): take it now, once.
+        voices_snapshot(strategy)
+        rows = dict(TeamVoices.objects.filter(strategy=strategy).values_list("team_id", "voices"))
+        pooled = Strategy.objects.filter(pk=strategy.pk).values_list("pooled_voices", flat=True)[0]
+    floor = anonymity.decide(rows, pooled or 0)
+    strategy.__dict__["_floor"] = floor
+    return floor
+
+
+def without_withheld(qs, floor: anonymity.Floor):
+    if floor.pool_shown:
+        return qs
+    return qs.exclude(Q(is_anonymous=True) & ~Q(team_id__in=floor.big_teams))
+
+
+def label_voices(points, floor: anonymity.Floor):
+    """Anonymous points of small teams speak for "across teams", never their team."""
+    for point in points:
+        point.anon_team_shown = point.is_anonymous and not floor.is_pooled(point.team_id)
+    return points
+
+
 def points_visible_to(strategy: Strategy, user: User, viewer: phases.Viewer):
     """The points this person may read now. During the window: their own and clarifying questions only."""
     qs = strategy.points.all()
     if strategy.is_revealed:
-        hidden = withheld_team_ids(strategy)
-        return qs.exclude(is_anonymous=True, team_id__in=hidden) if hidden else qs
+        return without_withheld(qs, floor_for(strategy))
     if strategy.phase == phases.FEEDBACK:
         return qs.filter(Q(author=user) | Q(is_clarifying=True))
     return qs.none()
 
 
+def may_withhold(strategy: Strategy) -> bool:
+    return strategy.is_revealed and floor_for(strategy).may_withhold
+
+
 def withheld_count(strategy: Strategy) -> int:
+    """For tests and operators only: pages never show it (see Floor.may_withhold)."""
     if not strategy.is_revealed:
         return 0
-    hidden = withheld_team_ids(strategy)
-    return strategy.points.filter(is_anonymous=True, team_id__in=hidden).count() if hidden else 0
+    floor = floor_for(strategy)
+    if floor.pool_shown:
+        return 0
+    return strategy.points.filter(is_anonymous=True).exclude(team_id__in=floor.big_teams).count()
 
 
 def section_counts(strategy: Strategy) -> dict[str, dict[str, int]]:
+    """Counts by section and type, never including a point that is withheld for its author's sake."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in Point.objects.filter(strategy=strategy).counts_by_section_and_type():
+    points = without_withheld(Point.objects.filter(strategy=strategy), floor_for(strategy))
+    for row in points.counts_by_section_and_type():
         counts[row["section_key"]][row["type"]] = row["n"]
     return counts
 
 
 def point_get_for(user: User, pk) -> tuple[Point, Strategy, phases.Viewer]:
     try:
-        point = Point.objects.select_related("strategy").get(pk=pk)
-    except (Point.DoesNotExist, ValueError, TypeError) as exc:
+        point = Point.objects.select_related("strategy").get(public_id=pk)
+    except (Point.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404("No such point.") from exc
     strategy, viewer = strategy_get_for(user, point.strategy_id)
     if not points_visible_to(strategy, user, viewer).filter(pk=point.pk).exists():
         raise Http404("No such point.")
     return point, strategy, viewer
+
+
+def my_points(strategy: Strategy, user: User) -> list[Point]:
+    """This person's own points, named and anonymous, with their dispositions.
+
+    Anonymous ones are found by recomputing the person's receipt against each anonymous point:
+    nothing stored says whose they are. Withheld ones are included: their author may always see them.
+    """
+    named = list(strategy.points.filter(author=user).select_related("disposition", "team"))
+    anonymous = [
+        p
+        for p in strategy.points.filter(is_anonymous=True).select_related("disposition", "team")
+        if receipts.is_mine(p, user)
+    ]
+    if anonymous:
+        floor = floor_for(strategy)
+        label_voices(anonymous, floor)
+        for point in anonymous:
+            point.withheld = strategy.is_revealed and floor.is_withheld(point.team_id)
+    return sorted(named + anonymous, key=lambda p: str(p.public_id))
+
+
+def own_point_get(user: User, public_id) -> Point:
+    """A point its author wrote, named or anonymous; 404 for anyone else (no hint it exists)."""
+    try:
+        point = Point.objects.select_related("strategy").get(public_id=public_id)
+    except (Point.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404("No such point.") from exc
+    if point.author_id != user.pk and not receipts.is_mine(point, user):
+        raise Http404("No such point.")
+    return point
+
+
+@transaction.atomic
+def point_withdraw(*, point: Point, by: User, now=None) -> None:
+    """The author takes their point back while the window is open; after it, others have read it."""
+    strategy = Strategy.objects.select_for_update().get(pk=point.strategy_id)
+    if point.author_id != by.pk and not receipts.is_mine(point, by):
+        raise PermissionDenied("Only the author can withdraw a point.")
+    if not strategy.window_open(now or timezone.now()):
+        raise ValidationError(
+            "A point can be withdrawn only while the window is open; now answer it in the discussion."
+        )
+    Point.objects.filter(pk=point.pk).delete()
 
 
 def reply_create(*, point: Point, by: User, body: str, now=None) -> Reply:
@@ -201,7 +313,11 @@ def reply_create(*, point: Point, by: User, body: str, now=None) -> Reply:
 
 def vote_cast(*, point: Point, by: User) -> VoteBudget:
     strategy = Strategy.objects.get(pk=point.strategy_id)
-    require(phases.can_vote(strategy.phase, viewer_for(strategy, by)))
+    require(
+        phases.can_vote(
+            strategy.phase, viewer_for(strategy, by), voting_open=strategy.voting_open()
+        )
+    )
     with transaction.atomic():
         VoteBudget.objects.get_or_create(
             strategy=strategy, user=by, defaults={"budget": strategy.vote_budget}
@@ -222,7 +338,11 @@ def vote_cast(*, point: Point, by: User) -> VoteBudget:
 
 def vote_withdraw(*, point: Point, by: User) -> VoteBudget | None:
     strategy = Strategy.objects.get(pk=point.strategy_id)
-    require(phases.can_vote(strategy.phase, viewer_for(strategy, by)))
+    require(
+        phases.can_vote(
+            strategy.phase, viewer_for(strategy, by), voting_open=strategy.voting_open()
+        )
+    )
     with transaction.atomic():
         budget = VoteBudget.objects.select_for_update().filter(strategy=strategy, user=by).first()
         if budget is None:

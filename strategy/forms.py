@@ -172,12 +172,13 @@ class ReplyForm(forms.Form):
 
 
 class DispositionForm(forms.Form):
-    status = forms.ChoiceField(choices=Disposition.Status.choices)
+    # No default: one careless Save must not answer every point the same way.
+    status = forms.ChoiceField(choices=[("", "Choose…"), *Disposition.Status.choices])
     reason = forms.CharField(
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required when declining.",
+        help_text="Required, in at least a sentence, unless adopted as written.",
     )
     section_key = forms.ChoiceField(required=False, label="Where the next version changes")
 

@@ -1,10 +1,32 @@
 """Home-page cards: strategies waiting for my reading or feedback, and points waiting for my answer."""
 
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 
-from strategy import phases, services
-from strategy.models import Participation, Strategy
+from strategy import phases, receipts, services
+from strategy.models import Participation, Point, Strategy
+
+# Anonymous authors get no notification (a stored one would name them); they are told here instead.
+RECENT_ANSWERS = timedelta(days=30)
+
+
+def _answers_to_my_anonymous_points(user) -> list:
+    """Recently answered anonymous points whose receipt matches this person: one query, then hashes."""
+    candidates = (
+        Point.objects.filter(
+            is_anonymous=True,
+            strategy__phase__in=phases.REVEALED,
+            strategy__audience_teams__memberships__user=user,
+            disposition__decided_at__gte=timezone.now() - RECENT_ANSWERS,
+        )
+        .select_related("disposition", "strategy")
+        .distinct()
+        .order_by("-disposition__decided_at")[:500]
+    )
+    return [p for p in candidates if receipts.is_mine(p, user)]
 
 
 def cards(user) -> list[dict]:
@@ -33,6 +55,24 @@ def cards(user) -> list[dict]:
                 ],
                 "url": reverse("strategy:index"),
                 "link_label": "All strategies",
+            }
+        )
+    answered = _answers_to_my_anonymous_points(user)
+    if answered:
+        result.append(
+            {
+                "app": "Strategy",
+                "title": "Answers to your anonymous feedback",
+                "count": len(answered),
+                "text": "Only you see this: nothing stored says these points are yours.",
+                "items": [
+                    {
+                        "label": f"{p.strategy.title}: {p.disposition.get_status_display().lower()}"
+                        f" — {p.body[:60]}",
+                        "url": p.strategy.get_absolute_url(),
+                    }
+                    for p in answered[:5]
+                ],
             }
         )
     owned = list(

@@ -80,6 +80,10 @@ class Strategy(models.Model):
     feedback_closes_at = models.DateTimeField(null=True, blank=True)
     decision_due = models.DateField(null=True, blank=True)
     revealed_at = models.DateTimeField(null=True, blank=True)
+    # Distinct people who answered from teams below the k floor, fixed when the window closes.
+    pooled_voices = models.PositiveIntegerField(null=True, blank=True)
+    # Set when the window closes; tallies stay hidden from everyone until this passes.
+    voting_closes_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -128,6 +132,12 @@ class Strategy(models.Model):
             self.phase, self.feedback_opens_at, self.feedback_closes_at, now or timezone.now()
         )
 
+    def voting_open(self, now=None) -> bool:
+        return phases.voting_is_open(self.phase, self.voting_closes_at, now or timezone.now())
+
+    def tallies_visible(self, now=None) -> bool:
+        return phases.tallies_visible(self.phase, self.voting_closes_at, now or timezone.now())
+
     @property
     def is_revealed(self) -> bool:
         return phases.is_revealed(self.phase)
@@ -159,6 +169,11 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # None while it sits in the working copy; publishing a version releases it with that version,
+    # so readers never find a document changed under them without a new version and its notice.
+    version = models.ForeignKey(
+        "Version", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -168,6 +183,10 @@ class Attachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("strategy:attachment", args=[self.strategy_id, self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.version_id is not None
 
 
 class Version(models.Model):
@@ -290,6 +309,26 @@ class Participation(models.Model):
         return f"{self.user_id} answered on {self.strategy_id}"
 
 
+class TeamVoices(models.Model):
+    """How many of a team's people had answered when the window closed: the k floor from then on.
+
+    Counts only, no people: membership changes after the close change nothing.
+    """
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="team_voices")
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    voices = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "team voices"
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "team"], name="team_voices_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.voices} voices"
+
+
 class PointQuerySet(models.QuerySet):
     def counts_by_section_and_type(self):
         return self.values("section_key", "type").annotate(n=Count("id")).order_by()
@@ -333,11 +372,17 @@ class Point(models.Model):
     is_clarifying = models.BooleanField(default=False)
     vote_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # What pages, anchors, forms and the API call a point: random, so it says nothing of when it was
+    # written or whose named points it sits between. The database key never leaves the server.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Anonymous points only: a keyed hash of (author, public id) that lets the author, and nobody
+    # else, find the point again (strategy/receipts.py). Never shown anywhere.
+    receipt = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = PointQuerySet.as_manager()
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["created_at", "public_id"]
         indexes = [models.Index(fields=["strategy", "section_key"])]
         constraints = [
             models.CheckConstraint(
@@ -373,7 +418,10 @@ class Point(models.Model):
     @property
     def voice(self) -> str:
         if self.is_anonymous:
-            return f"Anonymous, {self.team}" if self.team else "Anonymous"
+            # Only a caller that checked the k floor (feedback.label_voices) may name the team.
+            if getattr(self, "anon_team_shown", False) and self.team:
+                return f"Anonymous, {self.team}"
+            return "Anonymous, across teams"
         if self.on_behalf_of_team and self.team:
             return f"{self.team} (via {self.author})" if self.author else str(self.team)
         return str(self.author) if self.author else "Former colleague"
@@ -384,9 +432,10 @@ class Reply(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["created_at", "public_id"]
         verbose_name_plural = "replies"
 
     def __str__(self):
@@ -427,7 +476,7 @@ class Vote(models.Model):
 
 class Disposition(models.Model):
     class Status(models.TextChoices):
-        ADOPTED = "adopted", "Adopted"
+        ADOPTED = "adopted", "Adopted as written"
         ADAPTED = "adapted", "Adapted"
         DECLINED = "declined", "Declined"
         PARKED = "parked", "Parked"
@@ -443,9 +492,10 @@ class Disposition(models.Model):
 
     class Meta:
         constraints = [
+            # The service asks for a sentence; the database at least refuses silence.
             models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(reason=""),
-                name="disposition_declined_has_reason",
+                condition=Q(status="adopted") | ~Q(reason=""),
+                name="disposition_has_reason_unless_adopted",
             ),
         ]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from productops.accounts.models import User
 from productops.accounts.services import notify
-from strategy import phases
+from strategy import feedback, phases
 from strategy.access import audience_members
 from strategy.models import Disposition, Participation, ReadReceipt, Strategy, Version
 from strategy.services import REMINDER_BEFORE
@@ -56,11 +56,13 @@ def version_published_notify(*, version: Version) -> int:
     recipients = list(audience_members(strategy)) + list(
         User.objects.filter(is_leadership=True, is_active=True)
     )
+    added = list(version.attachments.values_list("name", flat=True))
+    body = version.change_summary + (f"\n\nNew attachments: {', '.join(added)}." if added else "")
     return notify(
         recipients=recipients,
         key=f"strategy:{strategy.pk}:version:{version.number}",
         title=f"Version {version.number} of {strategy.title}",
-        body=version.change_summary,
+        body=body,
         url=f"{url}diff/?a={version.number - 1}&b={version.number}",
     )
 
@@ -75,10 +77,16 @@ def windows_close_due(*, now=None) -> int:
         with transaction.atomic():
             claimed = Strategy.objects.filter(
                 pk=pk, phase=phases.FEEDBACK, feedback_closes_at__lte=now
-            ).update(phase=phases.REVEAL, revealed_at=now, updated_at=now)
+            ).update(
+                phase=phases.REVEAL,
+                revealed_at=now,
+                voting_closes_at=now + phases.VOTING_PERIOD,
+                updated_at=now,
+            )
             if claimed:
                 from strategy import tasks
 
+                feedback.voices_snapshot(Strategy.objects.get(pk=pk))
                 tasks.notify_revealed.delay_on_commit(pk)
                 revealed += 1
     return revealed
@@ -143,8 +151,8 @@ def disposition_notify(*, disposition: Disposition) -> int:
     strategy = Strategy.objects.get(pk=point.strategy_id)
     return notify(
         recipients=[point.author],
-        key=f"strategy:{strategy.pk}:point:{point.pk}:disposition",
+        key=f"strategy:{strategy.pk}:point:{point.public_id}:disposition",
         title=f"Your {point.get_type_display().lower()} was {disposition.get_status_display().lower()}",
         body=disposition.reason or point.body[:200],
-        url=strategy.get_absolute_url() + f"discussion/#point-{point.pk}",
+        url=strategy.get_absolute_url() + f"discussion/#point-{point.public_id}",
     )

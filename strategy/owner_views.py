@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from strategy import access, feedback, forms, phases, records, rendering, services
-from strategy.models import ReadConfirmation, Strategy
+from strategy.models import Strategy
 from strategy.views import back_to, form_errors, phase_steps_for
 
 
@@ -67,7 +67,7 @@ def edit(request, pk):
             "strategy": strategy,
             "title": f"Edit “{strategy.title}”",
             "attachment_form": forms.AttachmentForm(),
-            "attachments": strategy.attachments.all(),
+            "attachments": services.attachments_visible_to(strategy, viewer),
         },
     )
 
@@ -129,7 +129,7 @@ def publish(request, pk):
                 messages.success(request, f"Version {version.number} is published.")
             return redirect(strategy)
     preview_md = services.compose_markdown(strategy)
-    missing = strategy.missing_parts()
+    missing = strategy.missing_parts() if viewer.is_owner else []
     undisposed = 0 if first else services.undisposed_points(strategy).count()
     return render(
         request,
@@ -140,8 +140,9 @@ def publish(request, pk):
             "first": first,
             "missing": missing,
             "undisposed": undisposed,
+            # An admin may publish over open points, but the working copy stays the owner's to read.
             "preview": rendering.render(preview_md)
-            if len(preview_md) <= rendering.MAX_BODY_CHARS * 2
+            if viewer.is_owner and len(preview_md) <= rendering.MAX_BODY_CHARS * 2
             else "",
         },
     )
@@ -179,13 +180,12 @@ def dashboard(request, pk):
     strategy, viewer = access.strategy_get_for(request.user, pk)
     if not (viewer.is_owner or viewer.is_admin):
         raise PermissionDenied("The dashboard is for the owner and delegates.")
-    summaries = list(
-        ReadConfirmation.objects.filter(strategy=strategy)
-        .select_related("user", "version")
-        .order_by("created_at")
-    )
+    summaries = records.read_summaries(strategy)
     undisposed = (
-        list(services.undisposed_points(strategy).select_related("team", "author")[:100])
+        feedback.label_voices(
+            list(services.undisposed_points(strategy).select_related("team", "author")[:100]),
+            feedback.floor_for(strategy),
+        )
         if strategy.is_revealed
         else []
     )
@@ -212,7 +212,7 @@ def dashboard(request, pk):
             "undisposed_total": undisposed_total,
             "total_points": sum(sum(c.values()) for c in counts.values()),
             "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
-            "withheld": feedback.withheld_count(strategy),
+            "withheld": feedback.may_withhold(strategy),
         },
     )
 

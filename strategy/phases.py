@@ -7,7 +7,7 @@ plain function of (phase, viewer, ...) so pages, the API and tasks share them.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 DRAFT = "draft"
 FEEDBACK = "feedback"
@@ -119,9 +119,26 @@ def can_reply(
     return False, "The discussion is closed."
 
 
-def can_vote(phase: str, viewer: Viewer) -> tuple[bool, str]:
+# Voting has its own close inside the discussion, so the tally is read only once nobody can react to it.
+VOTING_PERIOD = timedelta(days=5)
+
+
+def voting_is_open(phase: str, closes_at: datetime | None, now: datetime) -> bool:
+    return phase == REVEAL and closes_at is not None and now < closes_at
+
+
+def tallies_visible(phase: str, closes_at: datetime | None, now: datetime) -> bool:
+    """Vote counts are shown to nobody while anyone can still vote: early dots must not sway later ones."""
+    if phase in (DRAFT, FEEDBACK):
+        return False
+    return not voting_is_open(phase, closes_at, now)
+
+
+def can_vote(phase: str, viewer: Viewer, *, voting_open: bool) -> tuple[bool, str]:
     if phase != REVEAL:
         return False, "Voting is open only during the reveal and discussion phase."
+    if not voting_open:
+        return False, "Voting has closed; the tallies are shown on each point."
     if viewer.is_owner:
         return False, "The owner does not vote on the points they answer."
     if not (viewer.is_audience or viewer.is_leadership):
@@ -146,6 +163,28 @@ def can_transition(current: str, target: str, viewer: Viewer) -> tuple[bool, str
     if not viewer.is_owner and not (viewer.is_admin and target == ARCHIVED):
         return False, "Only the owner or a delegate moves the strategy on."
     return True, ""
+
+
+# A reason is "of substance" when it reads as at least a short sentence, not "no" or "later".
+REASON_MIN_WORDS = 5
+REASON_MIN_CHARS = 25
+ADOPTED_AS_WRITTEN = "adopted"
+
+
+def disposition_reason_problem(status: str, reason: str) -> str:
+    """An empty string when the reason suffices, else what the owner must add.
+
+    Only "adopted as written" may go without words: the author of anything else is owed the why.
+    """
+    if status == ADOPTED_AS_WRITTEN:
+        return ""
+    text = " ".join((reason or "").split())
+    if len(text) < REASON_MIN_CHARS or len(text.split(" ")) < REASON_MIN_WORDS:
+        return (
+            "Give the reason in at least a sentence (five words or more): "
+            "anything other than “adopted as written” owes its author the why."
+        )
+    return ""
 
 
 def undisposed_blockers(points: list[tuple[str, bool]]) -> int:

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from rest_framework import serializers
 
 from productops.accounts.models import Team, User
@@ -21,6 +23,7 @@ class StrategySerializer(serializers.ModelSerializer):
             "feedback_closes_at",
             "decision_due",
             "revealed_at",
+            "voting_closes_at",
             "finalised_at",
             "vote_budget",
             "updated_at",
@@ -53,13 +56,32 @@ class StrategyDraftSerializer(serializers.Serializer):
     decision_due = serializers.DateField(required=False, allow_null=True)
 
 
+WORKING_COPY_FIELDS = ("diagnosis", "guiding_policy", "bets", "options", "assumptions", "body")
+_WORKING_COPY_HELP = (
+    "The unpublished working copy: shown only to the owner and delegates, null for everyone else "
+    "(read published text from /versions/)."
+)
+
+
 class StrategyDetailSerializer(StrategySerializer):
-    diagnosis = serializers.CharField()
-    guiding_policy = serializers.CharField()
-    bets = serializers.CharField()
-    options = serializers.CharField()
-    assumptions = serializers.CharField()
-    body = serializers.CharField()
+    """A strategy with its working copy, which only the owner and delegates receive.
+
+    Pass context={"show_working_copy": viewer.is_owner}; without it the working copy is withheld.
+    """
+
+    diagnosis = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    guiding_policy = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    bets = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    options = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    assumptions = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+    body = serializers.CharField(allow_null=True, help_text=_WORKING_COPY_HELP)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_working_copy"):
+            for name in WORKING_COPY_FIELDS:
+                data[name] = None
+        return data
 
     class Meta(StrategySerializer.Meta):
         fields = [
@@ -141,6 +163,7 @@ class SectionDiffSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
 
     class Meta:
@@ -159,11 +182,19 @@ class DispositionSerializer(serializers.ModelSerializer):
 
 
 class PointSerializer(serializers.ModelSerializer):
-    """Output. Anonymous points carry no author: there is none stored."""
+    """Output. Anonymous points carry no author (there is none stored) and no creation time."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    created_at = serializers.SerializerMethodField()
 
     author = serializers.SerializerMethodField()
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team = serializers.SerializerMethodField(
+        help_text="The team's slug; null for anonymous points pooled across small teams."
+    )
     voice = serializers.CharField(read_only=True)
+    vote_count = serializers.SerializerMethodField(
+        help_text="Null while voting is open: nobody sees the tallies until voting closes."
+    )
     disposition = DispositionSerializer(read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
 
@@ -191,6 +222,22 @@ class PointSerializer(serializers.ModelSerializer):
             "disposition",
             "replies",
         ]
+
+    def get_vote_count(self, point) -> int | None:
+        return point.vote_count if self.context.get("show_tallies") else None
+
+    def get_created_at(self, point) -> datetime | None:
+        # When an anonymous point was written could tell who wrote it.
+        if point.is_anonymous:
+            return None
+        return serializers.DateTimeField().to_representation(point.created_at)
+
+    def get_team(self, point) -> str | None:
+        if point.team is None:
+            return None
+        if point.is_anonymous and not getattr(point, "anon_team_shown", False):
+            return None
+        return point.team.slug
 
     def get_author(self, point) -> str | None:
         return point.author.username if point.author_id and point.author else None
@@ -226,6 +273,9 @@ class DispositionInputSerializer(serializers.Serializer):
 
 
 class VoteResultSerializer(serializers.Serializer):
-    point = serializers.IntegerField()
-    vote_count = serializers.IntegerField()
+    point = serializers.UUIDField()
+    voted = serializers.BooleanField(help_text="Whether your dot is on this point now.")
+    vote_count = serializers.IntegerField(
+        allow_null=True, help_text="Null while voting is open; the tally once it has closed."
+    )
     votes_left = serializers.IntegerField()

@@ -109,12 +109,12 @@ def draft_update(
 
 
 def undisposed_points(strategy: Strategy):
-    """Pushbacks, concerns and alternatives the owner can see and has not answered yet."""
-    hidden = feedback.withheld_team_ids(strategy)
+    """Pushbacks, concerns and alternatives the owner can see and has not answered yet.
+
+    Anonymous points pooled "across teams" count like any other once the pool is shown.
+    """
     qs = strategy.points.filter(type__in=phases.MUST_ANSWER_TYPES, disposition__isnull=True)
-    if hidden:
-        qs = qs.exclude(is_anonymous=True, team_id__in=hidden)
-    return qs
+    return feedback.without_withheld(qs, feedback.floor_for(strategy))
 
 
 def _require_answers(
@@ -215,6 +215,7 @@ def version_publish(
         )
         for s in new
     )
+    strategy.attachments.filter(version__isnull=True).update(version=version)
     if strategy.phase == phases.DRAFT:
         strategy.phase = phases.FEEDBACK
         strategy.feedback_opens_at = now
@@ -244,13 +245,27 @@ def dataclass_sections(version: Version) -> list[sections.Section]:
     ]
 
 
+def attachments_visible_to(strategy: Strategy, viewer: phases.Viewer):
+    """Published attachments for everyone; the owner and delegates also see the working copy's."""
+    qs = strategy.attachments.select_related("version")
+    return qs if viewer.is_owner else qs.filter(version__isnull=False)
+
+
 def attachment_add(*, strategy: Strategy, by: User, upload) -> Attachment:
+    """Add a document to the working copy; readers get it with the next published version."""
     require(
         (
             phases.can_edit_draft(strategy.phase, viewer_for(strategy, by)),
             "Only the owner or a delegate adds attachments.",
         )
     )
+    if strategy.phase == phases.FEEDBACK:
+        raise ValidationError(
+            {
+                "file": "Attachments cannot change while the feedback window is open: people are "
+                "answering the version they read. Add it after the reveal, with a new version."
+            }
+        )
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in Attachment.EXTENSIONS:
@@ -314,10 +329,9 @@ def disposition_set(
     reason = (reason or "").strip()
     if status not in Disposition.Status.values:
         raise ValidationError({"status": "Choose adopted, adapted, declined or parked."})
-    if status == Disposition.Status.DECLINED and not reason:
-        raise ValidationError(
-            {"reason": "Say why it is declined: the author deserves the reasoning."}
-        )
+    problem = phases.disposition_reason_problem(status, reason)
+    if problem:
+        raise ValidationError({"reason": problem})
     if len(reason) > 4000:
         raise ValidationError({"reason": "Keep the reason under 4,000 characters."})
     if (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategy import owner_views, views
+from strategy import owner_views, record_views, views
 
 app_name = "strategy"
 
@@ -17,9 +17,10 @@ urlpatterns = [
     path("<int:pk>/discussion/", views.discussion, name="discussion"),
     path("<int:pk>/dashboard/", owner_views.dashboard, name="dashboard"),
     path("<int:pk>/phase/", owner_views.transition, name="transition"),
-    path("<int:pk>/diff/", views.diff, name="diff"),
-    path("<int:pk>/you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
-    path("points/<int:pk>/vote/", views.vote, name="vote"),
-    path("points/<int:pk>/reply/", views.reply, name="reply"),
-    path("points/<int:pk>/disposition/", owner_views.dispose, name="dispose"),
+    path("<int:pk>/diff/", record_views.diff, name="diff"),
+    path("<int:pk>/you-said-we-did/", record_views.you_said_we_did, name="you_said_we_did"),
+    path("points/<uuid:pk>/vote/", views.vote, name="vote"),
+    path("points/<uuid:pk>/reply/", views.reply, name="reply"),
+    path("points/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("points/<uuid:pk>/disposition/", owner_views.dispose, name="dispose"),
 ]

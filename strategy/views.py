@@ -12,13 +12,12 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from strategy import access, feedback, forms, phases, records, rendering, services, voting
+from strategy import access, feedback, forms, phases, rendering, services, voting
 from strategy.models import (
     Participation,
     Point,
     ReadConfirmation,
     ReadReceipt,
-    Section,
     Strategy,
     Version,
     Vote,
@@ -35,7 +34,7 @@ def form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _version(strategy: Strategy, number=None) -> Version | None:
+def version_for(strategy: Strategy, number=None) -> Version | None:
     """One version with its body deferred: pages render the stored sections, never the whole body."""
     versions = strategy.versions.defer("body")
     if number:
@@ -69,16 +68,22 @@ def visibility_note(strategy: Strategy) -> str:
     if strategy.is_revealed:
         return (
             "All feedback is visible to the audience teams, leadership, the owner and delegates. Named points show their "
-            "author; team points show the team. Anonymous points show only the team, and only once at least "
-            f"{feedback.ANONYMITY_THRESHOLD} of that team's people have answered."
+            "author; team points show the team. Anonymous points show only the team, and only if at least "
+            f"{feedback.ANONYMITY_THRESHOLD} of that team's people had answered when the window closed; "
+            "smaller teams' anonymous points are shown together as “across teams” once at least "
+            f"{feedback.ANONYMITY_THRESHOLD} people from those teams had answered. "
+            "Vote tallies stay hidden from everyone until voting closes; until then you see only your own dots."
         )
     return "Only the owner and delegates see a draft."
 
 
 ANON_NOTE = (
-    "Anonymous means no one can see it is yours: not the owner, leadership or ProductOps admins, and not you later — "
-    "the portal keeps no link to you, only that you took part. It shows your team's name, and only once at least "
-    f"{feedback.ANONYMITY_THRESHOLD} people from your team have answered."
+    "Anonymous means no one can see it is yours: not the owner, leadership or ProductOps admins. The point stores "
+    "no author; only you can find it again (signed in, on this strategy) to follow its answer or withdraw it while "
+    "the window is open. It shows your team's name only if at least "
+    f"{feedback.ANONYMITY_THRESHOLD} people from your team have answered when the window closes; otherwise it is "
+    "shown with other small teams' points as “across teams”, once that group has "
+    f"{feedback.ANONYMITY_THRESHOLD} voices."
 )
 
 
@@ -120,7 +125,7 @@ def index(request):
 @login_required
 def attachment(request, pk, attachment_pk):
     strategy, viewer = access.strategy_get_for(request.user, pk)
-    item = get_object_or_404(strategy.attachments, pk=attachment_pk)
+    item = get_object_or_404(services.attachments_visible_to(strategy, viewer), pk=attachment_pk)
     # Always a download, never rendered inline: an uploaded file must not run in our origin.
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -139,22 +144,23 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         .prefetch_related("replies__author")[:30]
     )
     # During the window alternatives are only counted, so there is nothing to fetch.
+    # Ranked by votes only once voting has closed; before that the order would be the tally.
+    show_tallies = strategy.tallies_visible()
     alternatives = (
         list(
             visible.filter(type=Point.Type.ALTERNATIVE)
             .select_related("team", "author", "disposition")
-            .order_by("-vote_count", "id")[:12]
+            .order_by(*(("-vote_count", "public_id") if show_tallies else ("public_id",)))[:12]
         )
         if strategy.is_revealed
         else []
     )
+    if alternatives:
+        feedback.label_voices(alternatives, feedback.floor_for(strategy))
+    # Their own points, anonymous ones too (found by receipt), with what became of them.
     mine = (
-        list(
-            strategy.points.filter(author=user)
-            .only("id", "type", "section_key", "body")
-            .order_by("-id")[:20]
-        )
-        if strategy.phase == phases.FEEDBACK and viewer.is_audience
+        feedback.my_points(strategy, user)
+        if strategy.phase != phases.DRAFT and viewer.is_audience and not viewer.speaks_last
         else []
     )
 
@@ -185,9 +191,11 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "alt_count": alt_count,
         "clarifications": clarifications,
         "alternatives": alternatives,
+        "show_tallies": show_tallies,
         "mine": mine,
+        "window_open": strategy.window_open(),
         "confirmation": confirmation,
-        "attachments": list(strategy.attachments.all()),
+        "attachments": list(services.attachments_visible_to(strategy, viewer)),
         "can_feedback": can_feedback,
         "feedback_reason": feedback_reason,
         "visibility_note": visibility_note(strategy),
@@ -238,7 +246,7 @@ def detail(request, pk):
 @require_POST
 def read_beacon(request, pk, number):
     strategy, viewer = access.strategy_get_for(request.user, pk)
-    version = _version(strategy, number)
+    version = version_for(strategy, number)
     keys = request.POST.getlist("key")[:200]
     services.read_record(version=version, user=request.user, section_keys=keys)
     return HttpResponse(status=204)
@@ -250,7 +258,7 @@ def feedback_page(request, pk):
     allowed, reason = phases.can_give_feedback(strategy.phase, viewer, strategy.window_open())
     if not allowed:
         raise PermissionDenied(reason)
-    version = _version(strategy)
+    version = version_for(strategy)
     secs = list(version.sections.all())
     confirmed = access.has_confirmed(strategy, request.user)
     confirm_form = forms.ReadConfirmationForm(
@@ -307,7 +315,15 @@ def feedback_page(request, pk):
             form_errors(form, exc)
         else:
             kind = "Alternative" if point.is_alternative else "Feedback"
-            messages.success(request, f"{kind} sent. It stays private until the window closes.")
+            messages.success(
+                request,
+                f"{kind} sent. It stays private until the window closes."
+                + (
+                    " Only you can find it again, under “Your feedback” on this strategy."
+                    if point.is_anonymous
+                    else ""
+                ),
+            )
             return redirect(
                 reverse("strategy:detail", args=[strategy.pk])
                 + (f"#s-{point.section_key}" if point.section_key else "")
@@ -330,13 +346,13 @@ def feedback_page(request, pk):
 DISCUSSION_PAGE_SIZE = 25
 
 
-_PLACEHOLDER = 987654321
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 
 def attach_point_urls(point, templates: dict[str, str] | None = None) -> None:
     """Each point's form actions, reversed once per page rather than three times per point."""
     for name, url in (templates or _point_url_templates()).items():
-        setattr(point, f"{name}_url", url.replace(str(_PLACEHOLDER), str(point.pk)))
+        setattr(point, f"{name}_url", url.replace(_PLACEHOLDER, str(point.public_id)))
 
 
 def _point_url_templates() -> dict[str, str]:
@@ -369,6 +385,7 @@ def _discussion_points(request, strategy, viewer):
     )
     points = []
     templates = _point_url_templates()
+    feedback.label_voices(by_id.values(), feedback.floor_for(strategy))
     for pid in page_ids:
         point = by_id[pid]
         point.my_vote = pid in voted
@@ -384,7 +401,7 @@ def discussion(request, pk):
         raise PermissionDenied(
             "The discussion opens when the feedback window closes. Nothing is revealed early."
         )
-    version = _version(strategy)
+    version = version_for(strategy)
     page, points = _discussion_points(request, strategy, viewer)
     secs = list(version.sections.all())
     titles = {s.key: s.title for s in secs}
@@ -397,7 +414,9 @@ def discussion(request, pk):
     can_dispose, _ = phases.can_dispose(strategy.phase, viewer)
     if can_dispose:
         _attach_disposition_options(points, secs)
-    can_vote, vote_reason = phases.can_vote(strategy.phase, viewer)
+    can_vote, vote_reason = phases.can_vote(
+        strategy.phase, viewer, voting_open=strategy.voting_open()
+    )
     can_reply, _ = phases.can_reply(
         strategy.phase, viewer, window_open=False, to_clarifying_question=False
     )
@@ -415,10 +434,11 @@ def discussion(request, pk):
             "sections": secs,
             "can_vote": can_vote,
             "vote_reason": vote_reason,
+            "show_tallies": strategy.tallies_visible(),
             "can_reply": can_reply,
             "can_dispose": can_dispose,
             "votes_left": feedback.votes_left(strategy, request.user),
-            "withheld": feedback.withheld_count(strategy),
+            "withheld": feedback.may_withhold(strategy),
             "visibility_note": visibility_note(strategy),
             "types": Point.Type.choices,
             "query": query.urlencode(),
@@ -441,7 +461,10 @@ def _options(choices, selected) -> str:
 
 def _attach_disposition_options(points, secs) -> None:
     """Build each owner form's <option>s in Python: 40 forms x 40 sections is too slow as template loops."""
-    statuses = [(escape(v), escape(label)) for v, label in forms.Disposition.Status.choices]
+    # An unanswered point starts on "Choose…", never on a status a stray Save would record.
+    statuses = [("", "Choose…")] + [
+        (escape(v), escape(label)) for v, label in forms.Disposition.Status.choices
+    ]
     places = [("", "No specific section")] + [
         (escape(s.key), escape(Truncator(s.title).chars(30))) for s in secs
     ]
@@ -459,7 +482,7 @@ def back_to(request, strategy, point=None):
     url = request.POST.get("next", "")
     if not url.startswith("/") or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         url = reverse("strategy:discussion", args=[strategy.pk])
-    return redirect(url + (f"#point-{point.pk}" if point else ""))
+    return redirect(url + (f"#point-{point.public_id}" if point else ""))
 
 
 @login_required
@@ -484,12 +507,26 @@ def vote(request, pk):
                 "point": point,
                 "strategy": strategy,
                 "can_vote": True,
+                "show_tallies": strategy.tallies_visible(),
                 "votes_left": feedback.votes_left(strategy, request.user),
                 "oob": True,
                 "here": request.POST.get("next", ""),
             },
         )
     return back_to(request, strategy, point)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    point = feedback.own_point_get(request.user, pk)
+    try:
+        feedback.point_withdraw(point=point, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your point is withdrawn. Nobody saw it.")
+    return redirect("strategy:detail", pk=point.strategy_id)
 
 
 @login_required
@@ -507,78 +544,3 @@ def reply(request, pk):
     else:
         messages.error(request, "Write a reply first (up to 4,000 characters).")
     return back_to(request, strategy, point)
-
-
-@login_required
-def diff(request, pk):
-    strategy, viewer = access.strategy_get_for(request.user, pk)
-    versions = list(strategy.versions.defer("body"))
-    if len(versions) < 1:
-        raise Http404("Nothing published yet.")
-    latest = versions[-1].number
-    if request.GET.get("since") == "read":
-        last = records.last_read_version(strategy, request.user, before=latest)
-        a = last.number if last else 1
-        b = latest
-    else:
-        try:
-            a = int(request.GET.get("a", max(latest - 1, 1)))
-            b = int(request.GET.get("b", latest))
-        except ValueError as exc:
-            raise Http404("Versions are numbers.") from exc
-    old, new = _version(strategy, a), _version(strategy, b)
-    rows = records.versions_diff(old, new)
-    return render(
-        request,
-        "strategy/diff.html",
-        {
-            "strategy": strategy,
-            "viewer": viewer,
-            "phase_steps": phase_steps_for(strategy),
-            "versions": versions,
-            "old": old,
-            "new": new,
-            "rows": rows,
-            "changed": [r for r in rows if r.status != "unchanged"],
-            "since_read": request.GET.get("since") == "read",
-        },
-    )
-
-
-@login_required
-def you_said_we_did(request, pk):
-    strategy, viewer = access.strategy_get_for(request.user, pk)
-    if strategy.phase not in (phases.FINAL, phases.ARCHIVED) and not viewer.is_owner:
-        raise PermissionDenied("“You said, we did” is published when the strategy is final.")
-    rows = records.you_said_we_did(strategy)
-    secs = {
-        s.key: s.title
-        for s in Section.objects.filter(version__strategy=strategy).only("key", "heading")
-    }
-    for row in rows:
-        row["section_title"] = secs.get(row["point"].section_key, "The strategy as a whole")
-        d = row["disposition"]
-        row["changed_title"] = secs.get(d.section_key) if d and d.section_key else ""
-    groups = []
-    for status, label in forms.Disposition.Status.choices:
-        groups.append(
-            (
-                status,
-                label,
-                [r for r in rows if r["disposition"] and r["disposition"].status == status],
-            )
-        )
-    unanswered = [r for r in rows if not r["disposition"]]
-    return render(
-        request,
-        "strategy/you_said_we_did.html",
-        {
-            "strategy": strategy,
-            "viewer": viewer,
-            "phase_steps": phase_steps_for(strategy),
-            "groups": groups,
-            "unanswered": unanswered,
-            "total": len(rows),
-            "withheld": feedback.withheld_count(strategy),
-        },
-    )

@@ -107,7 +107,13 @@ def test_the_journey_through_the_api(world, api_for):
     for point, status in zip(points, ("adopted", "parked"), strict=True):
         answered = ceo.put(
             reverse("api:strategy-feedback-disposition", args=[point["id"]]),
-            {"status": status, "section_key": "wallets-first"},
+            {
+                "status": status,
+                "reason": ""
+                if status == "adopted"
+                else "We revisit this in the autumn planning round.",
+                "section_key": "wallets-first",
+            },
             format="json",
         )
         assert answered.status_code == 200

@@ -56,7 +56,7 @@ def test_during_the_window_nobody_sees_anyone_elses_feedback(
     other_point = Point.objects.get(body="Search team worry")
     assert (
         api_for(world.member)
-        .get(reverse("api:strategy-feedback-detail", args=[other_point.pk]))
+        .get(reverse("api:strategy-feedback-detail", args=[other_point.public_id]))
         .status_code
         == 404
     )

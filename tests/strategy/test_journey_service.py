@@ -24,7 +24,7 @@ def test_the_whole_loop_through_the_services(world, open_strategy):
         point=p,
         by=world.leader,
         status="adapted",
-        reason="Added card scanning",
+        reason="Added card scanning to the guiding policy.",
         section_key="guiding-policy",
     )
     s.guiding_policy += "\n\nAlso card scanning."

@@ -79,11 +79,17 @@ def test_my_point_got_a_disposition(world, open_strategy):
     )
     reveal(open_strategy)
     disposition = services.disposition_set(
-        point=point, by=world.leader, status="parked", reason="Next year"
+        point=point,
+        by=world.leader,
+        status="parked",
+        reason="Next year, once the wallet pilot reports.",
     )
     assert tasks.notify_disposition(disposition.pk) == 1
     note = Notification.objects.get(recipient=world.member, key__endswith="disposition")
-    assert note.title == "Your concern was parked" and note.body == "Next year"
+    assert (
+        note.title == "Your concern was parked"
+        and note.body == "Next year, once the wallet pilot reports."
+    )
 
 
 def test_every_strategy_schedule_points_at_a_real_task():

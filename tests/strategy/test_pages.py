@@ -55,11 +55,11 @@ def test_the_journey_through_the_pages(world, client_as, draft):
     )
     assert "Not only wallets" in disc
     point = Point.objects.get()
-    client_as(world.teammate).post(reverse("strategy:vote", args=[point.pk]), {})
+    client_as(world.teammate).post(reverse("strategy:vote", args=[point.public_id]), {})
     point.refresh_from_db()
     assert point.vote_count == 1
     owner.post(
-        reverse("strategy:dispose", args=[point.pk]),
+        reverse("strategy:dispose", args=[point.public_id]),
         {"status": "adopted", "reason": "", "section_key": "guiding-policy"},
     )
     assert point.__class__.objects.get().disposition.status == "adopted"
@@ -130,6 +130,6 @@ def test_forms_never_redirect_off_site(world, client_as, open_strategy):
     point = feedback.point_create(strategy=open_strategy, by=world.member, type="idea", body="Idea")
     reveal(open_strategy)
     response = client_as(world.teammate).post(
-        reverse("strategy:vote", args=[point.pk]), {"next": "//evil.example/"}
+        reverse("strategy:vote", args=[point.public_id]), {"next": "//evil.example/"}
     )
     assert response["Location"].startswith(f"/strategy/{open_strategy.pk}/discussion/")

@@ -89,7 +89,8 @@ def test_every_page_refuses_an_outsider(world, client_as, narrow):
     for name in ("vote", "reply", "dispose"):
         assert (
             outsider.post(
-                reverse(f"strategy:{name}", args=[point.pk]), {"body": "x", "status": "adopted"}
+                reverse(f"strategy:{name}", args=[point.public_id]),
+                {"body": "x", "status": "adopted"},
             ).status_code
             == 404
         ), name

@@ -69,11 +69,12 @@ def test_during_the_window_only_the_owner_answers_and_only_clarifying_questions(
 
 
 def test_votes_only_after_the_reveal_and_not_by_the_owner():
-    assert phases.can_vote("reveal", MEMBER)[0]
-    assert phases.can_vote("reveal", LEADER)[0]
-    assert not phases.can_vote("reveal", OWNER)[0]
-    assert not phases.can_vote("feedback", MEMBER)[0]
-    assert not phases.can_vote("decision", MEMBER)[0]
+    assert phases.can_vote("reveal", MEMBER, voting_open=True)[0]
+    assert phases.can_vote("reveal", LEADER, voting_open=True)[0]
+    assert not phases.can_vote("reveal", OWNER, voting_open=True)[0]
+    assert not phases.can_vote("feedback", MEMBER, voting_open=False)[0]
+    assert not phases.can_vote("decision", MEMBER, voting_open=False)[0]
+    assert not phases.can_vote("reveal", MEMBER, voting_open=False)[0]
 
 
 def test_only_the_owner_gives_dispositions_after_the_reveal():

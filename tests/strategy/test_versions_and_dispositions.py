@@ -9,6 +9,8 @@ from tests.strategy.conftest import confirm, make_draft, open_window, reveal
 
 pytestmark = pytest.mark.django_db
 
+PARKED_REASON = "We come back to this once the wallet pilot reports."
+
 
 def _with_pushback(world):
     strategy = open_window(make_draft(world), world)
@@ -113,20 +115,20 @@ def test_only_the_owner_gives_a_disposition(world, api_for):
     strategy, point = _with_pushback(world)
     for user in (world.member, world.admin):
         response = api_for(user).put(
-            reverse("api:strategy-feedback-disposition", args=[point.pk]),
+            reverse("api:strategy-feedback-disposition", args=[point.public_id]),
             {"status": "adopted"},
             format="json",
         )
         assert response.status_code == 403
     response = api_for(world.leader).put(
-        reverse("api:strategy-feedback-disposition", args=[point.pk]),
+        reverse("api:strategy-feedback-disposition", args=[point.public_id]),
         {"status": "declined"},
         format="json",
     )
     assert response.status_code == 400 and "reason" in response.json()
     assert not Disposition.objects.exists()
     response = api_for(world.leader).put(
-        reverse("api:strategy-feedback-disposition", args=[point.pk]),
+        reverse("api:strategy-feedback-disposition", args=[point.public_id]),
         {"status": "adopted", "section_key": "diagnosis"},
         format="json",
     )
@@ -139,7 +141,11 @@ def test_sections_keep_their_keys_and_reading_shows_what_changed_since(world, cl
         version=strategy.versions.get(), user=world.member, section_keys=["diagnosis"]
     )
     services.disposition_set(
-        point=point, by=world.leader, status="adapted", section_key="diagnosis"
+        point=point,
+        by=world.leader,
+        status="adapted",
+        reason="The diagnosis now names Android, where it hurts.",
+        section_key="diagnosis",
     )
     strategy.diagnosis = "Conversion fell 4 points; abandonment at payment doubled on Android."
     strategy.save()
@@ -167,7 +173,7 @@ def test_sections_keep_their_keys_and_reading_shows_what_changed_since(world, cl
 
 def test_the_api_diff_and_versions(world, api_for):
     strategy, point = _with_pushback(world)
-    services.disposition_set(point=point, by=world.leader, status="parked")
+    services.disposition_set(point=point, by=world.leader, status="parked", reason=PARKED_REASON)
     strategy.bets += "\n\n### Card scanning\n\nScan cards with the camera."
     strategy.save()
     services.version_publish(strategy=strategy, by=world.leader, change_summary="Card scanning")
@@ -191,7 +197,7 @@ def test_you_said_we_did_lists_each_point_with_its_disposition_and_diff(world, c
         point=point,
         by=world.leader,
         status="adapted",
-        reason="Narrowed to Android",
+        reason="Narrowed to Android, where abandonment doubled.",
         section_key="diagnosis",
     )
     strategy.diagnosis += " Android especially."
@@ -235,7 +241,7 @@ def test_a_new_version_notifies_the_audience_and_leadership(world):
 
     cfo = UserFactory(username="cfo", is_leadership=True)
     strategy, point = _with_pushback(world)
-    services.disposition_set(point=point, by=world.leader, status="parked")
+    services.disposition_set(point=point, by=world.leader, status="parked", reason=PARKED_REASON)
     version = services.version_publish(strategy=strategy, by=world.leader, change_summary="Sharper")
     tasks.notify_version_published(version.pk)
     people = set(
@@ -270,11 +276,11 @@ def test_feedback_text_is_shown_as_text(world, client_as):
 def test_declining_without_a_reason_on_the_page_says_why_and_saves_nothing(world, client_as):
     strategy, point = _with_pushback(world)
     response = client_as(world.leader).post(
-        reverse("strategy:dispose", args=[point.pk]),
+        reverse("strategy:dispose", args=[point.public_id]),
         {"status": "declined", "reason": ""},
         follow=True,
     )
-    assert "Say why it is declined" in response.content.decode()
+    assert "at least a sentence" in response.content.decode()
     assert not Disposition.objects.exists()
 
 

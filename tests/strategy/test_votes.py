@@ -28,22 +28,24 @@ def test_votes_over_budget_are_refused_and_change_nothing(world, api_for):
     client = api_for(world.teammate)
     for point in points[:2]:
         assert (
-            client.post(reverse("api:strategy-feedback-vote", args=[point.pk])).status_code == 200
+            client.post(reverse("api:strategy-feedback-vote", args=[point.public_id])).status_code
+            == 200
         )
-    response = client.post(reverse("api:strategy-feedback-vote", args=[points[2].pk]))
+    response = client.post(reverse("api:strategy-feedback-vote", args=[points[2].public_id]))
     assert response.status_code == 400
     assert "all 2 of your votes" in response.json()["vote"][0]
     assert Vote.objects.filter(user=world.teammate).count() == 2
     assert Point.objects.get(pk=points[2].pk).vote_count == 0
     # Taking one back frees a dot.
     assert (
-        client.delete(reverse("api:strategy-feedback-vote", args=[points[0].pk])).json()[
+        client.delete(reverse("api:strategy-feedback-vote", args=[points[0].public_id])).json()[
             "votes_left"
         ]
         == 1
     )
     assert (
-        client.post(reverse("api:strategy-feedback-vote", args=[points[2].pk])).status_code == 200
+        client.post(reverse("api:strategy-feedback-vote", args=[points[2].public_id])).status_code
+        == 200
     )
 
 
@@ -83,7 +85,7 @@ def test_options_are_shuffled_per_person(world, client_as):
         page = (
             client_as(user).get(reverse("strategy:discussion", args=[strategy.pk])).content.decode()
         )
-        return re.findall(r'<article class="card point [^"]*" id="point-(\d+)"', page)
+        return re.findall(r'<article class="card point [^"]*" id="point-([0-9a-f-]{36})"', page)
 
     first, again, other = order(world.teammate), order(world.teammate), order(world.outsider)
     assert len(first) == 12
