@@ -81,7 +81,8 @@ class PointAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ["type"]
     list_select_related = ["strategy", "team", "author"]
     # Tallies show on the discussion page when its voting rules allow; not here around them.
-    exclude = ["vote_count"]
+    # The receipt is a keyed hash of an anonymous author; admin has no use for it.
+    exclude = ["vote_count", "receipt"]
 
     def get_queryset(self, request):
         return (

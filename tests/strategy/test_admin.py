@@ -77,7 +77,7 @@ def test_points_withheld_below_the_floor_stay_out_of_admin_after_the_reveal(
 ):
     anonymous, named = sealed
     reveal(open_strategy)
-    assert anonymous.team_id in feedback.withheld_team_ids(open_strategy)
+    assert feedback.floor_for(open_strategy).is_withheld(anonymous.team_id)
     client = client_as(superadmin)
     changelist = client.get(reverse("admin:strategy_point_changelist")).content.decode()
     assert f"/strategy/point/{anonymous.pk}/change/" not in changelist
@@ -111,7 +111,7 @@ def test_points_versions_strategies_and_dispositions_are_read_only_and_never_del
     point = give(open_strategy, world.member, body="Named worry", rationale="Reasons")
     reveal(open_strategy)
     services.disposition_set(
-        point=point, by=world.leader, status="declined", reason="Not this year, see bets."
+        point=point, by=world.leader, status="declined", reason="Not this year: the bets section already covers this worry."
     )
     version = Version.objects.get(strategy=open_strategy)
     disposition = Disposition.objects.get(point=point)
