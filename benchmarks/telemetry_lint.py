@@ -17,10 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telemetry import duplicates, naming_structure, naming_text  # noqa: E402
+from telemetry import duplicates  # noqa: E402
 from telemetry.duplicates import DuplicateIndex  # noqa: E402
 from telemetry.naming import PRESETS, lint_event, lint_events, lint_properties  # noqa: E402
-from telemetry.words import ABBREVIATIONS, OBJECTS, REGULAR_VERBS  # noqa: E402
+from telemetry.naming import structure as naming_structure  # noqa: E402
+from telemetry.naming import text as naming_text  # noqa: E402
+from telemetry.naming.words import ABBREVIATIONS, OBJECTS, REGULAR_VERBS  # noqa: E402
 
 STYLES = (
     lambda w: " ".join(x.title() for x in w),
@@ -169,7 +171,7 @@ def main() -> None:
     bench_repeating(lint_names)
     bench_properties(lint_names)
     bench_duplicates(lint_names, queries)
-    real = Path(__file__).resolve().parents[2] / "shared" / "data" / "event-names"
+    real = Path(__file__).resolve().parents[1] / "tests" / "data" / "event-names"
     if real.exists():
         real_names = []
         for path in sorted(real.glob("*.txt")):

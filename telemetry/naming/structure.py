@@ -11,9 +11,9 @@ import re
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-from telemetry import words as W
-from telemetry.naming_convention import Convention
-from telemetry.naming_text import (
+from telemetry.naming import words as W
+from telemetry.naming.convention import Convention
+from telemetry.naming.text import (
     CONTROL_CHARS,
     guess_base,
     normalise,
@@ -130,7 +130,7 @@ class Engine:
         self.word_classes = _WordClasses(self)
         # Where the action sits in a list of word classes; see `parse_words`.
         self.shapes: dict[tuple, tuple | None] = {}
-        # Plans for plain names, made by `naming_plans` (which imports this module).
+        # Plans for plain names, made by `naming.plans` (which imports this module).
         self.plain = None
         # Words of a rendered suggestion ("URLs" -> ("urls",)), so checking a suggestion does not
         # split the whole name again.

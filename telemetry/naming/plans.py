@@ -1,4 +1,4 @@
-"""Plans for the linter's short way (`naming_plain`): what the rules make of a plain name,
+"""Plans for the linter's short way (`naming.plain`): what the rules make of a plain name,
 worked out once for all names alike and cached on the convention's engine.
 
 Pure Python with no Django import. Plans are cached three times over:
@@ -19,9 +19,9 @@ from __future__ import annotations
 import itertools
 import re
 
-from telemetry import words as W
-from telemetry.naming_convention import Convention
-from telemetry.naming_messages import (
+from telemetry.naming import words as W
+from telemetry.naming.convention import Convention
+from telemetry.naming.messages import (
     AMBIGUOUS_NOTE,
     CASE_MESSAGE,
     MISSING_ACTION,
@@ -35,9 +35,9 @@ from telemetry.naming_messages import (
     tense_violation,
     unknown_action_violation,
 )
-from telemetry.naming_rules import CASE_RES, case_ok
-from telemetry.naming_structure import Engine, shape_of, title_word, word_info
-from telemetry.naming_text import segment_words
+from telemetry.naming.rules import CASE_RES, case_ok
+from telemetry.naming.structure import Engine, shape_of, title_word, word_info
+from telemetry.naming.text import segment_words
 
 PENDING = object()  # an outcome's note, not worked out yet
 _SMALL = W.SMALL_WORDS
@@ -291,7 +291,7 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
     action = Action()
     base = action.base = word_info(form, eng)[0]
     tense, style = conv.tense, conv.event_case
-    # The action in the convention's tense (`naming_structure.action_text`).
+    # The action in the convention's tense (`naming.structure.action_text`).
     past, present = eng.past.get(base) or form, base
     said = past if tense == "past" else present if tense == "present" else form
     spoken = action.spoken = said.split(" ")
@@ -314,7 +314,7 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
     action.signature = signatures.get(signature)
     if (
         action.signature is None
-    ):  # a number no other thread can draw; see naming_structure._WordClasses
+    ):  # a number no other thread can draw; see structure._WordClasses
         action.signature = signatures.setdefault(signature, next(caches.numbers))
     action.violations = {}
     if len(caches.actions) > 100_000:
@@ -326,7 +326,7 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
 def action_violations(action: Action, mask: int) -> tuple[tuple, tuple]:
     """The violations naming `action` that `mask` asks for (unknown action, tense, missing
     object, missing category: bits 0 to 3): those before the word-order violation, and those
-    after it (see `naming._event_violations` for the order)."""
+    after it (see `lint._event_violations` for the order)."""
     unknown, tense, missing_object, dotted = (mask >> bit & 1 for bit in range(4))
     found = action.violations[mask] = (
         (*(action.unknown if unknown else ()), *(action.tense if tense else ())),
@@ -510,7 +510,7 @@ def settle_note(outcome: Outcome, plan: Plan, conv: Convention) -> str | None:
 
 
 class _PropertyWords(dict):
-    """Word -> whether it reads back as just itself wherever `naming._property_style` puts it
+    """Word -> whether it reads back as just itself wherever `lint._property_style` puts it
     in a property name: lowercase letters, no abbreviation, no acronym (Title Case writes
     those in capitals), and in camelCase more than one letter (single letters run together)."""
 

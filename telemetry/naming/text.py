@@ -10,7 +10,7 @@ import unicodedata
 from functools import lru_cache
 from itertools import chain
 
-from telemetry import words as W
+from telemetry.naming import words as W
 
 # One word: a lowercase run with an optional capital (camelCase), a plural acronym (URLs), an
 # acronym before a capitalised word (HTTPServer), an all-caps run, or digits glued to letters (2fa). Digits after letters

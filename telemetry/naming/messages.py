@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import NamedTuple
 
-from telemetry.naming_convention import PROPERTY_TYPES, Convention, canonical_type
+from telemetry.naming.convention import PROPERTY_TYPES, Convention, canonical_type
 
 
 class Violation(NamedTuple):

@@ -1,8 +1,5 @@
-"""The naming linter: checks event and property names against a convention and suggests one
-name that passes every rule — or says why it cannot.
-
-Pure Python with no Django import, so the command line and CI use it offline:
-`python -m telemetry.naming lint clickedSignupBtn view_product`.
+"""Linting event and property names: the rules, then one suggestion that passes them all —
+or a note saying why there is none.
 
 Nothing here raises on user input: empty, huge, control characters, emoji, right-to-left text all
 come back as violations with a message. Results are cached per (name, convention).
@@ -11,27 +8,15 @@ come back as violations with a message. Results are cached per (name, convention
 from __future__ import annotations
 
 import gc
-import json
-import sys
 from contextlib import contextmanager
 from itertools import chain
 
-from telemetry import words as W
-from telemetry.naming_convention import (
-    CASE_STYLES,
-    DEFAULT_FORBIDDEN_CHARS,
-    DEFAULT_PRESET,
-    DEFAULT_RESERVED_NAMES,
-    DEFAULT_RESERVED_PROPERTY_NAMES,
-    PRESETS,
+from telemetry.naming import words as W
+from telemetry.naming.convention import (
     PROPERTY_TYPES,
-    TENSES,
-    WORD_ORDERS,
     Convention,
-    FrozenMap,
-    canonical_type,
 )
-from telemetry.naming_messages import (
+from telemetry.naming.messages import (
     AMBIGUOUS_NOTE,
     CASE_MESSAGE,
     MISSING_ACTION,
@@ -52,57 +37,23 @@ from telemetry.naming_messages import (
     tense_violation,
     unknown_action_violation,
 )
-from telemetry.naming_plain import lint_plain_event, lint_plain_property
-from telemetry.naming_rules import case_ok, normalised_in, prepare
-from telemetry.naming_structure import (
+from telemetry.naming.plain import lint_plain_event, lint_plain_property
+from telemetry.naming.rules import case_ok, normalised_in, prepare
+from telemetry.naming.structure import (
     Engine,
     ParsedName,
     action_text,
     engine,
     expand,
-    parse,
     parse_words,
     render,
     render_words,
     rendered_segments,
 )
-from telemetry.naming_text import (
-    normalise,
-    regular_past,
+from telemetry.naming.text import (
     segments,
-    singular,
     strip_dynamic,
 )
-
-__all__ = [
-    "CASE_STYLES",
-    "DEFAULT_FORBIDDEN_CHARS",
-    "DEFAULT_PRESET",
-    "DEFAULT_RESERVED_NAMES",
-    "DEFAULT_RESERVED_PROPERTY_NAMES",
-    "PRESETS",
-    "PROPERTY_TYPES",
-    "TENSES",
-    "WORD_ORDERS",
-    "Convention",
-    "canonical_type",
-    "FrozenMap",
-    "LintResult",
-    "ParsedName",
-    "Violation",
-    "collector_paused",
-    "lint_event",
-    "lint_events",
-    "lint_properties",
-    "lint_property",
-    "main",
-    "normalise",
-    "parse",
-    "regular_past",
-    "render",
-    "singular",
-]
-
 
 # --- events ---------------------------------------------------------------------------------
 
@@ -311,7 +262,7 @@ def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
 
 
 def lint_event_in_full(conv: Convention, name: str) -> LintResult:
-    """`lint_event` without the short way of `naming_plain`, which must answer the same."""
+    """`lint_event` without the short way of `naming.plain`, which must answer the same."""
     violations, parsed = _event_violations(name, conv)
     if not violations:
         return LintResult(name, True, (), None)
@@ -376,7 +327,7 @@ def lint_event(name: str, convention: Convention) -> LintResult:
 def lint_events(names: list[str], convention: Convention) -> list[LintResult]:
     """`lint_event` for each name, in order: how a CI job or the lint endpoint sends them.
 
-    The loop asks the short way of `naming_plain` itself, without a call to `lint_event` per
+    The loop asks the short way of `naming.plain` itself, without a call to `lint_event` per
     name: at 50,000 names a second that call is a tenth of the time."""
     eng = engine(convention)
     results = eng.event_results
@@ -491,7 +442,7 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
 
 
 def lint_property_in_full(conv: Convention, type: str | None, name: str) -> LintResult:
-    """`lint_property` without the short way of `naming_plain`, which must answer the same."""
+    """`lint_property` without the short way of `naming.plain`, which must answer the same."""
     violations, words = _property_violations(name, conv)
     if type is not None and type not in PROPERTY_TYPES:
         violations = (*violations, property_type_violation(type))
@@ -528,60 +479,3 @@ def lint_property(name: str, convention: Convention, type: str | None = None) ->
             results.clear()
         results[name] = found
     return found
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m telemetry.naming",
-        description="Lint analytics event or property names against a naming convention.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    lint = sub.add_parser("lint", help="lint names (use '-' to read one name per line from stdin)")
-    lint.add_argument("names", nargs="+")
-    lint.add_argument("--preset", choices=sorted(PRESETS), default=DEFAULT_PRESET)
-    lint.add_argument("--convention", help="JSON file with a convention (overrides --preset)")
-    lint.add_argument("--kind", choices=("event", "property"), default="event")
-    lint.add_argument("--json", action="store_true", help="print JSON lines")
-    args = parser.parse_args(argv)
-
-    conv = PRESETS[args.preset]
-    if args.convention:
-        try:
-            with open(args.convention, encoding="utf-8") as fh:
-                conv = Convention.from_dict(json.load(fh))
-        except (OSError, ValueError) as exc:
-            print(f"error: convention {args.convention}: {exc}", file=sys.stderr)
-            return 2
-    names: list[str] = []
-    for name in args.names:
-        if name == "-":
-            names.extend(line.rstrip("\n") for line in sys.stdin)
-        else:
-            names.append(name)
-    failed = 0
-    results = lint_events(names, conv) if args.kind == "event" else lint_properties(names, conv)
-    for name, result in zip(names, results, strict=True):
-        failed += not result.ok
-        if args.json:
-            print(json.dumps(result.to_dict(), ensure_ascii=False))
-            continue
-        if result.ok:
-            print(f"ok    {name}")
-            continue
-        print(f"FAIL  {name}")
-        for v in result.violations:
-            print(f"      {v.rule}: {v.message}")
-        if result.suggestion:
-            print(f"      suggestion: {result.suggestion}")
-        elif result.note:
-            print(f"      {result.note}")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
