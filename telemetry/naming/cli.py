@@ -55,5 +55,5 @@ def main(argv: list[str] | None = None) -> int:
         if result.suggestion:
             print(f"      suggestion: {result.suggestion}")
         elif result.note:
-            print(f"      {result.note}")
+            print(f"      no suggestion: {result.note}")
     return 1 if failed else 0

@@ -18,17 +18,16 @@ from telemetry.naming.convention import (
 )
 from telemetry.naming.messages import (
     AMBIGUOUS_NOTE,
-    CASE_MESSAGE,
-    MISSING_ACTION,
     MISSING_CATEGORY,
-    PROPERTY_CASE_MESSAGE,
-    WORD_ORDER_HELP,
     LintResult,
     Violation,
     abbreviation_violation,
+    case_message,
     empty_violation,
+    missing_action_violation,
     missing_object_violation,
     no_suggestion_note,
+    property_case_message,
     property_note,
     property_type_violation,
     redundant_violation,
@@ -36,6 +35,7 @@ from telemetry.naming.messages import (
     show,
     tense_violation,
     unknown_action_violation,
+    word_order_message,
 )
 from telemetry.naming.plain import lint_plain_event, lint_plain_property
 from telemetry.naming.rules import case_ok, normalised_in, prepare
@@ -60,7 +60,7 @@ from telemetry.naming.text import (
 
 def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], ParsedName]:
     if not name or name.isspace():
-        return (empty_violation("event"),), ParsedName()
+        return (empty_violation("event", conv),), ParsedName()
     eng = engine(conv)
     out: list[Violation] = []
     body, dynamic, prefix, case_text = prepare(name, conv, eng, out)
@@ -85,7 +85,7 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
             out.append(shared_violation(shared, abbreviation_violation, short, full))
     style = conv.event_case
     if case_text and not case_ok(case_text, style):
-        out.append(Violation("case", CASE_MESSAGE[style], show(case_text)))
+        out.append(Violation("case", case_message(conv), show(case_text)))
     action = parsed.action
     if not parsed.objects and action is None and not parsed.category:
         out.append(
@@ -97,7 +97,7 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
         )
         return tuple(out), parsed
     if action is None:
-        out.append(MISSING_ACTION)
+        out.append(missing_action_violation(conv))
     else:
         form = parsed.action_form or ""
         if not parsed.known_action:
@@ -111,12 +111,10 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
             wanted = action_text(parsed, conv)
             out.append(shared_violation(shared, tense_violation, form, wanted, tense, style))
         if parsed.order and parsed.order != conv.word_order:
-            out.append(
-                Violation("word-order", WORD_ORDER_HELP[conv.word_order], show(case_text or name))
-            )
+            out.append(Violation("word-order", word_order_message(conv), show(case_text or name)))
         if not parsed.objects and not parsed.category and action not in W.OBJECTLESS_ACTIONS:
             out.append(
-                shared_violation(shared, missing_object_violation, action_text(parsed, conv))
+                shared_violation(shared, missing_object_violation, action_text(parsed, conv), conv)
             )
     if style == "dotted" and not parsed.category:
         out.append(MISSING_CATEGORY)
@@ -272,6 +270,8 @@ def lint_event_in_full(conv: Convention, name: str) -> LintResult:
     eng = engine(conv)
     hopeless = (
         (not parsed.known_action and parsed.action not in eng.past)
+        # An analytics tool's own event ("page_view"): a look-alike name would only hide that.
+        or any(v.rule == "reserved-name" for v in violations)
         or (conv.event_case == "dotted" and not parsed.category)
         or (
             not parsed.objects and not parsed.category and parsed.action not in W.OBJECTLESS_ACTIONS
@@ -378,7 +378,7 @@ def collector_paused(pause: bool = True):
 
 def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], list[str]]:
     if not name or name.isspace():
-        return (empty_violation("property"),), []
+        return (empty_violation("property", conv),), []
     eng = engine(conv)
     out: list[Violation] = []
     body, _, _, case_text = prepare(name, conv, eng, out)
@@ -401,7 +401,7 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
             out.append(shared_violation(eng.violations, abbreviation_violation, short, full))
     style = "snake" if conv.property_case == "dotted" else conv.property_case
     if case_text and not case_ok(case_text, style):
-        out.append(Violation("case", PROPERTY_CASE_MESSAGE[style], show(case_text)))
+        out.append(Violation("case", property_case_message(style), show(case_text)))
     if not words:
         out.append(
             Violation(

@@ -6,7 +6,7 @@ Pure Python with no Django import.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from telemetry.naming.convention import PROPERTY_TYPES, Convention, canonical_type
@@ -42,25 +42,52 @@ result = partial(tuple.__new__, LintResult)
 
 
 CASE_HELP = {
-    "title": "Title Case words separated by single spaces, e.g. 'Order Completed'",
-    "snake": "snake_case, e.g. 'order_completed'",
-    "camel": "camelCase, e.g. 'orderCompleted'",
-    "dotted": "category.name in snake_case, e.g. 'checkout.order_completed'",
-}
-CASE_MESSAGE = {style: f"Use {text}." for style, text in CASE_HELP.items()}
-PROPERTY_CASE_MESSAGE = {
-    style: f"Use {text} for property names." for style, text in CASE_HELP.items()
+    "title": "Title Case words separated by single spaces",
+    "snake": "snake_case",
+    "camel": "camelCase",
+    "dotted": "category.name in snake_case",
 }
 TENSE_HELP = {"past": "past tense", "present": "present tense (base form)"}
+# The example verbs in each tense a convention may ask for ("any" shows the past).
+_EXAMPLE_VERBS = {"view": "viewed", "complete": "completed", "create": "created", "type": "typed"}
+
+
+def example(conv: Convention, objects: tuple[str, ...] = ("order",), verb: str = "complete") -> str:
+    """A name written as `conv` wants it, for messages: under the Segment preset "Order
+    Completed", under snake_case action first in the present tense "complete_order"."""
+    action = verb if conv.tense == "present" else _EXAMPLE_VERBS.get(verb, verb + "ed")
+    words = [*objects, action] if conv.word_order == "object_action" else [action, *objects]
+    style = conv.event_case
+    if style == "title":
+        return " ".join(w.title() for w in words)
+    if style == "camel":
+        return words[0] + "".join(w.title() for w in words[1:])
+    body = "_".join(words)
+    return f"checkout.{body}" if style == "dotted" else body
+
+
+@lru_cache(maxsize=64)
+def case_message(conv: Convention) -> str:
+    return f"Use {CASE_HELP[conv.event_case]}, e.g. '{example(conv)}'."
+
+
+@lru_cache(maxsize=64)
+def property_case_message(style: str) -> str:
+    sample = {"title": "Plan Type", "snake": "plan_type", "camel": "planType"}[style]
+    return f"Use {CASE_HELP[style]} for property names, e.g. '{sample}'."
 
 
 def show(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def empty_violation(kind: str) -> Violation:
-    example = "'Order Completed'" if kind == "event" else "'plan_type'"
-    return Violation("empty", f"The {kind} name is empty; e.g. {example}.")
+def empty_violation(kind: str, conv: Convention) -> Violation:
+    if kind == "event":
+        sample = example(conv)
+    else:
+        style = "snake" if conv.property_case == "dotted" else conv.property_case
+        sample = {"title": "Plan Type", "snake": "plan_type", "camel": "planType"}[style]
+    return Violation("empty", f"The {kind} name is empty; e.g. '{sample}'.")
 
 
 def shared_violation(cache: dict, make, *args) -> Violation:
@@ -74,17 +101,25 @@ def shared_violation(cache: dict, make, *args) -> Violation:
     return found
 
 
-MISSING_ACTION = Violation(
-    "missing-action",
-    "No action recognised; say what happened with a past-tense verb, e.g. 'Product Viewed'.",
-)
+@lru_cache(maxsize=64)
+def missing_action_violation(conv: Convention) -> Violation:
+    tense = "a past-tense verb" if conv.tense != "present" else "a verb in the present tense"
+    return Violation(
+        "missing-action",
+        f"No action recognised; say what happened with {tense}, e.g. "
+        f"'{example(conv, ('product',), 'view')}'.",
+    )
+
+
 MISSING_CATEGORY = Violation(
     "missing-category", "Start with a category, e.g. 'checkout.order_completed'."
 )
-WORD_ORDER_HELP = {
-    "object_action": "Put the words in the order object then action.",
-    "action_object": "Put the words in the order action first.",
-}
+
+
+@lru_cache(maxsize=64)
+def word_order_message(conv: Convention) -> str:
+    order = "object then action" if conv.word_order == "object_action" else "action first"
+    return f"Put the words in the order {order}, e.g. '{example(conv)}'."
 
 
 def redundant_violation(word: str) -> Violation:
@@ -116,12 +151,23 @@ def tense_violation(form: str, wanted: str, tense: str, style: str) -> Violation
     )
 
 
-def missing_object_violation(done: str) -> Violation:
-    return Violation("missing-object", f"Say what was {done}, e.g. 'Product {done.title()}'.")
+def missing_object_violation(done: str, conv: Convention) -> Violation:
+    words = done.split(" ")
+    sample = [*words, "product"] if conv.word_order == "action_object" else ["product", *words]
+    style = conv.event_case
+    if style == "title":
+        shown = " ".join(w.title() for w in sample)
+    elif style == "camel":
+        shown = sample[0] + "".join(w.title() for w in sample[1:])
+    else:
+        shown = ("checkout." if style == "dotted" else "") + "_".join(sample)
+    return Violation("missing-object", f"Say what was {done}, e.g. '{shown}'.")
 
 
-NO_ACTION_NOTE = "No suggestion: no action verb was recognised, so the linter will not guess one."
-AMBIGUOUS_NOTE = "No suggestion: every rewrite the linter tried would read ambiguously."
+# Notes say why a name has no suggestion; whoever shows one says "no suggestion" first (the
+# register form: "No confident suggestion: <note>"; the command line: "no suggestion: <note>").
+NO_ACTION_NOTE = "no action verb was recognised, so the linter will not guess one."
+AMBIGUOUS_NOTE = "every rewrite the linter tried would read ambiguously."
 
 
 def no_suggestion_note(
@@ -135,34 +181,46 @@ def no_suggestion_note(
 ) -> str:
     """Why a name gets no suggestion; `rules` are the ids of its violations."""
     if "empty" in rules or "no-words" in rules:
-        return "No suggestion: the name has no words to work with."
+        return "the name has no words to work with."
     if "missing-action" in rules:
         return NO_ACTION_NOTE
     if "unknown-action" in rules:
-        return (
-            f"No suggestion: '{action_form}' is not a known action; if it is one, add it "
-            "to your team's words."
-        )
+        return f"'{action_form}' is not a known action; if it is one, add it to your team's words."
+    clear = "past tense" if conv.tense != "present" else "present tense"
     if doubt == "unknown-object":
         words = " ".join(objects)
         return (
-            f"No suggestion: none of '{show(words)}' is a known object, so the linter will not "
-            "reorder them; add the object to your team's words if it is one."
+            f"'{show(words)}' does not read as the thing '{action_form}' acted on, so the linter "
+            "will not reorder the words; add it to your team's objects if it is one."
+        )
+    if doubt == "control":
+        return (
+            f"'{action_form}' may name a button or menu item rather than what happened; name "
+            f"what happened, e.g. '{example(conv, ('button',), 'click')}'."
+        )
+    if doubt == "event-noun":
+        return (
+            "the name ends in a noun that names the event (an impression, a failure...); "
+            f"say it with a verb, e.g. '{example(conv, ('card',), 'view')}'."
+        )
+    if doubt == "negation":
+        return (
+            "moving the words around would change what the negation applies to; rename it by hand."
         )
     if not confident:
         return (
-            f"No suggestion: '{action_form}' could be a noun or the action here; write "
-            "the action in the past tense to make it clear."
+            f"'{action_form}' could be a noun or the action here; write the action in the "
+            f"{clear} to make it clear."
         )
     if "missing-object" in rules:
-        return "No suggestion: the name does not say which object the action happened to."
+        return "the name does not say which object the action happened to."
     if "reserved-name" in rules:
-        return "No suggestion: reserved names cannot be repaired automatically."
+        return "reserved names cannot be repaired automatically."
     if "missing-category" in rules:
-        return "No suggestion: the linter cannot choose the category for you."
+        return "the linter cannot choose the category for you."
     if "max-length" in rules:
-        return f"No suggestion: it would still be longer than {conv.max_length} characters."
-    return "No suggestion passes every rule; rename it by hand."
+        return f"it would still be longer than {conv.max_length} characters."
+    return "no rewrite passes every rule; rename it by hand."
 
 
 def property_type_violation(type: str) -> Violation:
@@ -180,7 +238,7 @@ def property_note(rules: set[str], has_words: bool) -> str:
     if rules == {"property-type"}:
         return "The name is fine; only the type needs fixing."
     if "reserved-name" in rules:
-        return "No suggestion: reserved names cannot be repaired automatically."
+        return "reserved names cannot be repaired automatically."
     if not has_words:
-        return "No suggestion: the name has no words to work with."
-    return "No suggestion passes every rule; rename it by hand."
+        return "the name has no words to work with."
+    return "no rewrite passes every rule; rename it by hand."

@@ -176,13 +176,19 @@ def test_answers_do_not_depend_on_the_words_learnt_before(conv_name):
 
 def test_team_words_are_not_answered_from_another_conventions_memory():
     base = PRESETS["segment"]
-    team = base.with_team_words(actions={"zap": "zapped"}, objects=["widgetron"])
-    names = ["Widgetron Zapped", "widgetron_zapped", "Zapped Widgetron", "Widget Zapped"]
+    # "frobnicate" is in no dictionary, so only the team's words make it an action.
+    team = base.with_team_words(actions={"frobnicate": "frobnicated"}, objects=["widgetron"])
+    names = [
+        "Widgetron Frobnicated",
+        "widgetron_frobnicated",
+        "Frobnicated Widgetron",
+        "Widget Frobnicated",
+    ]
     before = [lint_event(n, base) for n in names]
     with_team = [lint_event(n, team) for n in names]
     assert [lint_event(n, base) for n in names] == before
     assert all("unknown-action" in {v.rule for v in r.violations} for r in before)
     assert all(r.suggestion is None for r in before)
     assert with_team[0].ok and with_team[3].ok
-    assert with_team[1].suggestion == "Widgetron Zapped"
-    assert with_team[2].suggestion == "Widgetron Zapped"
+    assert with_team[1].suggestion == "Widgetron Frobnicated"
+    assert with_team[2].suggestion == "Widgetron Frobnicated"
