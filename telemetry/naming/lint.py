@@ -45,6 +45,7 @@ from telemetry.naming.structure import (
     action_text,
     engine,
     expand,
+    joined,
     parse_words,
     render,
     render_words,
@@ -190,7 +191,7 @@ def _planned_suggestion(
         category = ()
         head = parsed.category
     if conv.word_order == "object_action":
-        words = [*head, *objects, *spoken]
+        words = [*joined(head, objects), *spoken]
         at = len(words) - len(spoken)
         cut = 0
     elif head:
@@ -255,7 +256,7 @@ def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
     if conv.event_case == "dotted":
         same_head = a.category == b.category and a.objects == b.objects
     else:
-        same_head = b.category + b.objects == a.category + a.objects
+        same_head = joined(b.category, b.objects) == joined(a.category, a.objects)
     return same_head and a.action == b.action and a.qualifiers == b.qualifiers
 
 

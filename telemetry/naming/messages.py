@@ -161,7 +161,7 @@ def missing_object_violation(done: str, conv: Convention) -> Violation:
         shown = sample[0] + "".join(w.title() for w in sample[1:])
     else:
         shown = ("checkout." if style == "dotted" else "") + "_".join(sample)
-    return Violation("missing-object", f"Say what was {done}, e.g. '{shown}'.")
+    return Violation("missing-object", f"Say what the action happened to, e.g. '{shown}'.")
 
 
 # Notes say why a name has no suggestion; whoever shows one says "no suggestion" first (the

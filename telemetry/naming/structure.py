@@ -663,13 +663,22 @@ def _title(words: list[str], qualifier_from: int, cache: dict[str, str]) -> str:
     return " ".join(out)
 
 
+def joined(category: tuple[str, ...], objects: tuple[str, ...]) -> tuple[str, ...]:
+    """The category then the objects, in one run of words, without saying twice the words where
+    they meet: "start_on_home.enter_home_screen" -> start on home screen, not "Home Home"."""
+    for k in range(min(len(category), len(objects)), 0, -1):
+        if category[-k:] == objects[:k]:
+            return category[:-k] + tuple(objects)
+    return tuple(category) + tuple(objects)
+
+
 def render(parsed: ParsedName, convention: Convention) -> str:
     style = convention.event_case
     head = parsed.category if style != "dotted" else ()
     if parsed.action:
         action = action_text(parsed, convention).split(" ")
         if convention.word_order == "object_action":
-            words = [*head, *parsed.objects, *action]
+            words = [*joined(head, parsed.objects), *action]
         else:
             words = [*head, *action, *parsed.objects]
     else:
