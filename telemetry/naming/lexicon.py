@@ -52,6 +52,12 @@ _AUXILIARIES = frozenset(
 _VERB_PREFIXES = ("re", "un", "de", "pre", "dis", "auto")
 
 
+# lemminflect reads its dictionaries on first use (about 0.7 s): done on import, when a server
+# process starts, rather than in the first lint request.
+lemminflect.getAllLemmas("warm")
+lemminflect.getAllInflections("warm", "VERB")
+
+
 @lru_cache(maxsize=65536)
 def classes(word: str) -> int:
     """The word classes the dictionary gives `word` (NOUN | VERB | ADJ | ADV bits), or UNKNOWN."""

@@ -48,7 +48,7 @@ CONTROL_BEFORE = 2  # a verb just before it names it: "save_button"
 CONTROL_AFTER = 4  # a verb just after it names one of its items: "menu_close"
 NEGATION = 8
 EVENT_NOUN = 16
-VERBISH = 32  # a verb too: "seek_end" is the end of a seek
+NAMEABLE = 32  # a noun, or a verb that names what was done: "seek_end" is the end of a seek
 PLURAL = 64  # a plural noun: after a verb that is also an object, a compound ("Search Results")
 
 
@@ -347,8 +347,8 @@ def lexical_flags(w: str, eng: Engine) -> int:
         | (w in W.CONTROLS_NAMED_AFTER) << 2
         | (w in W.NEGATIONS) << 3
         | (w in W.EVENT_NOUNS) << 4
-        | verbish << 5
-        | (lexicon.plural_noun(w) or (w[-1:] == "s" and w[:-1] in eng.objects)) << 6
+        | (nounish or verbish) << 5
+        | (nounish and (lexicon.plural_noun(w) or (w[-1:] == "s" and w[:-1] in eng.objects))) << 6
     )
 
 
@@ -463,7 +463,7 @@ def _doubt(i: int, span: int, kind: str, noun: bool, words: list[str], eng: Engi
         return ""
     if _ends(i, span, words):
         # What comes before must be able to name the thing: "never_save" is no save.
-        return "" if flags[words[i - 1]] & (NOUNISH | VERBISH) else "noun-or-verb"
+        return "" if flags[words[i - 1]] & NAMEABLE else "noun-or-verb"
     return "noun-or-verb"
 
 
