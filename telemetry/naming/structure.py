@@ -441,8 +441,11 @@ def _doubt(i: int, span: int, kind: str, noun: bool, words: list[str], eng: Engi
         return ""
     flags = eng.word_flags
     after = i + span
-    if (i and flags[words[i - 1]] & CONTROL_AFTER) or (
-        after < len(words) and flags[words[after]] & CONTROL_BEFORE
+    if (
+        (i and flags[words[i - 1]] & CONTROL_AFTER)
+        or (after < len(words) and flags[words[after]] & CONTROL_BEFORE)
+        # The name of a button: "add_to_home_screen_button".
+        or (after < len(words) and flags[words[-1]] & CONTROL_BEFORE)
     ):
         return "control"
     if i == 0:
