@@ -206,7 +206,7 @@ def _planned_suggestion(
     key = tuple(map(classes.__getitem__, words))
     if None in key or (category and None in map(classes.__getitem__, category)):
         return None
-    if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
+    if (len(words) > 1 and words[-1] in W.REDUNDANT_WORDS) or not W.AUXILIARIES.isdisjoint(words):
         return None
     shape = eng.shapes.get(key)
     # Not searched yet, no action, or the action found elsewhere: the long way tells.

@@ -121,6 +121,7 @@ class _Classes(dict):
         if (
             w in eng.abbreviations
             or w in _REDUNDANT
+            or w in W.AUXILIARIES
             or eng.rendered_classes[w] is None
             or (self.camel and len(w) == 1)
             or (self.title and not case_ok(title_word(w), "title"))
@@ -251,7 +252,7 @@ def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
         shared_violation(eng.violations, abbreviation_violation, short, full)
         for short, full in found.items()
     )
-    if len(expanded) > 1 and expanded[-1] in _REDUNDANT:
+    if (len(expanded) > 1 and expanded[-1] in _REDUNDANT) or not W.AUXILIARIES.isdisjoint(expanded):
         plan.fallback = plan.careful = True
         return plan
     shape = shape_of(tuple(map(eng.word_classes.__getitem__, expanded)), expanded, eng)

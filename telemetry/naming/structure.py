@@ -491,6 +491,19 @@ def _drop_redundant(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
     return words, tuple(dropped)
 
 
+def _drop_auxiliaries(words: list[str], eng: Engine) -> tuple[list[str], tuple[str, ...]]:
+    """Leave out "was" and the like before a past participle: "widget_was_added"."""
+    kept, dropped = [], []
+    for k, w in enumerate(words):
+        if w in W.AUXILIARIES and k + 1 < len(words):
+            info = word_info(words[k + 1], eng)
+            if info and info[1] == "past":
+                dropped.append(w)
+                continue
+        kept.append(w)
+    return kept, tuple(dropped)
+
+
 def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedName:
     """Parse a name whose reserved prefix and dynamic values are already removed."""
     return parse_words(segments(body), dynamic, prefix, eng)
@@ -513,6 +526,9 @@ def parse_words(
     redundant = ()
     if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         words, redundant = _drop_redundant(words)
+    if not W.AUXILIARIES.isdisjoint(words):
+        words, dropped = _drop_auxiliaries(words, eng)
+        redundant = dropped + redundant
     # The action search reads each word only through its class, so names whose words fall in
     # the same classes in the same order share one search.
     shape = shape_of(tuple(map(eng.word_classes.__getitem__, words)), words, eng)

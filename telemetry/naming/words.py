@@ -284,6 +284,9 @@ NOT_VERBS_ED = frozenset(
 # can be a real object ("Event Created" in a calendar product), so they stay there.
 REDUNDANT_WORDS = frozenset({"event", "events", "evt"})
 
+# A form of "be" or "have" just before the past participle adds nothing either ("Widget Was Added").
+AUXILIARIES = frozenset({"was", "were", "is", "are", "been", "has", "have", "had"})
+
 # A present-tense verb just before one of these names the control, not what happened
 # ("rename_button", "add_tab_button"); just after one of the others it names an item
 # ("menu_close", "save_prompt_create"). The linter then says so instead of guessing.

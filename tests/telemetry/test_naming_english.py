@@ -157,3 +157,81 @@ def test_a_note_gives_the_reason_once(name):
     note = lint_event(name, SEGMENT).note
     assert note
     assert "suggestion" not in note.lower()
+
+
+def test_a_form_of_be_before_the_participle_is_left_out():
+    result = lint_event("search_widget.widget_was_added", PRESETS["dotted"])
+    assert "redundant-word" in {v.rule for v in result.violations}
+    assert result.suggestion == "search_widget.widget_added"
+    assert lint_event("Widget Was Added", SEGMENT).suggestion == "Widget Added"
+    # Not before something that is no participle: that "has" is no auxiliary.
+    assert lint_event("tabs_tray.has_inactive_tabs", PRESETS["dotted"]).suggestion is None
+
+
+def test_every_suggestion_passes_and_the_short_way_agrees_on_tricky_words():
+    """Words that the dictionary rules treat specially, in random names: every suggestion passes
+    the linter, and the short way for plain names answers what the full rules answer."""
+    import random
+
+    from telemetry.naming import lint_event_in_full
+    from telemetry.naming.plain import lint_plain_event
+    from telemetry.naming.structure import engine
+
+    rng = random.Random(3)
+    conventions = [
+        *PRESETS.values(),
+        Convention(event_case="snake", word_order="action_object", tense="present"),
+        Convention(tense="any"),
+    ]
+    words = [
+        "order",
+        "update",
+        "view",
+        "item",
+        "button",
+        "menu",
+        "close",
+        "was",
+        "has",
+        "been",
+        "added",
+        "tabs",
+        "impression",
+        "placed",
+        "opened",
+        "sync",
+        "now",
+        "event",
+        "long",
+        "press",
+        "link",
+        "click",
+        "signed",
+        "up",
+        "in",
+        "install",
+        "prompt",
+        "create",
+        "save",
+        "selected",
+        "all",
+        "never",
+        "50",
+        "percent",
+        "3ds",
+        "checkout",
+        "no",
+    ]
+    for _ in range(2500):
+        picked = [rng.choice(words) for _ in range(rng.randint(1, 5))]
+        separator = rng.choice(["_", " ", ""])
+        if separator:
+            name = separator.join(picked)
+        else:
+            name = picked[0] + "".join(w.capitalize() for w in picked[1:])
+        for conv in conventions:
+            full = lint_event_in_full(conv, name)
+            short = lint_plain_event(name, conv, engine(conv))
+            assert short is None or short == full, name
+            if full.suggestion is not None:
+                assert lint_event(full.suggestion, conv).ok, (name, full.suggestion)
