@@ -8,7 +8,8 @@ Nothing here raises on user input: empty, huge, control characters, emoji, right
 come back as violations with a message. Results are cached per (name, convention).
 
 The modules: `convention` (the rules as data) and `words` (the shipped team vocabulary);
-`text` (words out of any case style),
+`text` (words out of any case style), `lexicon` (English word classes and verb forms, from
+lemminflect's dictionary),
 `structure` (a name as category, objects, action, qualifiers, and back); `rules` and `messages`;
 `lint` (the full rules); `plain` and `plans` (the cached short way for plain names, which must
 answer the same); `cli`.
