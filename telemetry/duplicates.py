@@ -20,10 +20,10 @@ from itertools import chain, islice
 
 from rapidfuzz import fuzz, process
 
-from telemetry.naming_convention import Convention, canonical_type
-from telemetry.naming_structure import engine, expand
-from telemetry.naming_text import normalise, segments, singular
-from telemetry.words import SMALL_WORDS
+from telemetry.naming.convention import Convention, canonical_type
+from telemetry.naming.structure import engine, expand
+from telemetry.naming.text import normalise, segments, singular
+from telemetry.naming.words import SMALL_WORDS
 
 REASONS = ("identical", "reordered", "synonym", "spelling")
 

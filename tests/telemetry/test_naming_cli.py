@@ -26,7 +26,9 @@ def test_it_exits_0_when_every_name_passes(capsys):
 
 def test_it_says_why_there_is_no_suggestion(capsys):
     main(["lint", "Search Results"])
-    assert "No suggestion" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "no suggestion: 'search' could be a noun or the action here" in out
+    assert out.lower().count("suggestion") == 1
 
 
 def test_presets_properties_and_json_output(capsys):

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from telemetry import naming
-from telemetry.naming_plain import lint_plain_event, lint_plain_property
-from telemetry.naming_structure import engine
-from telemetry.words import ABBREVIATIONS, ACRONYMS, OBJECTS, REGULAR_VERBS
+from telemetry.naming.plain import lint_plain_event, lint_plain_property
+from telemetry.naming.structure import engine
+from telemetry.naming.words import ABBREVIATIONS, ACRONYMS, OBJECTS, REGULAR_VERBS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "event-names"
 STYLES = (

@@ -7,7 +7,7 @@ import pytest
 
 from telemetry.duplicates import DuplicateIndex
 from telemetry.naming import PRESETS, Convention, lint_event, lint_property, parse, render
-from telemetry.words import ABBREVIATIONS, OBJECTS, REGULAR_VERBS
+from telemetry.naming.words import ABBREVIATIONS, OBJECTS, REGULAR_VERBS
 
 CONVENTIONS = {
     **PRESETS,
@@ -96,7 +96,7 @@ def test_duplicate_lookup_never_raises_on_garbage():
 
 @pytest.mark.parametrize("conv_name", sorted(CONVENTIONS))
 def test_the_lean_suggestion_check_agrees_with_the_full_linter(conv_name):
-    from telemetry.naming import _candidate_check, _event_violations, _same_structure
+    from telemetry.naming.lint import _candidate_check, _event_violations, _same_structure
 
     conv = CONVENTIONS[conv_name]
     checked = 0
@@ -117,7 +117,7 @@ def test_the_lean_suggestion_check_agrees_with_the_full_linter(conv_name):
 
 @pytest.mark.parametrize("conv_name", sorted(CONVENTIONS))
 def test_the_lean_property_check_agrees_with_the_full_linter(conv_name):
-    from telemetry.naming import _property_candidate_ok, _property_style, _property_violations
+    from telemetry.naming.lint import _property_candidate_ok, _property_style, _property_violations
 
     conv = CONVENTIONS[conv_name]
     for name in _random_names(500, 7) + _random_strings(300, 8):
@@ -139,7 +139,7 @@ def _answers(names, conv):
 def test_answers_do_not_depend_on_the_words_learnt_before(conv_name):
     # The engine remembers words, word patterns and shared messages across names; an answer
     # must be the same whether a name comes first or after thousands of others.
-    from telemetry.naming_structure import engine
+    from telemetry.naming.structure import engine
 
     conv = CONVENTIONS[conv_name]
     # Pairs that differ only in whether a word is a known object, a small word or a verb form.
@@ -176,13 +176,19 @@ def test_answers_do_not_depend_on_the_words_learnt_before(conv_name):
 
 def test_team_words_are_not_answered_from_another_conventions_memory():
     base = PRESETS["segment"]
-    team = base.with_team_words(actions={"zap": "zapped"}, objects=["widgetron"])
-    names = ["Widgetron Zapped", "widgetron_zapped", "Zapped Widgetron", "Widget Zapped"]
+    # "frobnicate" is in no dictionary, so only the team's words make it an action.
+    team = base.with_team_words(actions={"frobnicate": "frobnicated"}, objects=["widgetron"])
+    names = [
+        "Widgetron Frobnicated",
+        "widgetron_frobnicated",
+        "Frobnicated Widgetron",
+        "Widget Frobnicated",
+    ]
     before = [lint_event(n, base) for n in names]
     with_team = [lint_event(n, team) for n in names]
     assert [lint_event(n, base) for n in names] == before
     assert all("unknown-action" in {v.rule for v in r.violations} for r in before)
     assert all(r.suggestion is None for r in before)
     assert with_team[0].ok and with_team[3].ok
-    assert with_team[1].suggestion == "Widgetron Zapped"
-    assert with_team[2].suggestion == "Widgetron Zapped"
+    assert with_team[1].suggestion == "Widgetron Frobnicated"
+    assert with_team[2].suggestion == "Widgetron Frobnicated"

@@ -62,3 +62,44 @@ def test_duplicate_index_over_real_names_finds_each_name_itself():
         found = index.find(name, limit=3)
         assert found and found[0].reason == "identical", name
         assert all(c.key != i for c in index.find(name, exclude_key=i))
+
+
+def _evaluation():
+    import csv
+
+    with (DATA / "evaluation.tsv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for row in rows:
+        expected = row["expected"].strip()
+        row["accepted"] = [] if expected in ("", "-") else [s.strip() for s in expected.split("|")]
+    return rows
+
+
+def test_the_evaluation_set_is_big_labelled_and_drawn_from_several_sources():
+    rows = _evaluation()
+    assert len(rows) >= 500
+    assert {r["verdict"] for r in rows} == {"ok", "fix"}
+    assert all(r["preset"] in PRESETS for r in rows)
+    assert all(not r["accepted"] for r in rows if r["verdict"] == "ok")
+    assert len({r["source"] for r in rows}) >= 5
+
+
+def test_suggestions_on_the_evaluation_set_are_what_a_reviewer_labelled():
+    """The figures of benchmarks/telemetry_eval.py, held to issue 13's targets where they are met:
+    correct names flagged ≤ 2%, fixable names with the right suggestion ≥ 95%. Meaning-changing
+    suggestions are held at today's level (8.5%), NOT at the 1% target, which is not met."""
+    ok = flagged = fixable = right = made = wrong = 0
+    for row in _evaluation():
+        result = lint_event(row["name"], PRESETS[row["preset"]])
+        made += result.suggestion is not None
+        if result.suggestion is not None and result.suggestion not in row["accepted"]:
+            wrong += 1
+        if row["verdict"] == "ok":
+            ok += 1
+            flagged += not result.ok
+        elif row["accepted"]:
+            fixable += 1
+            right += result.suggestion in row["accepted"]
+    assert flagged / ok <= 0.02
+    assert right / fixable >= 0.95
+    assert wrong / made <= 0.09

@@ -177,7 +177,7 @@ attachment audio avatar badge balance banner basket billing bio block blog board
 branch browser budget bug build bundle button calendar call campaign card cart catalog catalogue
 category channel chapter chart chat checkout city code cohort collection column comment community
 company contact content contract conversation conversion cookie country coupon course credential
-credit currency customer dashboard dataset date deal delivery deposit device dialog discount
+credit currency customer dashboard dispute dataset date deal delivery deposit device dialog discount
 document domain download draft email episode error event experiment export favorite feature feed
 feedback field file filter flag flight folder follower form friend funnel game gift goal group
 guide help history home homepage hotel image import inbox info insight install integration
@@ -237,7 +237,20 @@ SYNONYMS = (
 
 # Written in capitals in Title Case; everywhere else they are ordinary lowercase words.
 ACRONYMS = {
+    "ai": "AI",
     "api": "API",
+    "b2b": "B2B",
+    "crm": "CRM",
+    "gdpr": "GDPR",
+    "html": "HTML",
+    "ip": "IP",
+    "json": "JSON",
+    "kyc": "KYC",
+    "seo": "SEO",
+    "sso": "SSO",
+    "tv": "TV",
+    "utm": "UTM",
+    "ux": "UX",
     "csv": "CSV",
     "cta": "CTA",
     "faq": "FAQ",
@@ -270,3 +283,36 @@ NOT_VERBS_ED = frozenset(
 # Words that say nothing at the end of an event's name ("Ad Click Event"). At the start they
 # can be a real object ("Event Created" in a calendar product), so they stay there.
 REDUNDANT_WORDS = frozenset({"event", "events", "evt"})
+
+# A form of "be" or "have" just before the past participle adds nothing either ("Widget Was Added").
+AUXILIARIES = frozenset({"was", "were", "is", "are", "been", "has", "have", "had"})
+
+# A present-tense verb just before one of these names the control, not what happened
+# ("rename_button", "add_tab_button"); just after one of the others it names an item
+# ("menu_close", "save_prompt_create"). The linter then says so instead of guessing.
+CONTROLS_NAMED_BEFORE = frozenset({"button", "buttons", "btn", "icon", "cta", "checkbox"})
+CONTROLS_NAMED_AFTER = frozenset({"menu", "prompt"})
+
+# Words after which moving the others around changes the meaning ("request_no_matching_logins").
+NEGATIONS = frozenset({"no", "not", "never", "without", "dont", "non"})
+
+# Nouns that name an event themselves: a name ending in one has no action to reorder
+# ("sync_card_impression", "save_to_pdf_failure").
+EVENT_NOUNS = frozenset(
+    _split(
+        """
+impression impressions dismissal dismissals failure failures success error errors completion
+interaction interactions invocation conversion conversions expiration resolution creation deletion
+submission exposure
+"""
+    )
+)
+
+# A number before one of these is part of what happened, not a value to send as a property
+# ("Video Played 50 Percent", "Trial Ended 14 Days"): it stays in the name.
+UNITS = frozenset(
+    _split(
+        "percent pct percentage seconds second secs sec minutes minute mins min hours hour days day"
+    )
+    + _split("weeks week months month years year times")
+)

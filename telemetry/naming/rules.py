@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from itertools import chain
 
-from telemetry import words as W
-from telemetry.naming_convention import Convention
-from telemetry.naming_messages import Violation, show
-from telemetry.naming_structure import Engine, strip_prefix
-from telemetry.naming_text import CONTROL_RE, SEPARATOR_RUN_RE, strip_dynamic
+from telemetry.naming import words as W
+from telemetry.naming.convention import Convention
+from telemetry.naming.messages import Violation, show
+from telemetry.naming.structure import Engine, strip_prefix
+from telemetry.naming.text import CONTROL_RE, SEPARATOR_RUN_RE, strip_dynamic
 
 _SNAKE = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"
 _TITLE_WORD = r"(?:[A-Z0-9][a-z0-9]*|[A-Z0-9]+s?|i[A-Z]+)"

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from telemetry import words as W
-from telemetry.naming_text import regular_past
+from telemetry.naming import words as W
+from telemetry.naming.text import regular_past
 
 CASE_STYLES = ("title", "snake", "camel", "dotted")
 WORD_ORDERS = ("object_action", "action_object")

@@ -11,9 +11,10 @@ import re
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-from telemetry import words as W
-from telemetry.naming_convention import Convention
-from telemetry.naming_text import (
+from telemetry.naming import lexicon
+from telemetry.naming import words as W
+from telemetry.naming.convention import Convention
+from telemetry.naming.text import (
     CONTROL_CHARS,
     guess_base,
     normalise,
@@ -30,6 +31,25 @@ _KIND_RANK = {"past": 5, "preterite": 4, "third": 3, "ing": 2, "base": 1}
 _SMALL = W.SMALL_WORDS
 _UNSEEN = object()
 _QUALIFIER_STARTS = W.SMALL_WORDS - {"and", "or"}
+_PRESENT = ("base", "third", "ing")
+
+# Why the action a name seems to have is only a guess (`ParsedName.doubt`):
+DOUBTS = (
+    "noun-or-verb",  # a present-tense verb between other words, or after a word that is no noun
+    "unknown-object",  # a verb first, but what follows does not read as the thing acted on
+    "control",  # the verb names a button or a menu item ("rename_button", "menu_close")
+    "event-noun",  # a noun names the event ("sync_card_impression", "save_to_pdf_failure")
+    "negation",  # "request_no_matching_logins": moving words around would change the meaning
+)
+
+# What the action search reads about a word besides its verb forms (`lexical_flags`).
+NOUNISH = 1  # can name a thing: a convention object, an English noun, or a word no dictionary knows
+CONTROL_BEFORE = 2  # a verb just before it names it: "save_button"
+CONTROL_AFTER = 4  # a verb just after it names one of its items: "menu_close"
+NEGATION = 8
+EVENT_NOUN = 16
+NAMEABLE = 32  # a noun, or a verb that names what was done: "seek_end" is the end of a seek
+PLURAL = 64  # a plural noun: after a verb that is also an object, a compound ("Search Results")
 
 
 class ParsedName(NamedTuple):
@@ -47,7 +67,7 @@ class ParsedName(NamedTuple):
     dynamic: tuple[tuple[str, str], ...] = ()  # (kind, value) removed from the name
     abbreviations: tuple[tuple[str, str], ...] = ()
     prefix: str = ""  # a reserved prefix that was dropped
-    doubt: str = ""  # why a suggestion would be a guess: "noun-or-verb" or "unknown-object"
+    doubt: str = ""  # why a suggestion would be a guess; see `DOUBTS`
     redundant: tuple[str, ...] = ()  # a trailing "event" that adds nothing ("Ad Click Event")
 
     @property
@@ -128,9 +148,10 @@ class Engine:
         self.lemmas: dict[str, str] = {}
         self.word_info: dict[str, tuple | None] = {}
         self.word_classes = _WordClasses(self)
+        self.word_flags = _WordFlags(self)
         # Where the action sits in a list of word classes; see `parse_words`.
         self.shapes: dict[tuple, tuple | None] = {}
-        # Plans for plain names, made by `naming_plans` (which imports this module).
+        # Plans for plain names, made by `naming.plans` (which imports this module).
         self.plain = None
         # Words of a rendered suggestion ("URLs" -> ("urls",)), so checking a suggestion does not
         # split the whole name again.
@@ -154,6 +175,7 @@ class Engine:
             self.shapes,
             self.word_classes,
             self.word_classes.ids,
+            self.word_flags,
             self.title_words,
             self.rendered_words,
             self.rendered_classes,
@@ -189,12 +211,28 @@ class _WordClasses(dict):
                 w in _SMALL,
                 w in eng.objects,
                 w in _QUALIFIER_STARTS,
+                lexical_flags(w, eng),
             )
             found = self.ids.get(key)
             if found is None:
                 # setdefault with a number no other thread can draw: two threads meeting new
                 # classes at once must not give them the same number.
                 found = self.ids.setdefault(key, next(self.numbers))
+        if len(self) > 200_000:  # bound memory against endless random words
+            self.clear()
+        self[w] = found
+        return found
+
+
+class _WordFlags(dict):
+    """Word -> `lexical_flags`."""
+
+    def __init__(self, eng: Engine):
+        super().__init__()
+        self.eng = eng
+
+    def __missing__(self, w: str) -> int:
+        found = lexical_flags(w, self.eng)
         if len(self) > 200_000:  # bound memory against endless random words
             self.clear()
         self[w] = found
@@ -259,24 +297,59 @@ def expand(words, eng: Engine, found: list) -> list[str]:
 
 
 def _word_info(w: str, eng: Engine):
-    """(base, kind, known, also a noun) when the word alone can be an action, else None."""
+    """(base, kind, known, also a noun, score) when the word alone can be an action, else None.
+
+    The convention's actions come first. Any other English verb counts too (lexicon), except
+    a present form that is also a noun or an adjective ("button", "notice", "warning"): in a
+    name those are nearly always the thing, and a person would list them if they were not."""
     hit = eng.forms.get(w)
     known = True
     if hit is None:
-        if (
+        hit = lexicon.verb_form(w)
+        if hit is not None:
+            base, kind = hit
+            if kind in _PRESENT and lexicon.classes(w) & (lexicon.NOUN | lexicon.ADJ):
+                return None
+            if base not in eng.past:
+                eng.past[base] = lexicon.past(base)
+        elif (
             len(w) >= 5
             and w.endswith("ed")
             and w not in eng.objects
             and w not in W.NOT_VERBS_ED
             and w[0].isalpha()
+            and lexicon.classes(w) == lexicon.UNKNOWN
         ):
             hit, known = (guess_base(w), "past"), False
         else:
             return None
     base, kind = hit
-    noun = kind in ("base", "third", "ing") and w in eng.objects
+    if kind == "ing" and lexicon.classes(w) & lexicon.NOUN:
+        return None  # "booking", "setting", "warning": a thing, in a name
+    noun = kind in _PRESENT and w in eng.objects
     score = _KIND_WEIGHT[kind] - noun - (not known)
     return base, kind, known, noun, score
+
+
+def lexical_flags(w: str, eng: Engine) -> int:
+    """`NOUNISH` | `CONTROL_BEFORE` | ... for a word: what the action search reads about it."""
+    classes = lexicon.classes(w)
+    nounish = w not in _SMALL and (
+        w in eng.objects
+        or bool(classes & lexicon.NOUN)
+        or classes == lexicon.UNKNOWN
+        or (w.endswith("ing") and bool(classes & lexicon.VERB))  # "shredding_complete"
+    )
+    verbish = w in eng.forms or bool(classes & lexicon.VERB)
+    return (
+        nounish
+        | (w in W.CONTROLS_NAMED_BEFORE) << 1
+        | (w in W.CONTROLS_NAMED_AFTER) << 2
+        | (w in W.NEGATIONS) << 3
+        | (w in W.EVENT_NOUNS) << 4
+        | (nounish or verbish) << 5
+        | (nounish and (lexicon.plural_noun(w) or (w[-1:] == "s" and w[:-1] in eng.objects))) << 6
+    )
 
 
 def word_info(w: str, eng: Engine):
@@ -290,11 +363,17 @@ def word_info(w: str, eng: Engine):
 
 
 def _find_action(words: list[str], eng: Engine):
+    """(where the action starts, its length in words, base, kind, form as written, known,
+    doubt) for the words of a name, or None when none of them reads as an action.
+
+    Every word that can be an action is scored: the more clearly a verb form, the higher (a
+    past participle most), with a bonus at the end of the name or just before a qualifier
+    ("Product Added to Wishlist") and at the start ("view_item"). A present-tense verb that is
+    also a convention object loses a point ("Order", "Update")."""
     phrases, objects = eng.phrases, eng.objects
     n = len(words)
     last = n - 1
-    best = None
-    best_score = -1.0e9
+    candidates = []
     for i, w in enumerate(words):
         if w in phrases:
             for parts in phrases[w]:
@@ -308,9 +387,7 @@ def _find_action(words: list[str], eng: Engine):
                         score += 0.6
                     elif i == 0:
                         score += 0.4
-                    if score >= best_score:
-                        best_score = score
-                        best = (i, k, base, kind, form, True, True)
+                    candidates.append((score, i, k, base, kind, form, True))
                     break
             else:
                 parts = None
@@ -326,13 +403,71 @@ def _find_action(words: list[str], eng: Engine):
             score += 0.4
         elif kind == "past" and words[i + 1] in objects:
             # A participle between words describes the next noun: "Close Selected Tabs".
-            score -= 2.5
-        if score >= best_score:
-            best_score = score
-            best = (i, 1, base, kind, w, known, not noun)
-    if best is None or best_score < 0.5:
+            score -= 3.2
+        candidates.append((score, i, 1, base, kind, w, known))
+    if not candidates:
         return None
-    return best
+    best = max(reversed(candidates), key=lambda c: c[0])  # the later one of equals
+    if best[0] < 0.5:
+        return None
+    if best[4] in _PRESENT:
+        best = _first_or_last(best, candidates, words, eng)
+    _, i, span, base, kind, form, known = best
+    noun = span == 1 and words[i] in objects
+    return i, span, base, kind, form, known, _doubt(i, span, kind, noun, words, eng)
+
+
+def _ends(i: int, span: int, words: list[str]) -> bool:
+    after = i + span
+    return after == len(words) or words[after] in _QUALIFIER_STARTS
+
+
+def _first_or_last(best, candidates, words: list[str], eng: Engine):
+    """Between a present-tense verb first and one last, both of which could be the action
+    ("update_order", "link_click", "seek_end"): the first, when the last word is a convention
+    object (a verb then its object); else the last (an object, then what happened to it)."""
+    first = next((c for c in candidates if c[1] == 0 and c[4] in _PRESENT), None)
+    last = next(
+        (c for c in reversed(candidates) if c[4] in _PRESENT and _ends(c[1], c[2], words)), None
+    )
+    if first is None or last is None or first is last or best not in (first, last):
+        return best
+    return first if words[last[1] + last[2] - 1] in eng.objects else last
+
+
+def _doubt(i: int, span: int, kind: str, noun: bool, words: list[str], eng: Engine) -> str:
+    """Why reading the present-tense verb at `i` as the action would be a guess, or ""."""
+    if kind not in _PRESENT:
+        return ""
+    flags = eng.word_flags
+    after = i + span
+    if (
+        (i and flags[words[i - 1]] & CONTROL_AFTER)
+        or (after < len(words) and flags[words[after]] & CONTROL_BEFORE)
+        # The name of a button: "add_to_home_screen_button".
+        or (after < len(words) and flags[words[-1]] & CONTROL_BEFORE)
+    ):
+        return "control"
+    if i == 0:
+        post = words[after:]
+        cut = next((k for k, w in enumerate(post) if w in _QUALIFIER_STARTS), len(post))
+        objects = post[:cut]
+        if objects:
+            if any(flags[w] & NEGATION for w in objects):
+                return "negation"
+            if flags[objects[-1]] & CONTROL_BEFORE:
+                return "control"
+            if not flags[objects[-1]] & NOUNISH:
+                return "unknown-object"
+            if noun and len(objects) == 1 and flags[objects[0]] & PLURAL:
+                return "noun-or-verb"  # "Search Results", "Order Details"
+        if post and flags[post[-1]] & EVENT_NOUN:
+            return "event-noun"
+        return ""
+    if _ends(i, span, words):
+        # What comes before must be able to name the thing: "never_save" is no save.
+        return "" if flags[words[i - 1]] & NAMEABLE else "noun-or-verb"
+    return "noun-or-verb"
 
 
 def strip_prefix(name: str, eng: Engine) -> tuple[str, str]:
@@ -354,6 +489,19 @@ def _drop_redundant(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
         dropped.append(words[-1])
         words = words[:-1]
     return words, tuple(dropped)
+
+
+def _drop_auxiliaries(words: list[str], eng: Engine) -> tuple[list[str], tuple[str, ...]]:
+    """Leave out "was" and the like before a past participle: "widget_was_added"."""
+    kept, dropped = [], []
+    for k, w in enumerate(words):
+        if w in W.AUXILIARIES and k + 1 < len(words):
+            info = word_info(words[k + 1], eng)
+            if info and info[1] == "past":
+                dropped.append(w)
+                continue
+        kept.append(w)
+    return kept, tuple(dropped)
 
 
 def parse_body(body: str, dynamic: tuple, prefix: str, eng: Engine) -> ParsedName:
@@ -378,6 +526,9 @@ def parse_words(
     redundant = ()
     if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         words, redundant = _drop_redundant(words)
+    if not W.AUXILIARIES.isdisjoint(words):
+        words, dropped = _drop_auxiliaries(words, eng)
+        redundant = dropped + redundant
     # The action search reads each word only through its class, so names whose words fall in
     # the same classes in the same order share one search.
     shape = shape_of(tuple(map(eng.word_classes.__getitem__, words)), words, eng)
@@ -400,16 +551,15 @@ def parse_words(
                 redundant,
             )
         )
-    i, span, cut, unknown_object = shape
+    i, span, cut, doubt = shape
     if span == 1:
         form = words[i]
-        base, kind, known, noun, _ = eng.word_info.get(form) or word_info(form, eng)
-        confident = not noun
+        base, kind, known = (eng.word_info.get(form) or word_info(form, eng))[:3]
     else:
         form = " ".join(words[i : i + span])
         base, kind = eng.forms[form]
-        known = confident = True
-    doubt = "" if confident else "noun-or-verb"
+        known = True
+    confident = not doubt
     if i:
         objects, qualifiers = words[:i], words[i + span :]
         order = "object_action"
@@ -417,9 +567,6 @@ def parse_words(
         post = words[span:]
         objects, qualifiers = post[:cut], post[cut:]
         order = "action_object" if objects else None
-        if unknown_object:
-            # Moving words in front of the action is only safe when one is a known object.
-            confident, doubt = False, "unknown-object"
     return _parsed(
         (
             category,
@@ -453,16 +600,16 @@ def shape_of(key: tuple, words: list[str], eng: Engine) -> tuple | None:
 
 def _shape(words: list[str], eng: Engine) -> tuple | None:
     """(where the action starts, its length in words, where qualifiers start after an action
-    that comes first, whether none of those objects is known) — or None without an action."""
+    that comes first, why it is a guess or "") — or None without an action."""
     found = _find_action(words, eng)
     if found is None:
         return None
-    i, span, _, _, _, _, confident = found
+    i, span, _, _, _, _, doubt = found
     if i:
-        return i, span, None, False
+        return i, span, None, doubt
     post = words[span:]
     cut = next((k for k, w in enumerate(post) if w in _QUALIFIER_STARTS), len(post))
-    return i, span, cut, bool(post[:cut]) and confident and eng.objects.isdisjoint(post[:cut])
+    return i, span, cut, doubt
 
 
 def rendered_segments(candidate: str, style: str, eng: Engine) -> tuple[tuple[str, ...], ...]:
@@ -519,6 +666,8 @@ def title_word(word: str) -> str:
     acronym = W.ACRONYMS.get(word)
     if acronym is None and word[-1:] == "s" and word[:-1] in W.ACRONYMS:
         acronym = W.ACRONYMS[word[:-1]] + "s"
+    if acronym is None and len(word) <= 4 and not word.isalpha() and not word.isdigit():
+        acronym = word.upper()  # letters and digits in one short word: "3DS", "S3", "MP4"
     return acronym or word[:1].upper() + word[1:]
 
 
@@ -533,13 +682,22 @@ def _title(words: list[str], qualifier_from: int, cache: dict[str, str]) -> str:
     return " ".join(out)
 
 
+def joined(category: tuple[str, ...], objects: tuple[str, ...]) -> tuple[str, ...]:
+    """The category then the objects, in one run of words, without saying twice the words where
+    they meet: "start_on_home.enter_home_screen" -> start on home screen, not "Home Home"."""
+    for k in range(min(len(category), len(objects)), 0, -1):
+        if category[-k:] == objects[:k]:
+            return category[:-k] + tuple(objects)
+    return tuple(category) + tuple(objects)
+
+
 def render(parsed: ParsedName, convention: Convention) -> str:
     style = convention.event_case
     head = parsed.category if style != "dotted" else ()
     if parsed.action:
         action = action_text(parsed, convention).split(" ")
         if convention.word_order == "object_action":
-            words = [*head, *parsed.objects, *action]
+            words = [*joined(head, parsed.objects), *action]
         else:
             words = [*head, *action, *parsed.objects]
     else:

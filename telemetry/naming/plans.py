@@ -1,4 +1,4 @@
-"""Plans for the linter's short way (`naming_plain`): what the rules make of a plain name,
+"""Plans for the linter's short way (`naming.plain`): what the rules make of a plain name,
 worked out once for all names alike and cached on the convention's engine.
 
 Pure Python with no Django import. Plans are cached three times over:
@@ -19,32 +19,30 @@ from __future__ import annotations
 import itertools
 import re
 
-from telemetry import words as W
-from telemetry.naming_convention import Convention
-from telemetry.naming_messages import (
+from telemetry.naming import words as W
+from telemetry.naming.convention import Convention
+from telemetry.naming.messages import (
     AMBIGUOUS_NOTE,
-    CASE_MESSAGE,
-    MISSING_ACTION,
     MISSING_CATEGORY,
-    PROPERTY_CASE_MESSAGE,
-    WORD_ORDER_HELP,
     abbreviation_violation,
+    case_message,
+    missing_action_violation,
     missing_object_violation,
     no_suggestion_note,
+    property_case_message,
     shared_violation,
     tense_violation,
     unknown_action_violation,
+    word_order_message,
 )
-from telemetry.naming_rules import CASE_RES, case_ok
-from telemetry.naming_structure import Engine, shape_of, title_word, word_info
-from telemetry.naming_text import segment_words
+from telemetry.naming.rules import CASE_RES, case_ok
+from telemetry.naming.structure import Engine, shape_of, title_word, word_info
+from telemetry.naming.text import segment_words
 
 PENDING = object()  # an outcome's note, not worked out yet
 _SMALL = W.SMALL_WORDS
 _REDUNDANT = W.REDUNDANT_WORDS
 _OBJECTLESS = W.OBJECTLESS_ACTIONS
-_NO_ACTION = (MISSING_ACTION,)
-_NO_ACTION_DOTTED = (MISSING_ACTION, MISSING_CATEGORY)
 
 # What a plan comes to for an action (`Outcome.kind`).
 LONG_WAY = 0  # the caller lints the name in full
@@ -73,14 +71,15 @@ class PlainCaches:
         numbered = re.compile(eng.plain_re.pattern.replace("A-Za-z", "A-Za-z0-9"))
         self.numbered_match = numbered.match if conv.forbid_dynamic_values else _never
         self.case_match = CASE_RES[style].match
-        self.case_message = CASE_MESSAGE[style]
-        self.order_message = WORD_ORDER_HELP[conv.word_order]
-        self.no_action = _NO_ACTION_DOTTED if style == "dotted" else _NO_ACTION
+        self.case_message = case_message(conv)
+        self.order_message = word_order_message(conv)
+        missing = missing_action_violation(conv)
+        self.no_action = (missing, MISSING_CATEGORY) if style == "dotted" else (missing,)
         property_style = "snake" if conv.property_case == "dotted" else conv.property_case
         self.property_style = property_style
         self.property_title = property_style == "title"
         self.property_case_match = CASE_RES[property_style].match
-        self.property_case_message = PROPERTY_CASE_MESSAGE[property_style]
+        self.property_case_message = property_case_message(property_style)
         self.property_words = _PropertyWords(eng)
         separator = {"snake": "_", "title": " "}.get(property_style, "")
         self.property_separator_ok = separator not in conv.forbidden_chars or not separator
@@ -122,6 +121,7 @@ class _Classes(dict):
         if (
             w in eng.abbreviations
             or w in _REDUNDANT
+            or w in W.AUXILIARIES
             or eng.rendered_classes[w] is None
             or (self.camel and len(w) == 1)
             or (self.title and not case_ok(title_word(w), "title"))
@@ -252,21 +252,20 @@ def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
         shared_violation(eng.violations, abbreviation_violation, short, full)
         for short, full in found.items()
     )
-    if len(expanded) > 1 and expanded[-1] in _REDUNDANT:
+    if (len(expanded) > 1 and expanded[-1] in _REDUNDANT) or not W.AUXILIARIES.isdisjoint(expanded):
         plan.fallback = plan.careful = True
         return plan
     shape = shape_of(tuple(map(eng.word_classes.__getitem__, expanded)), expanded, eng)
     plan.action = shape is not None
     if shape is None:
         return plan
-    i, span, cut, unknown_object = shape
+    i, span, cut, doubt = shape
     if span == 1:
-        _, kind, known, noun, _ = word_info(expanded[i], eng)
-        confident = not noun
+        _, kind, known = word_info(expanded[i], eng)[:3]
     else:
         _, kind = eng.forms[" ".join(expanded[i : i + span])]
-        known = confident = True
-    doubt = "" if confident else "noun-or-verb"
+        known = True
+    confident = not doubt
     if i:
         plan.objects, plan.qualifiers_from = (0, i), i + span
         order = "object_action"
@@ -274,8 +273,6 @@ def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
         plan.objects = (span, span + cut)
         plan.qualifiers_from = span + cut
         order = "action_object" if cut else None
-        if unknown_object:
-            confident, doubt = False, "unknown-object"
     tense = conv.tense
     plan.at, plan.span = i, span
     plan.known, plan.confident, plan.doubt = known, confident, doubt
@@ -291,7 +288,7 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
     action = Action()
     base = action.base = word_info(form, eng)[0]
     tense, style = conv.tense, conv.event_case
-    # The action in the convention's tense (`naming_structure.action_text`).
+    # The action in the convention's tense (`naming.structure.action_text`).
     past, present = eng.past.get(base) or form, base
     said = past if tense == "past" else present if tense == "present" else form
     spoken = action.spoken = said.split(" ")
@@ -299,7 +296,7 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
     action.unknown = (shared_violation(shared, unknown_action_violation, form),)
     if tense != "any":  # no action is in the wrong tense then
         action.tense = (shared_violation(shared, tense_violation, form, said, tense, style),)
-    action.missing_object = (shared_violation(shared, missing_object_violation, said),)
+    action.missing_object = (shared_violation(shared, missing_object_violation, said, conv),)
     # What the suggestion's check reads about the action: how the words it says read back.
     info = word_info(said, eng) if len(spoken) == 1 else (*eng.forms[said], True)
     read_back = info and (info[1], info[2], info[0] == base)
@@ -312,9 +309,7 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
     )
     signatures = caches.signatures
     action.signature = signatures.get(signature)
-    if (
-        action.signature is None
-    ):  # a number no other thread can draw; see naming_structure._WordClasses
+    if action.signature is None:  # a number no other thread can draw; see structure._WordClasses
         action.signature = signatures.setdefault(signature, next(caches.numbers))
     action.violations = {}
     if len(caches.actions) > 100_000:
@@ -326,7 +321,7 @@ def action_for(form: str, caches: PlainCaches, conv: Convention, eng: Engine) ->
 def action_violations(action: Action, mask: int) -> tuple[tuple, tuple]:
     """The violations naming `action` that `mask` asks for (unknown action, tense, missing
     object, missing category: bits 0 to 3): those before the word-order violation, and those
-    after it (see `naming._event_violations` for the order)."""
+    after it (see `lint._event_violations` for the order)."""
     unknown, tense, missing_object, dotted = (mask >> bit & 1 for bit in range(4))
     found = action.violations[mask] = (
         (*(action.unknown if unknown else ()), *(action.tense if tense else ())),
@@ -510,7 +505,7 @@ def settle_note(outcome: Outcome, plan: Plan, conv: Convention) -> str | None:
 
 
 class _PropertyWords(dict):
-    """Word -> whether it reads back as just itself wherever `naming._property_style` puts it
+    """Word -> whether it reads back as just itself wherever `lint._property_style` puts it
     in a property name: lowercase letters, no abbreviation, no acronym (Title Case writes
     those in capitals), and in camelCase more than one letter (single letters run together)."""
 

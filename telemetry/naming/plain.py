@@ -2,17 +2,17 @@
 and single separators (numbers and dates among the words allowed), nothing reserved.
 
 Pure Python with no Django import. `lint_plain_event` and `lint_plain_property` answer exactly
-what `naming.lint_event_in_full` and `naming.lint_property_in_full` would (tests hold them to
+what `lint.lint_event_in_full` and `lint.lint_property_in_full` would (tests hold them to
 that over real and synthetic names in many conventions), but read a name's structure from the
-plans of `naming_plans`. A name then pays only for splitting, its case check, and putting its
+plans of `naming.plans`. A name then pays only for splitting, its case check, and putting its
 own words into the messages and the suggestion. Anything unusual returns None, and the caller
 goes the long way.
 """
 
 from __future__ import annotations
 
-from telemetry.naming_convention import PROPERTY_TYPES, Convention
-from telemetry.naming_messages import (
+from telemetry.naming.convention import PROPERTY_TYPES, Convention
+from telemetry.naming.messages import (
     NO_ACTION_NOTE,
     LintResult,
     abbreviation_violation,
@@ -23,7 +23,7 @@ from telemetry.naming_messages import (
     shared_violation,
     violation,
 )
-from telemetry.naming_plans import (
+from telemetry.naming.plans import (
     LONG_WAY,
     PENDING,
     SUGGEST,
@@ -34,9 +34,9 @@ from telemetry.naming_plans import (
     plan_for,
     settle_note,
 )
-from telemetry.naming_rules import case_ok, dynamic_violations
-from telemetry.naming_structure import Engine, expand
-from telemetry.naming_text import SEPARATOR_RUN_RE, TOKEN_RE, strip_dynamic
+from telemetry.naming.rules import case_ok, dynamic_violations
+from telemetry.naming.structure import Engine, expand
+from telemetry.naming.text import SEPARATOR_RUN_RE, TOKEN_RE, strip_dynamic
 
 
 def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | None:
@@ -79,7 +79,7 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     )
     out += plan.before_case
     if case_bad:
-        shown = text if len(text) <= 40 else text[:39] + "…"  # see naming_messages.show
+        shown = text if len(text) <= 40 else text[:39] + "…"  # see messages.show
         out = (*out, violation(("case", caches.case_message, shown)))
     if not plan.action:
         return result((name, False, out + caches.no_action, None, NO_ACTION_NOTE))
@@ -171,7 +171,7 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
 def lint_plain_property(
     name: str, conv: Convention, eng: Engine, type: str | None
 ) -> LintResult | None:
-    """`naming._lint_property` for a plain name: its words are expanded and rendered in the
+    """`lint.lint_property_in_full` for a plain name: its words are expanded and rendered in the
     property case one by one, so a suggestion made only of words that read back as themselves
     (`_PropertyWords`) passes every rule but length, prefix and reserved names."""
     caches = eng.plain or caches_for(eng)
@@ -205,7 +205,7 @@ def lint_plain_property(
     if not caches.property_case_match(name) or (
         caches.property_title and not name.istitle() and not case_ok(name, "title")
     ):
-        shown = name if len(name) <= 40 else name[:39] + "…"  # see naming_messages.show
+        shown = name if len(name) <= 40 else name[:39] + "…"  # see messages.show
         out = (*out, violation(("case", caches.property_case_message, shown)))
     if type is not None and type not in PROPERTY_TYPES:
         out = (*out, shared_violation(eng.violations, property_type_violation, type))

@@ -10,13 +10,16 @@ import unicodedata
 from functools import lru_cache
 from itertools import chain
 
-from telemetry import words as W
+from telemetry.naming import words as W
 
 # One word: a lowercase run with an optional capital (camelCase), a plural acronym (URLs), an
 # acronym before a capitalised word (HTTPServer), an all-caps run, or digits glued to letters (2fa). Digits after letters
 # stay in the word ("s3", "oauth2"), so only free-standing numbers count as dynamic values.
+# Digits before lowercase letters start a word ("Checkout3dsCompleted": checkout, 3ds,
+# completed), and so do digits before capitals that end a word ("3DS", "2FAEnabled": 2fa, enabled).
 TOKEN_RE = re.compile(
-    r"[A-Z]?[a-z]+[0-9]*|[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]+[0-9]*|[0-9]+[A-Za-z]*"
+    r"[A-Z]?[a-z]+(?:[0-9]+(?![a-z]))?|[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]+[0-9]*"
+    r"|[0-9]+(?:[a-z]+|[A-Z]+(?![a-z]))?"
 )
 CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
 CONTROL_RE = re.compile(f"[{CONTROL_CHARS}]")
@@ -52,7 +55,15 @@ _DYNAMIC_RES = (
         ),
         "",
     ),
-    ("number", re.compile(r"(?<![A-Za-z0-9])\d+(?:[.,]\d+)*(?![A-Za-z0-9])"), ""),
+    # A number before a unit is a milestone, part of what happened ("video_played_50_percent").
+    (
+        "number",
+        re.compile(
+            r"(?<![A-Za-z0-9])\d+(?:[.,]\d+)*(?![A-Za-z0-9])"
+            rf"(?![ _.-]?(?i:{'|'.join(sorted(W.UNITS))})(?![A-Za-z]))"
+        ),
+        "",
+    ),
 )
 _EMPTY_BRACKETS_RE = re.compile(r"[(\[{<]\s*[-_,;:/|.]*\s*[)\]}>]")
 # A run of separators after a word keeps its first one; deleting the rest (rather than

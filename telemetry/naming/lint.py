@@ -1,8 +1,5 @@
-"""The naming linter: checks event and property names against a convention and suggests one
-name that passes every rule — or says why it cannot.
-
-Pure Python with no Django import, so the command line and CI use it offline:
-`python -m telemetry.naming lint clickedSignupBtn view_product`.
+"""Linting event and property names: the rules, then one suggestion that passes them all —
+or a note saying why there is none.
 
 Nothing here raises on user input: empty, huge, control characters, emoji, right-to-left text all
 come back as violations with a message. Results are cached per (name, convention).
@@ -11,39 +8,26 @@ come back as violations with a message. Results are cached per (name, convention
 from __future__ import annotations
 
 import gc
-import json
-import sys
 from contextlib import contextmanager
 from itertools import chain
 
-from telemetry import words as W
-from telemetry.naming_convention import (
-    CASE_STYLES,
-    DEFAULT_FORBIDDEN_CHARS,
-    DEFAULT_PRESET,
-    DEFAULT_RESERVED_NAMES,
-    DEFAULT_RESERVED_PROPERTY_NAMES,
-    PRESETS,
+from telemetry.naming import words as W
+from telemetry.naming.convention import (
     PROPERTY_TYPES,
-    TENSES,
-    WORD_ORDERS,
     Convention,
-    FrozenMap,
-    canonical_type,
 )
-from telemetry.naming_messages import (
+from telemetry.naming.messages import (
     AMBIGUOUS_NOTE,
-    CASE_MESSAGE,
-    MISSING_ACTION,
     MISSING_CATEGORY,
-    PROPERTY_CASE_MESSAGE,
-    WORD_ORDER_HELP,
     LintResult,
     Violation,
     abbreviation_violation,
+    case_message,
     empty_violation,
+    missing_action_violation,
     missing_object_violation,
     no_suggestion_note,
+    property_case_message,
     property_note,
     property_type_violation,
     redundant_violation,
@@ -51,65 +35,33 @@ from telemetry.naming_messages import (
     show,
     tense_violation,
     unknown_action_violation,
+    word_order_message,
 )
-from telemetry.naming_plain import lint_plain_event, lint_plain_property
-from telemetry.naming_rules import case_ok, normalised_in, prepare
-from telemetry.naming_structure import (
+from telemetry.naming.plain import lint_plain_event, lint_plain_property
+from telemetry.naming.rules import case_ok, normalised_in, prepare
+from telemetry.naming.structure import (
     Engine,
     ParsedName,
     action_text,
     engine,
     expand,
-    parse,
+    joined,
     parse_words,
     render,
     render_words,
     rendered_segments,
 )
-from telemetry.naming_text import (
-    normalise,
-    regular_past,
+from telemetry.naming.text import (
     segments,
-    singular,
     strip_dynamic,
 )
-
-__all__ = [
-    "CASE_STYLES",
-    "DEFAULT_FORBIDDEN_CHARS",
-    "DEFAULT_PRESET",
-    "DEFAULT_RESERVED_NAMES",
-    "DEFAULT_RESERVED_PROPERTY_NAMES",
-    "PRESETS",
-    "PROPERTY_TYPES",
-    "TENSES",
-    "WORD_ORDERS",
-    "Convention",
-    "canonical_type",
-    "FrozenMap",
-    "LintResult",
-    "ParsedName",
-    "Violation",
-    "collector_paused",
-    "lint_event",
-    "lint_events",
-    "lint_properties",
-    "lint_property",
-    "main",
-    "normalise",
-    "parse",
-    "regular_past",
-    "render",
-    "singular",
-]
-
 
 # --- events ---------------------------------------------------------------------------------
 
 
 def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], ParsedName]:
     if not name or name.isspace():
-        return (empty_violation("event"),), ParsedName()
+        return (empty_violation("event", conv),), ParsedName()
     eng = engine(conv)
     out: list[Violation] = []
     body, dynamic, prefix, case_text = prepare(name, conv, eng, out)
@@ -134,7 +86,7 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
             out.append(shared_violation(shared, abbreviation_violation, short, full))
     style = conv.event_case
     if case_text and not case_ok(case_text, style):
-        out.append(Violation("case", CASE_MESSAGE[style], show(case_text)))
+        out.append(Violation("case", case_message(conv), show(case_text)))
     action = parsed.action
     if not parsed.objects and action is None and not parsed.category:
         out.append(
@@ -146,7 +98,7 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
         )
         return tuple(out), parsed
     if action is None:
-        out.append(MISSING_ACTION)
+        out.append(missing_action_violation(conv))
     else:
         form = parsed.action_form or ""
         if not parsed.known_action:
@@ -160,12 +112,10 @@ def _event_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...
             wanted = action_text(parsed, conv)
             out.append(shared_violation(shared, tense_violation, form, wanted, tense, style))
         if parsed.order and parsed.order != conv.word_order:
-            out.append(
-                Violation("word-order", WORD_ORDER_HELP[conv.word_order], show(case_text or name))
-            )
+            out.append(Violation("word-order", word_order_message(conv), show(case_text or name)))
         if not parsed.objects and not parsed.category and action not in W.OBJECTLESS_ACTIONS:
             out.append(
-                shared_violation(shared, missing_object_violation, action_text(parsed, conv))
+                shared_violation(shared, missing_object_violation, action_text(parsed, conv), conv)
             )
     if style == "dotted" and not parsed.category:
         out.append(MISSING_CATEGORY)
@@ -241,7 +191,7 @@ def _planned_suggestion(
         category = ()
         head = parsed.category
     if conv.word_order == "object_action":
-        words = [*head, *objects, *spoken]
+        words = [*joined(head, objects), *spoken]
         at = len(words) - len(spoken)
         cut = 0
     elif head:
@@ -256,7 +206,7 @@ def _planned_suggestion(
     key = tuple(map(classes.__getitem__, words))
     if None in key or (category and None in map(classes.__getitem__, category)):
         return None
-    if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
+    if (len(words) > 1 and words[-1] in W.REDUNDANT_WORDS) or not W.AUXILIARIES.isdisjoint(words):
         return None
     shape = eng.shapes.get(key)
     # Not searched yet, no action, or the action found elsewhere: the long way tells.
@@ -306,12 +256,12 @@ def _same_structure(a: ParsedName, b: ParsedName, conv: Convention) -> bool:
     if conv.event_case == "dotted":
         same_head = a.category == b.category and a.objects == b.objects
     else:
-        same_head = b.category + b.objects == a.category + a.objects
+        same_head = joined(b.category, b.objects) == joined(a.category, a.objects)
     return same_head and a.action == b.action and a.qualifiers == b.qualifiers
 
 
 def lint_event_in_full(conv: Convention, name: str) -> LintResult:
-    """`lint_event` without the short way of `naming_plain`, which must answer the same."""
+    """`lint_event` without the short way of `naming.plain`, which must answer the same."""
     violations, parsed = _event_violations(name, conv)
     if not violations:
         return LintResult(name, True, (), None)
@@ -321,6 +271,8 @@ def lint_event_in_full(conv: Convention, name: str) -> LintResult:
     eng = engine(conv)
     hopeless = (
         (not parsed.known_action and parsed.action not in eng.past)
+        # An analytics tool's own event ("page_view"): a look-alike name would only hide that.
+        or any(v.rule == "reserved-name" for v in violations)
         or (conv.event_case == "dotted" and not parsed.category)
         or (
             not parsed.objects and not parsed.category and parsed.action not in W.OBJECTLESS_ACTIONS
@@ -376,7 +328,7 @@ def lint_event(name: str, convention: Convention) -> LintResult:
 def lint_events(names: list[str], convention: Convention) -> list[LintResult]:
     """`lint_event` for each name, in order: how a CI job or the lint endpoint sends them.
 
-    The loop asks the short way of `naming_plain` itself, without a call to `lint_event` per
+    The loop asks the short way of `naming.plain` itself, without a call to `lint_event` per
     name: at 50,000 names a second that call is a tenth of the time."""
     eng = engine(convention)
     results = eng.event_results
@@ -427,7 +379,7 @@ def collector_paused(pause: bool = True):
 
 def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, ...], list[str]]:
     if not name or name.isspace():
-        return (empty_violation("property"),), []
+        return (empty_violation("property", conv),), []
     eng = engine(conv)
     out: list[Violation] = []
     body, _, _, case_text = prepare(name, conv, eng, out)
@@ -450,7 +402,7 @@ def _property_violations(name: str, conv: Convention) -> tuple[tuple[Violation, 
             out.append(shared_violation(eng.violations, abbreviation_violation, short, full))
     style = "snake" if conv.property_case == "dotted" else conv.property_case
     if case_text and not case_ok(case_text, style):
-        out.append(Violation("case", PROPERTY_CASE_MESSAGE[style], show(case_text)))
+        out.append(Violation("case", property_case_message(style), show(case_text)))
     if not words:
         out.append(
             Violation(
@@ -491,7 +443,7 @@ def _property_candidate_ok(candidate: str, conv: Convention) -> bool:
 
 
 def lint_property_in_full(conv: Convention, type: str | None, name: str) -> LintResult:
-    """`lint_property` without the short way of `naming_plain`, which must answer the same."""
+    """`lint_property` without the short way of `naming.plain`, which must answer the same."""
     violations, words = _property_violations(name, conv)
     if type is not None and type not in PROPERTY_TYPES:
         violations = (*violations, property_type_violation(type))
@@ -528,60 +480,3 @@ def lint_property(name: str, convention: Convention, type: str | None = None) ->
             results.clear()
         results[name] = found
     return found
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m telemetry.naming",
-        description="Lint analytics event or property names against a naming convention.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    lint = sub.add_parser("lint", help="lint names (use '-' to read one name per line from stdin)")
-    lint.add_argument("names", nargs="+")
-    lint.add_argument("--preset", choices=sorted(PRESETS), default=DEFAULT_PRESET)
-    lint.add_argument("--convention", help="JSON file with a convention (overrides --preset)")
-    lint.add_argument("--kind", choices=("event", "property"), default="event")
-    lint.add_argument("--json", action="store_true", help="print JSON lines")
-    args = parser.parse_args(argv)
-
-    conv = PRESETS[args.preset]
-    if args.convention:
-        try:
-            with open(args.convention, encoding="utf-8") as fh:
-                conv = Convention.from_dict(json.load(fh))
-        except (OSError, ValueError) as exc:
-            print(f"error: convention {args.convention}: {exc}", file=sys.stderr)
-            return 2
-    names: list[str] = []
-    for name in args.names:
-        if name == "-":
-            names.extend(line.rstrip("\n") for line in sys.stdin)
-        else:
-            names.append(name)
-    failed = 0
-    results = lint_events(names, conv) if args.kind == "event" else lint_properties(names, conv)
-    for name, result in zip(names, results, strict=True):
-        failed += not result.ok
-        if args.json:
-            print(json.dumps(result.to_dict(), ensure_ascii=False))
-            continue
-        if result.ok:
-            print(f"ok    {name}")
-            continue
-        print(f"FAIL  {name}")
-        for v in result.violations:
-            print(f"      {v.rule}: {v.message}")
-        if result.suggestion:
-            print(f"      suggestion: {result.suggestion}")
-        elif result.note:
-            print(f"      {result.note}")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

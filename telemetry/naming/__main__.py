@@ -1,0 +1,5 @@
+import sys
+
+from telemetry.naming.cli import main
+
+sys.exit(main())
