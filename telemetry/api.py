@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from productops.accounts.permissions import IsProductOpsAdmin
 from telemetry import conventions, linting, naming, services
 from telemetry.catalogue import catalogue_filter
-from telemetry.models import Alias, ConventionVersion, Event, EventProperty, Property
+from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
 from telemetry.properties import event_set_properties
 from telemetry.serializers import (
     AliasSerializer,
@@ -25,6 +25,7 @@ from telemetry.serializers import (
     ExceptionSerializer,
     LintRequestSerializer,
     LintResponseSerializer,
+    PlanImportSerializer,
     PropertySerializer,
 )
 
@@ -268,6 +269,18 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(ConventionVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
+class PlanImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The status of a tracking-plan import you uploaded (a big file is read by a worker): poll it
+    until `status` is `ready` (preview it on its page) or `done`."""
+
+    serializer_class = PlanImportSerializer
+    lookup_field = "token"
+
+    def get_queryset(self):
+        # Someone else's import is not found rather than forbidden: tokens are not listed anywhere.
+        return PlanImport.objects.filter(created_by=self.request.user).select_related("team")
+
+
 class SearchView(APIView):
     """One search box for events (by name, old name or description) and properties."""
 
@@ -362,6 +375,7 @@ router.register("events", EventViewSet, basename="telemetry-event")
 router.register("properties", PropertyViewSet, basename="telemetry-property")
 router.register("aliases", AliasViewSet, basename="telemetry-alias")
 router.register("conventions", ConventionViewSet, basename="telemetry-convention")
+router.register("imports", PlanImportViewSet, basename="telemetry-import")
 
 urlpatterns = [
     path("lint/", LintView.as_view(), name="telemetry-lint"),

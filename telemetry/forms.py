@@ -444,6 +444,7 @@ class ImportUploadForm(forms.Form):
         ("xlsx", "Excel .xlsx (same layout)"),
         ("jsonschema", "JSON Schema per event (Segment Protocols, Avo)"),
         ("glean", "Glean metrics.yaml"),
+        ("yaml", "This portal's YAML export (tracking plan with teams and aliases)"),
     ]
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), empty_label=None, help_text="New events belong to this team."

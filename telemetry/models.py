@@ -295,3 +295,54 @@ class NamingHealthSnapshot(models.Model):
     @property
     def share(self) -> float:
         return self.conforming / self.total if self.total else 1.0
+
+
+class PlanImport(models.Model):
+    """One uploaded tracking plan on its way into the catalogue: read once, previewed, committed.
+
+    The file and what was read from it live here rather than in the cache, so a Celery worker can
+    read a big file while the page shows its progress, and the API can report its status.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        QUEUED = "queued", "Waiting for a worker"
+        READING = "reading", "Reading the file"
+        READY = "ready", "Ready to preview"
+        COMMITTING = "committing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    token = models.CharField(max_length=32, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(max_length=20)
+    filename = models.CharField(max_length=200)
+    data = models.BinaryField()
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
+    parsed = models.JSONField(null=True, blank=True, help_text="events and invalid rows as read")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "token"], name="tele_import_owner")]
+
+    def __str__(self):
+        return f"{self.filename} into {self.team}"
+
+    @property
+    def working(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.READING, self.Status.COMMITTING}
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

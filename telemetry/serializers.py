@@ -12,6 +12,7 @@ from telemetry.models import (
     ConventionVersion,
     Event,
     EventProperty,
+    PlanImport,
     Property,
 )
 
@@ -263,3 +264,51 @@ class LintResultSerializer(serializers.Serializer):
 
 class LintResponseSerializer(serializers.Serializer):
     results = LintResultSerializer(many=True)
+
+
+class PlanImportSerializer(serializers.ModelSerializer):
+    """Where an uploaded tracking plan stands: read, previewed, importing or imported."""
+
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    events = serializers.SerializerMethodField()
+    invalid = serializers.SerializerMethodField()
+    skipped = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanImport
+        fields = [
+            "token",
+            "team",
+            "format",
+            "filename",
+            "status",
+            "done",
+            "total",
+            "percent",
+            "events",
+            "invalid",
+            "skipped",
+            "error",
+            "result",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _rows(self, obj, skipped: bool):
+        rows = (obj.parsed or {}).get("invalid", [])
+        return [
+            {"where": r["where"], "reason": r["reason"]}
+            for r in rows
+            if bool(r.get("skipped")) == skipped
+        ][:500]
+
+    def get_events(self, obj) -> int:
+        return len((obj.parsed or {}).get("events", []))
+
+    def get_invalid(self, obj) -> list[dict]:
+        return self._rows(obj, False)
+
+    def get_skipped(self, obj) -> list[dict]:
+        return self._rows(obj, True)
