@@ -12,7 +12,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from telemetry import conventions, linting, naming, services
+from telemetry import conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
 from telemetry.properties import event_set_properties
@@ -20,13 +20,16 @@ from telemetry.serializers import (
     AliasSerializer,
     ConventionPublishSerializer,
     ConventionVersionSerializer,
+    EventCreatedSerializer,
     EventSerializer,
     EventWriteSerializer,
     ExceptionSerializer,
     LintRequestSerializer,
     LintResponseSerializer,
+    MergeSerializer,
     PlanImportSerializer,
     PropertySerializer,
+    ReuseSerializer,
 )
 
 EVENT_FILTERS = [
@@ -94,8 +97,10 @@ class EventViewSet(
     def _reload(self, event):
         return _event_queryset(Event.objects.filter(pk=event.pk)).get()
 
-    @extend_schema(request=EventWriteSerializer, responses={201: EventSerializer})
+    @extend_schema(request=EventWriteSerializer, responses={201: EventCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        """Register an event. The answer lists near-duplicates already in the catalogue under
+        `duplicates`: reuse one of them (POST /events/{id}/reuse/) rather than keep a copy."""
         data = EventWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -117,7 +122,44 @@ class EventViewSet(
         )
         if values.get("properties"):
             event_set_properties(event=event, by=request.user, rows=values["properties"])
-        return Response(EventSerializer(self._reload(event)).data, status=status.HTTP_201_CREATED)
+        duplicates = linting.lint_names([event.name], team=event.team, exclude_event=event.pk)[0][
+            "duplicates"
+        ]
+        return Response(
+            {
+                **EventSerializer(self._reload(event)).data,
+                "duplicates": [
+                    {k: d[k] for k in ("id", "name", "team", "reason", "score")} for d in duplicates
+                ],
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=ReuseSerializer, responses={200: EventSerializer})
+    @action(detail=True, methods=["post"])
+    def reuse(self, request, pk=None):
+        """Put this event in your team's plan (your team sends it) instead of registering a copy."""
+        event = self.get_object()
+        data = ReuseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        merging.event_reuse(event=event, team=data.validated_data["team"], by=request.user)
+        return Response(EventSerializer(self._reload(event)).data)
+
+    @extend_schema(request=MergeSerializer, responses={200: EventSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Fold this event into `into`: its name becomes an alias there, keeping its properties,
+        users and history. Its owning team's members (or ProductOps admins) may do it."""
+        event = self.get_object()
+        data = MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        into = merging.event_merge(
+            source=event,
+            into=data.validated_data["into"],
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(EventSerializer(self._reload(into)).data)
 
     @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer})
     def partial_update(self, request, *args, **kwargs):

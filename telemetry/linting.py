@@ -304,3 +304,24 @@ def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[di
         memo[name] = entry
         results.append(entry)
     return results
+
+
+# Below this a match is only "the same words but one" (duplicates._ONE_WORD_APART): related, not a copy.
+REPORT_MIN_SCORE = 0.75
+
+
+def registry_duplicate_pairs() -> list[tuple[int, int, str, float]]:
+    """Every pair of registered events that look like copies of each other: (id, id, reason, score)."""
+    current = current_convention()
+    index, owners, _, _ = _RegistryIndex.events(
+        current.convention, current.version.number if current.version else 0
+    )
+    pairs = {}
+    for pk, owner in list(owners.items()):
+        for c in index.find(owner["name"], limit=5, exclude_key=pk):
+            if c.key == pk or c.key not in owners or c.score < REPORT_MIN_SCORE:
+                continue
+            key = (min(pk, c.key), max(pk, c.key))
+            if key not in pairs or pairs[key][1] < c.score:
+                pairs[key] = (c.reason, c.score)
+    return [(a, b, reason, score) for (a, b), (reason, score) in sorted(pairs.items())]

@@ -106,12 +106,17 @@ class EventQuerySet(models.QuerySet):
         return self.exclude(status=Event.Status.DEPRECATED)
 
     def search(self, text: str):
-        """Full-text on PostgreSQL (prefix match on every word), icontains elsewhere."""
+        """Full-text on PostgreSQL (prefix match on every word), icontains elsewhere; an event is
+        also found by any of its old names, so a search for what a dashboard still says works."""
         from django.db import connection
 
         text = (text or "").strip()
         if not text:
             return self
+        by_alias = Q()
+        for word in text.split()[:8]:
+            by_alias &= Q(old_name__icontains=word)
+        aliased = Q(pk__in=Alias.objects.filter(by_alias).values("event_id"))
         if connection.vendor == "postgresql":
             import re
 
@@ -119,11 +124,11 @@ class EventQuerySet(models.QuerySet):
 
             words = re.findall(r"\w+", text.lower())[:8]
             if not words:
-                return self.none()
+                return self.filter(aliased)
             query = SearchQuery(
                 " & ".join(f"{w}:*" for w in words), search_type="raw", config="english"
             )
-            return self.filter(search_vector=query)
+            return self.filter(Q(search_vector=query) | aliased)
         condition = Q()
         for word in text.split()[:8]:
             condition &= (
@@ -131,7 +136,7 @@ class EventQuerySet(models.QuerySet):
                 | Q(normalised_name__icontains=word)
                 | Q(description__icontains=word)
             )
-        return self.filter(condition)
+        return self.filter(condition | aliased)
 
 
 class Event(models.Model):
@@ -346,3 +351,24 @@ class PlanImport(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class EventMerge(models.Model):
+    """A duplicate folded into another event: its name became an alias of `into`, and this row
+    keeps where it came from (team, author, dates, definition) after its own row is gone."""
+
+    into = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="merges")
+    source_id = models.PositiveIntegerField(help_text="the merged event's former id")
+    source_name = models.CharField(max_length=200)
+    source_team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    snapshot = models.JSONField(default=dict, help_text="the merged event as it was")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.source_name} merged into {self.into}"

@@ -312,3 +312,38 @@ class PlanImportSerializer(serializers.ModelSerializer):
 
     def get_skipped(self, obj) -> list[dict]:
         return self._rows(obj, True)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    team = serializers.CharField()
+    reason = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class EventCreatedSerializer(EventSerializer):
+    duplicates = DuplicateSerializer(
+        many=True,
+        read_only=True,
+        help_text="Events already in the catalogue that look like this one; reuse one instead.",
+    )
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "duplicates"]
+        read_only_fields = fields
+
+
+class ReuseSerializer(serializers.Serializer):
+    team = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Team.objects.all(),
+        help_text="Your team, which sends this event from now on.",
+    )
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(
+        queryset=Event.objects.all(), help_text="The event this one becomes an old name of."
+    )
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telemetry import plan_views, views
+from telemetry import duplicate_views, plan_views, views
 
 app_name = "telemetry"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/exception/", views.event_exception, name="event_exception"),
     path("events/<int:pk>/usage/", views.event_usage, name="event_usage"),
+    path("events/<int:pk>/reuse/", duplicate_views.event_reuse, name="event_reuse"),
+    path("events/<int:pk>/merge/", duplicate_views.event_merge, name="event_merge"),
+    path("duplicates/", duplicate_views.duplicates, name="duplicates"),
+    path("teams/<slug:slug>/duplicates/", duplicate_views.duplicates, name="team_duplicates"),
     path("properties/", views.property_list, name="property_list"),
     path("properties/<int:pk>/", views.property_detail, name="property_detail"),
     path("health/", views.health, name="health"),

@@ -88,9 +88,8 @@ def event_detail(request, pk):
         ),
         pk=pk,
     )
-    history = AuditEntry.objects.filter(
-        target_type="telemetry.event", target_id=str(event.pk)
-    ).select_related("actor")[:30]
+    merges = list(event.merges.select_related("source_team", "merged_by"))
+    history = _history(event, merges)
     my_teams = list(Team.objects.for_user(request.user).order_by("name"))
     using_ids = {t.pk for t in event.used_by.all()}
     return render(
@@ -99,12 +98,93 @@ def event_detail(request, pk):
         {
             "event": event,
             "history": history,
+            "merges": merges,
             "can_edit": any(t.pk == event.team_id for t in my_teams),
             "usage_teams": [t for t in my_teams if t.pk != event.team_id],
             "using_ids": using_ids,
             "exception_form": ExceptionForm(),
         },
     )
+
+
+HISTORY_TEXT = {
+    "telemetry.event.registered": "registered it",
+    "telemetry.event.edited": "edited",
+    "telemetry.event.renamed": "renamed it",
+    "telemetry.event.properties_set": "changed its properties",
+    "telemetry.event.exception_set": "kept the name on purpose",
+    "telemetry.event.exception_cleared": "removed the exception",
+    "telemetry.event.used": "said their team sends it",
+    "telemetry.event.reused": "reused it in their team's plan",
+    "telemetry.event.unused": "said their team stopped sending it",
+    "telemetry.event.merged": "merged another event into it",
+}
+
+
+_PART_OF_REGISTERING = {"telemetry.event.exception_set", "telemetry.event.properties_set"}
+
+
+def _history(event: Event, merges: list) -> list[dict]:
+    """One line per thing that happened, newest first, including to events merged into this one.
+
+    Registering with the no_lint escape hatch writes two audit entries at once (registered, then
+    exception set); they read as one line. An event imported or loaded without an audit entry
+    gets a single "first registered" line from the event itself.
+    """
+    ids = [str(event.pk)] + [str(m.source_id) for m in merges]
+    entries = (
+        AuditEntry.objects.filter(target_type="telemetry.event", target_id__in=ids)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:40]
+    )
+    names = {str(m.source_id): m.source_name for m in merges}
+    lines: list[dict] = []
+    for entry in entries:
+        text = HISTORY_TEXT.get(entry.action, entry.action.rsplit(".", 1)[-1].replace("_", " "))
+        if entry.target_id in names:
+            text += f" (as “{names[entry.target_id]}”, before it was merged here)"
+        line = {
+            "action": entry.action,
+            "target": entry.target_id,
+            "text": text,
+            "reason": entry.reason,
+            "data": entry.data,
+            "when": entry.created_at,
+            "actor": entry.actor,
+        }
+        # Newest first, so what a registration wrote alongside it sits just above it.
+        while (
+            entry.action == "telemetry.event.registered"
+            and lines
+            and lines[-1]["action"] in _PART_OF_REGISTERING
+            and lines[-1]["target"] == entry.target_id
+            and lines[-1]["actor"] == entry.actor
+            and (lines[-1]["when"] - entry.created_at).total_seconds() < 60
+        ):
+            part = lines.pop()
+            if part["action"] == "telemetry.event.exception_set":
+                line["text"] += " and kept the name on purpose"
+                line["reason"] = part["reason"]
+            else:
+                count = len(part["data"].get("properties", []))
+                line["text"] += f" with {count} propert{'y' if count == 1 else 'ies'}"
+        lines.append(line)
+    if not any(
+        line["action"] == "telemetry.event.registered" and line["target"] == str(event.pk)
+        for line in lines
+    ):
+        lines.append(
+            {
+                "action": "created",
+                "target": str(event.pk),
+                "text": "first registered",
+                "reason": "",
+                "data": {},
+                "when": event.created_at,
+                "actor": event.created_by,
+            }
+        )
+    return lines
 
 
 def _lint_context(request, *, exclude_event=None):
@@ -120,7 +200,10 @@ def _lint_context(request, *, exclude_event=None):
             "lint_error": exc.message_dict["name"][0] if name.strip() else "",
         }
     result = linting.lint_names([name], team=team, exclude_event=exclude_event)[0]
-    return {"lint_name": name, "lint": result}
+    # Reusing an event is offered while registering, to the team the person is in.
+    if team is not None and (exclude_event is not None or not request.user.is_member_of(team)):
+        team = None
+    return {"lint_name": name, "lint": result, "lint_team": team}
 
 
 def _property_rows(request, initial: list[dict]):

@@ -57,6 +57,47 @@ def test_dev_takes_the_suggestion_sees_a_near_duplicate_and_registers(
     screenshot(page, "3-registered")
 
 
+def test_dev_reuses_the_existing_event_instead_of_registering_a_copy(
+    page, sign_in, screenshot, org
+):
+    from telemetry.models import Event
+
+    checkout, search, dev, sam, _ = org
+    theirs = services.event_register(
+        team=search, name="Order Completed", by=sam, description="An order went through."
+    )
+
+    sign_in(page, "dev")
+    page.goto("/telemetry/events/new/")
+    page.get_by_label("Team").select_option(label="Checkout")
+    page.get_by_label("Event name").press_sequentially("order_completed", delay=20)
+    check = page.locator("#lint-result")
+    expect(check.get_by_test_id("duplicates")).to_contain_text("Order Completed")
+    reuse = check.get_by_role("button", name="This event already exists: reuse it in Checkout")
+    expect(reuse).to_be_visible()
+    screenshot(page, "1-duplicate-offered")
+
+    reuse.click()
+    expect(page.get_by_test_id("event-name")).to_have_text("Order Completed")
+    expect(page.get_by_role("alert").filter(has_text="nothing was copied")).to_be_visible()
+    screenshot(page, "2-reused")
+    assert list(Event.objects.values_list("name", flat=True)) == ["Order Completed"]
+    assert list(theirs.used_by.values_list("slug", flat=True)) == ["checkout"]
+
+
+def test_on_a_phone_the_live_check_sits_above_the_register_button(page, sign_in, org):
+    sign_in(page, "dev")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/telemetry/events/new/")
+    page.get_by_label("Event name").press_sequentially("clickedSignupBtn", delay=10)
+    check = page.locator("#lint-result")
+    expect(check.get_by_test_id("violations")).to_be_visible()
+    name_box = page.get_by_label("Event name").bounding_box()
+    check_box = check.bounding_box()
+    button_box = page.get_by_role("button", name="Register event").bounding_box()
+    assert name_box["y"] < check_box["y"] < button_box["y"]
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_admin_changes_the_convention_and_naming_health_follows(
