@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -14,10 +15,12 @@ from rest_framework.views import APIView
 from productops.accounts.permissions import IsProductOpsAdmin
 from telemetry import conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
+from telemetry.convention_changes import convention_check, convention_impact
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
 from telemetry.properties import event_set_properties
 from telemetry.serializers import (
     AliasSerializer,
+    ConventionImpactSerializer,
     ConventionPublishSerializer,
     ConventionVersionSerializer,
     EventCreatedSerializer,
@@ -271,6 +274,14 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     lookup_field = "number"
     queryset = ConventionVersion.objects.select_related("author").order_by("-number")
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list":
+            context["rules_by_number"] = dict(
+                ConventionVersion.objects.values_list("number", "rules")
+            )
+        return context
+
     @extend_schema(responses={200: ConventionVersionSerializer})
     @action(detail=False, methods=["get"])
     def current(self, request):
@@ -288,6 +299,57 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         return Response(ConventionVersionSerializer(current.version).data)
 
+    def _rules(self, request):
+        data = ConventionPublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preset = data.validated_data["preset"]
+        rules = data.validated_data.get("rules")
+        if rules is None:
+            if preset not in naming.PRESETS:
+                raise DRFValidationError(
+                    {"preset": [f"Choose one of {', '.join(naming.PRESETS)}."]}
+                )
+            rules = naming.PRESETS[preset].to_dict()
+        return data.validated_data, rules
+
+    @extend_schema(request=ConventionPublishSerializer, responses={200: ConventionImpactSerializer})
+    @action(
+        detail=False, methods=["post"], permission_classes=[IsProductOpsAdmin], url_path="preview"
+    )
+    def preview(self, request):
+        """What publishing these rules would do to each team (events going from passing to
+        failing, with examples), without publishing anything. Contradictory rules get a 400."""
+        _, rules = self._rules(request)
+        try:
+            convention = naming.Convention.from_dict(rules)
+        except (ValueError, TypeError) as exc:
+            raise DRFValidationError({"rules": [str(exc)]}) from exc
+        convention_check(convention)
+        impact = convention_impact(convention)
+        return Response(
+            {
+                "before_percent": impact.before_percent,
+                "after_percent": impact.after_percent,
+                "newly_failing": impact.newly_failing,
+                "teams": [
+                    {
+                        "team": t.team.slug,
+                        "total": t.total,
+                        "before_percent": t.before_percent,
+                        "after_percent": t.after_percent,
+                        "newly_failing": t.newly_failing,
+                        "newly_passing": t.newly_passing,
+                        "examples": [
+                            {"name": n, "message": m, "suggestion": sug or None}
+                            for n, m, sug in t.examples
+                        ],
+                    }
+                    for t in impact.teams
+                    if t.total
+                ],
+            }
+        )
+
     @extend_schema(
         request=ConventionPublishSerializer, responses={201: ConventionVersionSerializer}
     )
@@ -295,18 +357,10 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         detail=False, methods=["post"], permission_classes=[IsProductOpsAdmin], url_path="publish"
     )
     def publish(self, request):
-        data = ConventionPublishSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        preset = data.validated_data["preset"]
-        rules = data.validated_data.get("rules")
-        if rules is None:
-            if preset not in naming.PRESETS:
-                return Response(
-                    {"preset": [f"Choose one of {', '.join(naming.PRESETS)}."]}, status=400
-                )
-            rules = naming.PRESETS[preset].to_dict()
+        """Publish a new version. Each team is notified of its own impact; see preview/ first."""
+        values, rules = self._rules(request)
         version = conventions.convention_publish(
-            by=request.user, rules=rules, preset=preset, note=data.validated_data["note"]
+            by=request.user, rules=rules, preset=values["preset"], note=values["note"]
         )
         return Response(ConventionVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 

@@ -84,7 +84,12 @@ def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") ->
         raise ValidationError({"rules": str(exc)}) from exc
     if preset not in naming.PRESETS and preset != "custom":
         raise ValidationError({"preset": f"Choose one of {', '.join(naming.PRESETS)} or custom."})
+    from telemetry.convention_changes import convention_check, convention_impact, impact_notify
     from telemetry.tasks import relint_events
+
+    convention_check(convention)
+    # Measured against the verdicts teams see now, before the re-lint rewrites them.
+    impact = convention_impact(convention)
 
     for attempt in range(3):
         try:
@@ -102,9 +107,15 @@ def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") ->
                     action="telemetry.convention.published",
                     target=version,
                     reason=note,
-                    data={"number": version.number, "preset": preset},
+                    data={
+                        "number": version.number,
+                        "preset": preset,
+                        "conforming_before": impact.before_percent,
+                        "conforming_after": impact.after_percent,
+                    },
                 )
                 relint_events.delay_on_commit()
+                impact_notify(impact=impact, version=version)
             return version
         except IntegrityError:
             # Two admins published at once; the loser takes the next number.

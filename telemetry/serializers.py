@@ -199,11 +199,57 @@ class AliasSerializer(serializers.ModelSerializer):
 
 class ConventionVersionSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True, default=None)
+    summary = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField(
+        help_text="What changed since the previous version, one line per rule."
+    )
 
     class Meta:
         model = ConventionVersion
-        fields = ["number", "preset", "rules", "note", "author", "created_at"]
+        fields = ["number", "preset", "rules", "note", "author", "created_at", "summary", "changes"]
         read_only_fields = ["number", "author", "created_at"]
+
+    def get_summary(self, obj) -> str:
+        from telemetry.convention_changes import rules_summary
+
+        return rules_summary(obj.rules)
+
+    def get_changes(self, obj) -> list[str]:
+        from telemetry.convention_changes import rules_diff
+
+        # Listing versions reads every version's rules once (see the view's context).
+        rules = self.context.get("rules_by_number")
+        if rules is None:
+            rules = dict(
+                ConventionVersion.objects.filter(number__lt=obj.number).values_list(
+                    "number", "rules"
+                )
+            )
+        earlier = [n for n in rules if n < obj.number]
+        return rules_diff(rules[max(earlier)] if earlier else None, obj.rules)
+
+
+class ImpactExampleSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    message = serializers.CharField()
+    suggestion = serializers.CharField(allow_null=True)
+
+
+class TeamImpactSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    total = serializers.IntegerField()
+    before_percent = serializers.IntegerField()
+    after_percent = serializers.IntegerField()
+    newly_failing = serializers.IntegerField()
+    newly_passing = serializers.IntegerField()
+    examples = ImpactExampleSerializer(many=True)
+
+
+class ConventionImpactSerializer(serializers.Serializer):
+    before_percent = serializers.IntegerField()
+    after_percent = serializers.IntegerField()
+    newly_failing = serializers.IntegerField()
+    teams = TeamImpactSerializer(many=True)
 
 
 class ConventionPublishSerializer(serializers.Serializer):

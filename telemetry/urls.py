@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telemetry import duplicate_views, plan_views, views
+from telemetry import convention_views, duplicate_views, health_views, plan_views, views
 
 app_name = "telemetry"
 
@@ -17,10 +17,10 @@ urlpatterns = [
     path("teams/<slug:slug>/duplicates/", duplicate_views.duplicates, name="team_duplicates"),
     path("properties/", views.property_list, name="property_list"),
     path("properties/<int:pk>/", views.property_detail, name="property_detail"),
-    path("health/", views.health, name="health"),
-    path("teams/<slug:slug>/", views.team_health, name="team_health"),
-    path("teams/<slug:slug>/vocabulary/", views.vocabulary, name="vocabulary"),
-    path("convention/", views.convention, name="convention"),
+    path("health/", health_views.health, name="health"),
+    path("teams/<slug:slug>/", health_views.team_health, name="team_health"),
+    path("teams/<slug:slug>/vocabulary/", convention_views.vocabulary, name="vocabulary"),
+    path("convention/", convention_views.convention, name="convention"),
     path("import/", plan_views.import_upload, name="import_upload"),
     path("import/<str:token>/columns/", plan_views.import_mapping, name="import_mapping"),
     path("import/<str:token>/preview/", plan_views.import_preview, name="import_preview"),

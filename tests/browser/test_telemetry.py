@@ -98,6 +98,40 @@ def test_on_a_phone_the_live_check_sits_above_the_register_button(page, sign_in,
     assert name_box["y"] < check_box["y"] < button_box["y"]
 
 
+def test_admin_previews_a_convention_change_before_publishing(page, sign_in, screenshot, org):
+    from telemetry.models import ConventionVersion
+
+    checkout, search, dev, sam, _ = org
+    for name in ["Order Completed", "Product Viewed", "Cart Viewed"]:
+        services.event_register(team=checkout, name=name, by=dev)
+    services.event_register(team=search, name="search_failed", by=sam)
+
+    sign_in(page, "admin")
+    page.goto("/telemetry/convention/")
+    page.get_by_label("Start from preset").select_option("snake")
+    expect(page.get_by_label("Event case")).to_have_value("snake")
+    page.get_by_label("Note").fill("Match the warehouse.")
+    page.get_by_role("button", name="Preview the impact").click()
+
+    impact = page.get_by_test_id("impact")
+    expect(page.get_by_test_id("impact-summary")).to_contain_text("75% → 25%")
+    checkout_row = impact.get_by_test_id("impact-row").filter(has_text="Checkout")
+    expect(checkout_row).to_contain_text("100% → 0%")
+    expect(checkout_row).to_contain_text("Order Completed")
+    expect(checkout_row).to_contain_text("order_completed")
+    expect(impact.get_by_test_id("impact-row").filter(has_text="Search")).to_contain_text(
+        "0% → 100%"
+    )
+    screenshot(page, "1-impact-before-publishing")
+    assert not ConventionVersion.objects.exists()
+
+    page.get_by_role("button", name="Publish v1").click()
+    expect(page.get_by_role("alert").filter(has_text="v1 is published")).to_be_visible()
+    expect(page.get_by_test_id("version").first).to_contain_text("v1 · snake")
+    expect(page.get_by_test_id("version-changes").first).to_contain_text("First published version")
+    screenshot(page, "2-published")
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_admin_changes_the_convention_and_naming_health_follows(
@@ -118,7 +152,11 @@ def test_admin_changes_the_convention_and_naming_health_follows(
     expect(page.get_by_label("Event case")).to_have_value("snake")
     page.get_by_label("Note").fill("Data Platform asked for snake_case to match the warehouse.")
     screenshot(page, "2-convention-editor")
-    page.get_by_role("button", name="Publish new version").click()
+    page.get_by_role("button", name="Preview the impact").click()
+    expect(page.get_by_test_id("impact-row").filter(has_text="Checkout")).to_contain_text(
+        "67% → 33%"
+    )
+    page.get_by_role("button", name="Publish v1").click()
     expect(page.get_by_test_id("version").first).to_contain_text("v1 · snake")
 
     # The real worker re-lints every event; the page shows the new share once it has.

@@ -17,7 +17,14 @@ def _convention_post(client, **changes):
     data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
     data.update({k: v for k, v in changes.items()})
     data = {k: v for k, v in data.items() if v is not False}
-    return client.post(reverse("telemetry:convention"), data)
+    # Publishing takes two steps: the impact is previewed, then exactly those rules are published.
+    preview = client.post(reverse("telemetry:convention"), {**data, "action": "preview"})
+    if preview.status_code != 200 or preview.context["impact"] is None:
+        return preview
+    return client.post(
+        reverse("telemetry:convention"),
+        {**data, "action": "publish", "fingerprint": preview.context["fingerprint"]},
+    )
 
 
 def test_each_publish_is_a_new_numbered_audited_version(

@@ -1,0 +1,167 @@
+"""Convention changes that warn before they hurt: impact first, contradictions refused, a readable
+history, and every team told what a new version means for it."""
+
+import string
+
+import pytest
+from django.urls import reverse
+
+from productops.accounts.models import Notification
+from telemetry import conventions, naming
+from telemetry.models import ConventionVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(client, **changes):
+    form = client.get(reverse("telemetry:convention"), {"preset": changes.get("preset", "")})
+    form = form.context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not False}
+
+
+@pytest.fixture
+def registry(world, register):
+    for name in ["Order Completed", "Product Viewed", "Cart Viewed"]:
+        register(name)
+    register("Results Viewed", team=world.other_team, by=world.outsider)
+    register("search_failed", team=world.other_team, by=world.outsider)
+
+
+def test_publishing_shows_the_impact_per_team_first_and_publishes_nothing(
+    world, client_for, registry
+):
+    client = client_for(world.admin)
+    data = _form_data(client, preset="snake")
+    response = client.post(reverse("telemetry:convention"), {**data, "action": "preview"})
+    assert response.status_code == 200
+    assert not ConventionVersion.objects.exists()
+    impact = response.context["impact"]
+    rows = {t.team.name: t for t in impact.teams if t.total}
+    assert (rows["Checkout"].before_percent, rows["Checkout"].after_percent) == (100, 0)
+    assert rows["Checkout"].newly_failing == 3
+    assert [name for name, _, _ in rows["Checkout"].examples] == [
+        "Cart Viewed",
+        "Order Completed",
+        "Product Viewed",
+    ]
+    assert rows["Checkout"].examples[1][2] == "order_completed"
+    assert (rows["Search"].newly_failing, rows["Search"].newly_passing) == (1, 1)
+    assert (impact.before_percent, impact.after_percent) == (80, 20)
+    body = response.content.decode()
+    assert "80% → 20%" in body and "Publish v1" in body
+
+
+def test_publish_without_seeing_the_impact_of_those_rules_only_previews(
+    world, client_for, registry
+):
+    client = client_for(world.admin)
+    data = _form_data(client, preset="snake")
+    # No preview at all.
+    response = client.post(reverse("telemetry:convention"), {**data, "action": "publish"})
+    assert response.status_code == 200 and response.context["impact"] is not None
+    # A preview of other rules.
+    fingerprint = response.context["fingerprint"]
+    changed = {**data, "rule_max_length": 30, "action": "publish", "fingerprint": fingerprint}
+    response = client.post(reverse("telemetry:convention"), changed)
+    assert response.status_code == 200 and "rules changed since" in response.content.decode()
+    assert not ConventionVersion.objects.exists()
+    # The rules whose impact was shown.
+    response = client.post(
+        reverse("telemetry:convention"), {**data, "action": "publish", "fingerprint": fingerprint}
+    )
+    assert response.status_code == 302
+    assert ConventionVersion.objects.get().preset == "snake"
+
+
+def test_contradictory_rules_are_refused(world, client_for, api_for):
+    client = client_for(world.admin)
+    data = _form_data(client, preset="segment", rule_forbidden_chars=string.ascii_letters)
+    response = client.post(reverse("telemetry:convention"), {**data, "action": "preview"})
+    assert response.status_code == 400
+    assert "contradict" in response.context["form"].non_field_errors()[0]
+    rules = {**naming.PRESETS["segment"].to_dict(), "forbidden_chars": string.ascii_letters}
+    api = api_for(world.admin).post(
+        "/api/v1/telemetry/conventions/publish/",
+        {"preset": "custom", "rules": rules},
+        format="json",
+    )
+    assert api.status_code == 400 and "contradict" in str(api.json()["rules"])
+    preview = api_for(world.admin).post(
+        "/api/v1/telemetry/conventions/preview/",
+        {"preset": "custom", "rules": rules},
+        format="json",
+    )
+    assert preview.status_code == 400
+    assert not ConventionVersion.objects.exists()
+
+
+def test_versions_have_a_summary_and_a_diff(world, client_for, api_for):
+    conventions.convention_publish(
+        by=world.admin, rules=naming.PRESETS["segment"].to_dict(), preset="segment"
+    )
+    rules = {
+        **naming.PRESETS["snake"].to_dict(),
+        "max_length": 40,
+        "reserved_prefixes": [*naming.PRESETS["snake"].to_dict()["reserved_prefixes"], "tmp_"],
+    }
+    conventions.convention_publish(by=world.admin, rules=rules, preset="custom")
+    page = client_for(world.member).get(reverse("telemetry:convention"))
+    newest = page.context["history"][0]
+    assert "Event case: title → snake" in newest["changes"]
+    assert "Longest name: 64 → 40" in newest["changes"]
+    assert "Reserved prefixes: added “tmp_”" in newest["changes"]
+    assert newest["summary"].startswith("events in snake case")
+    assert page.context["history"][1]["changes"][0].startswith("First published version")
+    body = page.content.decode()
+    assert "Event case: title → snake" in body
+    listed = api_for(world.member).get("/api/v1/telemetry/conventions/").json()
+    first = listed["results"][0] if isinstance(listed, dict) else listed[0]
+    assert "Longest name: 64 → 40" in first["changes"]
+
+
+def test_the_conventions_endpoint_reads_versions_in_a_fixed_number_of_queries(
+    world, api_for, django_assert_max_num_queries
+):
+    for preset in ["snake", "camel", "segment", "dotted", "snake"]:
+        conventions.convention_publish(
+            by=world.admin, rules=naming.PRESETS[preset].to_dict(), preset=preset
+        )
+    client = api_for(world.member)
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/v1/telemetry/conventions/").status_code == 200
+
+
+def test_publishing_tells_each_team_its_own_impact(world, registry):
+    version = conventions.convention_publish(
+        by=world.admin,
+        rules=naming.PRESETS["snake"].to_dict(),
+        preset="snake",
+        note="Match the warehouse",
+    )
+    mine = Notification.objects.get(recipient=world.member)
+    assert mine.title == f"Naming convention v{version.number}: what it means for Checkout"
+    assert "3 of your 3 live events no longer follow it" in mine.body
+    assert "100% → 0%" in mine.body and "Match the warehouse" in mine.body
+    assert mine.url == reverse("telemetry:team_health", args=["checkout"])
+    theirs = Notification.objects.get(recipient=world.outsider)
+    assert "1 of your 2 live events no longer follow it" in theirs.body
+    assert not Notification.objects.filter(recipient=world.researcher).exists()
+
+
+def test_the_api_previews_the_impact(world, api_for, registry):
+    response = api_for(world.admin).post(
+        "/api/v1/telemetry/conventions/preview/", {"preset": "snake"}, format="json"
+    )
+    assert response.status_code == 200
+    checkout = next(t for t in response.json()["teams"] if t["team"] == "checkout")
+    assert checkout["newly_failing"] == 3
+    assert checkout["examples"][0]["suggestion"] == "cart_viewed"
+    assert not ConventionVersion.objects.exists()
+    assert (
+        api_for(world.member)
+        .post("/api/v1/telemetry/conventions/preview/", {"preset": "snake"}, format="json")
+        .status_code
+        == 403
+    )
