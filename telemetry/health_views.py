@@ -9,21 +9,26 @@ from django.utils import timezone
 from productops.accounts.models import Team
 from telemetry.health import Health, naming_health_by_team
 from telemetry.models import ConventionVersion, Event, NamingHealthSnapshot, TeamVocabulary
+from telemetry.trends import TREND_DAYS, trend_chart
 
 
-def _sparkline(values: list[float], width: int = 160, height: int = 36) -> str:
-    if len(values) < 2:
-        return ""
-    step = width / (len(values) - 1)
-    return " ".join(f"{i * step:.1f},{height - v * height:.1f}" for i, v in enumerate(values))
-
-
-def _trends(days: int = 30) -> dict[int, list]:
+def _trends(days: int = TREND_DAYS) -> dict[int, list]:
     since = timezone.now().date() - datetime.timedelta(days=days)
     trends: dict[int, list] = {}
-    for snap in NamingHealthSnapshot.objects.filter(day__gte=since).order_by("day"):
+    snapshots = (
+        NamingHealthSnapshot.objects.filter(day__gte=since)
+        .select_related("convention")
+        .only("team_id", "day", "total", "conforming", "convention__number")
+        .order_by("day")
+    )
+    for snap in snapshots:
         trends.setdefault(snap.team_id, []).append(snap)
     return trends
+
+
+def _chart(snaps, **size):
+    days = [(s.day, s.share, s.convention.number if s.convention else None) for s in snaps]
+    return trend_chart(days, end=timezone.now().date(), **size)
 
 
 @login_required
@@ -39,7 +44,7 @@ def health(request):
             {
                 "team": team,
                 "health": h,
-                "points": _sparkline([s.share for s in snaps]),
+                "chart": _chart(snaps),
                 "first": snaps[0] if snaps else None,
             }
         )
@@ -52,10 +57,16 @@ def health(request):
     org_days: dict = {}
     for snaps in trends.values():
         for s in snaps:
-            t, c = org_days.get(s.day, (0, 0))
-            org_days[s.day] = (t + s.total, c + s.conforming)
-    org_points = _sparkline(
-        [c / t if t else 1.0 for _, (t, c) in sorted(org_days.items())], width=320, height=60
+            t, c, _ = org_days.get(s.day, (0, 0, None))
+            org_days[s.day] = (t + s.total, c + s.conforming, s.convention)
+    org_chart = trend_chart(
+        [
+            (day, c / t if t else 1.0, version.number if version else None)
+            for day, (t, c, version) in sorted(org_days.items())
+        ],
+        end=timezone.now().date(),
+        width=320,
+        height=72,
     )
     return render(
         request,
@@ -63,7 +74,8 @@ def health(request):
         {
             "rows": rows,
             "total": total,
-            "org_points": org_points,
+            "org_chart": org_chart,
+            "trend_days": TREND_DAYS,
             "current": ConventionVersion.objects.current(),
         },
     )
@@ -73,7 +85,7 @@ def health(request):
 def team_health(request, slug):
     team = get_object_or_404(Team, slug=slug)
     h = naming_health_by_team().get(team.pk, Health())
-    snaps = _trends(90).get(team.pk, [])
+    snaps = _trends().get(team.pk, [])
     warnings = (
         Event.objects.for_team(team)
         .counted_for_health()
@@ -90,7 +102,8 @@ def team_health(request, slug):
             "team": team,
             "health": h,
             "snapshots": snaps,
-            "points": _sparkline([s.share for s in snaps], width=480, height=80),
+            "chart": _chart(snaps, width=320, height=72),
+            "trend_days": TREND_DAYS,
             "warnings": warnings,
             "exceptions": exceptions,
             "is_member": request.user.is_member_of(team),

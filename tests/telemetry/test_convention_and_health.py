@@ -197,7 +197,7 @@ def test_health_pages_show_share_and_trend(
         org = client.get(reverse("telemetry:health"))
     row = next(r for r in org.context["rows"] if r["team"] == world.team)
     assert row["health"].percent == 50
-    assert row["points"].count(",") == 3
+    assert row["chart"].points.count(",") == 3
     team_page = client.get(reverse("telemetry:team_health", args=["checkout"]))
     assert team_page.context["health"].percent == 50
     assert "addToCart" in team_page.content.decode()

@@ -75,3 +75,53 @@ def test_the_column_mapping_page_names_fields_in_words(world, client_for):
     body = client.get(response["Location"]).content.decode()
     assert "Property type" in body and "Property description" in body
     assert "Propertytype" not in body and "Propertydescription" not in body
+
+
+@pytest.fixture
+def snapshots(world, register):
+    import datetime
+
+    from django.utils import timezone
+
+    from telemetry import conventions, naming
+    from telemetry.models import NamingHealthSnapshot
+
+    register("Order Completed")
+    v1 = conventions.convention_publish(
+        by=world.admin, rules=naming.PRESETS["segment"].to_dict(), preset="segment"
+    )
+    v2 = conventions.convention_publish(
+        by=world.admin, rules=naming.PRESETS["snake"].to_dict(), preset="snake"
+    )
+    today = timezone.now().date()
+    for days_ago, conforming, version in [(45, 4, v1), (20, 8, v1), (10, 2, v2), (1, 5, v2)]:
+        NamingHealthSnapshot.objects.create(
+            team=world.team,
+            day=today - datetime.timedelta(days=days_ago),
+            total=10,
+            conforming=conforming,
+            convention=version,
+        )
+    return today
+
+
+def test_the_trend_windows_agree(world, client_for, snapshots):
+    client = client_for(world.member)
+    org = client.get(reverse("telemetry:health"))
+    team = client.get(reverse("telemetry:team_health", args=["checkout"]))
+    row = next(r for r in org.context["rows"] if r["team"] == world.team)
+    # The snapshot of 45 days ago is on both pages, from the same first day.
+    assert row["chart"].start == team.context["chart"].start == org.context["org_chart"].start
+    assert row["chart"].first == team.context["chart"].first == 0.4
+    assert org.context["trend_days"] == team.context["trend_days"] == 60
+    assert "Trend (60 days)" in org.content.decode()
+    assert "Trend, last 60 days" in team.content.decode()
+
+
+def test_sparklines_have_a_scale_and_mark_convention_changes(world, client_for, snapshots):
+    client = client_for(world.member)
+    for url in [reverse("telemetry:health"), reverse("telemetry:team_health", args=["checkout"])]:
+        body = client.get(url).content.decode()
+        assert ">100%</text>" in body and ">0%</text>" in body
+        assert 'data-testid="trend-marker">v2</text>' in body
+        assert "convention v2 published" in body
