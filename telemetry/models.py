@@ -202,6 +202,29 @@ class Event(models.Model):
 
         return json.dumps(self.example_payload, indent=2, ensure_ascii=False)
 
+    def generated_example(self) -> dict:
+        """A payload written from the event's current name and declared properties (prefetch
+        event_properties__property to avoid a query)."""
+        from telemetry.payloads import example_payload
+
+        return example_payload(
+            self.name,
+            [
+                {
+                    "name": ep.property.name,
+                    "type": ep.property.type,
+                    "allowed_values": ep.property.allowed_values,
+                    "pattern": ep.property.pattern,
+                }
+                for ep in self.event_properties.all()
+            ],
+        )
+
+    def generated_example_json(self) -> str:
+        import json
+
+        return json.dumps(self.generated_example(), indent=2, ensure_ascii=False)
+
 
 class Property(models.Model):
     """The shared property catalogue: `plan_type` means the same thing on every event."""

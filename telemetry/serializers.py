@@ -56,6 +56,9 @@ class EventSerializer(serializers.ModelSerializer):
     aliases = serializers.SlugRelatedField(slug_field="old_name", many=True, read_only=True)
     properties = EventPropertySerializer(source="event_properties", many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    generated_example = serializers.JSONField(
+        read_only=True, help_text="A payload written from the current name and properties."
+    )
 
     class Meta:
         model = Event
@@ -71,6 +74,7 @@ class EventSerializer(serializers.ModelSerializer):
             "aliases",
             "properties",
             "example_payload",
+            "generated_example",
             "lint_state",
             "lint_violations",
             "lint_suggestion",

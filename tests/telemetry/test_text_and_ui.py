@@ -125,3 +125,66 @@ def test_sparklines_have_a_scale_and_mark_convention_changes(world, client_for, 
         assert ">100%</text>" in body and ">0%</text>" in body
         assert 'data-testid="trend-marker">v2</text>' in body
         assert "convention v2 published" in body
+
+
+def test_the_example_payload_is_written_from_the_declared_properties(world, client_for, register):
+    from telemetry import properties
+
+    event = register("Order Completed")
+    properties.event_set_properties(
+        event=event,
+        by=world.member,
+        rows=[
+            {"name": "order_id", "type": "string", "required": True},
+            {"name": "revenue", "type": "number"},
+            {"name": "payment_method", "type": "string", "allowed_values": ["card", "paypal"]},
+            {"name": "is_gift", "type": "boolean"},
+        ],
+    )
+    client = client_for(world.member)
+    page = client.get(event.get_absolute_url())
+    assert page.context["event"].generated_example() == {
+        "event": "Order Completed",
+        "properties": {
+            "is_gift": True,
+            "order_id": "order-1042",
+            "payment_method": "card",
+            "revenue": 42.5,
+        },
+    }
+    assert "&quot;payment_method&quot;: &quot;card&quot;" in page.content.decode()
+    # Renamed, the example follows the new name at once.
+    services.event_rename(event=event, new_name="Order Placed", by=world.member)
+    api = client.get(f"/api/v1/telemetry/events/{event.pk}/").json()
+    assert api["generated_example"]["event"] == "Order Placed"
+    assert "platform" not in api["generated_example"]["properties"]
+
+
+@pytest.mark.django_db
+def test_demo_events_have_varied_descriptions_and_payloads_from_their_properties():
+    from productops.accounts import demo as accounts_demo
+    from telemetry import demo
+    from telemetry.models import Event, NamingHealthSnapshot
+
+    accounts_demo.seed()
+    demo.seed()
+    descriptions = list(Event.objects.values_list("description", flat=True))
+    openings = {d.split(" ")[0] for d in descriptions}
+    assert len(set(descriptions)) > 0.9 * len(descriptions)
+    assert len(openings) >= 5
+    assert not Event.objects.exclude(example_payload={}).exists()
+    # The trend knows which convention was in force each day, so its chart marks v2.
+    versions = set(NamingHealthSnapshot.objects.values_list("convention__number", flat=True))
+    assert {1, 2} <= versions
+
+
+def test_a_name_without_a_suggestion_says_so_once(world, client_for):
+    response = client_for(world.member).get(
+        reverse("telemetry:event_new"),
+        {"check": "1", "name": "Frobnicate Wibble", "team": world.team.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert 'data-testid="no-suggestion"' in body
+    assert "No confident suggestion: No suggestion" not in body
+    assert body.count("No suggestion") + body.count("No confident suggestion") == 1
