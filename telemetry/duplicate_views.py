@@ -91,3 +91,28 @@ def event_merge(request, pk):
         "telemetry/event_merge.html",
         {"source": source, "into": into, "moving": moving},
     )
+
+
+@login_required
+@require_POST
+def apply_suggestions(request, slug):
+    """A team renames its flagged events to the suggested names at once (old names stay aliases)."""
+    team = get_object_or_404(Team, slug=slug)
+    if not request.user.is_member_of(team):
+        raise PermissionDenied(f"Only members of {team.name} can rename its events.")
+    ids = None
+    if not request.POST.get("all"):
+        ids = [int(pk) for pk in request.POST.getlist("event") if pk.isdigit()]
+        if not ids:
+            messages.error(request, "Tick the events to rename, or choose “Rename all”.")
+            return redirect("telemetry:team_health", slug=team.slug)
+    renamed, skipped = merging.suggestions_apply(team=team, by=request.user, event_ids=ids)
+    if renamed:
+        messages.success(
+            request,
+            f"Renamed {len(renamed)} event{'s' if len(renamed) != 1 else ''} to the suggested "
+            "names; each old name stays as an alias, so data sent under it still resolves.",
+        )
+    for event, why in skipped[:10]:
+        messages.warning(request, f"“{event.name}” kept its name: {why}")
+    return redirect("telemetry:team_health", slug=team.slug)

@@ -26,6 +26,22 @@ def _trends(days: int = TREND_DAYS) -> dict[int, list]:
     return trends
 
 
+WARNING_LIMIT = 5000
+
+
+def _warning_groups(events) -> list[dict]:
+    """The same warning on many events reads as one line with a count, not 29 identical lines."""
+    groups: dict[str, dict] = {}
+    for event in events:
+        for violation in event.lint_violations:
+            group = groups.setdefault(
+                violation["rule"],
+                {"rule": violation["rule"], "message": violation["message"], "events": []},
+            )
+            group["events"].append(event)
+    return sorted(groups.values(), key=lambda g: (-len(g["events"]), g["rule"]))
+
+
 def _chart(snaps, **size):
     days = [(s.day, s.share, s.convention.number if s.convention else None) for s in snaps]
     return trend_chart(days, end=timezone.now().date(), **size)
@@ -86,12 +102,15 @@ def team_health(request, slug):
     team = get_object_or_404(Team, slug=slug)
     h = naming_health_by_team().get(team.pk, Health())
     snaps = _trends().get(team.pk, [])
-    warnings = (
+    flagged = (
         Event.objects.for_team(team)
         .counted_for_health()
         .filter(lint_state=Event.LintState.WARNINGS)
-        .order_by("name")[:50]
+        .order_by("name")
+        .only("pk", "name", "lint_suggestion", "lint_violations", "team_id")
     )
+    flagged = list(flagged[:WARNING_LIMIT])
+    warnings = flagged[:50]
     exceptions = (
         Event.objects.for_team(team).filter(lint_state=Event.LintState.EXCEPTION).order_by("name")
     )
@@ -105,6 +124,8 @@ def team_health(request, slug):
             "chart": _chart(snaps, width=320, height=72),
             "trend_days": TREND_DAYS,
             "warnings": warnings,
+            "warning_groups": _warning_groups(flagged),
+            "with_suggestion": sum(1 for e in flagged if e.lint_suggestion),
             "exceptions": exceptions,
             "is_member": request.user.is_member_of(team),
             "vocabulary": TeamVocabulary.objects.filter(team=team).first(),

@@ -122,3 +122,59 @@ def event_merge(*, source: Event, into: Event, by: User, reason: str = "") -> Ev
             data={"from": source_name, "from_id": source_pk, "from_team": snapshot["team"]},
         )
     return into
+
+
+def suggestions_apply(*, team: Team, by: User, event_ids=None) -> tuple[list, list]:
+    """Rename a team's events to their suggested names in one go; each old name stays an alias.
+
+    `event_ids` limits it to some events (None: every live event with a suggestion). Returns
+    (renamed events, (event, why) for those left as they are): a suggestion another event
+    already uses is skipped rather than guessed around.
+    """
+    from telemetry.services import event_rename
+
+    require_team_member(by, team)
+    events = (
+        Event.objects.for_team(team)
+        .counted_for_health()
+        .filter(lint_state=Event.LintState.WARNINGS)
+        .exclude(lint_suggestion="")
+        .select_related("team")
+        .order_by("name")
+    )
+    if event_ids is not None:
+        events = events.filter(pk__in=event_ids)
+    events = list(events)
+    taken = set(
+        Event.objects.filter(name__in=[e.lint_suggestion for e in events]).values_list(
+            "name", flat=True
+        )
+    ) | set(
+        Alias.objects.filter(old_name__in=[e.lint_suggestion for e in events]).values_list(
+            "old_name", flat=True
+        )
+    )
+    renamed, skipped = [], []
+    with transaction.atomic():
+        for event in events:
+            target = event.lint_suggestion
+            if target in taken:
+                skipped.append((event, f"“{target}” is already taken; merge or rename it by hand."))
+                continue
+            old = event.name
+            try:
+                with transaction.atomic():
+                    event_rename(event=event, new_name=target, by=by)
+            except ValidationError as exc:
+                skipped.append((event, " ".join(m for ms in exc.message_dict.values() for m in ms)))
+                continue
+            taken.add(target)
+            renamed.append((old, event))
+        if renamed:
+            audit_record(
+                actor=by,
+                action="telemetry.team.suggestions_applied",
+                target=team,
+                data={"renamed": [[old, e.name] for old, e in renamed][:500]},
+            )
+    return renamed, skipped

@@ -14,6 +14,11 @@ urlpatterns = [
     path("events/<int:pk>/reuse/", duplicate_views.event_reuse, name="event_reuse"),
     path("events/<int:pk>/merge/", duplicate_views.event_merge, name="event_merge"),
     path("duplicates/", duplicate_views.duplicates, name="duplicates"),
+    path(
+        "teams/<slug:slug>/apply-suggestions/",
+        duplicate_views.apply_suggestions,
+        name="apply_suggestions",
+    ),
     path("teams/<slug:slug>/duplicates/", duplicate_views.duplicates, name="team_duplicates"),
     path("properties/", views.property_list, name="property_list"),
     path("properties/<int:pk>/", views.property_detail, name="property_detail"),

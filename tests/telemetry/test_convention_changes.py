@@ -165,3 +165,53 @@ def test_the_api_previews_the_impact(world, api_for, registry):
         .status_code
         == 403
     )
+
+
+def test_a_team_applies_the_suggested_names_in_bulk_keeping_old_names_as_aliases(
+    world, client_for, register
+):
+    from productops.accounts.models import AuditEntry
+    from telemetry.models import Alias, Event
+
+    names = ["order_completed", "cart_viewed", "product_viewed", "Coupon Applied"]
+    for name in names:
+        register(name)
+    register("Order Completed", team=world.other_team, by=world.outsider)
+    theirs = register("search_failed", team=world.other_team, by=world.outsider)
+
+    client = client_for(world.member)
+    page = client.get(reverse("telemetry:team_health", args=["checkout"]))
+    groups = page.context["warning_groups"]
+    # Three identical warnings read as one line with a count.
+    assert [(g["rule"], len(g["events"])) for g in groups] == [("case", 3)]
+    assert page.content.decode().count('data-testid="warning-group"') == 1
+
+    response = client.post(reverse("telemetry:apply_suggestions", args=["checkout"]), {"all": "1"})
+    assert response.status_code == 302
+    mine = set(Event.objects.filter(team=world.team).values_list("name", flat=True))
+    # “Order Completed” belongs to Search already: that one is left for a merge instead.
+    assert mine == {"Cart Viewed", "Product Viewed", "Coupon Applied", "order_completed"}
+    assert set(Alias.objects.values_list("old_name", flat=True)) == {
+        "cart_viewed",
+        "product_viewed",
+    }
+    assert Event.objects.get(pk=theirs.pk).name == "search_failed"  # other teams untouched
+    audit = AuditEntry.objects.get(action="telemetry.team.suggestions_applied")
+    assert sorted(audit.data["renamed"]) == [
+        ["cart_viewed", "Cart Viewed"],
+        ["product_viewed", "Product Viewed"],
+    ]
+    messages = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert any("Renamed 2 events" in m for m in messages)
+    assert any("“order_completed” kept its name" in m for m in messages)
+
+
+def test_only_ticked_events_are_renamed_and_only_by_members(world, client_for, register):
+    from telemetry.models import Event
+
+    first = register("cart_viewed")
+    register("product_viewed")
+    url = reverse("telemetry:apply_suggestions", args=["checkout"])
+    assert client_for(world.outsider).post(url, {"all": "1"}).status_code == 403
+    client_for(world.member).post(url, {"event": [first.pk]})
+    assert set(Event.objects.values_list("name", flat=True)) == {"Cart Viewed", "product_viewed"}
