@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from productops.accounts.models import Team
 from telemetry import naming
 from telemetry.conventions import with_vocabulary
-from telemetry.models import ConventionVersion, Event, TeamVocabulary
+from telemetry.models import ConventionVersion, Event, EventProperty, TeamVocabulary
 
 EXAMPLES = 5
 # Names any workable convention accepts in some spelling: if the rules refuse every one of them
@@ -116,33 +116,47 @@ class Impact:
 def convention_impact(convention: naming.Convention) -> Impact:
     """For each team, its live events that would go from passing to failing (and back) under
     `convention` with the team's own words, with examples. Kept-on-purpose names do not move."""
-    vocabularies = {v.team_id: v for v in TeamVocabulary.objects.all()}
+    vocabularies = {v.team_id: v for v in TeamVocabulary.objects.select_related("team")}
     teams = {t.pk: TeamImpact(t) for t in Team.objects.order_by("name")}
     rows = (
         Event.objects.counted_for_health()
         .exclude(lint_state=Event.LintState.EXCEPTION)
         .order_by("team_id", "name")
-        .values_list("team_id", "name", "lint_state")
+        .values_list("pk", "team_id", "name", "lint_state")
     )
     by_team: dict[int, list] = {}
-    for team_id, name, state in rows:
-        by_team.setdefault(team_id, []).append((name, state))
+    for pk, team_id, name, state in rows:
+        by_team.setdefault(team_id, []).append((pk, name, state))
+    # Teams' own rules (a prefix, required properties) still apply under the new version.
+    strict = [t for t, v in vocabularies.items() if v.required_properties]
+    declared: dict[int, set] = {}
+    for event_id, prop in EventProperty.objects.filter(event__team_id__in=strict).values_list(
+        "event_id", "property__name"
+    ):
+        declared.setdefault(event_id, set()).add(prop)
     for team_id, events in by_team.items():
         impact = teams[team_id]
-        team_conv = with_vocabulary(convention, vocabularies.get(team_id))
-        results = naming.lint_events([name for name, _ in events], team_conv)
-        for (name, state), result in zip(events, results, strict=True):
+        vocabulary = vocabularies.get(team_id)
+        team_conv = with_vocabulary(convention, vocabulary)
+        rules = vocabulary.rules() if vocabulary else None
+        results = naming.lint_events([name for _, name, _ in events], team_conv)
+        for (pk, name, state), result in zip(events, results, strict=True):
+            extra = (
+                rules.violations(name, declared.get(pk, set())) if rules and rules.active else []
+            )
+            now_ok = result.ok and not extra
             was_ok = state == Event.LintState.OK
             impact.total += 1
             impact.before += was_ok
-            impact.after += result.ok
-            if was_ok and not result.ok:
+            impact.after += now_ok
+            if was_ok and not now_ok:
                 impact.newly_failing += 1
                 if len(impact.examples) < EXAMPLES:
-                    impact.examples.append(
-                        (name, result.violations[0].message, result.suggestion or "")
+                    message = (
+                        result.violations[0].message if result.violations else extra[0]["message"]
                     )
-            elif result.ok and not was_ok:
+                    impact.examples.append((name, message, result.suggestion or ""))
+            elif now_ok and not was_ok:
                 impact.newly_passing += 1
     listed = sorted(teams.values(), key=lambda t: (-t.newly_failing, t.team.name))
     return Impact(

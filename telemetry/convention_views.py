@@ -118,6 +118,8 @@ def vocabulary(request, slug):
     initial = {
         "actions": "\n".join(f"{k} = {v}" for k, v in (current.actions if current else {}).items()),
         "objects": ", ".join(current.object_words if current else []),
+        "prefix": current.prefix if current else "",
+        "required_properties": ", ".join(current.required_properties if current else []),
     }
     form = VocabularyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -127,6 +129,8 @@ def vocabulary(request, slug):
                 by=request.user,
                 actions=form.cleaned_data["actions"],
                 objects=form.cleaned_data["objects"],
+                prefix=form.cleaned_data["prefix"],
+                required_properties=form.cleaned_data["required_properties"],
             )
         except ValidationError as exc:
             for field_name, errors in exc.message_dict.items():

@@ -402,6 +402,7 @@ def seed(stdout=None) -> None:
         if team is None:
             continue
         convention = conventions.team_convention(current.convention, team)
+        rules = linting.team_rules(team.pk)
         # Each name's style depends only on the name, so a second run finds the same names.
         names = [_style(o, a, random.Random(f"{slug}:{o}:{a}").choice(styles)) for o, a in pairs]
         meanings = dict(zip(names, pairs, strict=True))
@@ -435,7 +436,7 @@ def seed(stdout=None) -> None:
                 created_by=authors[slug],
                 created_at=timezone.now() - datetime.timedelta(days=rng.randint(5, 400)),
             )
-            linting.apply_lint(event, convention, current.version)
+            linting.apply_lint(event, convention, current.version, rules=rules)
             fresh.append(event)
     Event.objects.bulk_create(fresh)
     if fresh:

@@ -65,6 +65,9 @@ class TeamVocabulary(models.Model):
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="telemetry_vocabulary")
     actions = models.JSONField(default=dict, blank=True, help_text="base form -> past tense")
     object_words = models.JSONField(default=list, blank=True)
+    # Tightening only: the team's events also need this prefix and these properties.
+    prefix = models.CharField(max_length=40, blank=True)
+    required_properties = models.JSONField(default=list, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -75,6 +78,15 @@ class TeamVocabulary(models.Model):
 
     def __str__(self):
         return f"{self.team} vocabulary"
+
+    def rules(self):
+        from telemetry.team_rules import TeamRules
+
+        return TeamRules(
+            team=self.team.name,
+            prefix=self.prefix,
+            required_properties=tuple(self.required_properties or ()),
+        )
 
 
 class Tag(models.Model):

@@ -306,7 +306,11 @@ def import_commit(
         for plan in preview.create:
             owner = preview.owners[plan.name]
             if owner.pk not in team_conventions:
-                team_conventions[owner.pk] = conventions.team_convention(current.convention, owner)
+                team_conventions[owner.pk] = (
+                    conventions.team_convention(current.convention, owner),
+                    linting.team_rules(owner.pk),
+                )
+            team_conv, rules = team_conventions[owner.pk]
             reason = plan.no_lint[:2000]
             event = Event(
                 team=owner,
@@ -318,7 +322,13 @@ def import_commit(
                 no_lint=bool(reason),
                 no_lint_reason=reason,
             )
-            linting.apply_lint(event, team_conventions[owner.pk], current.version)
+            linting.apply_lint(
+                event,
+                team_conv,
+                current.version,
+                rules=rules,
+                property_names={p.name for p in plan.properties},
+            )
             fresh.append(event)
         Event.objects.bulk_create(fresh, batch_size=1000)
         created = {e.name: e for e in Event.objects.filter(name__in=[e.name for e in fresh])}

@@ -215,3 +215,50 @@ def test_only_ticked_events_are_renamed_and_only_by_members(world, client_for, r
     assert client_for(world.outsider).post(url, {"all": "1"}).status_code == 403
     client_for(world.member).post(url, {"event": [first.pk]})
     assert set(Event.objects.values_list("name", flat=True)) == {"Cart Viewed", "product_viewed"}
+
+
+def test_a_team_tightens_the_convention_for_its_own_events(world, client_for, register):
+    from telemetry import linting, properties
+    from telemetry.models import Event, TeamVocabulary
+
+    plain = register("Order Completed")
+    other = register("Results Viewed", team=world.other_team, by=world.outsider)
+    client = client_for(world.member)
+    response = client.post(
+        reverse("telemetry:vocabulary", args=["checkout"]),
+        {"actions": "", "objects": "", "prefix": "Checkout ", "required_properties": "order_id"},
+    )
+    assert response.status_code == 302
+    assert TeamVocabulary.objects.get(team=world.team).prefix == "Checkout "
+    linting.events_relint()
+
+    plain.refresh_from_db()
+    assert plain.lint_state == "warnings"
+    assert {v["rule"] for v in plain.lint_violations} == {
+        "team-prefix",
+        "team-required-property",
+    }
+    assert plain.lint_suggestion == "Checkout Order Completed"
+    assert Event.objects.get(pk=other.pk).lint_state == "ok"  # other teams are not affected
+
+    # Registered with the prefix and the property, an event passes again.
+    event = register("Checkout Payment Failed")
+    assert event.lint_state == "warnings"
+    properties.event_set_properties(
+        event=event, by=world.member, rows=[{"name": "order_id", "type": "string"}]
+    )
+    event.refresh_from_db()
+    assert event.lint_state == "ok", event.lint_violations
+
+
+def test_a_team_cannot_make_its_convention_impossible(world, client_for):
+    from telemetry.models import TeamVocabulary
+
+    response = client_for(world.member).post(
+        reverse("telemetry:vocabulary", args=["checkout"]),
+        {"actions": "", "objects": "", "prefix": "checkout_", "required_properties": ""},
+    )
+    # Title Case names can never start with “checkout_”: that would forbid every name.
+    assert response.status_code == 400
+    assert "no name can follow" in response.context["form"].errors["prefix"][0]
+    assert not TeamVocabulary.objects.exists()
