@@ -349,6 +349,7 @@ class PlanImport(models.Model):
         QUEUED = "queued", "Waiting for a worker"
         READING = "reading", "Reading the file"
         READY = "ready", "Ready to preview"
+        COMMIT_QUEUED = "commit_queued", "Waiting for a worker to import"
         COMMITTING = "committing", "Importing"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"
@@ -364,7 +365,7 @@ class PlanImport(models.Model):
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(null=True, blank=True)
     parsed = models.JSONField(null=True, blank=True, help_text="events and invalid rows as read")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -381,7 +382,12 @@ class PlanImport(models.Model):
 
     @property
     def working(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.READING, self.Status.COMMITTING}
+        return self.status in {
+            self.Status.QUEUED,
+            self.Status.READING,
+            self.Status.COMMIT_QUEUED,
+            self.Status.COMMITTING,
+        }
 
     @property
     def percent(self) -> int:

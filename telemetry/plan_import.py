@@ -142,7 +142,7 @@ def plan_import_request_commit(*, job: PlanImport, by: User) -> PlanImport:
     if len(job.parsed["events"]) <= BACKGROUND_EVENTS:
         return plan_import_commit(job=job)
     claimed = PlanImport.objects.filter(pk=job.pk, status=PlanImport.Status.READY).update(
-        status=PlanImport.Status.COMMITTING, error=""
+        status=PlanImport.Status.COMMIT_QUEUED, error=""
     )
     if claimed:
         run_plan_import.delay_on_commit(job.pk)

@@ -140,7 +140,10 @@ def import_preview(request, token):
             response["HX-Redirect"] = f"{_url('telemetry:index')}?team={job.team.slug}"
             return response
         return _finished(request, job)
-    if job.working or job.status == PlanImport.Status.UPLOADED:
+    if job.status == PlanImport.Status.UPLOADED:
+        # A sheet whose columns are not mapped yet.
+        return redirect("telemetry:import_mapping", token=job.token)
+    if job.working:
         # A worker is reading or importing a big file: the page polls this fragment.
         context = {"state": job, "team": job.team, "token": job.token}
         if request.htmx:
@@ -157,7 +160,7 @@ def import_preview(request, token):
         job = plan_import.plan_import_request_commit(job=job, by=request.user)
         if job.status == PlanImport.Status.DONE:
             return _finished(request, job)
-        if job.status == PlanImport.Status.COMMITTING:
+        if job.working:
             return redirect("telemetry:import_preview", token=job.token)
         messages.error(request, job.error)
         return _render_preview(request, job, status=400)

@@ -34,7 +34,10 @@ def run_plan_import(job_id: int) -> str:
     ):
         job = PlanImport.objects.select_related("team", "created_by").get(pk=job_id)
         return plan_import.plan_import_read(job=job).status
-    job = PlanImport.objects.select_related("team", "created_by").filter(pk=job_id).first()
-    if job is not None and job.status == PlanImport.Status.COMMITTING:
+    if PlanImport.objects.filter(pk=job_id, status=PlanImport.Status.COMMIT_QUEUED).update(
+        status=PlanImport.Status.COMMITTING
+    ):
+        job = PlanImport.objects.select_related("team", "created_by").get(pk=job_id)
         return plan_import.plan_import_commit(job=job).status
+    job = PlanImport.objects.filter(pk=job_id).only("status").first()
     return job.status if job else "missing"

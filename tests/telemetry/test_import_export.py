@@ -487,5 +487,7 @@ def test_a_big_file_is_read_by_a_worker_with_progress_on_the_page_and_in_the_api
     assert response.status_code == 302 and len(queued) == 1
     assert "import-progress" in client.get(url).content.decode()
     assert run_plan_import(job.pk) == "done"
+    assert run_plan_import(job.pk) == "done"  # a second delivery imports nothing twice
     assert Event.objects.count() == 3000
+    assert AuditEntry.objects.filter(action="telemetry.plan.imported").count() == 1
     assert client.get(url).status_code == 302
