@@ -195,6 +195,11 @@ def import_preview(
             old_name__in=[e.name for e in valid] + [a for e in valid for a in e.aliases]
         ).values_list("old_name", "event__name")
     )
+    named_events = set(
+        Event.objects.filter(name__in=[a for e in valid for a in e.aliases]).values_list(
+            "name", flat=True
+        )
+    )
     teams = _named_teams({e.team for e in valid if e.team})
     my_team_ids = set(by.memberships.values_list("team_id", flat=True))
     for event in valid:
@@ -247,7 +252,7 @@ def import_preview(
             )
             continue
         taken = [a for a in event.aliases if a in aliases and aliases[a] != event.name]
-        taken += [a for a in event.aliases if a in existing or a in preview.owners]
+        taken += [a for a in event.aliases if a in named_events or a in preview.owners]
         if taken:
             preview.invalid.append(
                 InvalidRow(

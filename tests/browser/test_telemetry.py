@@ -1,7 +1,5 @@
 """The registry's two main journeys in Chromium: registering with the live check, and changing the convention."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -172,7 +170,8 @@ def test_admin_changes_the_convention_and_naming_health_follows(
     expect(share).to_have_text("33%")
     screenshot(page, "3-health-after")
     page.goto("/telemetry/teams/checkout/")
-    expect(page.get_by_text(re.compile("Order Completed"))).to_be_visible()
+    expect(page.get_by_role("link", name="Order Completed")).to_be_visible()
+    expect(page.get_by_test_id("warning-group")).to_contain_text("2 events")
     screenshot(page, "4-team-health")
 
 

@@ -491,3 +491,13 @@ def test_a_big_file_is_read_by_a_worker_with_progress_on_the_page_and_in_the_api
     assert Event.objects.count() == 3000
     assert AuditEntry.objects.filter(action="telemetry.plan.imported").count() == 1
     assert client.get(url).status_code == 302
+
+
+def test_an_alias_that_names_another_event_is_a_row_error(world, client_for, register):
+    register("Product Viewed")
+    body = b"version: 1\nevents:\n  - name: Order Completed\n    aliases: [Product Viewed]\n"
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, body, "yaml", "plan.yaml"))
+    preview = client.get(url).context["preview"]
+    assert "“Product Viewed” already names another event" in preview.invalid[0].reason
+    assert not preview.can_commit
