@@ -293,10 +293,10 @@ TEAM_CONTEXT = {
 }
 DESCRIPTIONS = (
     "Sent {where} when the {object} is {action}. {team} reads it for {purpose}.",
-    "Fires once each time a {object} is {action} {where}; the {team} dashboard counts it.",
-    "Tells us a {object} was {action}. Used by {team} to follow {purpose}.",
+    "Fires once each time {a_object} is {action} {where}; the {team} dashboard counts it.",
+    "Tells us {a_object} was {action}. Used by {team} to follow {purpose}.",
     "One event per {object} {action} {where}. Owner: {owner}.",
-    "Recorded {where}, right after the {object} is {action} (not when it is merely shown).",
+    "Recorded {where}, right after the {object} is {action} (not when the page merely loads).",
     "The {object} has been {action}. Part of {team}'s funnel for {purpose}.",
 )
 DRIFT_DESCRIPTIONS = (
@@ -314,7 +314,14 @@ def _describe(*, name: str, meaning, team, owner, slug: str) -> str:
     if meaning is None:
         return pick.choice(DRIFT_DESCRIPTIONS).format(**values)
     obj, action = meaning
-    text = pick.choice(DESCRIPTIONS).format(object=obj.lower(), action=action, **values)
+    # Lower-case ordinary words, keep acronyms and words with digits (“3DS”, “SMS”) as written.
+    obj = " ".join(
+        w if w.isupper() or any(c.isdigit() for c in w) else w.lower() for w in obj.split()
+    )
+    article = "an" if obj[:1].lower() in "aeiou" else "a"
+    text = pick.choice(DESCRIPTIONS).format(
+        object=obj, a_object=f"{article} {obj}", action=action, **values
+    )
     return text[0].upper() + text[1:]
 
 
