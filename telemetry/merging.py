@@ -99,6 +99,8 @@ def event_merge(*, source: Event, into: Event, by: User, reason: str = "") -> Ev
         into.used_by.add(*users)
 
         Alias.objects.filter(event=source).update(event=into)
+        # Events merged into the source earlier keep their provenance on the new home.
+        EventMerge.objects.filter(into=source).update(into=into)
         EventMerge.objects.create(
             into=into,
             source_id=source.pk,

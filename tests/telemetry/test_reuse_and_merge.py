@@ -227,3 +227,24 @@ def test_catalogue_search_finds_events_by_their_old_names(world, client_for, reg
         assert [e.name for e in page.context["page"]] == ["Product Added"], query
     api = client.get("/api/v1/telemetry/events/", {"q": "addToCart"}).json()
     assert [e["name"] for e in api["results"]] == ["Product Added"]
+
+
+def test_a_chain_of_merges_keeps_every_provenance_and_history(world, client_for, register):
+    a = register("order_completed")
+    b = register("orderCompleted")
+    c = register("Order Completed")
+    merging.event_merge(source=a, into=b, by=world.member)
+    merging.event_merge(source=b, into=c, by=world.member)
+    assert sorted(EventMerge.objects.filter(into=c).values_list("source_name", flat=True)) == [
+        "orderCompleted",
+        "order_completed",
+    ]
+    assert sorted(c.aliases.values_list("old_name", flat=True)) == [
+        "orderCompleted",
+        "order_completed",
+    ]
+    lines = [
+        line["text"]
+        for line in client_for(world.member).get(c.get_absolute_url()).context["history"]
+    ]
+    assert "registered it (as “order_completed”, before it was merged here)" in lines
