@@ -375,7 +375,10 @@ class PlanImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_by", "token"], name="tele_import_owner")]
+        indexes = [
+            models.Index(fields=["created_by", "token"], name="tele_import_owner"),
+            models.Index(fields=["updated_at"], name="tele_import_updated"),
+        ]
 
     def __str__(self):
         return f"{self.filename} into {self.team}"

@@ -1,10 +1,12 @@
 """Importing a tracking plan into the catalogue (preview, then all or nothing) and exporting it."""
 
+import datetime
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from productops.accounts.models import Team, User
 from productops.accounts.services import audit_record
@@ -101,6 +103,16 @@ def plan_import_read(*, job: PlanImport) -> PlanImport:
     job.done = job.total = len(events) + len(invalid)
     job.save(update_fields=["parsed", "status", "done", "total", "updated_at"])
     return job
+
+
+# An upload holds its file in the database; nobody comes back to one after this long.
+KEEP_IMPORTS = datetime.timedelta(days=2)
+
+
+def plan_imports_prune() -> int:
+    """Drop uploads untouched for two days, so files do not pile up in the database."""
+    cutoff = timezone.now() - KEEP_IMPORTS
+    return PlanImport.objects.filter(updated_at__lt=cutoff).delete()[0]
 
 
 def plan_import_start(*, job: PlanImport) -> PlanImport:

@@ -22,6 +22,7 @@ EXPORT_FORMATS = {"csv", "json", "yaml"}
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        plan_import.plan_imports_prune()
         upload = form.cleaned_data["file"]
         job = PlanImport(
             token=secrets.token_urlsafe(12),

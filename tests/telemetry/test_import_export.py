@@ -501,3 +501,17 @@ def test_an_alias_that_names_another_event_is_a_row_error(world, client_for, reg
     preview = client.get(url).context["preview"]
     assert "“Product Viewed” already names another event" in preview.invalid[0].reason
     assert not preview.can_commit
+
+
+def test_uploads_untouched_for_two_days_are_pruned(world, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    from telemetry.models import PlanImport
+
+    client = client_for(world.member)
+    _upload(client, world, GLEAN, "glean", "old.yaml")
+    PlanImport.objects.update(updated_at=timezone.now() - datetime.timedelta(days=3))
+    _upload(client, world, GLEAN, "glean", "new.yaml")
+    assert list(PlanImport.objects.values_list("filename", flat=True)) == ["new.yaml"]
