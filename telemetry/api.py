@@ -6,26 +6,33 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from telemetry import conventions, linting, naming, services
+from telemetry import conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
-from telemetry.models import Alias, ConventionVersion, Event, EventProperty, Property
+from telemetry.convention_changes import convention_check, convention_impact
+from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
 from telemetry.properties import event_set_properties
 from telemetry.serializers import (
     AliasSerializer,
+    ConventionImpactSerializer,
     ConventionPublishSerializer,
     ConventionVersionSerializer,
+    EventCreatedSerializer,
     EventSerializer,
     EventWriteSerializer,
     ExceptionSerializer,
     LintRequestSerializer,
     LintResponseSerializer,
+    MergeSerializer,
+    PlanImportSerializer,
     PropertySerializer,
+    ReuseSerializer,
 )
 
 EVENT_FILTERS = [
@@ -93,8 +100,10 @@ class EventViewSet(
     def _reload(self, event):
         return _event_queryset(Event.objects.filter(pk=event.pk)).get()
 
-    @extend_schema(request=EventWriteSerializer, responses={201: EventSerializer})
+    @extend_schema(request=EventWriteSerializer, responses={201: EventCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        """Register an event. The answer lists near-duplicates already in the catalogue under
+        `duplicates`: reuse one of them (POST /events/{id}/reuse/) rather than keep a copy."""
         data = EventWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -116,7 +125,44 @@ class EventViewSet(
         )
         if values.get("properties"):
             event_set_properties(event=event, by=request.user, rows=values["properties"])
-        return Response(EventSerializer(self._reload(event)).data, status=status.HTTP_201_CREATED)
+        duplicates = linting.lint_names([event.name], team=event.team, exclude_event=event.pk)[0][
+            "duplicates"
+        ]
+        return Response(
+            {
+                **EventSerializer(self._reload(event)).data,
+                "duplicates": [
+                    {k: d[k] for k in ("id", "name", "team", "reason", "score")} for d in duplicates
+                ],
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=ReuseSerializer, responses={200: EventSerializer})
+    @action(detail=True, methods=["post"])
+    def reuse(self, request, pk=None):
+        """Put this event in your team's plan (your team sends it) instead of registering a copy."""
+        event = self.get_object()
+        data = ReuseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        merging.event_reuse(event=event, team=data.validated_data["team"], by=request.user)
+        return Response(EventSerializer(self._reload(event)).data)
+
+    @extend_schema(request=MergeSerializer, responses={200: EventSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Fold this event into `into`: its name becomes an alias there, keeping its properties,
+        users and history. Its owning team's members (or ProductOps admins) may do it."""
+        event = self.get_object()
+        data = MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        into = merging.event_merge(
+            source=event,
+            into=data.validated_data["into"],
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(EventSerializer(self._reload(into)).data)
 
     @extend_schema(request=EventWriteSerializer, responses={200: EventSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -228,6 +274,14 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     lookup_field = "number"
     queryset = ConventionVersion.objects.select_related("author").order_by("-number")
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list":
+            context["rules_by_number"] = dict(
+                ConventionVersion.objects.values_list("number", "rules")
+            )
+        return context
+
     @extend_schema(responses={200: ConventionVersionSerializer})
     @action(detail=False, methods=["get"])
     def current(self, request):
@@ -245,6 +299,57 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         return Response(ConventionVersionSerializer(current.version).data)
 
+    def _rules(self, request):
+        data = ConventionPublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preset = data.validated_data["preset"]
+        rules = data.validated_data.get("rules")
+        if rules is None:
+            if preset not in naming.PRESETS:
+                raise DRFValidationError(
+                    {"preset": [f"Choose one of {', '.join(naming.PRESETS)}."]}
+                )
+            rules = naming.PRESETS[preset].to_dict()
+        return data.validated_data, rules
+
+    @extend_schema(request=ConventionPublishSerializer, responses={200: ConventionImpactSerializer})
+    @action(
+        detail=False, methods=["post"], permission_classes=[IsProductOpsAdmin], url_path="preview"
+    )
+    def preview(self, request):
+        """What publishing these rules would do to each team (events going from passing to
+        failing, with examples), without publishing anything. Contradictory rules get a 400."""
+        _, rules = self._rules(request)
+        try:
+            convention = naming.Convention.from_dict(rules)
+        except (ValueError, TypeError) as exc:
+            raise DRFValidationError({"rules": [str(exc)]}) from exc
+        convention_check(convention)
+        impact = convention_impact(convention)
+        return Response(
+            {
+                "before_percent": impact.before_percent,
+                "after_percent": impact.after_percent,
+                "newly_failing": impact.newly_failing,
+                "teams": [
+                    {
+                        "team": t.team.slug,
+                        "total": t.total,
+                        "before_percent": t.before_percent,
+                        "after_percent": t.after_percent,
+                        "newly_failing": t.newly_failing,
+                        "newly_passing": t.newly_passing,
+                        "examples": [
+                            {"name": n, "message": m, "suggestion": sug or None}
+                            for n, m, sug in t.examples
+                        ],
+                    }
+                    for t in impact.teams
+                    if t.total
+                ],
+            }
+        )
+
     @extend_schema(
         request=ConventionPublishSerializer, responses={201: ConventionVersionSerializer}
     )
@@ -252,20 +357,26 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         detail=False, methods=["post"], permission_classes=[IsProductOpsAdmin], url_path="publish"
     )
     def publish(self, request):
-        data = ConventionPublishSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        preset = data.validated_data["preset"]
-        rules = data.validated_data.get("rules")
-        if rules is None:
-            if preset not in naming.PRESETS:
-                return Response(
-                    {"preset": [f"Choose one of {', '.join(naming.PRESETS)}."]}, status=400
-                )
-            rules = naming.PRESETS[preset].to_dict()
+        """Publish a new version. Each team is notified of its own impact; see preview/ first."""
+        values, rules = self._rules(request)
         version = conventions.convention_publish(
-            by=request.user, rules=rules, preset=preset, note=data.validated_data["note"]
+            by=request.user, rules=rules, preset=values["preset"], note=values["note"]
         )
         return Response(ConventionVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class PlanImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The status of a tracking-plan import you uploaded (a big file is read by a worker): poll it
+    until `status` is `ready` (preview it on its page) or `done`."""
+
+    serializer_class = PlanImportSerializer
+    lookup_field = "token"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model only
+            return PlanImport.objects.none()
+        # Someone else's import is not found rather than forbidden: tokens are not listed anywhere.
+        return PlanImport.objects.filter(created_by=self.request.user).select_related("team")
 
 
 class SearchView(APIView):
@@ -362,6 +473,7 @@ router.register("events", EventViewSet, basename="telemetry-event")
 router.register("properties", PropertyViewSet, basename="telemetry-property")
 router.register("aliases", AliasViewSet, basename="telemetry-alias")
 router.register("conventions", ConventionViewSet, basename="telemetry-convention")
+router.register("imports", PlanImportViewSet, basename="telemetry-import")
 
 urlpatterns = [
     path("lint/", LintView.as_view(), name="telemetry-lint"),

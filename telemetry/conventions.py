@@ -84,7 +84,12 @@ def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") ->
         raise ValidationError({"rules": str(exc)}) from exc
     if preset not in naming.PRESETS and preset != "custom":
         raise ValidationError({"preset": f"Choose one of {', '.join(naming.PRESETS)} or custom."})
+    from telemetry.convention_changes import convention_check, convention_impact, impact_notify
     from telemetry.tasks import relint_events
+
+    convention_check(convention)
+    # Measured against the verdicts teams see now, before the re-lint rewrites them.
+    impact = convention_impact(convention)
 
     for attempt in range(3):
         try:
@@ -102,9 +107,15 @@ def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") ->
                     action="telemetry.convention.published",
                     target=version,
                     reason=note,
-                    data={"number": version.number, "preset": preset},
+                    data={
+                        "number": version.number,
+                        "preset": preset,
+                        "conforming_before": impact.before_percent,
+                        "conforming_after": impact.after_percent,
+                    },
                 )
                 relint_events.delay_on_commit()
+                impact_notify(impact=impact, version=version)
             return version
         except IntegrityError:
             # Two admins published at once; the loser takes the next number.
@@ -113,10 +124,69 @@ def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") ->
     raise AssertionError("unreachable")
 
 
+def _clean_prefix(prefix: str, convention: naming.Convention) -> str:
+    """A prefix is refused when no name with it could follow the organisation's convention:
+    a team may tighten the convention for itself, never make it impossible (or loosen it)."""
+    from telemetry.convention_changes import PROBES
+
+    prefix = (prefix or "").strip("\n\r\t")
+    if not prefix:
+        return ""
+    if len(prefix) > 40 or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 _.:-]*", prefix):
+        raise ValidationError(
+            {
+                "prefix": "Use up to 40 letters, digits and separators, e.g. “checkout_” or “Checkout ”."
+            }
+        )
+    tried = []
+    for probe in PROBES:
+        result = naming.lint_event(probe, convention)
+        base = probe if result.ok else result.suggestion
+        if not base:
+            continue
+        candidate = base if base.startswith(prefix) else prefix + base
+        verdict = naming.lint_event(candidate, convention)
+        if verdict.ok:
+            return prefix
+        tried.append((candidate, verdict))
+    example, verdict = tried[0] if tried else (prefix, naming.lint_event(prefix, convention))
+    raise ValidationError(
+        {
+            "prefix": f"With “{prefix}” no name can follow the organisation's convention: "
+            f"“{example}” breaks it ({' '.join(v.message for v in verdict.violations)}). "
+            "Write the prefix the way the convention writes words."
+        }
+    )
+
+
+def _clean_required_properties(names: Iterable[str]) -> list[str]:
+    from telemetry.services import clean_name
+
+    cleaned = []
+    for name in names:
+        if not str(name).strip():
+            continue
+        try:
+            cleaned.append(clean_name(str(name), field="required_properties", max_length=200))
+        except ValidationError:
+            raise
+    if len(cleaned) > 30:
+        raise ValidationError({"required_properties": "Require at most 30 properties."})
+    return list(dict.fromkeys(cleaned))
+
+
 def team_vocabulary_save(
-    *, team: Team, by: User, actions: dict, objects: Iterable[str]
+    *,
+    team: Team,
+    by: User,
+    actions: dict,
+    objects: Iterable[str],
+    prefix: str | None = None,
+    required_properties: Iterable[str] | None = None,
 ) -> TeamVocabulary:
-    """A team's own words, saved at once by any member; they only ever add to the organisation's."""
+    """A team's own words and rules, saved at once by any member. Words only add to the
+    organisation's; a prefix and required properties only add checks for the team's events.
+    Left as None, the prefix and required properties stay as they are."""
     if not by.is_member_of(team):
         raise PermissionDenied("Only members of this team can change its vocabulary.")
     from telemetry.tasks import relint_events
@@ -148,20 +218,27 @@ def team_vocabulary_save(
     except ValueError as exc:
         field = "objects" if str(exc).startswith("objects") else "actions"
         raise ValidationError({field: str(exc)}) from exc
+    defaults = {
+        "actions": clean_actions,
+        "object_words": sorted(set(clean_objects)),
+        "updated_by": by,
+    }
+    if prefix is not None:
+        defaults["prefix"] = _clean_prefix(prefix, current_convention().convention)
+    if required_properties is not None:
+        defaults["required_properties"] = _clean_required_properties(required_properties)
     with transaction.atomic():
-        vocabulary, _ = TeamVocabulary.objects.update_or_create(
-            team=team,
-            defaults={
-                "actions": clean_actions,
-                "object_words": sorted(set(clean_objects)),
-                "updated_by": by,
-            },
-        )
+        vocabulary, _ = TeamVocabulary.objects.update_or_create(team=team, defaults=defaults)
         audit_record(
             actor=by,
             action="telemetry.vocabulary.saved",
             target=vocabulary,
-            data={"actions": clean_actions, "objects": vocabulary.object_words},
+            data={
+                "actions": clean_actions,
+                "objects": vocabulary.object_words,
+                "prefix": vocabulary.prefix,
+                "required_properties": vocabulary.required_properties,
+            },
         )
         relint_events.delay_on_commit(team.pk)
     return vocabulary

@@ -280,6 +280,51 @@ EXCEPTIONS = {
 RENAMES = {"checkout-started": "Checkout Started Legacy", "appOpen": "Launch Screen Viewed"}
 
 
+# Where each team's events happen and what the team reads them for, so descriptions differ.
+TEAM_CONTEXT = {
+    "checkout": ("during checkout", "conversion from cart to paid order"),
+    "catalogue": ("while a shopper browses the catalogue", "which products draw attention"),
+    "growth": ("in the signup and onboarding funnel", "activation and referral rates"),
+    "mobile-apps": ("in the iOS and Android apps", "app engagement and crash-free sessions"),
+    "payments": ("when a payment is processed", "payment success and fraud rates"),
+    "search": ("on the search results page", "whether search finds what people want"),
+    "data-platform": ("by the backend pipelines", "warehouse freshness and data quality"),
+    "customer-success": ("in the help centre and chat", "contact rates and self-service"),
+}
+DESCRIPTIONS = (
+    "Sent {where} when the {object} is {action}. {team} reads it for {purpose}.",
+    "Fires once each time {a_object} is {action} {where}; the {team} dashboard counts it.",
+    "Tells us {a_object} was {action}. Used by {team} to follow {purpose}.",
+    "One event per {object} {action} {where}. Owner: {owner}.",
+    "Recorded {where}, right after the {object} is {action} (not when the page merely loads).",
+    "The {object} has been {action}. Part of {team}'s funnel for {purpose}.",
+)
+DRIFT_DESCRIPTIONS = (
+    "An older name {team} still sends {where}; kept until its dashboards move over.",
+    "Added by {owner} before the convention existed; it duplicates a newer event.",
+    "Instrumented {where} in a hurry during a launch; the name was never tidied up.",
+)
+
+
+def _describe(*, name: str, meaning, team, owner, slug: str) -> str:
+    """A description that reads like a person wrote it, the same on every run for a name."""
+    where, purpose = TEAM_CONTEXT.get(slug, ("in the product", "how the feature is used"))
+    pick = random.Random(f"description:{name}")
+    values = {"where": where, "purpose": purpose, "team": team.name, "owner": owner.name}
+    if meaning is None:
+        return pick.choice(DRIFT_DESCRIPTIONS).format(**values)
+    obj, action = meaning
+    # Lower-case ordinary words, keep acronyms and words with digits (“3DS”, “SMS”) as written.
+    obj = " ".join(
+        w if w.isupper() or any(c.isdigit() for c in w) else w.lower() for w in obj.split()
+    )
+    article = "an" if obj[:1].lower() in "aeiou" else "a"
+    text = pick.choice(DESCRIPTIONS).format(
+        object=obj, a_object=f"{article} {obj}", action=action, **values
+    )
+    return text[0].upper() + text[1:]
+
+
 def _style(obj: str, action: str, style: str) -> str:
     words = obj.split() + action.split()
     if style == "present":
@@ -364,8 +409,10 @@ def seed(stdout=None) -> None:
         if team is None:
             continue
         convention = conventions.team_convention(current.convention, team)
+        rules = linting.team_rules(team.pk)
         # Each name's style depends only on the name, so a second run finds the same names.
         names = [_style(o, a, random.Random(f"{slug}:{o}:{a}").choice(styles)) for o, a in pairs]
+        meanings = dict(zip(names, pairs, strict=True))
         # Teams re-instrument what a neighbour already tracks, in their own style: near-duplicates.
         for other, (_, other_pairs) in sorted(TEAM_EVENTS.items()):
             if other != slug:
@@ -375,6 +422,7 @@ def seed(stdout=None) -> None:
                         o, a, random.Random(f"{slug}:{other}").choice(["snake", "camel", "present"])
                     )
                 )
+                meanings[names[-1]] = (o, a)
         names += DRIFT.get(slug, [])
         for name in names:
             if name in existing:
@@ -384,13 +432,18 @@ def seed(stdout=None) -> None:
                 team=team,
                 name=name,
                 normalised_name=naming.normalise(name)[:400],
-                description=f"Sent by {team.name} when this happens. Owner: {authors[slug].name}.",
+                description=_describe(
+                    name=name,
+                    meaning=meanings.get(name),
+                    team=team,
+                    owner=authors[slug],
+                    slug=slug,
+                ),
                 status=rng.choices(["active", "planned", "deprecated"], [8, 1, 1])[0],
                 created_by=authors[slug],
                 created_at=timezone.now() - datetime.timedelta(days=rng.randint(5, 400)),
-                example_payload={"event": name, "properties": {"platform": "web"}},
             )
-            linting.apply_lint(event, convention, current.version)
+            linting.apply_lint(event, convention, current.version, rules=rules)
             fresh.append(event)
     Event.objects.bulk_create(fresh)
     if fresh:
@@ -449,6 +502,7 @@ def seed(stdout=None) -> None:
     # Sixty days of trend: most teams slowly tidy up, as the ratchet intends.
     today = timezone.now().date()
     health = naming_health_by_team()
+    versions = list(ConventionVersion.objects.order_by("number"))
     snapshots = []
     for team in teams.values():
         h = health.get(team.pk, Health())
@@ -457,10 +511,14 @@ def seed(stdout=None) -> None:
             progress = (60 - days_ago) / 60
             total = max(0, h.total - round(days_ago / 12))
             share = start_share + (h.share - start_share) * progress + rng.uniform(-0.02, 0.02)
+            day = today - datetime.timedelta(days=days_ago)
+            # The version in force that day, so the trend marks when v2 arrived.
+            in_force = [v for v in versions if v.created_at.date() <= day]
             snapshots.append(
                 NamingHealthSnapshot(
                     team=team,
-                    day=today - datetime.timedelta(days=days_ago),
+                    day=day,
+                    convention=in_force[-1] if in_force else None,
                     total=total,
                     conforming=max(0, min(total, round(total * share))),
                     exceptions=h.exceptions,

@@ -421,6 +421,24 @@ class VocabularyForm(forms.Form):
         help_text="Your domain's nouns, comma-separated or one per line, e.g. voucher, wishlist",
     )
 
+    prefix = forms.CharField(
+        required=False,
+        max_length=40,
+        strip=False,
+        label="Prefix for our event names",
+        help_text="Optional, e.g. “Checkout ” or “checkout_”: our events must start with it. "
+        "It only adds a check for our events; the organisation's rules still apply.",
+    )
+    required_properties = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Properties every one of our events sends",
+        help_text="Optional, comma-separated, e.g. order_id, market.",
+    )
+
+    def clean_required_properties(self):
+        return _split(self.cleaned_data["required_properties"])
+
     def clean_actions(self):
         pairs = {}
         for number, line in enumerate(self.cleaned_data["actions"].splitlines(), start=1):
@@ -444,6 +462,7 @@ class ImportUploadForm(forms.Form):
         ("xlsx", "Excel .xlsx (same layout)"),
         ("jsonschema", "JSON Schema per event (Segment Protocols, Avo)"),
         ("glean", "Glean metrics.yaml"),
+        ("yaml", "This portal's YAML export (tracking plan with teams and aliases)"),
     ]
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), empty_label=None, help_text="New events belong to this team."

@@ -12,7 +12,17 @@ from telemetry import naming
 from telemetry.conventions import current_convention, team_convention, with_vocabulary
 from telemetry.duplicates import DuplicateIndex
 from telemetry.health import health_snapshots_take
-from telemetry.models import Alias, ConventionVersion, Event, Property, TeamVocabulary
+from telemetry.models import (
+    Alias,
+    ConventionVersion,
+    Event,
+    EventProperty,
+    Property,
+    TeamVocabulary,
+)
+from telemetry.team_rules import PREFIX_RULE, TeamRules
+
+NO_TEAM_RULES = TeamRules()
 
 LINT_NAME_MAX_LENGTH = 1000
 LINT_BATCH_LIMIT = 10_000
@@ -29,25 +39,67 @@ def _result_dict(result) -> dict:
     }
 
 
+def team_rules(team_id: int | None) -> TeamRules:
+    vocabulary = (
+        TeamVocabulary.objects.select_related("team").filter(team_id=team_id).first()
+        if team_id
+        else None
+    )
+    return vocabulary.rules() if vocabulary else NO_TEAM_RULES
+
+
+def _property_names(event: Event) -> set[str]:
+    if event.pk is None:
+        return set()
+    return set(
+        EventProperty.objects.filter(event_id=event.pk).values_list("property__name", flat=True)
+    )
+
+
 def apply_lint(
-    event: Event, convention: naming.Convention, version: ConventionVersion | None
+    event: Event,
+    convention: naming.Convention,
+    version: ConventionVersion | None,
+    *,
+    rules: TeamRules | None = None,
+    property_names: set[str] | None = None,
 ) -> None:
+    """The organisation's verdict plus the owning team's own rules (which only add warnings).
+
+    `rules` and `property_names` are looked up when not given; bulk callers pass them.
+    """
     result = naming.lint_event(event.name, convention)
-    event.lint_violations = _result_dict(result)["violations"]
-    event.lint_suggestion = (result.suggestion or "")[:400]
+    violations = _result_dict(result)["violations"]
+    suggestion = result.suggestion or ""
+    if rules is None:
+        rules = team_rules(event.team_id)
+    extra = []
+    if rules.active:
+        if rules.required_properties and property_names is None:
+            property_names = _property_names(event)
+        extra = rules.violations(event.name, property_names)
+        if any(v["rule"] == PREFIX_RULE for v in extra):
+            # Suggest the prefixed name when it also follows the organisation's convention.
+            candidate = rules.prefixed(suggestion or event.name)
+            if naming.lint_event(candidate, convention).ok:
+                suggestion = candidate
+    event.lint_violations = violations + extra
+    event.lint_suggestion = suggestion[:400]
     event.lint_note = (result.note or "")[:400]
     event.linted_convention = version
     if event.no_lint:
         event.lint_state = Event.LintState.EXCEPTION
     else:
-        event.lint_state = Event.LintState.OK if result.ok else Event.LintState.WARNINGS
+        ok = result.ok and not extra
+        event.lint_state = Event.LintState.OK if ok else Event.LintState.WARNINGS
 
 
 def events_relint(*, team_id: int | None = None, chunk: int = 2000) -> int:
     """Lint every event again against the current convention (and its team's words)."""
     current = current_convention()
     conventions: dict[int, naming.Convention] = {}
-    vocabularies = {v.team_id: v for v in TeamVocabulary.objects.all()}
+    vocabularies = {v.team_id: v for v in TeamVocabulary.objects.select_related("team")}
+    rules = {team_id: v.rules() for team_id, v in vocabularies.items()}
     queryset = Event.objects.order_by("pk").only("pk", "name", "team_id", "no_lint")
     if team_id:
         queryset = queryset.filter(team_id=team_id)
@@ -57,12 +109,24 @@ def events_relint(*, team_id: int | None = None, chunk: int = 2000) -> int:
         batch = list(queryset.filter(pk__gt=last_pk)[:chunk])
         if not batch:
             break
+        needing = [e.pk for e in batch if rules.get(e.team_id, NO_TEAM_RULES).required_properties]
+        declared: dict[int, set] = {pk: set() for pk in needing}
+        for event_id, name in EventProperty.objects.filter(event_id__in=needing).values_list(
+            "event_id", "property__name"
+        ):
+            declared[event_id].add(name)
         for event in batch:
             if event.team_id not in conventions:
                 conventions[event.team_id] = with_vocabulary(
                     current.convention, vocabularies.get(event.team_id)
                 )
-            apply_lint(event, conventions[event.team_id], current.version)
+            apply_lint(
+                event,
+                conventions[event.team_id],
+                current.version,
+                rules=rules.get(event.team_id, NO_TEAM_RULES),
+                property_names=declared.get(event.pk),
+            )
         Event.objects.bulk_update(
             batch,
             ["lint_state", "lint_violations", "lint_suggestion", "lint_note", "linted_convention"],
@@ -304,3 +368,24 @@ def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[di
         memo[name] = entry
         results.append(entry)
     return results
+
+
+# Below this a match is only "the same words but one" (duplicates._ONE_WORD_APART): related, not a copy.
+REPORT_MIN_SCORE = 0.75
+
+
+def registry_duplicate_pairs() -> list[tuple[int, int, str, float]]:
+    """Every pair of registered events that look like copies of each other: (id, id, reason, score)."""
+    current = current_convention()
+    index, owners, _, _ = _RegistryIndex.events(
+        current.convention, current.version.number if current.version else 0
+    )
+    pairs = {}
+    for pk, owner in list(owners.items()):
+        for c in index.find(owner["name"], limit=5, exclude_key=pk):
+            if c.key == pk or c.key not in owners or c.score < REPORT_MIN_SCORE:
+                continue
+            key = (min(pk, c.key), max(pk, c.key))
+            if key not in pairs or pairs[key][1] < c.score:
+                pairs[key] = (c.reason, c.score)
+    return [(a, b, reason, score) for (a, b), (reason, score) in sorted(pairs.items())]

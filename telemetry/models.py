@@ -65,6 +65,9 @@ class TeamVocabulary(models.Model):
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="telemetry_vocabulary")
     actions = models.JSONField(default=dict, blank=True, help_text="base form -> past tense")
     object_words = models.JSONField(default=list, blank=True)
+    # Tightening only: the team's events also need this prefix and these properties.
+    prefix = models.CharField(max_length=40, blank=True)
+    required_properties = models.JSONField(default=list, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -75,6 +78,15 @@ class TeamVocabulary(models.Model):
 
     def __str__(self):
         return f"{self.team} vocabulary"
+
+    def rules(self):
+        from telemetry.team_rules import TeamRules
+
+        return TeamRules(
+            team=self.team.name,
+            prefix=self.prefix,
+            required_properties=tuple(self.required_properties or ()),
+        )
 
 
 class Tag(models.Model):
@@ -106,12 +118,17 @@ class EventQuerySet(models.QuerySet):
         return self.exclude(status=Event.Status.DEPRECATED)
 
     def search(self, text: str):
-        """Full-text on PostgreSQL (prefix match on every word), icontains elsewhere."""
+        """Full-text on PostgreSQL (prefix match on every word), icontains elsewhere; an event is
+        also found by any of its old names, so a search for what a dashboard still says works."""
         from django.db import connection
 
         text = (text or "").strip()
         if not text:
             return self
+        by_alias = Q()
+        for word in text.split()[:8]:
+            by_alias &= Q(old_name__icontains=word)
+        aliased = Q(pk__in=Alias.objects.filter(by_alias).values("event_id"))
         if connection.vendor == "postgresql":
             import re
 
@@ -119,11 +136,11 @@ class EventQuerySet(models.QuerySet):
 
             words = re.findall(r"\w+", text.lower())[:8]
             if not words:
-                return self.none()
+                return self.filter(aliased)
             query = SearchQuery(
                 " & ".join(f"{w}:*" for w in words), search_type="raw", config="english"
             )
-            return self.filter(search_vector=query)
+            return self.filter(Q(search_vector=query) | aliased)
         condition = Q()
         for word in text.split()[:8]:
             condition &= (
@@ -131,7 +148,7 @@ class EventQuerySet(models.QuerySet):
                 | Q(normalised_name__icontains=word)
                 | Q(description__icontains=word)
             )
-        return self.filter(condition)
+        return self.filter(condition | aliased)
 
 
 class Event(models.Model):
@@ -196,6 +213,29 @@ class Event(models.Model):
         import json
 
         return json.dumps(self.example_payload, indent=2, ensure_ascii=False)
+
+    def generated_example(self) -> dict:
+        """A payload written from the event's current name and declared properties (prefetch
+        event_properties__property to avoid a query)."""
+        from telemetry.payloads import example_payload
+
+        return example_payload(
+            self.name,
+            [
+                {
+                    "name": ep.property.name,
+                    "type": ep.property.type,
+                    "allowed_values": ep.property.allowed_values,
+                    "pattern": ep.property.pattern,
+                }
+                for ep in self.event_properties.all()
+            ],
+        )
+
+    def generated_example_json(self) -> str:
+        import json
+
+        return json.dumps(self.generated_example(), indent=2, ensure_ascii=False)
 
 
 class Property(models.Model):
@@ -295,3 +335,84 @@ class NamingHealthSnapshot(models.Model):
     @property
     def share(self) -> float:
         return self.conforming / self.total if self.total else 1.0
+
+
+class PlanImport(models.Model):
+    """One uploaded tracking plan on its way into the catalogue: read once, previewed, committed.
+
+    The file and what was read from it live here rather than in the cache, so a Celery worker can
+    read a big file while the page shows its progress, and the API can report its status.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        QUEUED = "queued", "Waiting for a worker"
+        READING = "reading", "Reading the file"
+        READY = "ready", "Ready to preview"
+        COMMIT_QUEUED = "commit_queued", "Waiting for a worker to import"
+        COMMITTING = "committing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    token = models.CharField(max_length=32, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(max_length=20)
+    filename = models.CharField(max_length=200)
+    data = models.BinaryField()
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
+    parsed = models.JSONField(null=True, blank=True, help_text="events and invalid rows as read")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_by", "token"], name="tele_import_owner"),
+            models.Index(fields=["updated_at"], name="tele_import_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} into {self.team}"
+
+    @property
+    def working(self) -> bool:
+        return self.status in {
+            self.Status.QUEUED,
+            self.Status.READING,
+            self.Status.COMMIT_QUEUED,
+            self.Status.COMMITTING,
+        }
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+class EventMerge(models.Model):
+    """A duplicate folded into another event: its name became an alias of `into`, and this row
+    keeps where it came from (team, author, dates, definition) after its own row is gone."""
+
+    into = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="merges")
+    source_id = models.PositiveIntegerField(help_text="the merged event's former id")
+    source_name = models.CharField(max_length=200)
+    source_team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    snapshot = models.JSONField(default=dict, help_text="the merged event as it was")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.source_name} merged into {self.into}"

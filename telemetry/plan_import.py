@@ -1,20 +1,38 @@
 """Importing a tracking plan into the catalogue (preview, then all or nothing) and exporting it."""
 
-from dataclasses import dataclass, field
+import datetime
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from productops.accounts.models import Team, User
 from productops.accounts.services import audit_record
 from telemetry import conventions, linting, naming, services, tracking_plan
 from telemetry.duplicates import property_type_conflicts
-from telemetry.models import PLATFORM_CHOICES, Alias, Event, EventProperty, Platform, Tag
+from telemetry.models import (
+    PLATFORM_CHOICES,
+    Alias,
+    Event,
+    EventProperty,
+    PlanImport,
+    Platform,
+    Tag,
+)
 from telemetry.properties import properties_ensure
-from telemetry.tracking_plan import InvalidRow, PlanError, PlanEvent
+from telemetry.tracking_plan import InvalidRow, PlanError, PlanEvent, PlanProperty
 
 PLATFORMS = {code for code, _ in PLATFORM_CHOICES}
+# Files above this size are read (and committed) by a Celery worker while the page shows progress.
+BACKGROUND_BYTES = 256 * 1024
+BACKGROUND_EVENTS = 2000
+READERS = {
+    "jsonschema": tracking_plan.events_from_json_schema,
+    "glean": tracking_plan.events_from_glean,
+    "yaml": tracking_plan.events_from_portal_yaml,
+}
 
 
 @dataclass
@@ -25,8 +43,10 @@ class Preview:
         default_factory=list
     )  # lint result dicts for names that break the convention
     invalid: list = field(default_factory=list)  # InvalidRow
+    skipped: list = field(default_factory=list)  # InvalidRow: kept out, never blocking
     conflicts: list = field(default_factory=list)  # (property, {type: [event names]})
     formulas: list = field(default_factory=list)  # (where, column, value): imported as text
+    owners: dict = field(default_factory=dict)  # event name -> Team it goes into
 
     @property
     def can_commit(self) -> bool:
@@ -34,25 +54,122 @@ class Preview:
 
 
 def parse(
-    data: bytes, fmt: str, mapping: dict | None = None
+    data: bytes, fmt: str, mapping: dict | None = None, progress=None
 ) -> tuple[list[PlanEvent], list[InvalidRow]]:
     if fmt in {"csv", "xlsx"}:
         headers, rows = tracking_plan.read_table(data, fmt)
         return tracking_plan.events_from_table(
             headers, rows, mapping or tracking_plan.guess_mapping(headers)
         )
-    if fmt == "jsonschema":
-        return tracking_plan.events_from_json_schema(data)
-    if fmt == "glean":
-        return tracking_plan.events_from_glean(data)
+    if fmt in READERS:
+        return READERS[fmt](data, progress=progress)
     raise PlanError(f"Unknown format “{fmt}”.")
+
+
+# ---------------------------------------------------------------- import jobs
+
+
+def _stored(events: list[PlanEvent], invalid: list[InvalidRow]) -> dict:
+    return {"events": [asdict(e) for e in events], "invalid": [asdict(r) for r in invalid]}
+
+
+def parsed_plan(job: PlanImport) -> tuple[list[PlanEvent], list[InvalidRow]]:
+    """What the job's file held, as read once by plan_import_read."""
+    events = []
+    for row in job.parsed["events"]:
+        properties = [PlanProperty(**p) for p in row["properties"]]
+        events.append(PlanEvent(**{**row, "properties": properties}))
+    return events, [InvalidRow(**r) for r in job.parsed["invalid"]]
+
+
+def _progress(job: PlanImport):
+    def report(done: int, total: int) -> None:
+        PlanImport.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    return report
+
+
+def plan_import_read(*, job: PlanImport) -> PlanImport:
+    """Read the file once and keep what it holds; a problem with the whole file fails the job."""
+    job.status = PlanImport.Status.READING
+    job.save(update_fields=["status", "updated_at"])
+    try:
+        events, invalid = parse(bytes(job.data), job.format, job.mapping, progress=_progress(job))
+    except PlanError as exc:
+        job.status, job.error = PlanImport.Status.FAILED, str(exc)
+        job.save(update_fields=["status", "error", "updated_at"])
+        return job
+    job.parsed = _stored(events, invalid)
+    job.status = PlanImport.Status.READY
+    job.done = job.total = len(events) + len(invalid)
+    job.save(update_fields=["parsed", "status", "done", "total", "updated_at"])
+    return job
+
+
+# An upload holds its file in the database; nobody comes back to one after this long.
+KEEP_IMPORTS = datetime.timedelta(days=2)
+
+
+def plan_imports_prune() -> int:
+    """Drop uploads untouched for two days, so files do not pile up in the database."""
+    cutoff = timezone.now() - KEEP_IMPORTS
+    return PlanImport.objects.filter(updated_at__lt=cutoff).delete()[0]
+
+
+def plan_import_start(*, job: PlanImport) -> PlanImport:
+    """Read a small file now; queue a big one for a worker so the page can show progress."""
+    from telemetry.tasks import run_plan_import
+
+    if len(job.data) <= BACKGROUND_BYTES:
+        return plan_import_read(job=job)
+    job.status = PlanImport.Status.QUEUED
+    job.save(update_fields=["status", "updated_at"])
+    run_plan_import.delay_on_commit(job.pk)
+    return job
+
+
+def plan_import_commit(*, job: PlanImport) -> PlanImport:
+    """Commit a previewed job (in a worker for big plans); it records the outcome on the job."""
+    events, invalid = parsed_plan(job)
+    try:
+        preview = import_commit(
+            team=job.team, by=job.created_by, events=events, invalid=invalid, source=job.filename
+        )
+    except ValidationError as exc:
+        job.status = PlanImport.Status.READY
+        job.error = " ".join(m for ms in exc.message_dict.values() for m in ms)
+        job.save(update_fields=["status", "error", "updated_at"])
+        return job
+    job.status, job.error = PlanImport.Status.DONE, ""
+    job.result = {"created": len(preview.create), "updated": len(preview.update)}
+    job.done = job.total
+    job.save(update_fields=["status", "error", "result", "done", "updated_at"])
+    return job
+
+
+def plan_import_request_commit(*, job: PlanImport, by: User) -> PlanImport:
+    """Commit now, or hand a big plan to a worker; a second click while it runs changes nothing."""
+    from telemetry.tasks import run_plan_import
+
+    services.require_team_member(by, job.team)
+    if len(job.parsed["events"]) <= BACKGROUND_EVENTS:
+        return plan_import_commit(job=job)
+    claimed = PlanImport.objects.filter(pk=job.pk, status=PlanImport.Status.READY).update(
+        status=PlanImport.Status.COMMIT_QUEUED, error=""
+    )
+    if claimed:
+        run_plan_import.delay_on_commit(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def import_preview(
     *, team: Team, by: User, events: list[PlanEvent], invalid: list[InvalidRow]
 ) -> Preview:
     services.require_team_member(by, team)
-    preview = Preview(invalid=list(invalid))
+    preview = Preview(
+        invalid=[r for r in invalid if not r.skipped], skipped=[r for r in invalid if r.skipped]
+    )
     valid: list[PlanEvent] = []
     seen = set()
     for event in events:
@@ -88,27 +205,78 @@ def import_preview(
         for e in Event.objects.filter(name__in=[e.name for e in valid]).select_related("team")
     }
     aliases = dict(
-        Alias.objects.filter(old_name__in=[e.name for e in valid]).values_list(
-            "old_name", "event__name"
+        Alias.objects.filter(
+            old_name__in=[e.name for e in valid] + [a for e in valid for a in e.aliases]
+        ).values_list("old_name", "event__name")
+    )
+    named_events = set(
+        Event.objects.filter(name__in=[a for e in valid for a in e.aliases]).values_list(
+            "name", flat=True
         )
     )
+    teams = _named_teams({e.team for e in valid if e.team})
+    my_team_ids = set(by.memberships.values_list("team_id", flat=True))
     for event in valid:
         current = existing.get(event.name)
-        if current is not None and current.team_id != team.pk:
+        owner = team
+        if event.team:
+            owner = teams.get(event.team.lower())
+            if owner is None:
+                preview.invalid.append(
+                    InvalidRow(
+                        event.where,
+                        f"Team “{event.team}” is not in the portal; use a team's slug "
+                        "(as the export writes it) or leave the team column empty.",
+                    )
+                )
+                continue
+        if owner.pk not in my_team_ids:
+            if current is not None and current.team_id == owner.pk:
+                # A whole-catalogue export re-imported by one team: other teams' events stay theirs.
+                preview.skipped.append(
+                    InvalidRow(
+                        event.where,
+                        f"“{event.name}” belongs to {owner.name}, which you are not in; left as it is.",
+                        skipped=True,
+                    )
+                )
+            else:
+                preview.invalid.append(
+                    InvalidRow(
+                        event.where,
+                        f"The file puts “{event.name}” in {owner.name}; you can only import "
+                        "into teams you are in.",
+                    )
+                )
+            continue
+        if current is not None and current.team_id != owner.pk:
             preview.invalid.append(
                 InvalidRow(
                     event.where,
                     f"“{event.name}” belongs to {current.team.name}; leave it out, or mark your team as using it.",
                 )
             )
-        elif event.name in aliases:
+            continue
+        if event.name in aliases:
             preview.invalid.append(
                 InvalidRow(
                     event.where,
                     f"“{event.name}” is an old name of “{aliases[event.name]}”; use the new name.",
                 )
             )
-        elif current is not None:
+            continue
+        taken = [a for a in event.aliases if a in aliases and aliases[a] != event.name]
+        taken += [a for a in event.aliases if a in named_events or a in preview.owners]
+        if taken:
+            preview.invalid.append(
+                InvalidRow(
+                    event.where,
+                    f"Old name “{taken[0]}” already names another event; remove it from the aliases.",
+                )
+            )
+            continue
+        preview.owners[event.name] = owner
+        if current is not None:
             preview.update.append((event, current))
         else:
             preview.create.append(event)
@@ -126,6 +294,19 @@ def import_preview(
     return preview
 
 
+def _named_teams(names: set[str]) -> dict:
+    """Teams a file names, by slug or by name, case-insensitively."""
+    if not names:
+        return {}
+    lowered = {n.lower() for n in names}
+    found = {}
+    for t in Team.objects.all():
+        for key in (t.slug.lower(), t.name.lower()):
+            if key in lowered:
+                found[key] = t
+    return found
+
+
 def import_commit(
     *, team: Team, by: User, events: list[PlanEvent], invalid: list[InvalidRow], source: str
 ) -> Preview:
@@ -138,19 +319,35 @@ def import_commit(
             }
         )
     current = conventions.current_convention()
-    convention = conventions.team_convention(current.convention, team)
+    team_conventions = {}
     with transaction.atomic():
         fresh = []
         for plan in preview.create:
+            owner = preview.owners[plan.name]
+            if owner.pk not in team_conventions:
+                team_conventions[owner.pk] = (
+                    conventions.team_convention(current.convention, owner),
+                    linting.team_rules(owner.pk),
+                )
+            team_conv, rules = team_conventions[owner.pk]
+            reason = plan.no_lint[:2000]
             event = Event(
-                team=team,
+                team=owner,
                 name=plan.name,
                 normalised_name=naming.normalise(plan.name)[:400],
                 description=services.clean_description(plan.description)[:5000],
                 status=plan.status,
                 created_by=by,
+                no_lint=bool(reason),
+                no_lint_reason=reason,
             )
-            linting.apply_lint(event, convention, current.version)
+            linting.apply_lint(
+                event,
+                team_conv,
+                current.version,
+                rules=rules,
+                property_names={p.name for p in plan.properties},
+            )
             fresh.append(event)
         Event.objects.bulk_create(fresh, batch_size=1000)
         created = {e.name: e for e in Event.objects.filter(name__in=[e.name for e in fresh])}
@@ -160,8 +357,15 @@ def import_commit(
                 services.clean_description(plan.description)[:5000] or event.description
             )
             event.status = plan.status
+            if plan.no_lint and not event.no_lint:
+                event.no_lint, event.no_lint_reason = True, plan.no_lint[:2000]
+                event.lint_state = Event.LintState.EXCEPTION
             updated.append(event)
-        Event.objects.bulk_update(updated, ["description", "status", "updated_at"], batch_size=1000)
+        Event.objects.bulk_update(
+            updated,
+            ["description", "status", "no_lint", "no_lint_reason", "lint_state", "updated_at"],
+            batch_size=1000,
+        )
         by_name = {**created, **{e.name: e for e in updated}}
         plans = preview.create + [p for p, _ in preview.update]
 
@@ -209,6 +413,15 @@ def import_commit(
                     description=p.description[:1000],
                 )
         EventProperty.objects.bulk_create(list(links.values()), batch_size=1000)
+        Alias.objects.bulk_create(
+            [
+                Alias(old_name=old, event=by_name[plan.name], created_by=by)
+                for plan in plans
+                # The export lists the newest alias first; create it last so the order survives.
+                for old in reversed(list(dict.fromkeys(plan.aliases)))
+            ],
+            ignore_conflicts=True,
+        )
         audit_record(
             actor=by,
             action="telemetry.plan.imported",

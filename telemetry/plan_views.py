@@ -6,49 +6,47 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from productops.accounts.models import Team
 from telemetry import conventions, plan_import, tracking_plan
 from telemetry.catalogue import filtered_events
 from telemetry.forms import ImportUploadForm
+from telemetry.models import PlanImport
 
-IMPORT_TTL = 60 * 60
-
-
-def _import_key(request, token: str) -> str:
-    return f"telemetry:import:{request.user.pk}:{token}"
+EXPORT_FORMATS = {"csv", "json", "yaml"}
 
 
 @login_required
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        plan_import.plan_imports_prune()
         upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(12)
-        state = {
-            "team": form.cleaned_data["team"].pk,
-            "format": form.cleaned_data["format"],
-            "filename": upload.name[:200],
-            "data": upload.read(),
-            "mapping": None,
-        }
+        job = PlanImport(
+            token=secrets.token_urlsafe(12),
+            team=form.cleaned_data["team"],
+            created_by=request.user,
+            format=form.cleaned_data["format"],
+            filename=upload.name[:200],
+            data=upload.read(),
+        )
         try:
-            if state["format"] in {"csv", "xlsx"}:
-                headers, _ = tracking_plan.read_table(state["data"], state["format"])
-                state["headers"] = headers
-                cache.set(_import_key(request, token), state, IMPORT_TTL)
-                return redirect("telemetry:import_mapping", token=token)
-            plan_import.parse(state["data"], state["format"])
+            if job.format in {"csv", "xlsx"}:
+                job.headers, _ = tracking_plan.read_table(bytes(job.data), job.format)
+                job.save()
+                return redirect("telemetry:import_mapping", token=job.token)
         except tracking_plan.PlanError as exc:
             form.add_error("file", str(exc))
         else:
-            cache.set(_import_key(request, token), state, IMPORT_TTL)
-            return redirect("telemetry:import_preview", token=token)
+            job.save()
+            job = plan_import.plan_import_start(job=job)
+            if job.status == PlanImport.Status.FAILED:
+                form.add_error("file", job.error)
+                job.delete()
+            else:
+                return redirect("telemetry:import_preview", token=job.token)
     return render(
         request,
         "telemetry/import_upload.html",
@@ -57,20 +55,25 @@ def import_upload(request):
     )
 
 
-def _import_state(request, token):
-    state = cache.get(_import_key(request, token))
-    if state is None:
+def _import_job(request, token) -> PlanImport | None:
+    """The person's own import; anyone else's token reads as expired."""
+    job = (
+        PlanImport.objects.select_related("team", "created_by")
+        .filter(token=token, created_by=request.user)
+        .first()
+    )
+    if job is None or job.status == PlanImport.Status.DONE:
         messages.error(request, "That import has expired or is not yours; upload the file again.")
-    return state
+    return job if job is not None and job.status != PlanImport.Status.DONE else None
 
 
 @login_required
 def import_mapping(request, token):
-    state = _import_state(request, token)
-    if state is None:
+    job = _import_job(request, token)
+    if job is None:
         return redirect("telemetry:import_upload")
-    headers = state["headers"]
-    guessed = state["mapping"] or tracking_plan.guess_mapping(headers)
+    headers = job.headers
+    guessed = job.mapping or tracking_plan.guess_mapping(headers)
     error = ""
     if request.method == "POST":
         mapping = {}
@@ -83,60 +86,86 @@ def import_mapping(request, token):
         if not mapping.get("event"):
             error = "Choose the column that holds the event name."
         if not error:
-            state["mapping"] = mapping
-            cache.set(_import_key(request, token), state, IMPORT_TTL)
+            job.mapping = mapping
+            job.save(update_fields=["mapping", "updated_at"])
+            plan_import.plan_import_start(job=job)
             return redirect("telemetry:import_preview", token=token)
         guessed = mapping
-    fields = [(target, guessed.get(target, "")) for target in tracking_plan.TARGET_FIELDS]
+    fields = [
+        (target, tracking_plan.FIELD_LABELS[target], guessed.get(target, ""))
+        for target in tracking_plan.TARGET_FIELDS
+    ]
     return render(
         request,
         "telemetry/import_mapping.html",
-        {"token": token, "headers": headers, "fields": fields, "state": state, "error": error},
+        {"token": token, "headers": headers, "fields": fields, "state": job, "error": error},
         status=400 if error else 200,
     )
 
 
-@login_required
-def import_preview(request, token):
-    state = _import_state(request, token)
-    if state is None:
-        return redirect("telemetry:import_upload")
-    team = get_object_or_404(Team, pk=state["team"])
-    try:
-        events, invalid = plan_import.parse(state["data"], state["format"], state["mapping"])
-        if request.method == "POST":
-            preview = plan_import.import_commit(
-                team=team, by=request.user, events=events, invalid=invalid, source=state["filename"]
-            )
-            cache.delete(_import_key(request, token))
-            messages.success(
-                request,
-                f"Imported {len(preview.create)} new and updated {len(preview.update)} events into {team.name}.",
-            )
-            return redirect(f"{_url('telemetry:index')}?team={team.slug}")
-        preview = plan_import.import_preview(
-            team=team, by=request.user, events=events, invalid=invalid
-        )
-    except tracking_plan.PlanError as exc:
-        messages.error(request, str(exc))
-        return redirect("telemetry:import_upload")
-    except ValidationError as exc:
-        events, invalid = plan_import.parse(state["data"], state["format"], state["mapping"])
-        preview = plan_import.import_preview(
-            team=team, by=request.user, events=events, invalid=invalid
-        )
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        return render(
-            request,
-            "telemetry/import_preview.html",
-            {"preview": preview, "state": state, "team": team, "token": token},
-            status=400,
-        )
+def _render_preview(request, job, *, status=200):
+    events, invalid = plan_import.parsed_plan(job)
+    preview = plan_import.import_preview(
+        team=job.team, by=request.user, events=events, invalid=invalid
+    )
     return render(
         request,
         "telemetry/import_preview.html",
-        {"preview": preview, "state": state, "team": team, "token": token},
+        {"preview": preview, "state": job, "team": job.team, "token": job.token},
+        status=status,
     )
+
+
+def _finished(request, job):
+    messages.success(
+        request,
+        f"Imported {job.result['created']} new and updated {job.result['updated']} events "
+        f"into {job.team.name}.",
+    )
+    return redirect(f"{_url('telemetry:index')}?team={job.team.slug}")
+
+
+@login_required
+def import_preview(request, token):
+    job = (
+        PlanImport.objects.select_related("team", "created_by")
+        .filter(token=token, created_by=request.user)
+        .first()
+    )
+    if job is None:
+        messages.error(request, "That import has expired or is not yours; upload the file again.")
+        return redirect("telemetry:import_upload")
+    if job.status == PlanImport.Status.DONE and job.result:
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{_url('telemetry:index')}?team={job.team.slug}"
+            return response
+        return _finished(request, job)
+    if job.status == PlanImport.Status.UPLOADED:
+        # A sheet whose columns are not mapped yet.
+        return redirect("telemetry:import_mapping", token=job.token)
+    if job.working:
+        # A worker is reading or importing a big file: the page polls this fragment.
+        context = {"state": job, "team": job.team, "token": job.token}
+        if request.htmx:
+            return render(request, "telemetry/import_preview.html#progress", context)
+        return render(request, "telemetry/import_preview.html", context)
+    if job.status == PlanImport.Status.FAILED:
+        messages.error(request, job.error)
+        return redirect("telemetry:import_upload")
+    if request.htmx and request.htmx.target == "import-progress":
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    if request.method == "POST":
+        job = plan_import.plan_import_request_commit(job=job, by=request.user)
+        if job.status == PlanImport.Status.DONE:
+            return _finished(request, job)
+        if job.working:
+            return redirect("telemetry:import_preview", token=job.token)
+        messages.error(request, job.error)
+        return _render_preview(request, job, status=400)
+    return _render_preview(request, job)
 
 
 def _url(name, *args):
@@ -147,8 +176,8 @@ def _url(name, *args):
 
 @login_required
 def export(request, fmt):
-    if fmt not in {"csv", "json", "yaml"}:
-        raise Http404("Export as csv, json or yaml.")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(f"There is no “{fmt}” export; use .csv, .json or .yaml.")
     _, events = filtered_events(request.GET)
     rows = plan_import.export_rows(events.order_by("name"))
     stamp = timezone.now().strftime("%Y%m%d")
@@ -165,7 +194,7 @@ def export(request, fmt):
         response["Content-Disposition"] = (
             f'attachment; filename="tracking-plan-{stamp}.schema.json"'
         )
-    else:
+    else:  # yaml
         current = conventions.current_convention()
         body = tracking_plan.export_yaml(
             convention=current.convention.to_dict(),

@@ -25,6 +25,34 @@ def _shared_value(field: str, value):
     return value or ""
 
 
+def _relint_for_required_properties(event: Event, names: set[str]) -> None:
+    """A team that requires properties sees the verdict change as soon as they are declared."""
+    from telemetry.conventions import team_convention
+    from telemetry.linting import apply_lint, team_rules
+
+    rules = team_rules(event.team_id)
+    if not rules.required_properties:
+        return
+    current = current_convention()
+    apply_lint(
+        event,
+        team_convention(current.convention, event.team),
+        current.version,
+        rules=rules,
+        property_names=names,
+    )
+    event.save(
+        update_fields=[
+            "lint_state",
+            "lint_violations",
+            "lint_suggestion",
+            "lint_note",
+            "linted_convention",
+            "updated_at",
+        ]
+    )
+
+
 def event_set_properties(*, event: Event, by: User, rows: list[dict]) -> None:
     """Replace an event's properties, all or nothing.
 
@@ -106,6 +134,7 @@ def event_set_properties(*, event: Event, by: User, rows: list[dict]) -> None:
                 for row in rows
             ]
         )
+        _relint_for_required_properties(event, {row["name"] for row in rows})
         audit_record(
             actor=by,
             action="telemetry.event.properties_set",

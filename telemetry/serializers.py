@@ -12,6 +12,7 @@ from telemetry.models import (
     ConventionVersion,
     Event,
     EventProperty,
+    PlanImport,
     Property,
 )
 
@@ -55,6 +56,9 @@ class EventSerializer(serializers.ModelSerializer):
     aliases = serializers.SlugRelatedField(slug_field="old_name", many=True, read_only=True)
     properties = EventPropertySerializer(source="event_properties", many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    generated_example = serializers.JSONField(
+        read_only=True, help_text="A payload written from the current name and properties."
+    )
 
     class Meta:
         model = Event
@@ -70,6 +74,7 @@ class EventSerializer(serializers.ModelSerializer):
             "aliases",
             "properties",
             "example_payload",
+            "generated_example",
             "lint_state",
             "lint_violations",
             "lint_suggestion",
@@ -198,11 +203,57 @@ class AliasSerializer(serializers.ModelSerializer):
 
 class ConventionVersionSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True, default=None)
+    summary = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField(
+        help_text="What changed since the previous version, one line per rule."
+    )
 
     class Meta:
         model = ConventionVersion
-        fields = ["number", "preset", "rules", "note", "author", "created_at"]
+        fields = ["number", "preset", "rules", "note", "author", "created_at", "summary", "changes"]
         read_only_fields = ["number", "author", "created_at"]
+
+    def get_summary(self, obj) -> str:
+        from telemetry.convention_changes import rules_summary
+
+        return rules_summary(obj.rules)
+
+    def get_changes(self, obj) -> list[str]:
+        from telemetry.convention_changes import rules_diff
+
+        # Listing versions reads every version's rules once (see the view's context).
+        rules = self.context.get("rules_by_number")
+        if rules is None:
+            rules = dict(
+                ConventionVersion.objects.filter(number__lt=obj.number).values_list(
+                    "number", "rules"
+                )
+            )
+        earlier = [n for n in rules if n < obj.number]
+        return rules_diff(rules[max(earlier)] if earlier else None, obj.rules)
+
+
+class ImpactExampleSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    message = serializers.CharField()
+    suggestion = serializers.CharField(allow_null=True)
+
+
+class TeamImpactSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    total = serializers.IntegerField()
+    before_percent = serializers.IntegerField()
+    after_percent = serializers.IntegerField()
+    newly_failing = serializers.IntegerField()
+    newly_passing = serializers.IntegerField()
+    examples = ImpactExampleSerializer(many=True)
+
+
+class ConventionImpactSerializer(serializers.Serializer):
+    before_percent = serializers.IntegerField()
+    after_percent = serializers.IntegerField()
+    newly_failing = serializers.IntegerField()
+    teams = TeamImpactSerializer(many=True)
 
 
 class ConventionPublishSerializer(serializers.Serializer):
@@ -263,3 +314,86 @@ class LintResultSerializer(serializers.Serializer):
 
 class LintResponseSerializer(serializers.Serializer):
     results = LintResultSerializer(many=True)
+
+
+class PlanImportSerializer(serializers.ModelSerializer):
+    """Where an uploaded tracking plan stands: read, previewed, importing or imported."""
+
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    events = serializers.SerializerMethodField()
+    invalid = serializers.SerializerMethodField()
+    skipped = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanImport
+        fields = [
+            "token",
+            "team",
+            "format",
+            "filename",
+            "status",
+            "done",
+            "total",
+            "percent",
+            "events",
+            "invalid",
+            "skipped",
+            "error",
+            "result",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _rows(self, obj, skipped: bool):
+        rows = (obj.parsed or {}).get("invalid", [])
+        return [
+            {"where": r["where"], "reason": r["reason"]}
+            for r in rows
+            if bool(r.get("skipped")) == skipped
+        ][:500]
+
+    def get_events(self, obj) -> int:
+        return len((obj.parsed or {}).get("events", []))
+
+    def get_invalid(self, obj) -> list[dict]:
+        return self._rows(obj, False)
+
+    def get_skipped(self, obj) -> list[dict]:
+        return self._rows(obj, True)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    team = serializers.CharField()
+    reason = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class EventCreatedSerializer(EventSerializer):
+    duplicates = DuplicateSerializer(
+        many=True,
+        read_only=True,
+        help_text="Events already in the catalogue that look like this one; reuse one instead.",
+    )
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "duplicates"]
+        read_only_fields = fields
+
+
+class ReuseSerializer(serializers.Serializer):
+    team = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Team.objects.all(),
+        help_text="Your team, which sends this event from now on.",
+    )
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(
+        queryset=Event.objects.all(), help_text="The event this one becomes an old name of."
+    )
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")

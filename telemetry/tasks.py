@@ -17,3 +17,27 @@ def relint_events(team_id: int | None = None) -> int:
 def take_naming_health_snapshots() -> int:
     """One row per team per day; a second run the same day refreshes the same rows."""
     return health_snapshots_take()
+
+
+@shared_task
+def run_plan_import(job_id: int) -> str:
+    """Read a big uploaded tracking plan, or commit it once previewed, while its page shows progress.
+
+    Each stage claims the job with a conditional update, so a retry or a second worker does
+    nothing twice.
+    """
+    from telemetry import plan_import
+    from telemetry.models import PlanImport
+
+    if PlanImport.objects.filter(pk=job_id, status=PlanImport.Status.QUEUED).update(
+        status=PlanImport.Status.READING
+    ):
+        job = PlanImport.objects.select_related("team", "created_by").get(pk=job_id)
+        return plan_import.plan_import_read(job=job).status
+    if PlanImport.objects.filter(pk=job_id, status=PlanImport.Status.COMMIT_QUEUED).update(
+        status=PlanImport.Status.COMMITTING
+    ):
+        job = PlanImport.objects.select_related("team", "created_by").get(pk=job_id)
+        return plan_import.plan_import_commit(job=job).status
+    job = PlanImport.objects.filter(pk=job_id).only("status").first()
+    return job.status if job else "missing"

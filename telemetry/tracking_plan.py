@@ -1,4 +1,5 @@
-"""Reading and writing tracking plans: CSV/XLSX sheets, JSON Schema per event, Glean metrics.yaml.
+"""Reading and writing tracking plans: CSV/XLSX sheets, JSON Schema per event, Glean metrics.yaml
+and the portal's own YAML export.
 
 Pure Python (no Django) so the command line can use it too. Readers return the
 events they understood plus the rows they could not, each with a reason; a
@@ -36,6 +37,7 @@ STATUSES = {"planned", "active", "deprecated"}
 # What the importer needs to know, and the column headers that usually carry it.
 TARGET_FIELDS = {
     "event": ("event", "event name", "name", "event_name", "eventname"),
+    "team": ("team", "owning team", "owner", "team slug"),
     "description": ("description", "event description", "desc", "definition"),
     "status": ("status", "state"),
     "platforms": ("platforms", "platform", "sources", "source"),
@@ -47,9 +49,34 @@ TARGET_FIELDS = {
     "pii": ("pii", "personal data", "is pii"),
     "allowed_values": ("allowed values", "enum", "values", "allowed_values"),
     "pattern": ("pattern", "regex"),
+    "aliases": ("aliases", "old names", "alias"),
+    "no_lint": ("kept_because", "no_lint", "kept because", "exception reason"),
+}
+# How the column-mapping page names each field.
+FIELD_LABELS = {
+    "event": "Event name",
+    "team": "Owning team",
+    "description": "Description",
+    "status": "Status",
+    "platforms": "Platforms",
+    "tags": "Tags",
+    "property": "Property name",
+    "property_type": "Property type",
+    "required": "Required",
+    "property_description": "Property description",
+    "pii": "Personal data (PII)",
+    "allowed_values": "Allowed values",
+    "pattern": "Pattern",
+    "aliases": "Old names (aliases)",
+    "no_lint": "Why a non-conforming name is kept",
 }
 REQUIRED_FIELDS = ("event",)
 MAX_ROWS = 50_000
+# Deeper than this, a JSON Schema is not a tracking plan; Python's parser would also give up
+# near 1,000 levels with a RecursionError.
+MAX_JSON_DEPTH = 64
+# libyaml reads a 5,000-metric file about ten times faster than the pure-Python loader.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PlanError(ValueError):
@@ -78,12 +105,31 @@ class PlanEvent:
     properties: list = field(default_factory=list)
     # Sheet cells that a spreadsheet would run, kept as text: (where, column, value).
     formulas: list = field(default_factory=list)
+    team: str = ""  # the owning team's slug or name, when the file says
+    aliases: list = field(default_factory=list)
+    no_lint: str = ""  # the reason a non-conforming name is kept
 
 
 @dataclass
 class InvalidRow:
     where: str
     reason: str
+    # Skipped rows are not errors: the file holds things the registry does not keep (a Glean
+    # counter), and they never block the import.
+    skipped: bool = False
+
+
+class UnreadableRow(list):
+    """A sheet row the CSV reader could not read (e.g. a cell over the size limit)."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
+def _report(progress, done: int, total: int) -> None:
+    if progress is not None and (done == total or done % 500 == 0):
+        progress(done, total)
 
 
 def _truthy(value) -> bool:
@@ -121,14 +167,37 @@ def read_table(data: bytes, fmt: str) -> tuple[list[str], list[list[str]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [
-        row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)
-    ]
+    rows = []
+    reader = csv.reader(io.StringIO(text), dialect)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader goes on with the next line, so one bad cell costs one row, not the file.
+            rows.append(UnreadableRow(_csv_reason(exc)))
+            continue
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+        if len(rows) > MAX_ROWS + 1:
+            break
+    if rows and isinstance(rows[0], UnreadableRow):
+        raise PlanError(f"The header row cannot be read: {rows[0].reason}")
     if not rows:
         raise PlanError("The file has no rows; it needs a header row and one row per event.")
     if len(rows) > MAX_ROWS + 1:
         raise PlanError(f"The file has {len(rows) - 1} rows; import at most {MAX_ROWS} at a time.")
     return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        return (
+            f"A cell is longer than {csv.field_size_limit():,} characters; shorten it "
+            "(a stray quote mark can also make the rest of the file one cell)."
+        )
+    return f"The row cannot be read as CSV ({exc}); check its quote marks."
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
@@ -205,6 +274,9 @@ def events_from_table(
     invalid = []
     for number, row in enumerate(rows, start=2):
         where = f"row {number}"
+        if isinstance(row, UnreadableRow):
+            invalid.append(InvalidRow(where, row.reason))
+            continue
         name = cell(row, "event")
         if not name:
             invalid.append(
@@ -226,6 +298,9 @@ def events_from_table(
                 status=status,
                 platforms=[p.lower() for p in _list(cell(row, "platforms"))],
                 tags=[t.lower() for t in _list(cell(row, "tags"))],
+                team=cell(row, "team"),
+                aliases=_list(cell(row, "aliases")),
+                no_lint=cell(row, "no_lint"),
             )
         elif cell(row, "description") and not event.description:
             event.description = cell(row, "description")
@@ -258,17 +333,85 @@ def events_from_table(
 # ---------------------------------------------------------------- JSON Schema (Segment Protocols, Avo)
 
 
-def _load_json(data: bytes):
+def _json_text(data: bytes) -> str:
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlanError(
             "The file is not UTF-8 text; export the JSON Schema again as UTF-8."
         ) from exc
+
+
+def _load_json(text: str):
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanError(
             f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from exc
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth(text: str) -> int:
+    depth = deepest = 0
+    for match in _JSON_TOKENS.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _deep_schemas(text: str) -> list:
+    """The schemas of a too-deeply nested file, each parsed alone: a too-deep one becomes an
+    InvalidRow, so one bad schema costs one row and the parser never recurses past its limit."""
+    stack: list[str] = []
+    container = None  # depth of the list that holds the schemas
+    start = deepest = 0
+    schemas: list = []
+    for match in _JSON_TOKENS.finditer(text):
+        char = match.group()
+        if char[0] == '"':
+            continue
+        if char in "[{":
+            if container is None and char == "[" and len(stack) <= 1:
+                container = len(stack) + 1
+            elif container is not None and len(stack) == container and char == "{":
+                start, deepest = match.start(), 0
+            stack.append(char)
+            if container is not None and len(stack) > container:
+                deepest = max(deepest, len(stack) - container)
+        else:
+            if not stack:
+                break
+            stack.pop()
+            if container is not None and len(stack) == container and char == "}":
+                if deepest > MAX_JSON_DEPTH:
+                    schemas.append(
+                        InvalidRow(
+                            "",
+                            f"The schema nests objects {deepest} levels deep; "
+                            f"a tracking plan needs at most {MAX_JSON_DEPTH}.",
+                        )
+                    )
+                else:
+                    schemas.append(_load_json(text[start : match.end()]))
+            elif container is not None and len(stack) < container:
+                container = None
+    if not schemas:
+        # One schema (not a list of them) that is itself too deep.
+        schemas.append(
+            InvalidRow(
+                "",
+                f"The schema nests objects {_json_depth(text)} levels deep; "
+                f"a tracking plan needs at most {MAX_JSON_DEPTH}.",
+            )
+        )
+    return schemas
 
 
 def _schema_properties(schema: dict) -> tuple[dict, list]:
@@ -289,8 +432,10 @@ def _json_type(spec: dict) -> str:
     return _type(value) or "string"
 
 
-def events_from_json_schema(data: bytes) -> tuple[list[PlanEvent], list[InvalidRow]]:
-    document = _load_json(data)
+def events_from_json_schema(data: bytes, progress=None) -> tuple[list[PlanEvent], list[InvalidRow]]:
+    text = _json_text(data)
+    deep = _json_depth(text) > MAX_JSON_DEPTH + 2
+    document = _deep_schemas(text) if deep else _load_json(text)
     if isinstance(document, dict) and isinstance(document.get("events"), list):
         schemas = document["events"]
     elif isinstance(document, dict) and isinstance(document.get("schemas"), list):
@@ -304,6 +449,10 @@ def events_from_json_schema(data: bytes) -> tuple[list[PlanEvent], list[InvalidR
     events, invalid = [], []
     for number, schema in enumerate(schemas, start=1):
         where = f"schema {number}"
+        _report(progress, number, len(schemas))
+        if isinstance(schema, InvalidRow):
+            invalid.append(InvalidRow(where, schema.reason))
+            continue
         if not isinstance(schema, dict):
             invalid.append(InvalidRow(where, "Not a JSON object."))
             continue
@@ -336,28 +485,74 @@ def events_from_json_schema(data: bytes) -> tuple[list[PlanEvent], list[InvalidR
 # ---------------------------------------------------------------- Glean metrics.yaml
 
 
-def events_from_glean(data: bytes) -> tuple[list[PlanEvent], list[InvalidRow]]:
+def _load_yaml(data: bytes, what: str):
     try:
-        document = yaml.safe_load(data.decode("utf-8-sig"))
+        return yaml.load(data.decode("utf-8-sig"), Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
     except UnicodeDecodeError as exc:
-        raise PlanError("The file is not UTF-8 text; save metrics.yaml as UTF-8.") from exc
+        raise PlanError(f"The file is not UTF-8 text; save {what} as UTF-8.") from exc
+    except RecursionError as exc:
+        raise PlanError(f"The file nests too deeply to be {what}.") from exc
     except yaml.YAMLError as exc:
         raise PlanError(f"The file is not valid YAML: {str(exc).splitlines()[0]}") from exc
+
+
+def _glean_tags(spec: dict) -> list[str]:
+    metadata = spec.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return [str(t).lower() for t in tags] if isinstance(tags, list) else []
+
+
+def events_from_glean(data: bytes, progress=None) -> tuple[list[PlanEvent], list[InvalidRow]]:
+    """Glean's event metrics become events; its other metrics (counters, strings…) are listed as
+    skipped, since the registry only keeps events, and never block the import."""
+    document = _load_yaml(data, "metrics.yaml")
     if not isinstance(document, dict):
         raise PlanError("A Glean metrics.yaml maps categories to metrics; this file does not.")
     events, invalid = [], []
-    for category, metrics in document.items():
-        if str(category).startswith("$") or category == "no_lint" or not isinstance(metrics, dict):
+    categories = [
+        (category, metrics)
+        for category, metrics in document.items()
+        if not (str(category).startswith("$") or category == "no_lint")
+    ]
+    total = sum(len(m) if isinstance(m, dict) else 1 for _, m in categories)
+    done = 0
+    for category, metrics in categories:
+        if not isinstance(metrics, dict):
+            done += 1
+            invalid.append(
+                InvalidRow(
+                    str(category),
+                    "A category maps metric names to their definitions; this one is a "
+                    f"{type(metrics).__name__}. Indent its metrics under the category name.",
+                )
+            )
             continue
         for metric, spec in metrics.items():
+            done += 1
+            _report(progress, done, total)
             where = f"{category}.{metric}"
             if not isinstance(spec, dict):
-                invalid.append(InvalidRow(where, "The metric has no definition."))
+                invalid.append(
+                    InvalidRow(where, "The metric has no definition (type, description…).")
+                )
                 continue
             if spec.get("type") != "event":
                 invalid.append(
                     InvalidRow(
-                        where, f"A {spec.get('type', 'untyped')} metric, not an event; skipped."
+                        where,
+                        f"A {spec.get('type', 'untyped')} metric, not an event: the registry "
+                        "keeps events only.",
+                        skipped=True,
+                    )
+                )
+                continue
+            extra_keys = spec.get("extra_keys") or {}
+            if not isinstance(extra_keys, dict):
+                invalid.append(
+                    InvalidRow(
+                        where,
+                        "extra_keys maps each key's name to its description and type; "
+                        f"here it is a {type(extra_keys).__name__}.",
                     )
                 )
                 continue
@@ -365,12 +560,10 @@ def events_from_glean(data: bytes) -> tuple[list[PlanEvent], list[InvalidRow]]:
                 name=f"{category}.{metric}",
                 where=where,
                 description=str(spec.get("description") or "").strip(),
-                tags=[str(t).lower() for t in spec.get("metadata", {}).get("tags", []) or []]
-                if isinstance(spec.get("metadata"), dict)
-                else [],
+                tags=_glean_tags(spec),
                 status="deprecated" if spec.get("disabled") else "active",
             )
-            for key, extra in (spec.get("extra_keys") or {}).items():
+            for key, extra in extra_keys.items():
                 extra = extra if isinstance(extra, dict) else {}
                 event.properties.append(
                     PlanProperty(
@@ -379,6 +572,89 @@ def events_from_glean(data: bytes) -> tuple[list[PlanEvent], list[InvalidRow]]:
                         description=str(extra.get("description") or "").strip(),
                     )
                 )
+            events.append(event)
+    return events, invalid
+
+
+# ---------------------------------------------------------------- the portal's own YAML
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, list):
+        return [_text(v) for v in value if _text(v)]
+    return _list(value)
+
+
+def events_from_portal_yaml(data: bytes, progress=None) -> tuple[list[PlanEvent], list[InvalidRow]]:
+    """The tracking plan this portal exports (and its command line reads), back in: every field
+    the export writes, including the owning team, aliases and kept-on-purpose reasons."""
+    document = _load_yaml(data, "a tracking plan")
+    if not isinstance(document, dict) or not isinstance(document.get("events"), list):
+        raise PlanError(
+            "A tracking plan YAML has an “events:” list, as the portal's YAML export writes."
+        )
+    events, invalid = [], []
+    rows = document["events"]
+    for number, row in enumerate(rows, start=1):
+        _report(progress, number, len(rows))
+        where = f"event {number}"
+        if not isinstance(row, dict):
+            invalid.append(InvalidRow(where, "Each event is a mapping with at least a name."))
+            continue
+        name = _text(row.get("name"))
+        if not name:
+            invalid.append(InvalidRow(where, "The event has no “name”; add it."))
+            continue
+        status = (_text(row.get("status")) or "active").lower()
+        if status not in STATUSES:
+            invalid.append(
+                InvalidRow(where, f"Status “{status}” is not one of planned, active, deprecated.")
+            )
+            continue
+        properties = row.get("properties") or []
+        if not isinstance(properties, list) or not all(isinstance(p, dict) for p in properties):
+            invalid.append(
+                InvalidRow(where, "“properties” is a list of mappings, each with a name.")
+            )
+            continue
+        event = PlanEvent(
+            name=name,
+            where=where,
+            description=_text(row.get("description")),
+            status=status,
+            platforms=[p.lower() for p in _strings(row.get("platforms"))],
+            tags=[t.lower() for t in _strings(row.get("tags"))],
+            team=_text(row.get("team")),
+            aliases=_strings(row.get("aliases")),
+            no_lint=_text(row.get("no_lint")),
+        )
+        for prop in properties:
+            type_ = _type(prop.get("type"))
+            if type_ is None or not _text(prop.get("name")):
+                invalid.append(
+                    InvalidRow(
+                        where,
+                        f"Property “{_text(prop.get('name'))}” needs a name and one of the types "
+                        f"{', '.join(sorted(TYPES))}.",
+                    )
+                )
+                break
+            event.properties.append(
+                PlanProperty(
+                    name=_text(prop["name"]),
+                    type=type_,
+                    required=prop.get("required") is True,
+                    description=_text(prop.get("description")),
+                    pii=prop.get("pii") is True,
+                    allowed_values=_strings(prop.get("allowed_values")),
+                    pattern=_text(prop.get("pattern")),
+                )
+            )
+        else:
             events.append(event)
     return events, invalid
 
@@ -400,6 +676,8 @@ CSV_COLUMNS = [
     "allowed_values",
     "pattern",
     "property_description",
+    "aliases",
+    "kept_because",
 ]
 
 
@@ -418,8 +696,10 @@ def export_csv(events: list[dict]) -> str:
             ", ".join(event["tags"]),
             event["lint_state"],
         ]
+        # Aliases and the kept-on-purpose reason close each row, so old sheets keep their columns.
+        tail = [", ".join(event.get("aliases", [])), event.get("no_lint_reason", "")]
         if not event["properties"]:
-            writer.writerow(base + [""] * 7)
+            writer.writerow(base + [""] * 7 + tail)
         for prop in event["properties"]:
             writer.writerow(
                 base
@@ -432,6 +712,7 @@ def export_csv(events: list[dict]) -> str:
                     prop["pattern"],
                     prop["description"],
                 ]
+                + tail
             )
     return out.getvalue()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telemetry import plan_views, views
+from telemetry import convention_views, duplicate_views, health_views, plan_views, views
 
 app_name = "telemetry"
 
@@ -11,12 +11,21 @@ urlpatterns = [
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/exception/", views.event_exception, name="event_exception"),
     path("events/<int:pk>/usage/", views.event_usage, name="event_usage"),
+    path("events/<int:pk>/reuse/", duplicate_views.event_reuse, name="event_reuse"),
+    path("events/<int:pk>/merge/", duplicate_views.event_merge, name="event_merge"),
+    path("duplicates/", duplicate_views.duplicates, name="duplicates"),
+    path(
+        "teams/<slug:slug>/apply-suggestions/",
+        duplicate_views.apply_suggestions,
+        name="apply_suggestions",
+    ),
+    path("teams/<slug:slug>/duplicates/", duplicate_views.duplicates, name="team_duplicates"),
     path("properties/", views.property_list, name="property_list"),
     path("properties/<int:pk>/", views.property_detail, name="property_detail"),
-    path("health/", views.health, name="health"),
-    path("teams/<slug:slug>/", views.team_health, name="team_health"),
-    path("teams/<slug:slug>/vocabulary/", views.vocabulary, name="vocabulary"),
-    path("convention/", views.convention, name="convention"),
+    path("health/", health_views.health, name="health"),
+    path("teams/<slug:slug>/", health_views.team_health, name="team_health"),
+    path("teams/<slug:slug>/vocabulary/", convention_views.vocabulary, name="vocabulary"),
+    path("convention/", convention_views.convention, name="convention"),
     path("import/", plan_views.import_upload, name="import_upload"),
     path("import/<str:token>/columns/", plan_views.import_mapping, name="import_mapping"),
     path("import/<str:token>/preview/", plan_views.import_preview, name="import_preview"),

@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,29 +5,22 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from productops.accounts.models import AuditEntry, Team
-from telemetry import conventions, linting, naming, services
+from telemetry import linting, services
 from telemetry.catalogue import LIST_COLUMNS, CountedPaginator, catalogue_filter
 from telemetry.forms import (
-    ConventionForm,
     EventForm,
     ExceptionForm,
     PropertyRowFormSet,
-    VocabularyForm,
     property_rows_initial,
 )
-from telemetry.health import Health, naming_health_by_team
 from telemetry.models import (
-    ConventionVersion,
     Event,
     EventProperty,
-    NamingHealthSnapshot,
     Property,
     Tag,
-    TeamVocabulary,
 )
 from telemetry.properties import event_set_properties, property_conflicts
 
@@ -88,9 +79,8 @@ def event_detail(request, pk):
         ),
         pk=pk,
     )
-    history = AuditEntry.objects.filter(
-        target_type="telemetry.event", target_id=str(event.pk)
-    ).select_related("actor")[:30]
+    merges = list(event.merges.select_related("source_team", "merged_by"))
+    history = _history(event, merges)
     my_teams = list(Team.objects.for_user(request.user).order_by("name"))
     using_ids = {t.pk for t in event.used_by.all()}
     return render(
@@ -99,12 +89,93 @@ def event_detail(request, pk):
         {
             "event": event,
             "history": history,
+            "merges": merges,
             "can_edit": any(t.pk == event.team_id for t in my_teams),
             "usage_teams": [t for t in my_teams if t.pk != event.team_id],
             "using_ids": using_ids,
             "exception_form": ExceptionForm(),
         },
     )
+
+
+HISTORY_TEXT = {
+    "telemetry.event.registered": "registered it",
+    "telemetry.event.edited": "edited",
+    "telemetry.event.renamed": "renamed it",
+    "telemetry.event.properties_set": "changed its properties",
+    "telemetry.event.exception_set": "kept the name on purpose",
+    "telemetry.event.exception_cleared": "removed the exception",
+    "telemetry.event.used": "said their team sends it",
+    "telemetry.event.reused": "reused it in their team's plan",
+    "telemetry.event.unused": "said their team stopped sending it",
+    "telemetry.event.merged": "merged another event into it",
+}
+
+
+_PART_OF_REGISTERING = {"telemetry.event.exception_set", "telemetry.event.properties_set"}
+
+
+def _history(event: Event, merges: list) -> list[dict]:
+    """One line per thing that happened, newest first, including to events merged into this one.
+
+    Registering with the no_lint escape hatch writes two audit entries at once (registered, then
+    exception set); they read as one line. An event imported or loaded without an audit entry
+    gets a single "first registered" line from the event itself.
+    """
+    ids = [str(event.pk)] + [str(m.source_id) for m in merges]
+    entries = (
+        AuditEntry.objects.filter(target_type="telemetry.event", target_id__in=ids)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:40]
+    )
+    names = {str(m.source_id): m.source_name for m in merges}
+    lines: list[dict] = []
+    for entry in entries:
+        text = HISTORY_TEXT.get(entry.action, entry.action.rsplit(".", 1)[-1].replace("_", " "))
+        if entry.target_id in names:
+            text += f" (as “{names[entry.target_id]}”, before it was merged here)"
+        line = {
+            "action": entry.action,
+            "target": entry.target_id,
+            "text": text,
+            "reason": entry.reason,
+            "data": entry.data,
+            "when": entry.created_at,
+            "actor": entry.actor,
+        }
+        # Newest first, so what a registration wrote alongside it sits just above it.
+        while (
+            entry.action == "telemetry.event.registered"
+            and lines
+            and lines[-1]["action"] in _PART_OF_REGISTERING
+            and lines[-1]["target"] == entry.target_id
+            and lines[-1]["actor"] == entry.actor
+            and (lines[-1]["when"] - entry.created_at).total_seconds() < 60
+        ):
+            part = lines.pop()
+            if part["action"] == "telemetry.event.exception_set":
+                line["text"] += " and kept the name on purpose"
+                line["reason"] = part["reason"]
+            else:
+                count = len(part["data"].get("properties", []))
+                line["text"] += f" with {count} propert{'y' if count == 1 else 'ies'}"
+        lines.append(line)
+    if not any(
+        line["action"] == "telemetry.event.registered" and line["target"] == str(event.pk)
+        for line in lines
+    ):
+        lines.append(
+            {
+                "action": "created",
+                "target": str(event.pk),
+                "text": "first registered",
+                "reason": "",
+                "data": {},
+                "when": event.created_at,
+                "actor": event.created_by,
+            }
+        )
+    return lines
 
 
 def _lint_context(request, *, exclude_event=None):
@@ -120,7 +191,10 @@ def _lint_context(request, *, exclude_event=None):
             "lint_error": exc.message_dict["name"][0] if name.strip() else "",
         }
     result = linting.lint_names([name], team=team, exclude_event=exclude_event)[0]
-    return {"lint_name": name, "lint": result}
+    # Reusing an event is offered while registering, to the team the person is in.
+    if team is not None and (exclude_event is not None or not request.user.is_member_of(team)):
+        team = None
+    return {"lint_name": name, "lint": result, "lint_team": team}
 
 
 def _property_rows(request, initial: list[dict]):
@@ -346,199 +420,6 @@ def event_usage(request, pk):
         event=event, team=team, by=request.user, using=request.POST.get("using") == "1"
     )
     return redirect(event)
-
-
-# ---------------------------------------------------------------- naming health
-
-
-def _sparkline(values: list[float], width: int = 160, height: int = 36) -> str:
-    if len(values) < 2:
-        return ""
-    step = width / (len(values) - 1)
-    return " ".join(f"{i * step:.1f},{height - v * height:.1f}" for i, v in enumerate(values))
-
-
-def _trends(days: int = 30) -> dict[int, list]:
-    since = timezone.now().date() - datetime.timedelta(days=days)
-    trends: dict[int, list] = {}
-    for snap in NamingHealthSnapshot.objects.filter(day__gte=since).order_by("day"):
-        trends.setdefault(snap.team_id, []).append(snap)
-    return trends
-
-
-@login_required
-def health(request):
-    """Naming health across the organisation: adoption made visible, nobody singled out."""
-    by_team = naming_health_by_team()
-    trends = _trends()
-    rows = []
-    for team in Team.objects.order_by("name"):
-        h = by_team.get(team.pk, Health())
-        snaps = trends.get(team.pk, [])
-        rows.append(
-            {
-                "team": team,
-                "health": h,
-                "points": _sparkline([s.share for s in snaps]),
-                "first": snaps[0] if snaps else None,
-            }
-        )
-    total = Health(
-        sum(r["health"].total for r in rows),
-        sum(r["health"].conforming for r in rows),
-        sum(r["health"].warnings for r in rows),
-        sum(r["health"].exceptions for r in rows),
-    )
-    org_days: dict = {}
-    for snaps in trends.values():
-        for s in snaps:
-            t, c = org_days.get(s.day, (0, 0))
-            org_days[s.day] = (t + s.total, c + s.conforming)
-    org_points = _sparkline(
-        [c / t if t else 1.0 for _, (t, c) in sorted(org_days.items())], width=320, height=60
-    )
-    return render(
-        request,
-        "telemetry/health.html",
-        {
-            "rows": rows,
-            "total": total,
-            "org_points": org_points,
-            "current": ConventionVersion.objects.current(),
-        },
-    )
-
-
-@login_required
-def team_health(request, slug):
-    team = get_object_or_404(Team, slug=slug)
-    h = naming_health_by_team().get(team.pk, Health())
-    snaps = _trends(90).get(team.pk, [])
-    warnings = (
-        Event.objects.for_team(team)
-        .counted_for_health()
-        .filter(lint_state=Event.LintState.WARNINGS)
-        .order_by("name")[:50]
-    )
-    exceptions = (
-        Event.objects.for_team(team).filter(lint_state=Event.LintState.EXCEPTION).order_by("name")
-    )
-    return render(
-        request,
-        "telemetry/team_health.html",
-        {
-            "team": team,
-            "health": h,
-            "snapshots": snaps,
-            "points": _sparkline([s.share for s in snaps], width=480, height=80),
-            "warnings": warnings,
-            "exceptions": exceptions,
-            "is_member": request.user.is_member_of(team),
-            "vocabulary": TeamVocabulary.objects.filter(team=team).first(),
-        },
-    )
-
-
-# ---------------------------------------------------------------- convention and vocabularies
-
-
-def _rule_rows(rules: dict) -> list[tuple[str, str]]:
-    rows = []
-    for key, value in rules.items():
-        if isinstance(value, dict):
-            text = ", ".join(f"{k} → {v}" for k, v in value.items())
-        elif isinstance(value, list | tuple | set | frozenset):
-            text = ", ".join(
-                " = ".join(v) if isinstance(v, list | tuple) else str(v) for v in value
-            )
-        else:
-            text = str(value)
-        rows.append((key.replace("_", " ").capitalize(), text))
-    return rows
-
-
-@login_required
-def convention(request):
-    """Everyone can read the convention; ProductOps admins publish new versions of it."""
-    current = conventions.current_convention()
-    preset = request.GET.get("preset")
-    if request.method == "POST" and not request.user.is_productops_admin:
-        raise PermissionDenied("Only ProductOps admins can change the organisation's convention.")
-    rules = (
-        naming.PRESETS[preset].to_dict()
-        if preset in naming.PRESETS
-        else current.convention.to_dict()
-    )
-    form = None
-    if request.user.is_productops_admin:
-        form = ConventionForm(
-            request.POST or None,
-            initial_rules=rules,
-            initial={"preset": preset if preset in naming.PRESETS else current.preset},
-        )
-        if request.method == "POST" and form.is_valid():
-            version = conventions.convention_publish(
-                by=request.user,
-                rules=form.cleaned_data["rules"],
-                preset=form.cleaned_data["preset"],
-                note=form.cleaned_data["note"],
-            )
-            messages.success(
-                request,
-                f"Convention v{version.number} is published. Every event is being re-checked; "
-                "naming health updates in a moment.",
-            )
-            return redirect("telemetry:convention")
-        if request.htmx and preset:
-            return render(request, "telemetry/convention.html#convention-form", {"form": form})
-    versions = ConventionVersion.objects.select_related("author")[:20]
-    return render(
-        request,
-        "telemetry/convention.html",
-        {
-            "current": current,
-            "rules": _rule_rows(current.convention.to_dict()),
-            "form": form,
-            "versions": versions,
-        },
-        status=400 if form is not None and form.is_bound else 200,
-    )
-
-
-@login_required
-def vocabulary(request, slug):
-    team = get_object_or_404(Team, slug=slug)
-    is_member = request.user.is_member_of(team)
-    if request.method == "POST" and not is_member:
-        raise PermissionDenied(f"Only members of {team.name} can change its vocabulary.")
-    current = TeamVocabulary.objects.filter(team=team).first()
-    initial = {
-        "actions": "\n".join(f"{k} = {v}" for k, v in (current.actions if current else {}).items()),
-        "objects": ", ".join(current.object_words if current else []),
-    }
-    form = VocabularyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            conventions.team_vocabulary_save(
-                team=team,
-                by=request.user,
-                actions=form.cleaned_data["actions"],
-                objects=form.cleaned_data["objects"],
-            )
-        except ValidationError as exc:
-            for field_name, errors in exc.message_dict.items():
-                form.add_error(field_name, errors)
-        else:
-            messages.success(
-                request, f"{team.name}'s words are saved; your events are being re-checked."
-            )
-            return redirect("telemetry:team_health", slug=team.slug)
-    return render(
-        request,
-        "telemetry/vocabulary.html",
-        {"team": team, "form": form, "is_member": is_member, "vocabulary": current},
-        status=400 if form.is_bound else 200,
-    )
 
 
 @login_required

@@ -1,7 +1,5 @@
 """The registry's two main journeys in Chromium: registering with the live check, and changing the convention."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -57,6 +55,81 @@ def test_dev_takes_the_suggestion_sees_a_near_duplicate_and_registers(
     screenshot(page, "3-registered")
 
 
+def test_dev_reuses_the_existing_event_instead_of_registering_a_copy(
+    page, sign_in, screenshot, org
+):
+    from telemetry.models import Event
+
+    checkout, search, dev, sam, _ = org
+    theirs = services.event_register(
+        team=search, name="Order Completed", by=sam, description="An order went through."
+    )
+
+    sign_in(page, "dev")
+    page.goto("/telemetry/events/new/")
+    page.get_by_label("Team").select_option(label="Checkout")
+    page.get_by_label("Event name").press_sequentially("order_completed", delay=20)
+    check = page.locator("#lint-result")
+    expect(check.get_by_test_id("duplicates")).to_contain_text("Order Completed")
+    reuse = check.get_by_role("button", name="This event already exists: reuse it in Checkout")
+    expect(reuse).to_be_visible()
+    screenshot(page, "1-duplicate-offered")
+
+    reuse.click()
+    expect(page.get_by_test_id("event-name")).to_have_text("Order Completed")
+    expect(page.get_by_role("alert").filter(has_text="nothing was copied")).to_be_visible()
+    screenshot(page, "2-reused")
+    assert list(Event.objects.values_list("name", flat=True)) == ["Order Completed"]
+    assert list(theirs.used_by.values_list("slug", flat=True)) == ["checkout"]
+
+
+def test_on_a_phone_the_live_check_sits_above_the_register_button(page, sign_in, org):
+    sign_in(page, "dev")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/telemetry/events/new/")
+    page.get_by_label("Event name").press_sequentially("clickedSignupBtn", delay=10)
+    check = page.locator("#lint-result")
+    expect(check.get_by_test_id("violations")).to_be_visible()
+    name_box = page.get_by_label("Event name").bounding_box()
+    check_box = check.bounding_box()
+    button_box = page.get_by_role("button", name="Register event").bounding_box()
+    assert name_box["y"] < check_box["y"] < button_box["y"]
+
+
+def test_admin_previews_a_convention_change_before_publishing(page, sign_in, screenshot, org):
+    from telemetry.models import ConventionVersion
+
+    checkout, search, dev, sam, _ = org
+    for name in ["Order Completed", "Product Viewed", "Cart Viewed"]:
+        services.event_register(team=checkout, name=name, by=dev)
+    services.event_register(team=search, name="search_failed", by=sam)
+
+    sign_in(page, "admin")
+    page.goto("/telemetry/convention/")
+    page.get_by_label("Start from preset").select_option("snake")
+    expect(page.get_by_label("Event case")).to_have_value("snake")
+    page.get_by_label("Note").fill("Match the warehouse.")
+    page.get_by_role("button", name="Preview the impact").click()
+
+    impact = page.get_by_test_id("impact")
+    expect(page.get_by_test_id("impact-summary")).to_contain_text("75% → 25%")
+    checkout_row = impact.get_by_test_id("impact-row").filter(has_text="Checkout")
+    expect(checkout_row).to_contain_text("100% → 0%")
+    expect(checkout_row).to_contain_text("Order Completed")
+    expect(checkout_row).to_contain_text("order_completed")
+    expect(impact.get_by_test_id("impact-row").filter(has_text="Search")).to_contain_text(
+        "0% → 100%"
+    )
+    screenshot(page, "1-impact-before-publishing")
+    assert not ConventionVersion.objects.exists()
+
+    page.get_by_role("button", name="Publish v1").click()
+    expect(page.get_by_role("alert").filter(has_text="v1 is published")).to_be_visible()
+    expect(page.get_by_test_id("version").first).to_contain_text("v1 · snake")
+    expect(page.get_by_test_id("version-changes").first).to_contain_text("First published version")
+    screenshot(page, "2-published")
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_admin_changes_the_convention_and_naming_health_follows(
@@ -77,7 +150,11 @@ def test_admin_changes_the_convention_and_naming_health_follows(
     expect(page.get_by_label("Event case")).to_have_value("snake")
     page.get_by_label("Note").fill("Data Platform asked for snake_case to match the warehouse.")
     screenshot(page, "2-convention-editor")
-    page.get_by_role("button", name="Publish new version").click()
+    page.get_by_role("button", name="Preview the impact").click()
+    expect(page.get_by_test_id("impact-row").filter(has_text="Checkout")).to_contain_text(
+        "67% → 33%"
+    )
+    page.get_by_role("button", name="Publish v1").click()
     expect(page.get_by_test_id("version").first).to_contain_text("v1 · snake")
 
     # The real worker re-lints every event; the page shows the new share once it has.
@@ -93,7 +170,8 @@ def test_admin_changes_the_convention_and_naming_health_follows(
     expect(share).to_have_text("33%")
     screenshot(page, "3-health-after")
     page.goto("/telemetry/teams/checkout/")
-    expect(page.get_by_text(re.compile("Order Completed"))).to_be_visible()
+    expect(page.get_by_role("link", name="Order Completed")).to_be_visible()
+    expect(page.get_by_test_id("warning-group")).to_contain_text("2 events")
     screenshot(page, "4-team-health")
 
 

@@ -48,3 +48,44 @@ def test_a_real_worker_relints_after_the_convention_changes(world, celery_worker
 
     assert celery_worker_process.wait_until(relinted), celery_worker_process.log.read_text()[-2000:]
     assert NamingHealthSnapshot.objects.get(team=world.team).conforming == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_real_worker_reads_and_commits_a_big_import(world, celery_worker_process):
+    import secrets
+
+    from telemetry import plan_import
+    from telemetry.models import PlanImport
+
+    lines = ["shop:"]
+    for i in range(2500):
+        lines += [
+            f"  item_{i}_viewed:",
+            "    type: event",
+            f"    description: Item {i} {'was seen ' * 8}",
+        ]
+    lines += ["  visits:", "    type: counter", "    description: Visits."]
+    job = PlanImport.objects.create(
+        token=secrets.token_urlsafe(12),
+        team=world.team,
+        created_by=world.member,
+        format="glean",
+        filename="metrics.yaml",
+        data="\n".join(lines).encode(),
+    )
+    assert plan_import.plan_import_start(job=job).status == PlanImport.Status.QUEUED
+
+    def status_is(status):
+        return lambda: PlanImport.objects.get(pk=job.pk).status == status
+
+    log = celery_worker_process.log
+    assert celery_worker_process.wait_until(status_is("ready")), log.read_text()[-2000:]
+    job.refresh_from_db()
+    assert (job.done, job.total) == (2501, 2501)
+    assert plan_import.parsed_plan(job)[1][0].skipped  # the counter, skipped
+
+    job = plan_import.plan_import_request_commit(job=job, by=world.member)
+    assert job.status == PlanImport.Status.COMMIT_QUEUED
+    assert celery_worker_process.wait_until(status_is("done"), timeout=60), log.read_text()[-2000:]
+    assert Event.objects.filter(team=world.team).count() == 2500

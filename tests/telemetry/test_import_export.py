@@ -36,7 +36,7 @@ def _through_mapping(client, response, mapping=None):
     url = response["Location"]
     if "/columns/" in url:
         page = client.get(url)
-        fields = dict(page.context["fields"])
+        fields = {target: chosen for target, _, chosen in page.context["fields"]}
         if mapping:
             fields.update(mapping)
         response = client.post(url, {k: v for k, v in fields.items() if v})
@@ -208,13 +208,21 @@ search:
 """
 
 
-def test_glean_metrics_yaml_import(world, client_for):
+def test_glean_metrics_yaml_imports_events_and_skips_other_metrics(world, client_for):
     client = client_for(world.member)
     url = _through_mapping(client, _upload(client, world, GLEAN, "glean", "metrics.yaml"))
-    p = client.get(url).context["preview"]
+    page = client.get(url)
+    p = page.context["preview"]
     assert [e.name for e in p.create] == ["search.engine_selected"]
     assert p.create[0].properties[0].name == "engine"
-    assert "counter metric" in p.invalid[0].reason
+    # The counter is listed as skipped, not as an invalid row, and Commit stays enabled.
+    assert not p.invalid
+    assert [r.where for r in p.skipped] == ["search.count"]
+    assert "counter metric" in p.skipped[0].reason
+    assert p.can_commit
+    assert 'data-testid="skipped-row"' in page.content.decode()
+    assert client.post(url).status_code == 302
+    assert list(Event.objects.values_list("name", flat=True)) == ["search.engine_selected"]
 
 
 def test_outsiders_cannot_import_into_a_team(world, client_for):
@@ -374,3 +382,230 @@ def test_an_xlsx_formula_is_imported_as_its_text_never_its_result(world, client_
     assert client.get(url).context["preview"].formulas == [("row 2", "Description", "=1+1")]
     client.post(url)
     assert Event.objects.get().description == "=1+1"
+
+
+def _catalogue_with_two_teams(world, register):
+    from telemetry import properties, services
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=world.member, team=world.other_team)
+    event = register("Order Completed", description="Paid", platforms=["web"], tags=["revenue"])
+    properties.event_set_properties(
+        event=event,
+        by=world.member,
+        rows=[
+            {"name": "order_id", "type": "string", "required": True, "description": "Our id"},
+            {"name": "revenue", "type": "number", "pii": False},
+        ],
+    )
+    services.event_rename(event=register("addToCart"), new_name="Product Added", by=world.member)
+    register("Results Viewed", team=world.other_team, status="planned", platforms=["ios"])
+    register(
+        "legacy_ping",
+        team=world.other_team,
+        no_lint_reason="The partner's SDK sends it under this name.",
+    )
+
+
+def _wipe_catalogue():
+    from telemetry.models import Alias
+
+    Alias.objects.all().delete()
+    EventProperty.objects.all().delete()
+    Event.objects.all().delete()
+
+
+@pytest.mark.parametrize("fmt,upload_fmt", [("yaml", "yaml"), ("csv", "csv")])
+def test_the_portals_own_export_re_imports_losslessly(world, client_for, register, fmt, upload_fmt):
+    _catalogue_with_two_teams(world, register)
+    client = client_for(world.member)
+    before = client.get(reverse("telemetry:export", args=[fmt])).content
+    _wipe_catalogue()
+
+    url = _through_mapping(client, _upload(client, world, before, upload_fmt, f"plan.{fmt}"))
+    preview = client.get(url).context["preview"]
+    assert not preview.invalid, preview.invalid
+    # The team column puts each event back into its own team, not the importing one.
+    assert {e.name: preview.owners[e.name].slug for e in preview.create} == {
+        "Order Completed": "checkout",
+        "Product Added": "checkout",
+        "Results Viewed": "search",
+        "legacy_ping": "search",
+    }
+    assert client.post(url).status_code == 302
+    after = client.get(reverse("telemetry:export", args=[fmt])).content
+    assert after.decode() == before.decode()
+
+
+def test_a_catalogue_export_re_imported_by_one_team_leaves_other_teams_events_alone(
+    world, client_for, register
+):
+    register("Order Completed")
+    register("Results Viewed", team=world.other_team, by=world.outsider)
+    client = client_for(world.member)
+    body = client.get(reverse("telemetry:export", args=["yaml"])).content
+    url = _through_mapping(client, _upload(client, world, body, "yaml", "plan.yaml"))
+    preview = client.get(url).context["preview"]
+    assert not preview.invalid
+    assert [e.name for e, _ in preview.update] == ["Order Completed"]
+    assert ["Results Viewed" in r.reason for r in preview.skipped] == [True]
+    assert preview.can_commit
+
+
+def test_a_team_the_portal_does_not_know_is_a_row_error(world, client_for):
+    client = client_for(world.member)
+    csv_body = b"event,team\nOrder Completed,nobody\n"
+    url = _through_mapping(client, _upload(client, world, csv_body, "csv"))
+    preview = client.get(url).context["preview"]
+    assert "Team “nobody” is not in the portal" in preview.invalid[0].reason
+
+
+PATHOLOGICAL = [
+    (
+        "csv",
+        b"event,description\nHuge Row," + b"x" * 200_000 + b"\nOrder Completed,fine\n",
+        "row 2",
+        "longer than 131,072 characters",
+    ),
+    (
+        "jsonschema",
+        b'[{"title": "Deep", "properties": '
+        + b'{"a": ' * 3000
+        + b"1"
+        + b"}" * 3000
+        + b'}, {"title": "Order Completed"}]',
+        "schema 1",
+        "levels deep",
+    ),
+    ("glean", b"search:\n  - engine_selected\n  - count\n", "search", "is a list"),
+    (
+        "glean",
+        b"search:\n  engine_selected:\n    type: event\n    extra_keys: [engine]\n",
+        "search.engine_selected",
+        "here it is a list",
+    ),
+]
+
+
+@pytest.mark.parametrize("fmt,body,where,reason", PATHOLOGICAL)
+def test_pathological_files_get_a_row_level_error(world, client_for, fmt, body, where, reason):
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, body, fmt, "plan"))
+    response = client.get(url)
+    assert response.status_code == 200
+    invalid = response.context["preview"].invalid
+    assert [r.where for r in invalid] == [where]
+    assert reason in invalid[0].reason
+    assert 'data-testid="invalid-row"' in response.content.decode()
+
+
+def test_a_single_schema_nested_too_deep_is_a_row_error_too():
+    events, invalid = tracking_plan.events_from_json_schema(
+        b'{"title": "Deep", "properties": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"}"
+    )
+    assert events == []
+    assert "5001 levels deep" in invalid[0].reason
+
+
+def test_the_yaml_readers_use_the_c_loader():
+    assert tracking_plan.YAML_LOADER is yaml.CSafeLoader
+
+
+def test_a_file_is_read_once(world, client_for, monkeypatch):
+    calls = []
+    real = tracking_plan.events_from_glean
+
+    def counting(data, progress=None):
+        calls.append(1)
+        return real(data, progress=progress)
+
+    monkeypatch.setitem(__import__("telemetry.plan_import").plan_import.READERS, "glean", counting)
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, GLEAN, "glean", "metrics.yaml"))
+    client.get(url)
+    client.get(url)
+    client.post(url)
+    assert len(calls) == 1
+    assert Event.objects.filter(name="search.engine_selected").exists()
+
+
+def _big_glean(n: int) -> bytes:
+    lines = ["shop:"]
+    for i in range(n):
+        lines += [
+            f"  thing_{i}_viewed:",
+            "    type: event",
+            f"    description: Thing number {i} was viewed on the shop's product page.",
+        ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_big_file_is_read_by_a_worker_with_progress_on_the_page_and_in_the_api(
+    world, client_for, api_for, django_capture_on_commit_callbacks
+):
+    from telemetry import plan_import
+    from telemetry.models import PlanImport
+    from telemetry.tasks import run_plan_import
+
+    body = _big_glean(3000)
+    assert len(body) > plan_import.BACKGROUND_BYTES
+    client = client_for(world.member)
+    with django_capture_on_commit_callbacks() as queued:
+        url = _through_mapping(client, _upload(client, world, body, "glean", "metrics.yaml"))
+    job = PlanImport.objects.get()
+    assert job.status == PlanImport.Status.QUEUED and len(queued) == 1
+
+    page = client.get(url)
+    assert 'data-testid="import-progress"' in page.content.decode()
+    assert 'hx-trigger="every 1s"' in page.content.decode()
+    status = api_for(world.member).get(f"/api/v1/telemetry/imports/{job.token}/")
+    assert status.status_code == 200 and status.json()["status"] == "queued"
+    assert api_for(world.outsider).get(f"/api/v1/telemetry/imports/{job.token}/").status_code == 404
+
+    # The worker's task, run here as the worker would run it.
+    assert run_plan_import(job.pk) == "ready"
+    assert run_plan_import(job.pk) == "ready"  # a second delivery reads nothing twice
+    job.refresh_from_db()
+    assert (job.done, job.total) == (3000, 3000)
+    assert (
+        api_for(world.member).get(f"/api/v1/telemetry/imports/{job.token}/").json()["events"]
+        == 3000
+    )
+    poll = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="import-progress")
+    assert poll.status_code == 204 and poll["HX-Refresh"] == "true"
+    assert client.get(url).context["preview"].can_commit
+
+    # Committing 3,000 events goes to the worker too.
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(url)
+    assert response.status_code == 302 and len(queued) == 1
+    assert "import-progress" in client.get(url).content.decode()
+    assert run_plan_import(job.pk) == "done"
+    assert run_plan_import(job.pk) == "done"  # a second delivery imports nothing twice
+    assert Event.objects.count() == 3000
+    assert AuditEntry.objects.filter(action="telemetry.plan.imported").count() == 1
+    assert client.get(url).status_code == 302
+
+
+def test_an_alias_that_names_another_event_is_a_row_error(world, client_for, register):
+    register("Product Viewed")
+    body = b"version: 1\nevents:\n  - name: Order Completed\n    aliases: [Product Viewed]\n"
+    client = client_for(world.member)
+    url = _through_mapping(client, _upload(client, world, body, "yaml", "plan.yaml"))
+    preview = client.get(url).context["preview"]
+    assert "“Product Viewed” already names another event" in preview.invalid[0].reason
+    assert not preview.can_commit
+
+
+def test_uploads_untouched_for_two_days_are_pruned(world, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    from telemetry.models import PlanImport
+
+    client = client_for(world.member)
+    _upload(client, world, GLEAN, "glean", "old.yaml")
+    PlanImport.objects.update(updated_at=timezone.now() - datetime.timedelta(days=3))
+    _upload(client, world, GLEAN, "glean", "new.yaml")
+    assert list(PlanImport.objects.values_list("filename", flat=True)) == ["new.yaml"]
