@@ -5,6 +5,7 @@ from telemetry.models import (
     Alias,
     ConventionVersion,
     Event,
+    EventMerge,
     NamingHealthSnapshot,
     Property,
     TeamVocabulary,
@@ -86,3 +87,11 @@ class NamingHealthSnapshotAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     list_display = ["team", "day", "total", "conforming"]
     list_select_related = ["team"]
+
+
+@admin.register(EventMerge)
+class EventMergeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Where a merged event came from: history, written only by the audited merge on the pages."""
+
+    list_display = ["source_name", "into", "source_team", "merged_by", "created_at"]
+    list_select_related = ["into", "source_team", "merged_by"]

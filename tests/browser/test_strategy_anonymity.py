@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_an_anonymous_author_keeps_their_voice_and_nobody_else_learns_it(
     world,
-    browser_as,
+    browser_as,  # noqa: F811
     screenshot,  # noqa: F811
 ):
     strategy = open_window(make_draft(world), world)

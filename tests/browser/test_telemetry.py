@@ -181,12 +181,12 @@ def test_switching_team_rechecks_the_name_with_that_teams_words(page, sign_in, o
 
     MembershipFactory(user=dev, team=search)
     conventions.team_vocabulary_save(
-        team=search, by=dev, actions={"rebook": "rebooked"}, objects=["voucher"]
+        team=search, by=dev, actions={"frobnicate": "frobnicated"}, objects=["voucher"]
     )
     sign_in(page, "dev")
     page.goto("/telemetry/events/new/")
     page.get_by_label("Team").select_option(label="Checkout")
-    page.get_by_label("Event name").press_sequentially("Voucher Rebooked", delay=20)
+    page.get_by_label("Event name").press_sequentially("Voucher Frobnicated", delay=20)
     check = page.locator("#lint-result")
     expect(check.get_by_test_id("violations")).to_be_visible()
     page.get_by_label("Team").select_option(label="Search")

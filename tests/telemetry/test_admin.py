@@ -98,3 +98,24 @@ def test_convention_versions_aliases_vocabularies_and_health_history_are_read_on
         assert obj is not None
         assert_history(client, obj, {"old_name": "forged", "total": 0, "note": "forged"})
     assert not AuditEntry.objects.filter(action__startswith="admin.").exists()
+
+
+def test_a_merge_record_is_history_in_admin(world, client_for, superadmin):
+    from django.urls import reverse
+
+    from telemetry import merging
+    from telemetry.models import EventMerge
+
+    kept = services.event_register(team=world.team, name="Order Completed", by=world.member)
+    copy = services.event_register(team=world.team, name="Order Complete", by=world.member)
+    merging.event_merge(source=copy, into=kept, by=world.member, reason="Same event")
+    merge = EventMerge.objects.get()
+    client = client_for(superadmin)
+    change = reverse("admin:telemetry_eventmerge_change", args=[merge.pk])
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"source_name": "Forged"}).status_code == 403
+    delete = reverse("admin:telemetry_eventmerge_delete", args=[merge.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    merge.refresh_from_db()
+    assert merge.source_name == "Order Complete"
+    assert not AuditEntry.objects.filter(action__startswith="admin.").exists()

@@ -361,7 +361,7 @@ def test_a_formula_cell_is_imported_as_text_and_flagged(world, client_for):
     client = client_for(world.member)
     url = _through_mapping(client, _upload(client, world, content.encode(), "csv"))
     page = client.get(url)
-    assert page.context["preview"].formulas == [("row 2", "Description", FORMULA)]
+    assert page.context["preview"].formulas == [["row 2", "Description", FORMULA]]
     flagged = page.content.decode()
     assert "looks like a spreadsheet formula; kept as text" in flagged
     assert 'data-testid="formula-cell"' in flagged
@@ -379,7 +379,7 @@ def test_an_xlsx_formula_is_imported_as_its_text_never_its_result(world, client_
     book.save(buffer)
     client = client_for(world.member)
     url = _through_mapping(client, _upload(client, world, buffer.getvalue(), "xlsx", "plan.xlsx"))
-    assert client.get(url).context["preview"].formulas == [("row 2", "Description", "=1+1")]
+    assert client.get(url).context["preview"].formulas == [["row 2", "Description", "=1+1"]]
     client.post(url)
     assert Event.objects.get().description == "=1+1"
 
