@@ -13,12 +13,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
+from productops.api_input import FormParser, JSONParser, MultiPartParser
+from productops.api_limits import Router
 from research import attributes, importing, services, targeting
 from research.account_edits import account_update
 from research.eligibility import eligibility_check
@@ -492,7 +492,7 @@ class ImportView(APIView):
         return Response(report)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("participants", ParticipantViewSet, basename="research-participant")
 router.register("accounts", AccountViewSet, basename="research-account")
 router.register("attributes", AttributeDefinitionViewSet, basename="research-attribute")

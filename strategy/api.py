@@ -7,8 +7,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from productops.api_limits import Router
 from strategy import access, feedback, records, services
 from strategy.models import Point, Section, Strategy, Version
 from strategy.serializers import (
@@ -256,7 +256,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         return Response(DispositionSerializer(disposition).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("strategies", StrategyViewSet, basename="strategy")
 router.register("versions", VersionViewSet, basename="strategy-version")
 router.register("feedback", FeedbackViewSet, basename="strategy-feedback")
