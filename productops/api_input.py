@@ -50,6 +50,13 @@ def _join(path: str, key) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
+def _refuse(path: str, problem: str):
+    """The error goes under the top-level field, as a serializer's would; the message says where."""
+    field, _, rest = path.partition(".")
+    message = f"At {path}: {problem}" if rest else problem
+    return exceptions.ValidationError({field or "body": [message]})
+
+
 def check_document(data, *, max_depth: int | None = None) -> None:
     """Raise a 400 naming the first field with unstorable text, or when nested too deep.
 
@@ -61,7 +68,7 @@ def check_document(data, *, max_depth: int | None = None) -> None:
         if isinstance(value, str):
             problem = text_problem(value)
             if problem:
-                raise exceptions.ValidationError({path or "body": [problem]})
+                raise _refuse(path, problem)
             continue
         if not isinstance(value, dict | list):
             continue
@@ -74,7 +81,7 @@ def check_document(data, *, max_depth: int | None = None) -> None:
             if isinstance(key, str):
                 problem = text_problem(key)
                 if problem:
-                    raise exceptions.ValidationError({_join(path, "<key>"): [problem]})
+                    raise _refuse(_join(path, "<key>"), problem)
             stack.append((item, _join(path, key), depth + 1))
 
 
@@ -106,16 +113,16 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-def _check_querydict(data, *, where: str = "") -> None:
+def _check_querydict(data) -> None:
     for key, values in data.lists():
         problem = text_problem(key)
         if problem:
-            raise exceptions.ValidationError({f"{where}<name>": [problem]})
+            raise exceptions.ValidationError({"<name>": [problem]})
         for value in values:
             if isinstance(value, str):
                 problem = text_problem(value)
                 if problem:
-                    raise exceptions.ValidationError({f"{where}{key}": [problem]})
+                    raise exceptions.ValidationError({key: [problem]})
 
 
 class FormParser(parsers.FormParser):

@@ -21,6 +21,7 @@ from telemetry.serializers import (
     AliasSerializer,
     ConventionPublishSerializer,
     ConventionVersionSerializer,
+    CurrentConventionSerializer,
     EventSerializer,
     EventWriteSerializer,
     ExceptionSerializer,
@@ -237,7 +238,7 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     lookup_field = "number"
     queryset = ConventionVersion.objects.select_related("author").order_by("-number")
 
-    @extend_schema(responses={200: ConventionVersionSerializer})
+    @extend_schema(responses={200: CurrentConventionSerializer})
     @action(detail=False, methods=["get"])
     def current(self, request):
         current = conventions.current_convention()

@@ -197,12 +197,21 @@ class AliasSerializer(serializers.ModelSerializer):
 
 
 class ConventionVersionSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = serializers.CharField(
+        source="author.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ConventionVersion
         fields = ["number", "preset", "rules", "note", "author", "created_at"]
         read_only_fields = ["number", "author", "created_at"]
+
+
+class CurrentConventionSerializer(ConventionVersionSerializer):
+    """The convention in force: a built-in preset (number null) until an admin publishes one."""
+
+    number = serializers.IntegerField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class ConventionPublishSerializer(serializers.Serializer):
