@@ -244,6 +244,9 @@ REST_FRAMEWORK = {
         "productops.api_rates.AnonRateThrottle",
         "productops.api_rates.UserRateThrottle",
     ],
+    # Rates are counted per client address from REMOTE_ADDR; behind N proxies set NUM_PROXIES=N.
+    # (DRF's default would trust any X-Forwarded-For a client sends, and so any address it claims.)
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
     # Counted in the cache (Redis when REDIS_URL is set), so every web process shares them.
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "60/min"),

@@ -104,3 +104,15 @@ def test_a_malformed_rate_stops_startup_naming_the_variable(monkeypatch):
         env_rate("API_THROTTLE_USER", "600/min")
     monkeypatch.setenv("API_THROTTLE_USER", "1200/min")
     assert env_rate("API_THROTTLE_USER", "600/min") == "1200/min"
+
+
+def test_a_forged_forwarded_for_header_does_not_reset_the_bad_token_count(world):
+    attacker = APIClient(REMOTE_ADDR="192.0.2.66")
+    with _rates(failed_token="2/hour"):
+        statuses = []
+        for n in range(3):
+            attacker.credentials(
+                HTTP_AUTHORIZATION=f"Bearer pop_guess{n}", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+            )
+            statuses.append(attacker.get("/api/v1/me/").status_code)
+    assert statuses == [401, 401, 429]
