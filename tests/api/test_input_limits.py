@@ -118,6 +118,14 @@ def test_limit_is_capped_at_the_documented_maximum(world, api_for):
 
 @pytest.mark.parametrize("value", [str(2**63), str(2**64), "9" * 5000, "-1", "abc"])
 def test_huge_or_odd_limits_and_offsets_do_not_fail(world, api_for, value):
+    from django.utils import timezone
+
+    from research.models import LedgerEntry
+    from tests.research.conftest import make_participant
+
+    # An empty list answers before any LIMIT reaches the database; these need rows.
+    participant = make_participant(1)
+    LedgerEntry.objects.create(participant=participant, kind="session", at=timezone.now())
     client = api_for(world.researcher)
     for url in ("/api/v1/research/ledger/", "/api/v1/research/participants/"):
         assert client.get(f"{url}?limit={value}").status_code == 200
