@@ -104,7 +104,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(StrategySerializer(strategy).data)
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         strategy, viewer = self._get(pk)
         versions = strategy.versions.select_related("published_by").prefetch_related(
@@ -119,7 +119,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ],
         responses=SectionDiffSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def diff(self, request, pk=None):
         strategy, viewer = self._get(pk)
         try:
