@@ -77,3 +77,17 @@ def env_timezone(name: str, default: str) -> str:
             f"{name}={value!r} is not an IANA time zone (e.g. Europe/Berlin)."
         )
     return value
+
+
+_RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate as DRF reads it: '<count>/<second|minute|hour|day>', e.g. 600/min."""
+    value = _raw(name) or default
+    count, _, period = value.partition("/")
+    if not count.isdigit() or period not in _RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate; write it as <count>/<sec|min|hour|day>, e.g. 600/min."
+        )
+    return value

@@ -10,7 +10,15 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from productops.env import env_bool, env_int, env_list, env_str, env_timezone, env_url
+from productops.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_timezone,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PRODUCTOPS_VAR_DIR", str(BASE_DIR / "var")))
@@ -59,6 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the body: oversized API bodies and unstorable text get a JSON 4xx.
+    "productops.api_input.ApiInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "productops.headers.NoStoreMiddleware",
@@ -232,10 +242,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        # DRF's parsers plus bounds and a check for text PostgreSQL cannot store.
+        "productops.api_input.JSONParser",
+        "productops.api_input.FormParser",
+        "productops.api_input.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "productops.api_limits.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "productops.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "productops.api_rates.AnonRateThrottle",
+        "productops.api_rates.UserRateThrottle",
+    ],
+    # Rates are counted per client address from REMOTE_ADDR; behind N proxies set NUM_PROXIES=N.
+    # (DRF's default would trust any X-Forwarded-For a client sends, and so any address it claims.)
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
+    # Counted in the cache (Redis when REDIS_URL is set), so every web process shares them.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "60/min"),
+        "user": env_rate("API_THROTTLE_USER", "600/min"),
+        "failed_token": env_rate("API_THROTTLE_FAILED_TOKEN", "20/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ProductOps Portal API",
@@ -249,6 +277,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "productops.api_schema.document_errors",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Several apps have a "status", "type", "kind" or "method": give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {

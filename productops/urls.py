@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
 
 from productops import api_docs, health, views
 from productops.accounts import api as accounts_api
+from productops.api_limits import RootRouter
 
-router = DefaultRouter()
+router = RootRouter()
 router.register("teams", accounts_api.TeamViewSet, basename="team")
 router.register(
     r"teams/(?P<team_slug>[-\w]+)/memberships",

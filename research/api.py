@@ -13,12 +13,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
+from productops.api_input import FormParser, JSONParser, MultiPartParser, text_problem
+from productops.api_limits import Router
 from research import attributes, importing, services, targeting
 from research.account_edits import account_update
 from research.eligibility import eligibility_check
@@ -444,6 +444,16 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
         return _samples().filter(request__in=visible).order_by("-created_at", "-id")
 
 
+def _refuse_unstorable_cells(headers, rows):
+    """A NUL or a lone surrogate in a cell cannot be stored: name the cell instead of a 500."""
+    for number, row in enumerate([headers, *rows], start=1):
+        for column, cell in enumerate(row):
+            problem = isinstance(cell, str) and text_problem(cell)
+            if problem:
+                name = headers[column] if column < len(headers) else f"column {column + 1}"
+                raise ValidationError({"file": f"Row {number}, column '{name}': {problem}"})
+
+
 class ImportView(APIView):
     """Upsert participants from a CSV/XLSX file by external id, all rows or none (for the CRM's nightly push)."""
 
@@ -462,6 +472,7 @@ class ImportView(APIView):
                 {"file": f"The file is larger than {importing.limit_text()}; split it."}
             )
         headers, rows = importing.read_table(upload.read(), upload.name)
+        _refuse_unstorable_cells(headers, rows)
         mapping = data.validated_data["mapping"] or importing.guess_mapping(
             headers, importing.targets()
         )
@@ -492,7 +503,7 @@ class ImportView(APIView):
         return Response(report)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("participants", ParticipantViewSet, basename="research-participant")
 router.register("accounts", AccountViewSet, basename="research-account")
 router.register("attributes", AttributeDefinitionViewSet, basename="research-attribute")

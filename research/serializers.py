@@ -86,8 +86,12 @@ class AttributeInputSerializer(serializers.Serializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     """E-mail addresses only for researchers and ProductOps admins; attributes for everyone."""
 
-    account = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    account_name = serializers.CharField(source="account.name", read_only=True, default=None)
+    account = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
+    account_name = serializers.CharField(
+        source="account.name", read_only=True, default=None, allow_null=True
+    )
     eligible_now = serializers.SerializerMethodField()
 
     class Meta:
@@ -119,6 +123,8 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "contact_count",
             "last_contacted_at",
         ]
+        # Left out for people who may not see contacts (to_representation).
+        extra_kwargs = {"email": {"required": False}}
 
     def get_eligible_now(self, obj) -> bool:
         return obj.eligible_now(self.context.get("now"))
@@ -166,7 +172,7 @@ class EligibilitySerializer(serializers.Serializer):
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
     participant = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = LedgerEntry
@@ -235,7 +241,7 @@ class ResearchRequestSerializer(serializers.ModelSerializer):
         help_text="The latest sample was drawn before who to sample, or how many, changed."
     )
     cancelled_by = serializers.CharField(
-        source="cancelled_by.username", read_only=True, default=None
+        source="cancelled_by.username", read_only=True, default=None, allow_null=True
     )
 
     class Meta:

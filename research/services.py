@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,25 +32,43 @@ def rules_current() -> fatigue.Rules:
     return FatigueRuleSet.objects.current_rules()
 
 
+# Each concurrent save that wins costs the others one retry.
+RULES_UPDATE_ATTEMPTS = 10
+
+
 def rules_update(*, rules: fatigue.Rules, by: User, note: str = "") -> FatigueRuleSet:
     """Store a new version of the rules (audited); the panel is re-evaluated in the background."""
     from research import tasks
 
-    with transaction.atomic():
-        previous = FatigueRuleSet.objects.select_for_update().order_by("-version").first()
-        before = previous.rules if previous else fatigue.Rules().to_dict()
-        ruleset = FatigueRuleSet.objects.create(
-            version=(previous.version + 1) if previous else 1,
-            rules=rules.to_dict(),
-            note=note,
-            created_by=by,
-        )
-        changed = {k: [before.get(k), v] for k, v in ruleset.rules.items() if before.get(k) != v}
-        audit_record(
-            actor=by, action="research.rules.edited", target=ruleset, reason=note, data=changed
-        )
-        tasks.reevaluate_panel.delay_on_commit()
-    return ruleset
+    for attempt in range(RULES_UPDATE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                previous = FatigueRuleSet.objects.order_by("-version").first()
+                before = previous.rules if previous else fatigue.Rules().to_dict()
+                ruleset = FatigueRuleSet.objects.create(
+                    version=(previous.version + 1) if previous else 1,
+                    rules=rules.to_dict(),
+                    note=note,
+                    created_by=by,
+                )
+                changed = {
+                    k: [before.get(k), v] for k, v in ruleset.rules.items() if before.get(k) != v
+                }
+                audit_record(
+                    actor=by,
+                    action="research.rules.edited",
+                    target=ruleset,
+                    reason=note,
+                    data=changed,
+                )
+                tasks.reevaluate_panel.delay_on_commit()
+            return ruleset
+        except IntegrityError:
+            # Another admin saved at the same moment and took this version number (a lock on
+            # the latest row cannot stop it when there is none yet); take the next one.
+            if attempt == RULES_UPDATE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 # Ledger ---------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from productops.api_limits import Router
 from strategy import access, feedback, records, services
 from strategy.models import Point, Section, Strategy, Version, Vote
 from strategy.serializers import (
@@ -116,7 +116,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(StrategySerializer(strategy).data)
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         strategy, viewer = self._get(pk)
         versions = strategy.versions.select_related("published_by").prefetch_related(
@@ -131,7 +131,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ],
         responses=SectionDiffSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def diff(self, request, pk=None):
         strategy, viewer = self._get(pk)
         try:
@@ -303,7 +303,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         return Response(DispositionSerializer(disposition).data)
 
 
-router = SimpleRouter()
+router = Router()
 router.register("strategies", StrategyViewSet, basename="strategy")
 router.register("versions", VersionViewSet, basename="strategy-version")
 router.register("feedback", FeedbackViewSet, basename="strategy-feedback")

@@ -1,5 +1,6 @@
 """The registry's REST API: what the pages do, for scripts and CI (token or session)."""
 
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,15 +8,15 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
+from productops.api import Conflict
+from productops.api_limits import Pagination, Router
 from telemetry import conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
-from telemetry.convention_changes import convention_check, convention_impact
+from telemetry.convention_changes import convention_check, convention_impact, rules_summary
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
 from telemetry.properties import event_set_properties
 from telemetry.serializers import (
@@ -23,6 +24,7 @@ from telemetry.serializers import (
     ConventionImpactSerializer,
     ConventionPublishSerializer,
     ConventionVersionSerializer,
+    CurrentConventionSerializer,
     EventCreatedSerializer,
     EventSerializer,
     EventWriteSerializer,
@@ -45,7 +47,7 @@ EVENT_FILTERS = [
 ]
 
 
-class CataloguePagination(LimitOffsetPagination):
+class CataloguePagination(Pagination):
     """Counts with the catalogue's cheaper exact count when the view filtered the catalogue."""
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -241,7 +243,15 @@ class PropertyViewSet(
             conventions.current_convention().convention,
             type=serializer.validated_data.get("type"),
         )
-        serializer.save(lint_ok=result.ok, lint_suggestion=(result.suggestion or "")[:400])
+        try:
+            with transaction.atomic():
+                serializer.save(lint_ok=result.ok, lint_suggestion=(result.suggestion or "")[:400])
+        except IntegrityError:
+            # Added by a second request at the same moment (the name is unique).
+            name = serializer.validated_data["name"]
+            raise Conflict(
+                {"name": [f"The property '{name}' was just added; use it instead."]}
+            ) from None
 
     def perform_update(self, serializer):
         prop = serializer.instance
@@ -282,7 +292,7 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         return context
 
-    @extend_schema(responses={200: ConventionVersionSerializer})
+    @extend_schema(responses={200: CurrentConventionSerializer})
     @action(detail=False, methods=["get"])
     def current(self, request):
         current = conventions.current_convention()
@@ -295,6 +305,8 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                     "note": "",
                     "author": None,
                     "created_at": None,
+                    "summary": rules_summary(current.convention.to_dict()),
+                    "changes": [],
                 }
             )
         return Response(ConventionVersionSerializer(current.version).data)
@@ -468,7 +480,7 @@ class LintView(APIView):
         )
 
 
-router = SimpleRouter()
+router = Router()
 router.register("events", EventViewSet, basename="telemetry-event")
 router.register("properties", PropertyViewSet, basename="telemetry-property")
 router.register("aliases", AliasViewSet, basename="telemetry-alias")

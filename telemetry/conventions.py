@@ -74,6 +74,10 @@ def with_vocabulary(
     return cached[1]
 
 
+# Each concurrent publish that wins costs the others one retry; ten covers a burst of clicks.
+PUBLISH_ATTEMPTS = 10
+
+
 def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") -> ConventionVersion:
     """Publish a new numbered version; existing events are re-linted after commit."""
     if not by.is_productops_admin:
@@ -91,7 +95,7 @@ def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") ->
     # Measured against the verdicts teams see now, before the re-lint rewrites them.
     impact = convention_impact(convention)
 
-    for attempt in range(3):
+    for attempt in range(PUBLISH_ATTEMPTS):
         try:
             with transaction.atomic():
                 latest = ConventionVersion.objects.aggregate(n=Max("number"))["n"] or 0
@@ -119,7 +123,7 @@ def convention_publish(*, by: User, rules: dict, preset: str, note: str = "") ->
             return version
         except IntegrityError:
             # Two admins published at once; the loser takes the next number.
-            if attempt == 2:
+            if attempt == PUBLISH_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 

@@ -202,7 +202,9 @@ class AliasSerializer(serializers.ModelSerializer):
 
 
 class ConventionVersionSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = serializers.CharField(
+        source="author.username", read_only=True, default=None, allow_null=True
+    )
     summary = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField(
         help_text="What changed since the previous version, one line per rule."
@@ -254,6 +256,13 @@ class ConventionImpactSerializer(serializers.Serializer):
     after_percent = serializers.IntegerField()
     newly_failing = serializers.IntegerField()
     teams = TeamImpactSerializer(many=True)
+
+
+class CurrentConventionSerializer(ConventionVersionSerializer):
+    """The convention in force: a built-in preset (number null) until an admin publishes one."""
+
+    number = serializers.IntegerField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class ConventionPublishSerializer(serializers.Serializer):

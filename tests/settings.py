@@ -32,3 +32,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = True
+# Tests share one cache: rates high enough that no test throttles another. Tests of throttling
+# lower them with override_settings.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/min",
+        "user": "100000/min",
+        "failed_token": "100000/min",
+    },
+}

@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -20,6 +20,7 @@ from productops.accounts.serializers import (
     TokenCreatedSerializer,
     TokenSerializer,
 )
+from productops.api import Conflict
 
 
 class MeView(generics.RetrieveUpdateAPIView):
@@ -94,11 +95,18 @@ class MembershipViewSet(
         team = self.get_team()
         data = MembershipCreateSerializer(data=request.data, context={"team": team})
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                team=team, user=data.validated_data["username"], role=data.validated_data["role"]
-            )
-            services.audit_record(actor=request.user, action="membership.added", target=membership)
+        user = data.validated_data["username"]
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    team=team, user=user, role=data.validated_data["role"]
+                )
+                services.audit_record(
+                    actor=request.user, action="membership.added", target=membership
+                )
+        except IntegrityError:
+            # Added by a second request at the same moment (one_membership_per_team).
+            raise Conflict({"username": [f"{user.name} is already in this team."]}) from None
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):

@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from productops.accounts.models import ApiToken
+from productops.api_rates import FailedTokenThrottle
 
 # Writing last_used_at on every request would turn reads into writes; a minute is precise enough.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -19,6 +20,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Use the header 'Authorization: Bearer <token>'.")
+        throttle = FailedTokenThrottle()
+        throttle.refuse_if_blocked(request)
         raw = header[1].decode(errors="replace")
         token = (
             ApiToken.objects.select_related("user")
@@ -26,6 +29,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not token.user.is_active:
+            throttle.record_failure(request)
             raise exceptions.AuthenticationFailed("This token is unknown or has been revoked.")
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:

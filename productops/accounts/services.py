@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -121,10 +122,21 @@ def audit_record(
 def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a personal API token; the raw value is returned once and never stored."""
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(
-        user=user, name=name, token_hash=ApiToken.hash(raw), hint=raw[:8]
-    )
-    audit_record(actor=user, action="token.created", target=token)
+    try:
+        with transaction.atomic():
+            token = ApiToken.objects.create(
+                user=user, name=name, token_hash=ApiToken.hash(raw), hint=raw[:8]
+            )
+            audit_record(actor=user, action="token.created", target=token)
+    except IntegrityError:
+        # The same name was created a moment ago (one_active_token_per_name).
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    "You already have an active token with this name.", code="conflict"
+                )
+            }
+        ) from None
     return token, raw
 
 
