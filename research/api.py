@@ -19,7 +19,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from research import attributes, importing, services, targeting
+from research import attributes, importing, services, suppression, targeting
 from research.account_edits import account_update
 from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
@@ -32,6 +32,7 @@ from research.models import (
     ResearchRequest,
     Sample,
     SampleMember,
+    Suppression,
 )
 from research.request_edits import request_cancel, request_close, request_update
 from research.serializers import (
@@ -46,12 +47,14 @@ from research.serializers import (
     ImportInputSerializer,
     LedgerEntryCreateSerializer,
     LedgerEntrySerializer,
+    OptOutInputSerializer,
     OverrideInputSerializer,
     ParticipantSerializer,
     RequestCancelInputSerializer,
     ResearchRequestSerializer,
     RulesSerializer,
     SampleSerializer,
+    SuppressionSerializer,
     can_see_contacts,
 )
 
@@ -151,6 +154,22 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
             EligibilitySerializer(EligibilitySerializer.of(result)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=OptOutInputSerializer, responses={201: SuppressionSerializer})
+    @action(detail=True, methods=["post"], url_path="opt-out")
+    def opt_out(self, request, pk=None):
+        """Record that this person asked not to be contacted (audited). Only they can opt back in."""
+        _require_recruiter(request.user)
+        participant = self.get_object()
+        data = OptOutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = suppression.participant_opt_out(
+            participant=participant,
+            by=request.user,
+            reason=data.validated_data["reason"],
+            source=Suppression.Source.API,
+        )
+        return Response(SuppressionSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 class AccountViewSet(viewsets.ReadOnlyModelViewSet):

@@ -343,6 +343,13 @@ class OverrideForm(forms.Form):
     )
 
 
+class OptOutForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        help_text="How the person asked, e.g. “replied STOP to the invitation”. Audited; only they can opt back in.",
+    )
+
+
 class RulesForm(forms.Form):
     max_invitations = forms.IntegerField(
         min_value=0, max_value=100, label="Invitations allowed in the window"

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from research import eligibility, upserting
+from research import eligibility, suppression, upserting
 from research.models import (
     COMPANY_SIZES,
     PLANS,
@@ -20,6 +20,7 @@ from research.models import (
     USAGE_LEVELS,
     AttributeDefinition,
     Participant,
+    Suppression,
 )
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -381,11 +382,12 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
                     attributes[name] = coerced
         if ok:
             clean.append({**values, **parsed, "_attributes": attributes})
-    existing = set(
+    existing = dict(
         Participant.objects.filter(
             external_id__in=upserting.texts_param([r["external_id"] for r in clean])
-        ).values_list("external_id", flat=True)
+        ).values_list("external_id", "pk")
     )
+    stay, would_lift = _keep_suppressed(clean, existing)
     return {
         "rows": len(rows),
         "errors": errors,
@@ -394,8 +396,43 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
         "new": len(clean) - len(existing),
         "updated": len(existing),
         "accounts": len({r["account_id"] for r in clean if r.get("account_id")}),
+        "stay_opted_out": stay,
+        "would_lift": would_lift,
         "_clean": clean,
     }
+
+
+def _keep_suppressed(clean: list[dict], existing: dict[str, int]) -> tuple[int, int]:
+    """Pin the rows of people on the suppression list to it: (people on it, rows that said otherwise).
+
+    A file can add an opt-out but never lift one: "opt_out = no", a blank cell or "consent =
+    granted" for a suppressed person is kept as it was, and the preview says how many.
+    """
+    from research.suppression import suppressed_ids
+
+    if not existing:
+        return 0, 0
+    kinds_of = suppressed_ids(existing.values())
+    if not kinds_of:
+        return 0, 0
+    stay = would_lift = 0
+    for r in clean:
+        kinds = kinds_of.get(existing.get(r["external_id"]))
+        if not kinds:
+            continue
+        stay += 1
+        lifted = False
+        if "opt_out" in kinds:
+            lifted |= r.get("opted_out") is False
+            r["opted_out"] = True
+        if "consent_withdrawn" in kinds:
+            lifted |= (
+                r.get("consent", Participant.Consent.WITHDRAWN) != Participant.Consent.WITHDRAWN
+            )
+            r["consent"] = Participant.Consent.WITHDRAWN
+            r["_keep_consent_at"] = True
+        would_lift += lifted
+    return stay, would_lift
 
 
 def public(report: dict) -> dict:
@@ -427,6 +464,7 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
     mapped = set(mapping)
     account_keys = sorted({r["account_id"] for r in clean if r.get("account_id")})
     with transaction.atomic():
+        suppression.source_set(Suppression.Source.IMPORT, by)
         accounts_before = upserting.account_inputs(account_keys)
         account_ids = upserting.accounts_upsert(clean=clean, mapped=mapped)
         update_fields = [f for f in upserting.PARTICIPANT_FIELDS if f in mapped]
@@ -447,7 +485,9 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
                     "time_zone": r.get("time_zone") or "UTC",
                     "language": r.get("language") or "en",
                     "consent": consent,
-                    "consent_at": r.get("consent_at")
+                    "consent_at": None
+                    if r.get("_keep_consent_at")
+                    else r.get("consent_at")
                     or (now if consent == Participant.Consent.GRANTED else None),
                     "do_not_contact": r.get("do_not_contact", False),
                     "opted_out": r.get("opted_out", False),
@@ -468,6 +508,11 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
         # attributes, and everyone at an account whose renewal date or owner flag changed. The
         # nightly CRM push of an unchanged panel then costs a comparison, not a full refresh.
         changed = upserting.participants_upsert(rows=batch, update_fields=update_fields)
+        # New opt-outs and withdrawals from this file join the suppression list (the trigger
+        # records them already on PostgreSQL; this names who imported them, everywhere).
+        suppression.suppressions_record_missing(
+            participant_ids=sorted(changed), source=Suppression.Source.IMPORT, by=by
+        )
         accounts_after = upserting.account_inputs(account_keys)
         moved = [
             pk

@@ -245,6 +245,61 @@ class Participant(models.Model):
         )
 
 
+class SuppressionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(lifted_at=None)
+
+
+class Suppression(models.Model):
+    """An opt-out or a consent withdrawal: who said it, through which door, and when.
+
+    The suppression list is the customer's word. Imports, the API and admin edits can add to it
+    but never lift it (research/suppression.py; a database trigger, migration 0007, keeps the
+    participant's flags set even against a raw UPDATE); only the participant can, through
+    suppression.participant_opt_in.
+    """
+
+    class Kind(models.TextChoices):
+        OPT_OUT = "opt_out", "Opted out"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "Panel import"
+        API = "api", "API"
+        PAGE = "page", "Participant page"
+        ADMIN = "admin", "Django admin"
+        PARTICIPANT = "participant", "The participant"
+        DEMO = "demo", "Demo data"
+
+    participant = models.ForeignKey(
+        "Participant", on_delete=models.CASCADE, related_name="suppressions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    # Set only when the participant opts back in themselves.
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SuppressionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "kind"],
+                condition=Q(lifted_at=None),
+                name="research_suppression_active_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.participant_id} · {self.at:%Y-%m-%d}"
+
+
 class LedgerEntry(models.Model):
     """One touch of a customer, by any team for any reason; fatigue is judged over these."""
 

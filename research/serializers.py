@@ -11,6 +11,7 @@ from research.models import (
     ResearchRequest,
     Sample,
     SampleMember,
+    Suppression,
 )
 
 
@@ -372,6 +373,22 @@ class RequestCancelInputSerializer(serializers.Serializer):
 class OverrideInputSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=sorted(fatigue.RULE_NAMES))
     reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class OptOutInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300,
+        help_text="How the person asked not to be contacted (at least 5 characters).",
+    )
+
+
+class SuppressionSerializer(serializers.ModelSerializer):
+    by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Suppression
+        fields = ["id", "participant", "kind", "source", "at", "by", "note", "lifted_at"]
+        read_only_fields = fields
 
 
 class ImportInputSerializer(serializers.Serializer):

@@ -12,15 +12,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from productops.accounts.forms import add_service_errors
 from productops.accounts.permissions import admin_required
-from research import fatigue, health, importing, services, targeting
+from research import health, importing, services, targeting
 from research.account_edits import can_edit_accounts
-from research.eligibility import eligibility_check
 from research.forms import (
     ImportMappingForm,
     ImportUploadForm,
-    OverrideForm,
     PanelFilterForm,
     ResearchRequestForm,
     RulesForm,
@@ -281,102 +278,6 @@ def panel(request):
             "now": timezone.now(),
         },
     )
-
-
-@login_required
-def participant_detail(request, pk):
-    participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
-    eligibility = eligibility_check(participant=participant, tz=request.user.zone)
-    ledger = LedgerEntry.objects.filter(participant=participant).select_related("team", "request")[
-        :50
-    ]
-    overrides = participant.overrides.select_related("by")[:10]
-    return render(
-        request,
-        "research/participant_detail.html",
-        {
-            "p": participant,
-            "eligibility": eligibility,
-            "refusals": [
-                {
-                    "r": r,
-                    "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
-                    "overridable": r.rule in fatigue.OVERRIDABLE,
-                }
-                for r in eligibility.refusals
-            ],
-            "ledger": ledger,
-            "overrides": overrides,
-            "show_email": can_see_contacts(request.user),
-            "can_recruit": can_recruit(request.user),
-            "custom_attributes": _custom_attributes(participant),
-            "override_form": OverrideForm(),
-            "now": timezone.now(),
-        },
-    )
-
-
-def _custom_attributes(participant) -> list[dict]:
-    """The participant's own attribute values, labelled as declared; retired ones say so."""
-    definitions = {
-        d.name: d for d in AttributeDefinition.objects.filter(name__in=list(participant.attributes))
-    }
-    return [
-        {
-            "label": definitions[name].label if name in definitions else name,
-            "value": value,
-            "retired": name in definitions and definitions[name].retired_at is not None,
-        }
-        for name, value in sorted(participant.attributes.items())
-    ]
-
-
-@login_required
-@require_POST
-def participant_override(request, pk):
-    _require_recruiter(request)
-    participant = get_object_or_404(Participant, pk=pk)
-    form = OverrideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.override_grant(
-                participant=participant,
-                rule=form.cleaned_data["rule"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as e:
-            add_service_errors(form, e)
-    if form.errors:
-        eligibility = eligibility_check(participant=participant, tz=request.user.zone)
-        return render(
-            request,
-            "research/participant_detail.html",
-            {
-                "p": participant,
-                "eligibility": eligibility,
-                "refusals": [
-                    {
-                        "r": r,
-                        "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
-                        "overridable": r.rule in fatigue.OVERRIDABLE,
-                    }
-                    for r in eligibility.refusals
-                ],
-                "ledger": LedgerEntry.objects.filter(participant=participant).select_related(
-                    "team", "request"
-                )[:50],
-                "overrides": participant.overrides.select_related("by")[:10],
-                "show_email": True,
-                "can_recruit": True,
-                "custom_attributes": _custom_attributes(participant),
-                "override_form": form,
-                "now": timezone.now(),
-            },
-            status=400,
-        )
-    messages.success(request, "Override recorded. It lasts 30 days and is in the audit log.")
-    return redirect(participant)
 
 
 @login_required
