@@ -143,13 +143,22 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=OverrideInputSerializer, responses={201: EligibilitySerializer})
     @action(detail=True, methods=["post"])
     def override(self, request, pk=None):
-        """Override a cooldown with a written reason (audited). Consent and opt-outs never."""
+        """Override a cooldown for one request, with a written reason (audited); it ends with the
+        request. Consent, opt-outs and caps never."""
         _require_recruiter(request.user)
         participant = self.get_object()
         data = OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.override_grant(participant=participant, by=request.user, **data.validated_data)
-        result = eligibility_check(participant=participant, tz=request.user.zone)
+        override = services.override_grant(
+            participant=participant, by=request.user, **data.validated_data
+        )
+        # The answer for the request the override is for: for every other request nothing changed.
+        result = eligibility_check(
+            participant=participant,
+            method=override.request.method,
+            tz=request.user.zone,
+            request_id=override.request_id,
+        )
         return Response(
             EligibilitySerializer(EligibilitySerializer.of(result)).data,
             status=status.HTTP_201_CREATED,

@@ -333,14 +333,32 @@ class AccountForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
+    request = forms.ModelChoiceField(
+        queryset=ResearchRequest.objects.none(),
+        help_text="The override lets only this request past the cooldown, and ends with it.",
+    )
     rule = forms.ChoiceField(
         choices=[(r, fatigue.RULE_NAMES[r]) for r in sorted(fatigue.OVERRIDABLE)]
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["request"].queryset = overridable_requests(user)
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Why this person must be contacted again now. Audited; ProductOps reads these.",
     )
+
+
+def overridable_requests(user):
+    """Open requests this person may override a cooldown for: their own, or any for admins."""
+    qs = ResearchRequest.objects.open().filter(deadline__gte=timezone.localdate())
+    if not user.is_productops_admin:
+        qs = qs.filter(researcher=user)
+    return qs.select_related("team")
 
 
 class OptOutForm(forms.Form):

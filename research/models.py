@@ -555,6 +555,53 @@ class SampleMember(models.Model):
         return f"{'standby' if self.standby else 'selected'} #{self.rank}"
 
 
+class HoldQuerySet(models.QuerySet):
+    def active(self, *, at=None):
+        return self.filter(released_at=None, held_until__gt=at or timezone.now())
+
+
+class Hold(models.Model):
+    """A person drawn for an open request, kept from every other request until invited,
+    declined, released or expired.
+
+    One unreleased hold per person is a database constraint, so two requests drawing at once
+    can never both keep the same person (research/holds.py).
+    """
+
+    class Release(models.TextChoices):
+        INVITED = "invited", "Invited"
+        DECLINED = "declined", "Declined"
+        REDRAWN = "redrawn", "Sample redrawn"
+        CLOSED = "closed", "Request closed or cancelled"
+        EXPIRED = "expired", "Expired"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="holds")
+    request = models.ForeignKey("ResearchRequest", on_delete=models.CASCADE, related_name="holds")
+    sample = models.ForeignKey(
+        "Sample", null=True, blank=True, on_delete=models.SET_NULL, related_name="holds"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    held_until = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=10, choices=Release.choices, blank=True)
+
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(released_at=None),
+                name="research_hold_one_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["request", "released_at"])]
+
+    def __str__(self):
+        return f"Hold on {self.participant_id} for request {self.request_id}"
+
+
 class PanelRefresh(models.Model):
     """One re-evaluation of the whole panel, split into chunks that any worker may take.
 

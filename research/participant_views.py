@@ -39,7 +39,7 @@ def _page(request, participant, *, override_form=None, opt_out_form=None, status
             "show_email": can_see_contacts(request.user),
             "can_recruit": can_recruit(request.user),
             "custom_attributes": _custom_attributes(participant),
-            "override_form": override_form or OverrideForm(),
+            "override_form": override_form or OverrideForm(user=request.user),
             "opt_out_form": opt_out_form or OptOutForm(),
             "now": timezone.now(),
         },
@@ -73,7 +73,7 @@ def _custom_attributes(participant) -> list[dict]:
 def participant_override(request, pk):
     _require_recruiter(request)
     participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
-    form = OverrideForm(request.POST)
+    form = OverrideForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             services.override_grant(
@@ -81,12 +81,17 @@ def participant_override(request, pk):
                 rule=form.cleaned_data["rule"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
+                request=form.cleaned_data["request"],
             )
         except ValidationError as e:
             add_service_errors(form, e)
     if form.errors:
         return _page(request, participant, override_form=form, status=400)
-    messages.success(request, "Override recorded. It lasts 30 days and is in the audit log.")
+    messages.success(
+        request,
+        f"Override recorded for “{form.cleaned_data['request']}” only. It ends with that request "
+        "and is in the audit log.",
+    )
     return redirect(participant)
 
 

@@ -309,11 +309,21 @@ class RuleCountSerializer(serializers.Serializer):
     overridable = serializers.BooleanField()
 
 
+class HeldCountSerializer(serializers.Serializer):
+    request = serializers.IntegerField(help_text="The request holding them.")
+    title = serializers.CharField()
+    team = serializers.CharField()
+    count = serializers.IntegerField()
+    until = serializers.DateTimeField(help_text="The latest of these holds ends then.")
+
+
 class DryRunSerializer(serializers.Serializer):
     matching = serializers.IntegerField()
-    eligible = serializers.IntegerField()
+    eligible = serializers.IntegerField(help_text="Eligible and held by no other request.")
     excluded = serializers.IntegerField()
     by_rule = RuleCountSerializer(many=True)
+    held = HeldCountSerializer(many=True, help_text="Eligible people other requests hold.")
+    held_total = serializers.IntegerField()
     response_rate = serializers.FloatField()
     invitations_needed = serializers.IntegerField()
     expected_days = serializers.IntegerField(allow_null=True)
@@ -371,6 +381,10 @@ class RequestCancelInputSerializer(serializers.Serializer):
 
 
 class OverrideInputSerializer(serializers.Serializer):
+    request = serializers.PrimaryKeyRelatedField(
+        queryset=ResearchRequest.objects.all(),
+        help_text="The open request this override is for; it applies to no other and ends with it.",
+    )
     rule = serializers.ChoiceField(choices=sorted(fatigue.RULE_NAMES))
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 

@@ -5,7 +5,6 @@ run or a draw over half a million participants is a handful of indexed queries.
 """
 
 import math
-import random
 from collections import Counter
 from datetime import timedelta
 
@@ -16,16 +15,14 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
 
-from productops.accounts.services import audit_record
-from research import eligibility, fatigue, sampling, services
+from research import eligibility, fatigue, holds, sampling
 from research.models import (
     BUILTIN_ATTRIBUTES,
     RULE_BITS,
     AttributeDefinition,
+    Override,
     Participant,
     ResearchRequest,
-    Sample,
-    SampleMember,
 )
 from research.responses import response_rate, typical_fill_days
 
@@ -205,14 +202,27 @@ def refusals_by_rule(queryset, *, now) -> list[dict]:
     return _counts(queryset, now=now)[1]
 
 
-def dry_run(*, criteria: dict, needed: int, method: str = "", now=None, catalogue=None) -> dict:
-    """How many match, how many each rule excludes, and how long filling should take."""
+def dry_run(
+    *,
+    criteria: dict,
+    needed: int,
+    method: str = "",
+    now=None,
+    catalogue=None,
+    request: ResearchRequest | None = None,
+) -> dict:
+    """How many match, how many each rule excludes, who other requests hold, and how long
+    filling should take."""
     now = now or timezone.now()
     qs = matching(criteria, catalogue=catalogue)
     counts, by_rule = _counts(qs, now=now)
     rate = response_rate(method=method, now=now)
     invitations = math.ceil(needed / rate)
-    eligible = counts["eligible"]
+    held = holds.held_summary(
+        queryset=qs.filter(next_eligible_at__lte=now), now=now, request=request
+    )
+    held_total = sum(h["count"] for h in held)
+    eligible = counts["eligible"] - held_total
     waves = math.ceil(invitations / eligible) if eligible else None
     fill_days = typical_fill_days(now=now)
     warnings = []
@@ -231,6 +241,8 @@ def dry_run(*, criteria: dict, needed: int, method: str = "", now=None, catalogu
         "eligible": eligible,
         "excluded": counts["matching"] - eligible,
         "by_rule": by_rule,
+        "held": held,
+        "held_total": held_total,
         "response_rate": rate,
         "invitations_needed": invitations,
         "expected_days": fill_days * max(1, waves or 1) if eligible else None,
@@ -378,13 +390,29 @@ def _id(item) -> int:
     return getattr(item, "id", item)
 
 
-def sample_preview(*, request: ResearchRequest, seed: int, now=None, exclude=(), catalogue=None):
-    """Draw without saving: (sampling result, population counts, candidates by id)."""
+def request_eligible(*, request: ResearchRequest, now, catalogue=None):
+    """Who this request may draw: matching, eligible today (or only past a cooldown this request
+    has an override for) and held by no other request."""
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    today = Q(next_eligible_at__lte=now)
+    if request.pk:
+        overridden = Override.objects.filter(request=request, expires_at__gt=now)
+        today |= Q(pk__in=overridden.values("participant_id"))
+    eligible = matching(request.criteria, catalogue=catalogue).filter(today)
+    return holds.eligible_for(request=request, queryset=eligible, now=now)
+
+
+def sample_preview(
+    *, request: ResearchRequest, seed: int, now=None, exclude=(), exclude_q=None, catalogue=None
+):
+    """Draw without saving: (sampling result, population counts, candidates by id, rate)."""
     now = now or timezone.now()
     catalogue = catalogue if catalogue is not None else attribute_catalogue()
-    eligible = matching(request.criteria, catalogue=catalogue).filter(next_eligible_at__lte=now)
+    eligible = request_eligible(request=request, now=now, catalogue=catalogue)
     if exclude:
-        eligible = eligible.exclude(pk__in=exclude)
+        eligible = eligible.exclude(pk__in=eligibility.ids_param(exclude))
+    if exclude_q is not None:
+        eligible = eligible.exclude(exclude_q)
     rate = response_rate(method=request.method, now=now)
     # Enough for any stratum to supply every selected and standby place, should the others be empty.
     per_stratum = math.ceil(request.participants_needed / rate) + 20
@@ -401,126 +429,5 @@ def sample_preview(*, request: ResearchRequest, seed: int, now=None, exclude=(),
     return result, population, {c.id: c for c in candidates}, rate
 
 
-def sample_draw(*, request: ResearchRequest, by, seed: int | None = None, now=None) -> Sample:
-    """Draw and store a representative, non-fatigued sample; every drawn person is re-checked in full."""
-    if not (by.is_researcher or by.is_productops_admin):
-        raise ValidationError({"request": "Only researchers and ProductOps admins draw samples."})
-    if request.status != ResearchRequest.Status.OPEN:
-        raise ValidationError(
-            {"request": "This request is closed; reopen it or file a new one to sample."}
-        )
-    now = now or timezone.now()
-    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
-    catalogue = attribute_catalogue()
-    rules = services.rules_current()
-    excluded: set[int] = set()
-    # The denormalised state knows nothing of this request's method, session length and incentive;
-    # the full check of the drawn people does. A refused person is dropped and the draw repeated.
-    for _attempt in range(3):
-        result, population, by_id, rate = sample_preview(
-            request=request, seed=seed, now=now, exclude=excluded, catalogue=catalogue
-        )
-        drawn = [_id(x) for x in list(result.selected) + list(result.standby)]
-        checks = eligibility.eligibility_for_many(
-            participant_ids=drawn,
-            method=request.method,
-            session_minutes=request.session_minutes,
-            incentive_cents=request.incentive_cents,
-            now=now,
-            rules=rules,
-        )
-        refused = {pid for pid, e in checks.items() if not e.eligible}
-        if not refused:
-            break
-        excluded |= refused
-    if not result.selected:
-        raise ValidationError(
-            {
-                "participants_needed": "Nobody eligible matches this request; widen the criteria or wait for cooldowns."
-            }
-        )
-    selected_counts = Counter(by_id[_id(x)].strata for x in result.selected)
-    makeup = {
-        "dimensions": [
-            _dimension_rows(name, i, population, selected_counts)
-            for i, name in enumerate(request.dimensions)
-        ],
-        "strata": [
-            {
-                "stratum": list(r.stratum),
-                "population": r.population,
-                "target": r.target,
-                "selected": r.selected,
-                "shortfall": r.shortfall,
-            }
-            for r in result.strata
-        ],
-        "eligible": sum(population.values()),
-        "verdict": sampling.verdict(result.tvd, result.psi),
-        "excluded_after_check": len(excluded),
-    }
-    warnings = list(result.warnings)
-    if len(result.selected) < request.participants_needed:
-        warnings.insert(
-            0,
-            f"Only {len(result.selected)} of {request.participants_needed} participants could be drawn: "
-            "too few eligible people match.",
-        )
-    with transaction.atomic():
-        sample = Sample.objects.create(
-            request=request,
-            seed=seed,
-            size=len(result.selected),
-            response_rate=rate,
-            tvd=result.tvd,
-            psi=result.psi,
-            makeup=makeup,
-            warnings=warnings,
-            created_by=by,
-            created_at=now,
-        )
-        members = [
-            SampleMember(
-                sample=sample,
-                participant_id=_id(x),
-                rank=rank,
-                standby=False,
-                stratum=sampling.stratum_label(by_id[_id(x)].strata),
-            )
-            for rank, x in enumerate(result.selected, start=1)
-        ] + [
-            SampleMember(
-                sample=sample,
-                participant_id=_id(x),
-                rank=rank,
-                standby=True,
-                stratum=sampling.stratum_label(by_id[_id(x)].strata),
-            )
-            for rank, x in enumerate(result.standby, start=1)
-        ]
-        SampleMember.objects.bulk_create(members)
-        audit_record(
-            actor=by,
-            action="research.sample.drawn",
-            target=request,
-            data={"sample": sample.pk, "seed": seed, "size": sample.size},
-        )
-    return sample
-
-
-def _dimension_rows(name, index, population, selected_counts) -> dict:
-    pop = sampling.marginals(population, index)
-    got = sampling.marginals(dict(selected_counts), index)
-    pop_total = sum(pop.values()) or 1
-    got_total = sum(got.values()) or 1
-    rows = [
-        {
-            "value": value,
-            "population": pop.get(value, 0),
-            "sample": got.get(value, 0),
-            "population_share": pop.get(value, 0) / pop_total,
-            "sample_share": got.get(value, 0) / got_total,
-        }
-        for value in sorted(set(pop) | set(got), key=lambda v: -pop.get(v, 0))
-    ]
-    return {"name": name, "rows": rows}
+# Drawing and storing a sample lives in research/drawing.py; callers reach it from here too.
+from research.drawing import sample_draw  # noqa: E402, F401

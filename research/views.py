@@ -143,7 +143,11 @@ def form_dry_run(form, *, exclude_pk=None) -> dict | None:
         method = data.get("method") or ""
         deadline = data.get("deadline")
     dry = targeting.dry_run(
-        criteria=criteria, needed=needed, method=method, catalogue=form.catalogue
+        criteria=criteria,
+        needed=needed,
+        method=method,
+        catalogue=form.catalogue,
+        request=form.instance if form.instance.pk else None,
     )
     dry["overlaps"] = (
         targeting.overlapping_requests(criteria=criteria, deadline=deadline, exclude_pk=exclude_pk)
@@ -173,6 +177,7 @@ def request_detail(request, pk):
             criteria=research_request.criteria,
             needed=research_request.participants_needed,
             method=research_request.method,
+            request=research_request,
         )
     except ValidationError as e:
         messages.error(request, "; ".join(e.messages))

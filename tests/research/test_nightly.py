@@ -127,7 +127,7 @@ def test_without_a_recent_run_response_rates_are_counted_from_the_ledger(db):
 
 @pytest.mark.postgres
 def test_one_participants_check_is_one_query_and_agrees_with_the_batch_path(
-    panel, world, django_assert_num_queries
+    panel, world, django_assert_num_queries, research_request
 ):
     person = panel.people[3]  # in the big account
     now = timezone.now()
@@ -146,13 +146,18 @@ def test_one_participants_check_is_one_query_and_agrees_with_the_batch_path(
         rule="invitation-cooldown",
         reason="Follow-up on the bug they reported",
         by=world.researcher,
+        request=research_request,
         expires_at=now + timedelta(days=3),
     )
     Account.objects.filter(pk=person.account_id).update(owner_flagged=True)
     rules = fatigue.Rules(account_max_minutes_per_quarter=500)
     with django_assert_num_queries(1):
-        single = eligibility.eligibility_check(participant=person.pk, now=now, rules=rules)
-    batch = eligibility.eligibility_for_many(participant_ids=[person.pk], now=now, rules=rules)
+        single = eligibility.eligibility_check(
+            participant=person.pk, now=now, rules=rules, request_id=research_request.pk
+        )
+    batch = eligibility.eligibility_for_many(
+        participant_ids=[person.pk], now=now, rules=rules, request_id=research_request.pk
+    )
     assert single == batch[person.pk]
     assert {r.rule for r in single.refusals} == {"account-minutes-cap", "owner-flag"}
 
