@@ -19,7 +19,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from research import attributes, importing, services, suppression, targeting
+from research import attributes, import_jobs, importing, services, suppression, targeting
 from research.account_edits import account_update
 from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
@@ -27,6 +27,7 @@ from research.models import (
     BUILTIN_ATTRIBUTES,
     Account,
     AttributeDefinition,
+    ImportBatch,
     LedgerEntry,
     Participant,
     ResearchRequest,
@@ -44,6 +45,7 @@ from research.serializers import (
     DryRunInputSerializer,
     DryRunSerializer,
     EligibilitySerializer,
+    ImportBatchSerializer,
     ImportInputSerializer,
     LedgerEntryCreateSerializer,
     LedgerEntrySerializer,
@@ -473,12 +475,18 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ImportView(APIView):
-    """Upsert participants from a CSV/XLSX file by external id, all rows or none (for the CRM's nightly push)."""
+    """Upsert participants from a CSV/XLSX file by external id, all rows or none (for the CRM's nightly push).
+
+    With `dry_run` the check answers at once. Otherwise the file is stored and imported by a
+    background job: the answer is 202 with the job, whose progress and report
+    `GET /api/v1/research/imports/<id>/` gives.
+    """
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImportInputSerializer}, responses={200: dict, 400: dict}
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={200: dict, 202: ImportBatchSerializer, 400: dict},
     )
     def post(self, request):
         _require_recruiter(request.user)
@@ -489,15 +497,16 @@ class ImportView(APIView):
             raise ValidationError(
                 {"file": f"The file is larger than {importing.limit_text()}; split it."}
             )
-        headers, rows = importing.read_table(upload.read(), upload.name)
-        mapping = data.validated_data["mapping"] or importing.guess_mapping(
-            headers, importing.targets()
-        )
-        if not isinstance(mapping, dict):
+        mapping = data.validated_data["mapping"]
+        if mapping is not None and not isinstance(mapping, dict):
             raise ValidationError(
                 {"mapping": "Give the mapping as an object: panel field -> column name."}
             )
+        content = upload.read()
+        sheet = data.validated_data["sheet"]
         if data.validated_data["dry_run"]:
+            headers, rows = importing.read_table(content, upload.name, sheet)
+            mapping = mapping or importing.guess_mapping(headers, importing.targets())
             report = importing.public(
                 importing.import_check(headers=headers, rows=rows, mapping=mapping)
             )
@@ -505,19 +514,25 @@ class ImportView(APIView):
             return Response(
                 report, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST
             )
-        try:
-            report = importing.import_commit(
-                headers=headers, rows=rows, mapping=mapping, by=request.user
-            )
-        except ValidationError:
-            report = importing.public(
-                importing.import_check(headers=headers, rows=rows, mapping=mapping)
-            )
-            return Response(
-                {"detail": "Nothing was imported: fix the listed rows.", **report},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(report)
+        batch = import_jobs.batch_create(
+            data=content, file_name=upload.name, by=request.user, sheet=sheet
+        )
+        mapping = mapping or importing.guess_mapping(batch.headers, importing.targets())
+        import_jobs.import_queue(batch=batch, mapping=mapping, by=request.user)
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Panel imports: status, progress and report of each (your own; ProductOps admins see all)."""
+
+    serializer_class = ImportBatchSerializer
+
+    def get_queryset(self):
+        _require_recruiter(self.request.user)
+        qs = ImportBatch.objects.order_by("-created_at", "-id")
+        if not self.request.user.is_productops_admin:
+            qs = qs.filter(uploaded_by=self.request.user)
+        return qs
 
 
 router = SimpleRouter()
@@ -527,6 +542,7 @@ router.register("attributes", AttributeDefinitionViewSet, basename="research-att
 router.register("ledger", LedgerEntryViewSet, basename="research-ledger")
 router.register("requests", ResearchRequestViewSet, basename="research-request")
 router.register("samples", SampleViewSet, basename="research-sample")
+router.register("imports", ImportBatchViewSet, basename="research-import-batch")
 
 urlpatterns = [
     path("rules/", RulesView.as_view(), name="research-rules"),

@@ -443,6 +443,11 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         help_text="CSV (UTF-8) or Excel .xlsx, up to 50 MB, one participant per row."
     )
+    sheet = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Excel only: the worksheet to import, when the workbook has several.",
+    )
 
 
 class ImportMappingForm(forms.Form):

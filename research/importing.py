@@ -59,9 +59,11 @@ CHOICES = {
     "tenure": TENURES,
     "usage_level": USAGE_LEVELS,
 }
+# Every column's database limit: a longer value is a row error in the dry run, never a 500.
 LENGTHS = {
     "external_id": 64,
     "name": 200,
+    "email": 254,
     "account_id": 64,
     "account_name": 200,
     "language": 16,
@@ -83,7 +85,28 @@ ALIASES = {
     "account_owner": ["owner", "account_owner_name"],
 }
 TRUE = {"1", "true", "yes", "y", "x"}
-FALSE = {"0", "false", "no", "n", ""}
+FALSE = {"0", "false", "no", "n"}
+# What an empty cell means, chosen once for every column and shown in the preview.
+EMPTY_CELL_MEANING = (
+    "An empty cell keeps what the panel already holds for that person (a new person gets the "
+    "default), and a column you do not map is left alone; an import never blanks out a value "
+    "or removes a custom attribute."
+)
+# A spreadsheet runs a cell that starts with one of these (CSV/formula injection). An import
+# stores such text as text, and exports neutralise it; the preview flags it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text columns checked for formula-like cells (numbers, dates and choices cannot hold one).
+TEXT_TARGETS = {
+    "external_id",
+    "name",
+    "email",
+    "account_id",
+    "account_name",
+    "contact_block_reason",
+    "country",
+    "industry",
+    "account_owner",
+}
 
 
 def limit_text() -> str:
@@ -116,7 +139,18 @@ def guess_mapping(headers: list[str], target_names) -> dict:
 # Reading --------------------------------------------------------------------------------------
 
 
-def read_table(data: bytes, file_name: str) -> tuple[list[str], list[list[str]]]:
+def sheet_names(data: bytes, file_name: str) -> list[str]:
+    """The worksheets of an .xlsx file (empty for a CSV), for choosing one."""
+    if not file_name.lower().endswith(".xlsx"):
+        return []
+    book = _open_xlsx(data)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def read_table(data: bytes, file_name: str, sheet: str = "") -> tuple[list[str], list[list[str]]]:
     """Headers and rows as strings; a clear error for a file the panel cannot read."""
     if len(data) > MAX_BYTES:
         raise ValidationError(
@@ -128,7 +162,7 @@ def read_table(data: bytes, file_name: str) -> tuple[list[str], list[list[str]]]
     if not data.strip():
         raise ValidationError({"file": "The file is empty."})
     if file_name.lower().endswith(".xlsx"):
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, sheet)
     elif file_name.lower().endswith((".csv", ".txt")):
         table = _read_csv(data)
     else:
@@ -177,16 +211,38 @@ def _read_csv(data: bytes) -> list[list[str]]:
         raise ValidationError({"file": f"The CSV is malformed: {e}."}) from None
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _open_xlsx(data: bytes):
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged or mislabelled file
         raise ValidationError(
             {"file": "This is not a readable .xlsx workbook; re-save it from Excel."}
         ) from None
-    sheet = book.worksheets[0]
+
+
+def _read_xlsx(data: bytes, sheet_name: str = "") -> list[list[str]]:
+    book = _open_xlsx(data)
+    names = list(book.sheetnames)
+    # A workbook with several sheets is never read by guessing: the person names the sheet.
+    if sheet_name:
+        if sheet_name not in names:
+            book.close()
+            raise ValidationError(
+                {"sheet": f"The workbook has no sheet “{sheet_name}”; it has: {', '.join(names)}."}
+            )
+        sheet = book[sheet_name]
+    elif len(names) > 1:
+        book.close()
+        raise ValidationError(
+            {
+                "sheet": f"The workbook has {len(names)} sheets ({', '.join(names)}); "
+                "choose the one to import."
+            }
+        )
+    else:
+        sheet = book.worksheets[0]
     rows = []
     for values in sheet.iter_rows(values_only=True):
         cells = ["" if v is None else _cell(v) for v in values]
@@ -218,8 +274,10 @@ def _zones() -> set[str]:
     return _ZONES
 
 
-def _bool(value: str, field: str) -> bool:
+def _bool(value: str, field: str) -> bool | None:
     text = value.strip().lower()
+    if not text:
+        return None
     if text in TRUE:
         return True
     if text in FALSE:
@@ -227,11 +285,13 @@ def _bool(value: str, field: str) -> bool:
     raise ValueError(f"{field} must be yes or no, not “{value}”")
 
 
-def _consent(value: str) -> str:
+def _consent(value: str) -> str | None:
     text = value.strip().lower()
     if text in {"granted", "yes", "y", "true", "1", "opted_in", "opt_in"}:
         return Participant.Consent.GRANTED
-    if text in {"", "pending", "no", "n", "false", "0", "unknown"}:
+    if not text:
+        return None
+    if text in {"pending", "no", "n", "false", "0", "unknown"}:
         return Participant.Consent.PENDING
     if text in {"withdrawn", "revoked"}:
         return Participant.Consent.WITHDRAWN
@@ -301,6 +361,8 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
     seen: dict[str, int] = {}
     errors = []
     error_count = 0
+    formulas = []
+    formula_count = 0
     clean = []
 
     def error(row_no, field, message):
@@ -311,8 +373,19 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
 
     for offset, raw in enumerate(rows):
         row_no = offset + 2  # the header is row 1, as in a spreadsheet
-        values = {t: (raw[i].strip() if i < len(raw) else "") for t, i in index.items()}
+        cells = {t: (raw[i] if i < len(raw) else "") for t, i in index.items()}
+        values = {t: cell.strip() for t, cell in cells.items()}
         ok = True
+        for target, cell in cells.items():
+            if "\x00" in cell:
+                error(row_no, target, "The cell holds a NUL character, which no text can store.")
+                ok = False
+            elif cell.startswith(FORMULA_STARTS) and (
+                target in TEXT_TARGETS or _is_text_attribute(target, definitions)
+            ):
+                formula_count += 1
+                if len(formulas) < MAX_ERRORS_SHOWN:
+                    formulas.append({"row": row_no, "field": target, "value": cell[:60]})
         for target, (label, required) in all_targets.items():
             if required and not values.get(target):
                 error(row_no, target, f"{label} is empty; every row needs one.")
@@ -335,7 +408,7 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
             else:
                 seen[ext] = row_no
         email = values.get("email", "")
-        if email:
+        if email and len(email) <= LENGTHS["email"]:
             try:
                 validate_email(email)
             except ValidationError:
@@ -398,8 +471,18 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
         "accounts": len({r["account_id"] for r in clean if r.get("account_id")}),
         "stay_opted_out": stay,
         "would_lift": would_lift,
+        "formula_cells": formulas,
+        "formula_count": formula_count,
+        "empty_cells": EMPTY_CELL_MEANING,
         "_clean": clean,
     }
+
+
+def _is_text_attribute(target: str, definitions) -> bool:
+    definition = (
+        definitions.get(target.removeprefix("attr:")) if target.startswith("attr:") else None
+    )
+    return definition is not None and definition.type in ("text", "choice")
 
 
 def _keep_suppressed(clean: list[dict], existing: dict[str, int]) -> tuple[int, int]:
@@ -423,7 +506,7 @@ def _keep_suppressed(clean: list[dict], existing: dict[str, int]) -> tuple[int, 
         stay += 1
         lifted = False
         if "opt_out" in kinds:
-            lifted |= r.get("opted_out") is False
+            lifted |= "opted_out" in r and r["opted_out"] is not True
             r["opted_out"] = True
         if "consent_withdrawn" in kinds:
             lifted |= (
@@ -442,8 +525,16 @@ def public(report: dict) -> dict:
 # Writing --------------------------------------------------------------------------------------
 
 
-def import_commit(*, headers, rows, mapping, by) -> dict:
-    """Check, then upsert by external id in one transaction: any bad row and nothing is written."""
+def _no_progress(fraction, stage):
+    return None
+
+
+def import_commit(*, headers, rows, mapping, by, progress=_no_progress) -> dict:
+    """Check, then upsert by external id in one transaction: any bad row and nothing is written.
+
+    ``progress(fraction, stage)`` hears how far it got (the import job shows it on the page).
+    """
+    progress(0.05, "checking rows")
     report = import_check(headers=headers, rows=rows, mapping=mapping)
     if report["file_errors"] or report["error_count"]:
         first = report["file_errors"] or [
@@ -463,6 +554,7 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
     now = timezone.now()
     mapped = set(mapping)
     account_keys = sorted({r["account_id"] for r in clean if r.get("account_id")})
+    progress(0.5, "writing accounts")
     with transaction.atomic():
         suppression.source_set(Suppression.Source.IMPORT, by)
         accounts_before = upserting.account_inputs(account_keys)
@@ -473,37 +565,8 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
         if any(t.startswith("attr:") for t in mapped):
             update_fields.append("attributes")
         update_fields.append("updated_at")
-        batch = []
-        for r in clean:
-            consent = r.get("consent", Participant.Consent.PENDING)
-            batch.append(
-                {
-                    "external_id": r["external_id"],
-                    "name": r["name"],
-                    "email": r["email"].lower(),
-                    "account_id": account_ids.get(r.get("account_id") or None),
-                    "time_zone": r.get("time_zone") or "UTC",
-                    "language": r.get("language") or "en",
-                    "consent": consent,
-                    "consent_at": None
-                    if r.get("_keep_consent_at")
-                    else r.get("consent_at")
-                    or (now if consent == Participant.Consent.GRANTED else None),
-                    "do_not_contact": r.get("do_not_contact", False),
-                    "opted_out": r.get("opted_out", False),
-                    "contact_block_reason": r.get("contact_block_reason", ""),
-                    "plan": r.get("plan", ""),
-                    "region": r.get("region", ""),
-                    "country": r.get("country", ""),
-                    "industry": r.get("industry", ""),
-                    "company_size": r.get("company_size", ""),
-                    "tenure": r.get("tenure", ""),
-                    "usage_level": r.get("usage_level", ""),
-                    "attributes": r["_attributes"],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+        progress(0.6, "writing participants")
+        batch = upserting.participant_rows(clean=clean, account_ids=account_ids, now=now)
         # Re-evaluate only whom the file changed: new people, changed consent, flags, account or
         # attributes, and everyone at an account whose renewal date or owner flag changed. The
         # nightly CRM push of an unchanged panel then costs a comparison, not a full refresh.
@@ -523,7 +586,9 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
             changed.update(
                 Participant.objects.filter(account_id__in=moved).values_list("pk", flat=True)
             )
+        progress(0.85, "re-checking eligibility")
         eligibility.refresh_participants(ids=sorted(changed), now=now)
+    progress(1.0, "done")
     from productops.accounts.services import audit_record
 
     if by is not None and clean:

@@ -657,11 +657,20 @@ class ImportBatch(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded"
         CHECKED = "checked", "Checked"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
         IMPORTED = "imported", "Imported"
         FAILED = "failed", "Failed"
 
     file_name = models.CharField(max_length=200)
-    stored_path = models.CharField(max_length=400)
+    # Emptied once the file is deleted (after its import, or by the daily sweep): it holds
+    # personal data and is kept no longer than needed.
+    stored_path = models.CharField(max_length=400, blank=True)
+    sheet = models.CharField(max_length=100, blank=True, help_text="The XLSX worksheet read.")
+    # Where the import job is; the page polls it (research/import_jobs.py).
+    progress = models.FloatField(default=0)
+    stage = models.CharField(max_length=40, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=dict, blank=True)
     report = models.JSONField(default=dict, blank=True)

@@ -6,6 +6,7 @@ from research import attributes, fatigue
 from research.models import (
     Account,
     AttributeDefinition,
+    ImportBatch,
     LedgerEntry,
     Participant,
     ResearchRequest,
@@ -413,3 +414,33 @@ class ImportInputSerializer(serializers.Serializer):
         help_text='Panel field -> column name, e.g. {"external_id": "Contact ID"}; guessed from headers if left out.',
     )
     dry_run = serializers.BooleanField(default=False)
+    sheet = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=100,
+        help_text="XLSX only: the worksheet to read; required when the workbook has several.",
+    )
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "file_name",
+            "sheet",
+            "status",
+            "progress",
+            "percent",
+            "stage",
+            "report",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_percent(self, obj) -> int:
+        return round(obj.progress * 100)

@@ -39,4 +39,5 @@ urlpatterns = [
     path("rules/", views.rules_edit, name="rules"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_map, name="import_map"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
 ]

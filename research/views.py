@@ -1,7 +1,3 @@
-import os
-import uuid
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from productops.accounts.permissions import admin_required
-from research import health, importing, services, targeting
+from research import health, import_jobs, importing, services, targeting
 from research.account_edits import can_edit_accounts
 from research.forms import (
     ImportMappingForm,
@@ -357,12 +353,6 @@ def rules_edit(request):
 # Import ---------------------------------------------------------------------------------------
 
 
-def _import_dir():
-    folder = os.path.join(settings.MEDIA_ROOT, "research-imports")
-    os.makedirs(folder, exist_ok=True)
-    return folder
-
-
 @csrf_exempt
 @login_required
 def import_upload(request):
@@ -396,73 +386,94 @@ def _import_upload(request):
                 raise ValidationError(
                     {"file": f"The file is larger than {importing.limit_text()}."}
                 )
-            data = upload.read()
-            headers, _rows = importing.read_table(data, upload.name)
-        except ValidationError as e:
-            for errs in e.message_dict.values():
-                form.add_error("file", errs)
-        else:
-            ext = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            path = os.path.join(_import_dir(), f"{uuid.uuid4().hex}{ext}")
-            with open(path, "wb") as fh:
-                fh.write(data)
-            batch = ImportBatch.objects.create(
-                file_name=upload.name[:200],
-                stored_path=path,
-                headers=headers,
-                uploaded_by=request.user,
+            batch = import_jobs.batch_create(
+                data=upload.read(),
+                file_name=upload.name,
+                by=request.user,
+                sheet=form.cleaned_data["sheet"],
             )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error("sheet" if field == "sheet" else "file", errs)
+        else:
             return redirect("research:import_map", pk=batch.pk)
     recent = ImportBatch.objects.select_related("uploaded_by")[:5]
-    return render(request, "research/import.html", {"form": form, "recent": recent})
+    return render(
+        request,
+        "research/import.html",
+        {"form": form, "recent": recent, "empty_cells": importing.EMPTY_CELL_MEANING},
+    )
 
 
-@login_required
-def import_map(request, pk):
+def _get_batch_for_uploader(request, pk) -> ImportBatch:
     _require_recruiter(request)
     batch = get_object_or_404(ImportBatch, pk=pk)
     if batch.uploaded_by_id != request.user.pk and not request.user.is_productops_admin:
         raise PermissionDenied("Only the person who uploaded this file can import it.")
+    return batch
+
+
+@login_required
+def import_map(request, pk):
+    batch = _get_batch_for_uploader(request, pk)
     all_targets = importing.targets()
     guessed = batch.mapping or importing.guess_mapping(batch.headers, all_targets)
     form = ImportMappingForm(
         request.POST or None, headers=batch.headers, targets=all_targets, guessed=guessed
     )
     report = None
-    if request.method == "POST" and batch.status != ImportBatch.Status.IMPORTED and form.is_valid():
+    busy = batch.status in (
+        ImportBatch.Status.QUEUED,
+        ImportBatch.Status.RUNNING,
+        ImportBatch.Status.IMPORTED,
+    )
+    if request.method == "POST" and not busy and form.is_valid():
         mapping = form.mapping()
-        with open(batch.stored_path, "rb") as fh:
-            headers, rows = importing.read_table(fh.read(), batch.stored_path)
-        if request.POST.get("action") == "import":
-            try:
-                report = importing.import_commit(
-                    headers=headers, rows=rows, mapping=mapping, by=request.user
-                )
-            except ValidationError:
-                report = importing.public(
-                    importing.import_check(headers=headers, rows=rows, mapping=mapping)
-                )
-                messages.error(
-                    request, "Nothing was imported: fix the rows below and upload the file again."
-                )
-                batch.status = ImportBatch.Status.FAILED
-            else:
-                batch.status = ImportBatch.Status.IMPORTED
-                os.remove(batch.stored_path)
-                messages.success(
-                    request,
-                    f"Imported {report['new']} new and updated {report['updated']} participants.",
-                )
-        else:
-            report = importing.public(
-                importing.import_check(headers=headers, rows=rows, mapping=mapping)
-            )
-            batch.status = ImportBatch.Status.CHECKED
+        try:
+            headers, rows = import_jobs.batch_read(batch)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("research:import")
+        report = importing.public(
+            importing.import_check(headers=headers, rows=rows, mapping=mapping)
+        )
         batch.mapping = mapping
         batch.report = report
+        if request.POST.get("action") == "import" and not (
+            report["error_count"] or report["file_errors"]
+        ):
+            batch.save(update_fields=["mapping", "report"])
+            import_jobs.import_queue(batch=batch, mapping=mapping, by=request.user)
+            messages.info(request, "Importing in the background; this page follows it.")
+            return redirect("research:import_map", pk=batch.pk)
+        if request.POST.get("action") == "import":
+            messages.error(request, "Nothing was imported: fix the rows below and upload again.")
+        batch.status = ImportBatch.Status.CHECKED
         batch.save(update_fields=["mapping", "report", "status"])
     return render(
         request,
         "research/import_map.html",
-        {"batch": batch, "form": form, "report": report or batch.report},
+        {
+            "batch": batch,
+            "form": form,
+            "report": report or batch.report,
+            "job": import_jobs.progress_of(batch),
+            "empty_cells": importing.EMPTY_CELL_MEANING,
+        },
     )
+
+
+@login_required
+def import_progress(request, pk):
+    """The progress bar fragment the import page polls while the job runs."""
+    batch = _get_batch_for_uploader(request, pk)
+    job = import_jobs.progress_of(batch)
+    response = render(
+        request,
+        "research/import_map.html#progress",
+        {"batch": batch, "job": job, "report": batch.report},
+    )
+    if job["finished"] and request.htmx:
+        # Done: reload the whole page, which shows the full report.
+        response["HX-Refresh"] = "true"
+    return response
