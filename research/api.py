@@ -426,6 +426,9 @@ class ResearchRequestViewSet(
             criteria=criteria,
             needed=data.validated_data["participants_needed"],
             method=data.validated_data.get("method", ""),
+            session_minutes=data.validated_data["session_minutes"],
+            dimensions=targeting.dimensions_clean(data.validated_data["dimensions"]),
+            deadline=data.validated_data["deadline"],
         )
         return Response(DryRunSerializer(result).data)
 

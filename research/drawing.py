@@ -8,59 +8,32 @@ without them; nobody refused is ever stored, and a shortfall names the rule that
 The people kept are held for the request (research/holds.py).
 """
 
-import math
 import random
 from collections import Counter
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from productops.accounts.services import audit_record
-from research import eligibility, fatigue, holds, sampling, services, targeting
-from research.models import LedgerEntry, Participant, ResearchRequest, Sample, SampleMember
+from research import eligibility, fatigue, holds, planning, sampling, services, targeting
+from research.models import Participant, ResearchRequest, Sample, SampleMember
 
 # Each round leaves out everyone refused in the one before; a few rounds settle any panel.
 MAX_ROUNDS = 8
 
 
 def account_room(*, account_ids, rules, session_minutes: int, now) -> dict[int, tuple[int, str]]:
-    """Account id -> (sessions a sample may still plan there this quarter, the cap that limits it).
-
-    Counts what fatigue.evaluate counts: sessions and minutes of every touch after now - 91 days,
-    planned (future) ones included.
-    """
+    """Account id -> (sessions a sample may still plan there this quarter, the cap that limits it)."""
     account_ids = [a for a in set(account_ids) if a is not None]
     if not account_ids:
         return {}
-    since = now - timedelta(days=fatigue.QUARTER_DAYS)
-    used = {
-        row["account_id"]: (row["sessions"], row["minutes"] or 0)
-        for row in LedgerEntry.objects.filter(
-            eligibility.ACCOUNT_RULE_TOUCHES,
-            account_id__in=eligibility.ids_param(account_ids),
-            at__gt=since,
-        )
-        .values("account_id")
-        .annotate(sessions=Count("id", filter=Q(kind="session")), minutes=Sum("minutes"))
-        .order_by()
+    usage = planning.account_usage(now=now, account_ids=account_ids)
+    return {
+        aid: planning.room_of(usage.get(aid, (0, 0)), rules=rules, session_minutes=session_minutes)
+        for aid in account_ids
     }
-    room = {}
-    for aid in account_ids:
-        sessions, minutes = used.get(aid, (0, 0))
-        by_sessions = rules.account_max_sessions_per_quarter - sessions
-        by_minutes = (
-            (rules.account_max_minutes_per_quarter - minutes) // max(1, session_minutes)
-            if session_minutes
-            else math.inf
-        )
-        if by_minutes < by_sessions:
-            room[aid] = (max(0, int(by_minutes)), "account-minutes-cap")
-        else:
-            room[aid] = (max(0, by_sessions), "account-session-cap")
-    return room
 
 
 def _sample_refusals(selected, standby, *, account_of, room) -> tuple[dict[int, str], set[int]]:

@@ -179,6 +179,13 @@ class ResearchRequestForm(forms.ModelForm):
                     choices=[(v, v) for v in spec["values"]],
                     widget=forms.CheckboxSelectMultiple,
                 )
+            elif spec["type"] == "boolean":
+                self.fields[key] = forms.MultipleChoiceField(
+                    required=False,
+                    label=spec["label"],
+                    choices=[("true", "Yes"), ("false", "No")],
+                    widget=forms.CheckboxSelectMultiple,
+                )
             elif spec["type"] == "number":
                 continue  # numeric filters are for the API: {"min": .., "max": ..}
             else:
@@ -192,9 +199,13 @@ class ResearchRequestForm(forms.ModelForm):
         if self.instance.pk:
             for name, values in (self.instance.criteria or {}).items():
                 if f"crit_{name}" in self.fields and isinstance(values, list):
-                    self.initial[f"crit_{name}"] = (
-                        values if self.catalogue[name]["values"] else ", ".join(values)
-                    )
+                    spec = self.catalogue[name]
+                    if spec["type"] == "boolean":
+                        self.initial[f"crit_{name}"] = ["true" if v else "false" for v in values]
+                    else:
+                        self.initial[f"crit_{name}"] = (
+                            values if spec["values"] else ", ".join(values)
+                        )
             self.initial["dimensions"] = self.instance.dimensions
             self.initial["incentive"] = Decimal(self.instance.incentive_cents) / 100
 

@@ -198,7 +198,10 @@ class LedgerEntryCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(
         choices=LedgerEntry.Method.choices, required=False, allow_blank=True, default=""
     )
-    at = serializers.DateTimeField(required=False, help_text="When it happened; now if left out.")
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When it happened, or for a planned session when it will (up to a year ahead); now if left out.",
+    )
     minutes = serializers.IntegerField(min_value=0, max_value=1440, default=0)
     incentive_cents = serializers.IntegerField(min_value=0, max_value=10_000_000, default=0)
     team = serializers.SlugRelatedField(
@@ -301,6 +304,20 @@ class DryRunInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(
         choices=ResearchRequest.Method.choices, required=False, allow_blank=True
     )
+    session_minutes = serializers.IntegerField(
+        min_value=5,
+        max_value=480,
+        default=45,
+        help_text="Counted against each account's minutes cap.",
+    )
+    dimensions = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=3,
+        help_text="Attributes to compare the eligible panel with the whole panel on.",
+    )
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class RuleCountSerializer(serializers.Serializer):
@@ -325,6 +342,17 @@ class DryRunSerializer(serializers.Serializer):
     by_rule = RuleCountSerializer(many=True)
     held = HeldCountSerializer(many=True, help_text="Eligible people other requests hold.")
     held_total = serializers.IntegerField()
+    sample_capacity = serializers.IntegerField(
+        help_text="The most one sample can take under the account caps as a whole."
+    )
+    session_minutes = serializers.IntegerField()
+    impossible = serializers.BooleanField(help_text="True when the request cannot be filled.")
+    fill_note = serializers.CharField(allow_blank=True)
+    skew = serializers.JSONField(
+        allow_null=True,
+        help_text="The eligible panel against the whole panel on the dimensions: tvd, psi, "
+        "verdict and per-dimension rows.",
+    )
     response_rate = serializers.FloatField()
     invitations_needed = serializers.IntegerField()
     expected_days = serializers.IntegerField(allow_null=True)

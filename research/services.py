@@ -24,6 +24,7 @@ from research.models import (
 )
 
 MIN_REASON_LENGTH = 15
+PLANNED_SESSION_HORIZON = timedelta(days=365)
 
 # Rules ----------------------------------------------------------------------------------------
 
@@ -73,8 +74,17 @@ def ledger_record(
     """Record one touch and bring the participant's (and, for sessions, the account's) eligibility up to date."""
     now = timezone.now()
     at = at or now
-    if at > now + timedelta(days=1):
-        raise ValidationError({"at": "A touch cannot be in the future; record it when it happens."})
+    # A session can be planned ahead (scheduling books it, and the rules count it from the
+    # moment it is planned); other touches are recorded when they happen.
+    if kind == LedgerEntry.Kind.SESSION:
+        if at > now + PLANNED_SESSION_HORIZON:
+            raise ValidationError(
+                {"at": "A session can be planned at most a year ahead; pick an earlier date."}
+            )
+    elif at > now + timedelta(days=1):
+        raise ValidationError(
+            {"at": "Only sessions can be planned ahead; record this touch when it happens."}
+        )
     with transaction.atomic():
         entry = LedgerEntry.objects.create(
             participant=participant,
@@ -205,13 +215,13 @@ def open_requests_at_risk(*, now=None) -> list[dict]:
         ResearchRequest.objects.open().filter(deadline__gte=now.date()).select_related("team")
     ):
         try:
-            dry = targeting.dry_run(
-                criteria=req.criteria, needed=req.participants_needed, method=req.method, now=now
-            )
+            dry = targeting.request_dry_run(req, now=now)
         except ValidationError:
             continue
         problems = []
-        if dry["eligible"] < dry["invitations_needed"]:
+        if dry["impossible"]:
+            problems.append("it cannot be filled at today's response rate")
+        elif dry["sample_capacity"] < dry["invitations_needed"]:
             problems.append(
                 f"only {dry['eligible']} eligible for about {dry['invitations_needed']} invitations needed"
             )

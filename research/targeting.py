@@ -15,11 +15,12 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
 
-from research import eligibility, fatigue, holds, sampling
+from research import eligibility, fatigue, holds, planning, sampling
 from research.models import (
     BUILTIN_ATTRIBUTES,
     RULE_BITS,
     AttributeDefinition,
+    FatigueRuleSet,
     Override,
     Participant,
     ResearchRequest,
@@ -27,6 +28,7 @@ from research.models import (
 from research.responses import response_rate, typical_fill_days
 
 MAX_DIMENSIONS = 3
+_BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BLANK = "(blank)"
 
 
@@ -86,8 +88,20 @@ def criteria_clean(criteria, *, catalogue=None) -> dict:
         if not isinstance(wanted, list) or not wanted:
             raise ValidationError({"criteria": f"'{name}' needs a list of values, e.g. [\"pro\"]."})
         if spec["type"] == "boolean":
+            unclear = [
+                v
+                for v in wanted
+                if not isinstance(v, bool) and str(v).strip().lower() not in _BOOLEAN_WORDS
+            ]
+            if unclear:
+                raise ValidationError(
+                    {
+                        "criteria": f"'{name}' is yes or no; {', '.join(map(repr, unclear))} is "
+                        "neither. Use true or false."
+                    }
+                )
             values = [
-                v if isinstance(v, bool) else str(v).lower() in {"true", "yes", "1"} for v in wanted
+                v if isinstance(v, bool) else _BOOLEAN_WORDS[str(v).strip().lower()] for v in wanted
             ]
         else:
             values = [str(v).strip() for v in wanted if str(v).strip()]
@@ -210,31 +224,66 @@ def dry_run(
     now=None,
     catalogue=None,
     request: ResearchRequest | None = None,
+    session_minutes: int = 0,
+    dimensions=(),
+    deadline=None,
 ) -> dict:
-    """How many match, how many each rule excludes, who other requests hold, and how long
-    filling should take."""
+    """How many match, how many each rule holds back (for a session of this length), who other
+    requests hold, how many one sample can take under the account caps, how long filling should
+    take or that it cannot be filled, and how the eligible panel differs from the whole."""
     now = now or timezone.now()
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    rules = FatigueRuleSet.objects.current_rules()
     qs = matching(criteria, catalogue=catalogue)
     counts, by_rule = _counts(qs, now=now)
     rate = response_rate(method=method, now=now)
     invitations = math.ceil(needed / rate)
-    held = holds.held_summary(
-        queryset=qs.filter(next_eligible_at__lte=now), now=now, request=request
-    )
+    eligible_now = qs.filter(next_eligible_at__lte=now)
+    held = holds.held_summary(queryset=eligible_now, now=now, request=request)
     held_total = sum(h["count"] for h in held)
-    eligible = counts["eligible"] - held_total
-    waves = math.ceil(invitations / eligible) if eligible else None
-    fill_days = typical_fill_days(now=now)
+    free = holds.eligible_for(request=request, queryset=eligible_now, now=now)
+    room = planning.capacity(
+        eligible_qs=free, rules=rules, session_minutes=session_minutes, now=now
+    )
+    if room["too_long"]:
+        # The denormalised state checks a session of any length; this one is longer.
+        by_rule = _with_rule(by_rule, "account-minutes-cap", room["too_long"])
+    eligible = counts["eligible"] - held_total - room["too_long"]
+    available = room["people"]
     warnings = []
     if eligible < needed:
         warnings.append(
             f"Only {eligible} eligible participant{'s' if eligible != 1 else ''} match for {needed} wanted: "
             "widen the criteria, lower the number, or wait until cooldowns end."
         )
-    elif eligible < invitations:
+    elif available < needed:
         warnings.append(
-            f"At a {rate:.0%} response rate you need about {invitations} invitations but only {eligible} "
-            "are eligible; expect to fall short or to wait for a second wave."
+            f"The account caps let one sample take at most {available} of the {eligible} eligible "
+            f"({room['capped']} are at accounts that would pass their quarterly cap)."
+        )
+    elif available < invitations:
+        warnings.append(
+            f"At a {rate:.0%} response rate you need about {invitations} invitations but only {available} "
+            "can be invited now; expect to fall short or to wait for a second wave."
+        )
+    fill = planning.time_to_fill(
+        matching_qs=qs,
+        available=available,
+        needed=needed,
+        rate=rate,
+        fill_days=typical_fill_days(now=now),
+        now=now,
+        deadline=deadline,
+    )
+    if fill["impossible"]:
+        warnings.insert(0, fill["note"])
+    panel_skew = None
+    if dimensions:
+        panel_skew = planning.skew(
+            matching_qs=qs,
+            eligible_q=Q(next_eligible_at__lte=now),
+            dimensions=list(dimensions),
+            columns=_dimension_columns(list(dimensions), catalogue),
         )
     return {
         "matching": counts["matching"],
@@ -243,11 +292,36 @@ def dry_run(
         "by_rule": by_rule,
         "held": held,
         "held_total": held_total,
+        "sample_capacity": available,
+        "session_minutes": session_minutes,
         "response_rate": rate,
         "invitations_needed": invitations,
-        "expected_days": fill_days * max(1, waves or 1) if eligible else None,
+        "expected_days": fill["days"],
+        "impossible": fill["impossible"],
+        "fill_note": fill["note"],
+        "skew": panel_skew,
         "warnings": warnings,
     }
+
+
+def _with_rule(by_rule: list[dict], rule: str, extra: int) -> list[dict]:
+    counts = {r["rule"]: r["count"] for r in by_rule}
+    counts[rule] = counts.get(rule, 0) + extra
+    return _rule_rows(counts.items())
+
+
+def request_dry_run(request: ResearchRequest, *, now=None) -> dict:
+    """Today's dry run of a filed request, with all it asks for."""
+    return dry_run(
+        criteria=request.criteria,
+        needed=request.participants_needed,
+        method=request.method,
+        now=now,
+        request=request,
+        session_minutes=request.session_minutes,
+        dimensions=request.dimensions,
+        deadline=request.deadline,
+    )
 
 
 def overlapping_requests(*, criteria: dict, deadline, exclude_pk=None, now=None, team=None):

@@ -124,9 +124,10 @@ def form_dry_run(form, *, exclude_pk=None) -> dict | None:
         req = form.instance
         if req.pk:
             criteria, needed, method = req.criteria, req.participants_needed, req.method
-            deadline = req.deadline
+            deadline, minutes, dimensions = req.deadline, req.session_minutes, req.dimensions
         else:
             criteria, needed, method, deadline = {}, 8, "interview", None
+            minutes, dimensions = 45, []
     else:
         data = getattr(form, "cleaned_data", {})
         if "criteria" not in data:
@@ -138,12 +139,17 @@ def form_dry_run(form, *, exclude_pk=None) -> dict | None:
         needed = data.get("participants_needed") or 1
         method = data.get("method") or ""
         deadline = data.get("deadline")
+        minutes = data.get("session_minutes") or 0
+        dimensions = data.get("dimensions") or []
     dry = targeting.dry_run(
         criteria=criteria,
         needed=needed,
         method=method,
         catalogue=form.catalogue,
         request=form.instance if form.instance.pk else None,
+        session_minutes=minutes,
+        dimensions=dimensions,
+        deadline=deadline,
     )
     dry["overlaps"] = (
         targeting.overlapping_requests(criteria=criteria, deadline=deadline, exclude_pk=exclude_pk)
@@ -169,12 +175,7 @@ def request_detail(request, pk):
         standby = [m for m in rows if m.standby]
     dry = None
     try:
-        dry = targeting.dry_run(
-            criteria=research_request.criteria,
-            needed=research_request.participants_needed,
-            method=research_request.method,
-            request=research_request,
-        )
+        dry = targeting.request_dry_run(research_request)
     except ValidationError as e:
         messages.error(request, "; ".join(e.messages))
     overlaps = []

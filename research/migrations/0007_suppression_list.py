@@ -58,7 +58,8 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER research_participant_keep_suppression
     BEFORE UPDATE OF opted_out, consent ON research_participant
-    FOR EACH ROW EXECUTE FUNCTION research_participant_keep_suppression();
+    FOR EACH ROW WHEN (OLD.opted_out OR OLD.consent = 'withdrawn')
+    EXECUTE FUNCTION research_participant_keep_suppression();
 
 CREATE FUNCTION research_participant_record_suppression() RETURNS trigger AS $$
 DECLARE
@@ -81,7 +82,8 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER research_participant_record_suppression
     AFTER INSERT OR UPDATE OF opted_out, consent ON research_participant
-    FOR EACH ROW EXECUTE FUNCTION research_participant_record_suppression();
+    FOR EACH ROW WHEN (NEW.opted_out OR NEW.consent = 'withdrawn')
+    EXECUTE FUNCTION research_participant_record_suppression();
 """
 
 BACKWARD = """

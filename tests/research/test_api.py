@@ -97,7 +97,7 @@ def test_ledger_writes_are_validated_and_for_researchers_only(api_for, world, pa
         },
         format="json",
     )
-    assert future.status_code == 400 and "future" in future.json()["at"][0]
+    assert future.status_code == 400 and "planned ahead" in future.json()["at"][0]
     assert not LedgerEntry.objects.exists()
 
 

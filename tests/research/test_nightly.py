@@ -111,18 +111,42 @@ def test_a_dry_run_reads_the_response_rate_the_nightly_run_stored(db, django_ass
     nightly.panel_refresh()
     _history("interview", invitations=0, sessions=30)  # today's sessions count from tomorrow
     cache.clear()
+    overall = (10 + 0.35 * 20) / (40 + 20)
     with django_assert_num_queries(1):
-        assert responses.response_rate(method="interview") == 0.25
+        assert responses.response_rate(method="interview") == pytest.approx(
+            (10 + overall * 20) / (40 + 20)
+        )
         assert responses.typical_fill_days() == responses.DEFAULT_FILL_DAYS
 
 
 def test_without_a_recent_run_response_rates_are_counted_from_the_ledger(db):
     _history("interview", invitations=40, sessions=10)
-    _history("survey", invitations=10, sessions=10)  # too few invitations for its own rate
+    _history("survey", invitations=10, sessions=10)
     cache.clear()
-    assert responses.response_rate(method="interview") == 0.25
-    assert responses.response_rate(method="survey") == 20 / 50
-    assert responses.response_rate() == 20 / 50
+    overall = (20 + 0.35 * 20) / (50 + 20)
+    assert responses.response_rate() == pytest.approx(overall)
+    assert responses.response_rate(method="interview") == pytest.approx(
+        (10 + overall * 20) / (40 + 20)
+    )
+    # Ten of ten is not a 100% rate yet: the prior holds it back until there are more.
+    assert responses.response_rate(method="survey") == pytest.approx(
+        (10 + overall * 20) / (10 + 20)
+    )
+
+
+def test_the_response_rate_is_accepted_over_sent_invitations_and_never_passes_one(db):
+    # Sessions booked without an invitation in the ledger (a CS call turned interview) are not
+    # acceptances: 12 invitations, 3 followed by a session, 40 sessions overall.
+    _history("interview", invitations=12, sessions=3)
+    loner = make_participant(990)
+    LedgerEntry.objects.bulk_create(
+        [LedgerEntry(participant=loner, kind="session", method="interview", at=timezone.now())] * 37
+    )
+    cache.clear()
+    rate = responses.response_rate(method="interview")
+    assert 0 < rate < 1
+    overall = (3 + 0.35 * 20) / (12 + 20)
+    assert rate == pytest.approx((3 + overall * 20) / (12 + 20))
 
 
 @pytest.mark.postgres

@@ -144,7 +144,10 @@ def test_asking_for_more_than_are_eligible_warns_and_draws_what_there_is(
         "Only 40 of 60 participants could be drawn: only 40 eligible people match."
     )
     dry = targeting.dry_run(criteria={}, needed=60, request=research_request)
-    assert dry["warnings"][0].startswith("Only 40 eligible participants match for 60 wanted")
+    assert any(
+        w.startswith("Only 40 eligible participants match for 60 wanted") for w in dry["warnings"]
+    )
+    assert dry["impossible"] and dry["warnings"][0].startswith("Cannot be filled")
 
 
 def test_a_drawn_person_refused_for_this_request_is_replaced(world, panel, research_request):
