@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.urls import include, path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import fields as drf_fields
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -19,7 +20,15 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from research import attributes, import_jobs, importing, services, suppression, targeting
+from research import (
+    attributes,
+    holds,
+    import_jobs,
+    importing,
+    services,
+    suppression,
+    targeting,
+)
 from research.account_edits import account_update
 from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
@@ -45,6 +54,7 @@ from research.serializers import (
     DryRunInputSerializer,
     DryRunSerializer,
     EligibilitySerializer,
+    HoldReleaseInputSerializer,
     ImportBatchSerializer,
     ImportInputSerializer,
     LedgerEntryCreateSerializer,
@@ -389,6 +399,29 @@ class ResearchRequestViewSet(
         data.is_valid(raise_exception=True)
         request_update(request=research_request, by=request.user, **data.validated_data)
         return Response(self._fresh(research_request))
+
+    @extend_schema(
+        request=HoldReleaseInputSerializer,
+        responses={
+            200: inline_serializer("HoldsReleased", {"released": drf_fields.IntegerField()})
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Let people this request holds go (they declined, or are not needed): other requests
+        may draw them again at once."""
+        research_request = self.get_object()
+        if not research_request.can_be_edited_by(request.user):
+            raise PermissionDenied("Only the request's researcher or a ProductOps admin can.")
+        data = HoldReleaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        released = holds.holds_release(
+            request=research_request,
+            reason=data.validated_data["reason"],
+            now=timezone.now(),
+            participant_ids=data.validated_data["participants"],
+        )
+        return Response({"released": released})
 
     @extend_schema(request=RequestCancelInputSerializer, responses=ResearchRequestSerializer)
     @action(detail=True, methods=["post"])

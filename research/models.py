@@ -571,6 +571,7 @@ class Hold(models.Model):
     class Release(models.TextChoices):
         INVITED = "invited", "Invited"
         DECLINED = "declined", "Declined"
+        RELEASED = "released", "Released by the researcher"
         REDRAWN = "redrawn", "Sample redrawn"
         CLOSED = "closed", "Request closed or cancelled"
         EXPIRED = "expired", "Expired"

@@ -403,6 +403,19 @@ class SampleSerializer(serializers.ModelSerializer):
         return self._members(obj, True)
 
 
+class HoldReleaseInputSerializer(serializers.Serializer):
+    participants = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=1000,
+        help_text="Participant ids of this request's sample to let go.",
+    )
+    reason = serializers.ChoiceField(
+        choices=[("declined", "They declined"), ("released", "Not needed")],
+        help_text="declined: they said no; released: the request does not need them.",
+    )
+
+
 class RequestCancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=500, allow_blank=True, help_text="Why; at least 10 characters."

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('held_until', models.DateTimeField()),
                 ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('release_reason', models.CharField(blank=True, choices=[('invited', 'Invited'), ('declined', 'Declined'), ('redrawn', 'Sample redrawn'), ('closed', 'Request closed or cancelled'), ('expired', 'Expired')], max_length=10)),
+                ('release_reason', models.CharField(blank=True, choices=[('invited', 'Invited'), ('declined', 'Declined'), ('released', 'Released by the researcher'), ('redrawn', 'Sample redrawn'), ('closed', 'Request closed or cancelled'), ('expired', 'Expired')], max_length=10)),
                 ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holds', to='research.participant')),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holds', to='research.researchrequest')),
                 ('sample', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='holds', to='research.sample')),

@@ -174,3 +174,19 @@ def test_two_requests_drawing_at_once_never_select_the_same_person(transactional
     # The same seed would pick the same people if the second draw did not see the first's holds.
     assert a and b and not a & b
     assert len(a | b) == len(a) + len(b)
+
+
+def test_a_researcher_lets_decliners_go_and_other_requests_may_draw_them(world, panel, api_for):
+    first = _request(world, needed=4)
+    drawn = targeting.sample_draw(request=first, by=world.researcher, seed=1)
+    person = _members(drawn, standby=False)[0].participant_id
+    url = f"/api/v1/research/requests/{first.pk}/release/"
+    body = {"participants": [person], "reason": "declined"}
+    assert api_for(world.member).post(url, body, format="json").status_code in (403, 404)
+    response = api_for(world.researcher).post(url, body, format="json")
+    assert response.status_code == 200 and response.json() == {"released": 1}
+    hold = Hold.objects.get(request=first, participant_id=person)
+    assert hold.release_reason == "declined"
+    second = _request(world, team=world.other_team, needed=4, title="Later")
+    held = targeting.dry_run(criteria={}, needed=4, request=second)["held_total"]
+    assert held == Hold.objects.active().filter(request=first).count()
