@@ -367,6 +367,7 @@ def _evaluate(
     incentive_cents=0,
     memo=None,
     request_id=None,
+    usage=None,
 ) -> dict:
     """Evaluate a chunk of participants: one query each for people, accounts, ledgers and overrides."""
     chunk = chunk or Chunk.of_ids(list(ids))
@@ -375,13 +376,20 @@ def _evaluate(
         return {}
     accounts = {}
     if chunk.accounts is not None:
-        accounts = {
-            aid: {**_json(attributes), "renewal_date": renewal, "owner_flagged": flagged}
-            for aid, attributes, renewal, flagged in _rows(
-                Account.objects.filter(chunk.accounts),
-                ("id", "attributes", "renewal_date", "owner_flagged"),
-            )
-        }
+        stored_usage = {}
+        for aid, attributes, renewal, flagged, sessions, minutes in _rows(
+            Account.objects.filter(chunk.accounts),
+            (
+                "id",
+                "attributes",
+                "renewal_date",
+                "owner_flagged",
+                "quarter_sessions",
+                "quarter_minutes",
+            ),
+        ):
+            accounts[aid] = {**_json(attributes), "renewal_date": renewal, "owner_flagged": flagged}
+            stored_usage[aid] = (sessions, minutes)
     own_since = now - _lookback(rules)
     own = defaultdict(list)
     # By participant id (index participant, at): a join on the account range makes PostgreSQL
@@ -403,6 +411,17 @@ def _evaluate(
             per_account[row[1]].append(_touch(row))
     # One sorted ledger per account, shared by all its people.
     account_ledgers = {aid: fatigue.Ledger(touches) for aid, touches in per_account.items()}
+    if usage is not None and accounts:
+        # Each account's quarter, as the caps count it (touches after now - 91 days).
+        start = now - fatigue.ACCOUNT_LOOKBACK
+        for aid in accounts:
+            touches = [t for t in per_account.get(aid, ()) if t.at > start]
+            now_usage = (
+                sum(1 for t in touches if t.kind == "session"),
+                sum(t.minutes for t in touches),
+            )
+            if now_usage != stored_usage[aid]:
+                usage[aid] = now_usage
     empty = fatigue.Ledger(())
     overrides = defaultdict(set)
     # An override belongs to one request: the denormalised state (everyone's view) ignores it.
@@ -494,13 +513,23 @@ def refresh_participants(*, ids, now=None, rules=None) -> int:
 def refresh_chunk(chunk: Chunk, *, now, rules, memo=None) -> tuple[int, int]:
     """Re-evaluate one chunk and write what changed: (changed, seen). Running it twice is harmless."""
     updates = []
-    results = _evaluate(chunk=chunk, now=now, rules=rules, memo=memo)
+    usage = {}
+    results = _evaluate(chunk=chunk, now=now, rules=rules, memo=memo, usage=usage)
     for pid, (result, (row, touches)) in results.items():
         state = _new_state(result, row, touches, now)
         current = (row[6], _json(row[7]) or [], row[8], row[9])
         if state != current:
             updates.append((pid, *state))
     _write_state(updates, now)
+    if usage:
+        Account.objects.bulk_update(
+            [
+                Account(pk=aid, quarter_sessions=sessions, quarter_minutes=minutes)
+                for aid, (sessions, minutes) in usage.items()
+            ],
+            ["quarter_sessions", "quarter_minutes"],
+            batch_size=1000,
+        )
     return len(updates), len(results)
 
 

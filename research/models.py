@@ -146,6 +146,12 @@ class Account(models.Model):
     )
     owner_flag_reason = models.CharField(max_length=300, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # Sessions and participant-minutes in the rolling quarter at the last refresh (planned ones
+    # included), kept by research/eligibility.py with the participants' state, so a dry run
+    # knows each account's room under the caps without walking the ledger. Between refreshes
+    # old touches only leave the window, so the figures can only overstate what is used.
+    quarter_sessions = models.PositiveIntegerField(default=0, db_default=0)
+    quarter_minutes = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,10 +9,11 @@ so a dry run over half a million people stays a handful of grouped queries.
 import math
 from datetime import UTC, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from research import eligibility, fatigue, sampling
-from research.models import LedgerEntry
+from research.models import Account, LedgerEntry
 
 # Ends of the time-to-fill estimate: beyond a year it says "not within a year".
 HORIZON = timedelta(days=365)
@@ -53,18 +54,24 @@ def room_of(usage: tuple[int, int], *, rules: fatigue.Rules, session_minutes: in
 def capacity(*, eligible_qs, rules, session_minutes: int, now) -> dict:
     """How many of the eligible one sample could take under the account caps as a whole.
 
+    Reads each account's stored quarter (kept by every refresh; the draw itself counts the
+    ledger exactly).
+
     {"people": the most one sample can hold, "too_long": eligible people whose account has not
     the minutes left for even one session of this length, "capped": people beyond their
     account's room}.
     """
-    per_account = dict(
-        eligible_qs.order_by()
-        .values("account_id")
-        .annotate(n=Count("id"))
-        .values_list("account_id", "n")
-    )
+    per_account_qs = eligible_qs.order_by().values("account_id").annotate(n=Count("id"))
+    if connection.vendor == "postgresql":
+        return _capacity_sql(per_account_qs, rules=rules, session_minutes=session_minutes)
+    per_account = dict(per_account_qs.values_list("account_id", "n"))
     loose = per_account.pop(None, 0)
-    usage = account_usage(now=now, account_ids=list(per_account)) if per_account else {}
+    usage = dict(
+        (aid, (s, m))
+        for aid, s, m in Account.objects.filter(pk__in=list(per_account)).values_list(
+            "pk", "quarter_sessions", "quarter_minutes"
+        )
+    )
     people = loose
     too_long = capped = 0
     for aid, n in per_account.items():
@@ -75,6 +82,104 @@ def capacity(*, eligible_qs, rules, session_minutes: int, now) -> dict:
             capped += max(0, n - room)
         people += min(n, room)
     return {"people": people, "too_long": too_long, "capped": capped}
+
+
+_CAPACITY_SQL = """
+WITH e AS ({eligible}),
+r AS (
+    SELECT e.account_id, e.n,
+           %s - coalesce(a.quarter_sessions, 0) AS by_s,
+           CASE WHEN %s > 0 THEN floor((%s - coalesce(a.quarter_minutes, 0))::numeric / %s) END AS by_m
+      FROM e LEFT JOIN research_account a ON a.id = e.account_id
+),
+k AS (
+    SELECT account_id, n, (by_m IS NOT NULL AND by_m < by_s AND by_m <= 0) AS too_long,
+           greatest(0, CASE WHEN by_m IS NOT NULL AND by_m < by_s THEN by_m ELSE by_s END) AS room
+      FROM r
+)
+SELECT coalesce(sum(n) FILTER (WHERE account_id IS NULL), 0)
+     + coalesce(sum(least(n, room)) FILTER (WHERE account_id IS NOT NULL), 0),
+       coalesce(sum(n) FILTER (WHERE account_id IS NOT NULL AND too_long), 0),
+       coalesce(sum(greatest(0, n - room)) FILTER (WHERE account_id IS NOT NULL AND NOT too_long), 0)
+  FROM k
+"""
+
+
+_COUNTS_SQL = """
+WITH m AS MATERIALIZED ({rows}),
+c AS (
+    SELECT blocked_mask{dims}, count(*) AS n, count(*) FILTER (WHERE next_eligible_at <= %s) AS e
+      FROM m GROUP BY blocked_mask{dims}
+),
+e AS (SELECT account_id, count(*) AS n FROM m WHERE _free GROUP BY account_id),
+r AS (
+    SELECT e.account_id, e.n,
+           %s - coalesce(a.quarter_sessions, 0) AS by_s,
+           CASE WHEN %s > 0 THEN floor((%s - coalesce(a.quarter_minutes, 0))::numeric / %s) END AS by_m
+      FROM e LEFT JOIN research_account a ON a.id = e.account_id
+),
+k AS (
+    SELECT account_id, n, (by_m IS NOT NULL AND by_m < by_s AND by_m <= 0) AS too_long,
+           greatest(0, CASE WHEN by_m IS NOT NULL AND by_m < by_s THEN by_m ELSE by_s END) AS room
+      FROM r
+),
+cap AS (
+    SELECT coalesce(sum(n) FILTER (WHERE account_id IS NULL), 0)
+         + coalesce(sum(least(n, room)) FILTER (WHERE account_id IS NOT NULL), 0) AS people,
+           coalesce(sum(n) FILTER (WHERE account_id IS NOT NULL AND too_long), 0) AS too_long,
+           coalesce(sum(greatest(0, n - room)) FILTER (WHERE account_id IS NOT NULL AND NOT too_long), 0) AS capped
+      FROM k
+)
+SELECT c.blocked_mask, c.n, c.e, cap.people, cap.too_long, cap.capped{c_dims} FROM c CROSS JOIN cap
+"""
+
+
+def counts_with_capacity(*, rows_qs, now, dims, rules, session_minutes) -> list[tuple]:
+    """The dry run's one scan (PostgreSQL): (blocked_mask, matching, eligible, capacity people,
+    too long, capped, *dimension values) per group.
+
+    ``rows_qs`` is a values() queryset over the matching people giving account_id,
+    blocked_mask, next_eligible_at, a boolean "_free" (eligible and held by no other request)
+    and the dimension columns ``dims``. Materialised once, it feeds both the per-rule counts and
+    each account's room under the caps, so half a million rows are read once, not twice.
+    """
+    sql, params = rows_qs.query.sql_with_params()
+    query = _COUNTS_SQL.format(
+        rows=sql,
+        dims="".join(f', "{d}"' for d in dims),
+        c_dims="".join(f', c."{d}"' for d in dims),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            query,
+            [
+                *params,
+                now,
+                rules.account_max_sessions_per_quarter,
+                session_minutes,
+                rules.account_max_minutes_per_quarter,
+                max(1, session_minutes),
+            ],
+        )
+        return cursor.fetchall()
+
+
+def _capacity_sql(per_account_qs, *, rules, session_minutes) -> dict:
+    """capacity() in one statement over the accounts' stored quarter (Account.quarter_*)."""
+    sql, params = per_account_qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CAPACITY_SQL.format(eligible=sql),
+            [
+                *params,
+                rules.account_max_sessions_per_quarter,
+                session_minutes,
+                rules.account_max_minutes_per_quarter,
+                max(1, session_minutes),
+            ],
+        )
+        people, too_long, capped = cursor.fetchone()
+    return {"people": int(people), "too_long": int(too_long), "capped": int(capped)}
 
 
 def _day_end(day) -> datetime:
@@ -151,6 +256,13 @@ def skew(*, matching_qs, eligible_q, dimensions, columns) -> dict | None:
         stratum = tuple(str(row[c]) if row[c] not in (None, "") else "(blank)" for c in columns)
         whole[stratum] = whole.get(stratum, 0) + row["n"]
         eligible[stratum] = eligible.get(stratum, 0) + row["eligible"]
+    return skew_of(whole=whole, eligible=eligible, dimensions=dimensions)
+
+
+def skew_of(*, whole: dict, eligible: dict, dimensions) -> dict | None:
+    """skew() from counts per stratum already at hand (the dry run counts them in its one scan)."""
+    if not dimensions:
+        return None
     tvd, psi = sampling.representativeness(eligible, whole)
     per_dimension = []
     for i, name in enumerate(dimensions):

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, TextField, Value, Window
+from django.db.models import BooleanField, Case, Count, F, Q, TextField, Value, When, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
@@ -187,28 +187,70 @@ def _rule_rows(rows) -> list[dict]:
     )
 
 
-def _counts(queryset, *, now) -> tuple[dict, list[dict]]:
+def _counts(queryset, *, now, columns=None) -> tuple[dict, list[dict]]:
     """Matching, eligible and held back per rule, in one scan grouped by blocked_mask.
 
     A panel has few distinct combinations of blocking rules, so the database returns a short
-    list of (mask, people) and the bits are counted here, not tested per row per rule.
+    list of (mask, people) and the bits are counted here, not tested per row per rule. With
+    ``columns`` (dimension expressions) the same scan also groups by stratum, and counts["whole"]
+    and counts["eligible_strata"] give the whole and the eligible panel per stratum.
     """
+    columns = columns or {}
     rows = (
-        queryset.order_by()
-        .values("blocked_mask")
+        queryset.annotate(**columns)
+        .order_by()
+        .values("blocked_mask", *columns)
         .annotate(n=Count("id"), eligible=Count("id", filter=Q(next_eligible_at__lte=now)))
-        .values_list("blocked_mask", "n", "eligible")
+        .values_list("blocked_mask", "n", "eligible", *columns)
     )
-    counts = {"matching": 0, "eligible": 0}
+    return _tally(rows, with_strata=bool(columns))
+
+
+def _tally(rows, *, with_strata: bool) -> tuple[dict, list[dict]]:
+    """Counts and per-rule refusals from (blocked_mask, matching, eligible, *dimension values)."""
+    counts = {"matching": 0, "eligible": 0, "whole": {}, "eligible_strata": {}}
     per_rule = [0] * len(RULE_BITS)
-    for mask, n, eligible in rows:
+    for mask, n, eligible, *values in rows:
         counts["matching"] += n
         counts["eligible"] += eligible
+        if with_strata:
+            stratum = _stratum(values)
+            counts["whole"][stratum] = counts["whole"].get(stratum, 0) + n
+            counts["eligible_strata"][stratum] = (
+                counts["eligible_strata"].get(stratum, 0) + eligible
+            )
         if n > eligible:
             for i in range(len(RULE_BITS)):
                 if mask & (1 << i):
                     per_rule[i] += n - eligible
     return counts, _rule_rows(zip(RULE_BITS, per_rule, strict=True))
+
+
+def _counts_and_room(queryset, *, now, columns, request, rules, minutes):
+    """_counts and planning.capacity from one scan of the matching people (PostgreSQL)."""
+    held = holds.held_elsewhere(request=request, now=now)
+    rows_qs = (
+        queryset.annotate(
+            **columns,
+            _free=Case(
+                When(Q(next_eligible_at__lte=now) & ~Q(pk__in=held), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by()
+        .values("account_id", "blocked_mask", "next_eligible_at", "_free", *columns)
+    )
+    rows = planning.counts_with_capacity(
+        rows_qs=rows_qs, now=now, dims=list(columns), rules=rules, session_minutes=minutes
+    )
+    room = {"people": 0, "too_long": 0, "capped": 0}
+    grouped = []
+    for mask, n, eligible, people, too_long, capped, *values in rows:
+        room = {"people": int(people), "too_long": int(too_long), "capped": int(capped)}
+        grouped.append((mask, n, eligible, *values))
+    counts, by_rule = _tally(grouped, with_strata=bool(columns))
+    return counts, by_rule, room
 
 
 def refusals_by_rule(queryset, *, now) -> list[dict]:
@@ -233,18 +275,47 @@ def dry_run(
     take or that it cannot be filled, and how the eligible panel differs from the whole."""
     now = now or timezone.now()
     catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These grouped scans take tens of milliseconds; compiling them (JIT, which their
+            # cost estimate over half a million rows triggers) would cost about as much again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return _dry_run(
+            criteria=criteria,
+            needed=needed,
+            method=method,
+            now=now,
+            catalogue=catalogue,
+            request=request,
+            session_minutes=session_minutes,
+            dimensions=dimensions,
+            deadline=deadline,
+        )
+
+
+def _dry_run(
+    *, criteria, needed, method, now, catalogue, request, session_minutes, dimensions, deadline
+) -> dict:
     rules = FatigueRuleSet.objects.current_rules()
     qs = matching(criteria, catalogue=catalogue)
-    counts, by_rule = _counts(qs, now=now)
+    dimensions = list(dimensions or [])
+    columns = _dimension_columns(dimensions, catalogue) if dimensions else {}
     rate = response_rate(method=method, now=now)
     invitations = math.ceil(needed / rate)
     eligible_now = qs.filter(next_eligible_at__lte=now)
     held = holds.held_summary(queryset=eligible_now, now=now, request=request)
     held_total = sum(h["count"] for h in held)
-    free = holds.eligible_for(request=request, queryset=eligible_now, now=now)
-    room = planning.capacity(
-        eligible_qs=free, rules=rules, session_minutes=session_minutes, now=now
-    )
+    if connection.vendor == "postgresql":
+        counts, by_rule, room = _counts_and_room(
+            qs, now=now, columns=columns, request=request, rules=rules, minutes=session_minutes
+        )
+    else:
+        counts, by_rule = _counts(qs, now=now, columns=columns)
+        free = holds.eligible_for(request=request, queryset=eligible_now, now=now)
+        room = planning.capacity(
+            eligible_qs=free, rules=rules, session_minutes=session_minutes, now=now
+        )
     if room["too_long"]:
         # The denormalised state checks a session of any length; this one is longer.
         by_rule = _with_rule(by_rule, "account-minutes-cap", room["too_long"])
@@ -277,14 +348,9 @@ def dry_run(
     )
     if fill["impossible"]:
         warnings.insert(0, fill["note"])
-    panel_skew = None
-    if dimensions:
-        panel_skew = planning.skew(
-            matching_qs=qs,
-            eligible_q=Q(next_eligible_at__lte=now),
-            dimensions=list(dimensions),
-            columns=_dimension_columns(list(dimensions), catalogue),
-        )
+    panel_skew = planning.skew_of(
+        whole=counts["whole"], eligible=counts["eligible_strata"], dimensions=dimensions
+    )
     return {
         "matching": counts["matching"],
         "eligible": eligible,
@@ -470,8 +536,14 @@ def request_eligible(*, request: ResearchRequest, now, catalogue=None):
     catalogue = catalogue if catalogue is not None else attribute_catalogue()
     today = Q(next_eligible_at__lte=now)
     if request.pk:
-        overridden = Override.objects.filter(request=request, expires_at__gt=now)
-        today |= Q(pk__in=overridden.values("participant_id"))
+        overridden = list(
+            Override.objects.filter(request=request, expires_at__gt=now).values_list(
+                "participant_id", flat=True
+            )
+        )
+        # Only when there are some: an OR with a subquery slows the draw's window query down.
+        if overridden:
+            today |= Q(pk__in=overridden)
     eligible = matching(request.criteria, catalogue=catalogue).filter(today)
     return holds.eligible_for(request=request, queryset=eligible, now=now)
 

@@ -28,6 +28,9 @@ def test_the_dry_run_counts_eligibility_for_the_requested_session_length(world, 
     services.ledger_record(
         participant=panel.people[0], kind="session", minutes=500, team=world.team
     )
+    # The account's stored quarter follows the ledger write (the dry run reads it).
+    big = Account.objects.get(pk=panel.big.pk)
+    assert (big.quarter_sessions, big.quarter_minutes) == (1, 500)
     short = targeting.dry_run(criteria={}, needed=5, session_minutes=45)
     long = targeting.dry_run(criteria={}, needed=5, session_minutes=240)
     big_eligible = Participant.objects.filter(account=panel.big).eligible().count()
