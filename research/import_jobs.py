@@ -20,6 +20,9 @@ from research import importing
 from research.models import ImportBatch
 
 KEEP_FILES = timedelta(days=1)
+# Files up to this size are checked within the request (a second or two); larger ones by a job,
+# like the import, so no file within the limits can outlast a web worker's timeout.
+INLINE_CHECK_BYTES = 2 * 1024 * 1024
 _PROGRESS_KEY = "research:import:{}:progress"
 
 
@@ -53,8 +56,16 @@ def batch_read(batch: ImportBatch):
         return importing.read_table(fh.read(), batch.stored_path, batch.sheet)
 
 
-def import_queue(*, batch: ImportBatch, mapping: dict, by) -> ImportBatch:
-    """Queue the import of a checked file; the page and the API follow its progress."""
+def check_inline(batch: ImportBatch) -> bool:
+    """Small files are checked at once; big ones by a job."""
+    try:
+        return os.path.getsize(batch.stored_path) <= INLINE_CHECK_BYTES
+    except OSError:
+        return True  # batch_read then says the file is gone
+
+
+def import_queue(*, batch: ImportBatch, mapping: dict, by, check_only: bool = False) -> ImportBatch:
+    """Queue the import (or only the dry run) of a file; the page and the API follow it."""
     from research import tasks
 
     if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
@@ -66,12 +77,12 @@ def import_queue(*, batch: ImportBatch, mapping: dict, by) -> ImportBatch:
     batch.progress, batch.stage = 0, "waiting for a worker"
     batch.save(update_fields=["mapping", "status", "progress", "stage"])
     cache.delete(_PROGRESS_KEY.format(batch.pk))
-    tasks.run_import.delay_on_commit(batch.pk)
+    tasks.run_import.delay_on_commit(batch.pk, check_only)
     return batch
 
 
-def import_run(*, batch_id: int) -> ImportBatch | None:
-    """Run a queued import (the task). A second run of the same job does nothing."""
+def import_run(*, batch_id: int, check_only: bool = False) -> ImportBatch | None:
+    """Run a queued import or dry run (the task). A second run of the same job does nothing."""
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
         status=ImportBatch.Status.RUNNING, stage="reading the file", progress=0.01
     )
@@ -85,6 +96,8 @@ def import_run(*, batch_id: int) -> ImportBatch | None:
         if not transaction.get_connection().in_atomic_block:
             ImportBatch.objects.filter(pk=batch.pk).update(progress=fraction, stage=stage)
 
+    if check_only:
+        return _check_run(batch, progress)
     headers = rows = None
     try:
         headers, rows = batch_read(batch)
@@ -120,6 +133,26 @@ def import_run(*, batch_id: int) -> ImportBatch | None:
     return batch
 
 
+def _check_run(batch: ImportBatch, progress) -> ImportBatch:
+    progress(0.1, "reading the file")
+    try:
+        headers, rows = batch_read(batch)
+        progress(0.3, "checking rows")
+        report = importing.public(
+            importing.import_check(headers=headers, rows=rows, mapping=batch.mapping)
+        )
+    except ValidationError as error:
+        report = {"file_errors": error.messages, "error_count": 0, "errors": []}
+    batch.status = ImportBatch.Status.CHECKED
+    batch.stage = "dry run done"
+    batch.report = report
+    batch.progress = 1.0
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "stage", "report", "progress", "finished_at"])
+    cache.delete(_PROGRESS_KEY.format(batch.pk))
+    return batch
+
+
 def progress_of(batch: ImportBatch) -> dict:
     fraction, stage = batch.progress, batch.stage
     if batch.status == ImportBatch.Status.RUNNING:
@@ -131,7 +164,8 @@ def progress_of(batch: ImportBatch) -> dict:
         "progress": round(float(fraction), 3),
         "percent": round(float(fraction) * 100),
         "stage": stage,
-        "finished": batch.status in (ImportBatch.Status.IMPORTED, ImportBatch.Status.FAILED),
+        "finished": batch.status
+        in (ImportBatch.Status.IMPORTED, ImportBatch.Status.FAILED, ImportBatch.Status.CHECKED),
     }
 
 

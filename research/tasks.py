@@ -44,9 +44,9 @@ def refresh_participants(participant_ids: list[int]) -> int:
 # A panel file of the maximum size (research/importing.py) takes about a minute; the project's
 # two-minute default would be too tight on a busy worker.
 @shared_task(soft_time_limit=900, time_limit=960)
-def run_import(batch_id: int) -> str:
-    """One queued panel import; a second delivery of the same job does nothing."""
-    batch = import_jobs.import_run(batch_id=batch_id)
+def run_import(batch_id: int, check_only: bool = False) -> str:
+    """One queued panel import (or dry run); a second delivery of the same job does nothing."""
+    batch = import_jobs.import_run(batch_id=batch_id, check_only=check_only)
     return batch.status if batch else "not queued"
 
 

@@ -430,6 +430,18 @@ def import_map(request, pk):
     )
     if request.method == "POST" and not busy and form.is_valid():
         mapping = form.mapping()
+        if not import_jobs.check_inline(batch):
+            # A big file: the dry run (or the import, which checks first) runs as a job.
+            check_only = request.POST.get("action") != "import"
+            batch.mapping = mapping
+            batch.save(update_fields=["mapping"])
+            import_jobs.import_queue(
+                batch=batch, mapping=mapping, by=request.user, check_only=check_only
+            )
+            messages.info(
+                request, "A big file: this runs in the background and the page follows it."
+            )
+            return redirect("research:import_map", pk=batch.pk)
         try:
             headers, rows = import_jobs.batch_read(batch)
         except ValidationError as e:

@@ -144,3 +144,27 @@ def test_uploaded_files_are_swept_after_a_day(world):
     assert ImportBatch.objects.get(pk=old.pk).stored_path == ""
     entry = celery_app.conf.beat_schedule["research.sweep_import_files"]
     assert entry["task"] == "research.tasks.sweep_import_files"
+
+
+def test_a_big_files_dry_run_runs_as_a_job_too(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(import_jobs, "INLINE_CHECK_BYTES", 10)
+    client = client_for(world.researcher)
+    text = "id,name,email\nC-1,Ana,ana@x.example\nC-2,Ben,not-an-email\n"
+    response = client.post(
+        "/research/import/", {"file": SimpleUploadedFile("p.csv", text.encode())}
+    )
+    page = client.get(response.url)
+    mapping = {name: field.initial or "" for name, field in page.context["form"].fields.items()}
+    with django_capture_on_commit_callbacks() as queued:
+        checked = client.post(response.url, {**mapping, "action": "check"})
+    assert checked.status_code == 302 and len(queued) == 1
+    batch = ImportBatch.objects.get()
+    assert batch.status == "queued"
+    import_jobs.import_run(batch_id=batch.pk, check_only=True)
+    batch.refresh_from_db()
+    assert batch.status == "checked" and batch.report["error_count"] == 1
+    assert os.path.exists(batch.stored_path) and not Participant.objects.exists()
+    html = client.get(response.url).content.decode()
+    assert "1 error" in html and "hx-trigger" not in html
