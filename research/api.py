@@ -513,9 +513,9 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
 class ImportView(APIView):
     """Upsert participants from a CSV/XLSX file by external id, all rows or none (for the CRM's nightly push).
 
-    With `dry_run` the check answers at once. Otherwise the file is stored and imported by a
-    background job: the answer is 202 with the job, whose progress and report
-    `GET /api/v1/research/imports/<id>/` gives.
+    With `dry_run` a file up to 2 MB is checked at once (200, or 400 with the rows to fix).
+    Otherwise the file is stored and checked or imported by a background job: the answer is
+    202 with the job, whose progress and report `GET /api/v1/research/imports/<id>/` gives.
     """
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -540,7 +540,7 @@ class ImportView(APIView):
             )
         content = upload.read()
         sheet = data.validated_data["sheet"]
-        if data.validated_data["dry_run"]:
+        if data.validated_data["dry_run"] and len(content) <= import_jobs.INLINE_CHECK_BYTES:
             headers, rows = importing.read_table(content, upload.name, sheet)
             mapping = mapping or importing.guess_mapping(headers, importing.targets())
             report = importing.public(
@@ -554,7 +554,12 @@ class ImportView(APIView):
             data=content, file_name=upload.name, by=request.user, sheet=sheet
         )
         mapping = mapping or importing.guess_mapping(batch.headers, importing.targets())
-        import_jobs.import_queue(batch=batch, mapping=mapping, by=request.user)
+        import_jobs.import_queue(
+            batch=batch,
+            mapping=mapping,
+            by=request.user,
+            check_only=data.validated_data["dry_run"],
+        )
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
 
