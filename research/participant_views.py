@@ -14,6 +14,9 @@ from research.forms import OptOutForm, OverrideForm
 from research.models import AttributeDefinition, LedgerEntry, Participant, Suppression
 from research.views import _require_recruiter, can_recruit, can_see_contacts
 
+# Both forms on the page have a "reason": distinct ids keep each label on its own field.
+OPT_OUT_IDS = "id_opt_out_%s"
+
 
 def _page(request, participant, *, override_form=None, opt_out_form=None, status=200):
     eligibility = eligibility_check(participant=participant, tz=request.user.zone)
@@ -40,7 +43,7 @@ def _page(request, participant, *, override_form=None, opt_out_form=None, status
             "can_recruit": can_recruit(request.user),
             "custom_attributes": _custom_attributes(participant),
             "override_form": override_form or OverrideForm(user=request.user),
-            "opt_out_form": opt_out_form or OptOutForm(),
+            "opt_out_form": opt_out_form or OptOutForm(auto_id=OPT_OUT_IDS),
             "now": timezone.now(),
         },
         status=status,
@@ -100,7 +103,7 @@ def participant_override(request, pk):
 def participant_opt_out(request, pk):
     _require_recruiter(request)
     participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
-    form = OptOutForm(request.POST)
+    form = OptOutForm(request.POST, auto_id=OPT_OUT_IDS)
     if form.is_valid():
         try:
             suppression.participant_opt_out(
