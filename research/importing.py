@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zoneinfo
 from datetime import date, datetime, time
 
@@ -95,6 +96,8 @@ EMPTY_CELL_MEANING = (
 # A spreadsheet runs a cell that starts with one of these (CSV/formula injection). An import
 # stores such text as text, and exports neutralise it; the preview flags it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SEP = "\x1f"
+_SUSPICIOUS = re.compile("\x00|(?:^|\x1f)[=+\\-@\t\r]")
 # Text columns checked for formula-like cells (numbers, dates and choices cannot hold one).
 TEXT_TARGETS = {
     "external_id",
@@ -376,7 +379,10 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
         cells = {t: (raw[i] if i < len(raw) else "") for t, i in index.items()}
         values = {t: cell.strip() for t, cell in cells.items()}
         ok = True
-        for target, cell in cells.items():
+        # One search over the whole row; only a row that may hold a NUL or a formula is
+        # looked at cell by cell.
+        suspicious = _SUSPICIOUS.search(_SEP.join(raw)) is not None
+        for target, cell in cells.items() if suspicious else ():
             if "\x00" in cell:
                 error(row_no, target, "The cell holds a NUL character, which no text can store.")
                 ok = False
