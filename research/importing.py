@@ -376,13 +376,16 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
 
     for offset, raw in enumerate(rows):
         row_no = offset + 2  # the header is row 1, as in a spreadsheet
-        cells = {t: (raw[i] if i < len(raw) else "") for t, i in index.items()}
-        values = {t: cell.strip() for t, cell in cells.items()}
+        values = {t: (raw[i].strip() if i < len(raw) else "") for t, i in index.items()}
         ok = True
         # One search over the whole row; only a row that may hold a NUL or a formula is
-        # looked at cell by cell.
-        suspicious = _SUSPICIOUS.search(_SEP.join(raw)) is not None
-        for target, cell in cells.items() if suspicious else ():
+        # looked at cell by cell (before stripping: a leading tab is what a spreadsheet runs).
+        cells = (
+            {t: (raw[i] if i < len(raw) else "") for t, i in index.items()}
+            if _SUSPICIOUS.search(_SEP.join(raw))
+            else {}
+        )
+        for target, cell in cells.items():
             if "\x00" in cell:
                 error(row_no, target, "The cell holds a NUL character, which no text can store.")
                 ok = False
