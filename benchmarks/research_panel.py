@@ -351,7 +351,6 @@ def main():
             dimensions=["plan", "region"],
             deadline=(now + timedelta(days=30)).date(),
         )
-        catalogue = targeting.attribute_catalogue()
         from django.core.cache import cache
 
         for attempt in range(4):
@@ -359,13 +358,10 @@ def main():
             if attempt < 2:
                 cache.clear()
             t = time.perf_counter()
-            dry = targeting.dry_run(
-                criteria=request.criteria,
-                needed=50,
-                method="interview",
-                now=later,
-                catalogue=catalogue,
-            )
+            # The request's own dry run: session length against the account minutes caps, what
+            # one sample can take under the caps, holds of other requests, time to fill and the
+            # eligible panel's skew on the request's dimensions.
+            dry = targeting.request_dry_run(request, now=later)
             t_dry = time.perf_counter() - t
             t = time.perf_counter()
             sample = targeting.sample_draw(request=request, by=user, seed=attempt + 1, now=later)

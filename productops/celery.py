@@ -50,4 +50,11 @@ app.conf.beat_schedule = {
         "task": "research.tasks.refresh_panel",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Uploaded panel files hold personal data and are deleted once imported; this catches
+    # the rest (never imported, failed, abandoned) within a day of upload. Hourly, so no file
+    # outlives its day by more than an hour.
+    "research.sweep_import_files": {
+        "task": "research.tasks.sweep_import_files",
+        "schedule": crontab(minute=15),
+    },
 }

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.urls import include, path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import fields as drf_fields
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -19,7 +20,15 @@ from rest_framework.views import APIView
 from productops.accounts.permissions import IsProductOpsAdmin
 from productops.api_input import FormParser, JSONParser, MultiPartParser, text_problem
 from productops.api_limits import Router
-from research import attributes, importing, services, targeting
+from research import (
+    attributes,
+    holds,
+    import_jobs,
+    importing,
+    services,
+    suppression,
+    targeting,
+)
 from research.account_edits import account_update
 from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
@@ -27,11 +36,13 @@ from research.models import (
     BUILTIN_ATTRIBUTES,
     Account,
     AttributeDefinition,
+    ImportBatch,
     LedgerEntry,
     Participant,
     ResearchRequest,
     Sample,
     SampleMember,
+    Suppression,
 )
 from research.request_edits import request_cancel, request_close, request_update
 from research.serializers import (
@@ -43,15 +54,19 @@ from research.serializers import (
     DryRunInputSerializer,
     DryRunSerializer,
     EligibilitySerializer,
+    HoldReleaseInputSerializer,
+    ImportBatchSerializer,
     ImportInputSerializer,
     LedgerEntryCreateSerializer,
     LedgerEntrySerializer,
+    OptOutInputSerializer,
     OverrideInputSerializer,
     ParticipantSerializer,
     RequestCancelInputSerializer,
     ResearchRequestSerializer,
     RulesSerializer,
     SampleSerializer,
+    SuppressionSerializer,
     can_see_contacts,
 )
 
@@ -140,17 +155,42 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=OverrideInputSerializer, responses={201: EligibilitySerializer})
     @action(detail=True, methods=["post"])
     def override(self, request, pk=None):
-        """Override a cooldown with a written reason (audited). Consent and opt-outs never."""
+        """Override a cooldown for one request, with a written reason (audited); it ends with the
+        request. Consent, opt-outs and caps never."""
         _require_recruiter(request.user)
         participant = self.get_object()
         data = OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.override_grant(participant=participant, by=request.user, **data.validated_data)
-        result = eligibility_check(participant=participant, tz=request.user.zone)
+        override = services.override_grant(
+            participant=participant, by=request.user, **data.validated_data
+        )
+        # The answer for the request the override is for: for every other request nothing changed.
+        result = eligibility_check(
+            participant=participant,
+            method=override.request.method,
+            tz=request.user.zone,
+            request_id=override.request_id,
+        )
         return Response(
             EligibilitySerializer(EligibilitySerializer.of(result)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=OptOutInputSerializer, responses={201: SuppressionSerializer})
+    @action(detail=True, methods=["post"], url_path="opt-out")
+    def opt_out(self, request, pk=None):
+        """Record that this person asked not to be contacted (audited). Only they can opt back in."""
+        _require_recruiter(request.user)
+        participant = self.get_object()
+        data = OptOutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = suppression.participant_opt_out(
+            participant=participant,
+            by=request.user,
+            reason=data.validated_data["reason"],
+            source=Suppression.Source.API,
+        )
+        return Response(SuppressionSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 class AccountViewSet(viewsets.ReadOnlyModelViewSet):
@@ -360,6 +400,29 @@ class ResearchRequestViewSet(
         request_update(request=research_request, by=request.user, **data.validated_data)
         return Response(self._fresh(research_request))
 
+    @extend_schema(
+        request=HoldReleaseInputSerializer,
+        responses={
+            200: inline_serializer("HoldsReleased", {"released": drf_fields.IntegerField()})
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Let people this request holds go (they declined, or are not needed): other requests
+        may draw them again at once."""
+        research_request = self.get_object()
+        if not research_request.can_be_edited_by(request.user):
+            raise PermissionDenied("Only the request's researcher or a ProductOps admin can.")
+        data = HoldReleaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        released = holds.holds_release(
+            request=research_request,
+            reason=data.validated_data["reason"],
+            now=timezone.now(),
+            participant_ids=data.validated_data["participants"],
+        )
+        return Response({"released": released})
+
     @extend_schema(request=RequestCancelInputSerializer, responses=ResearchRequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -396,6 +459,9 @@ class ResearchRequestViewSet(
             criteria=criteria,
             needed=data.validated_data["participants_needed"],
             method=data.validated_data.get("method", ""),
+            session_minutes=data.validated_data["session_minutes"],
+            dimensions=targeting.dimensions_clean(data.validated_data["dimensions"]),
+            deadline=data.validated_data["deadline"],
         )
         return Response(DryRunSerializer(result).data)
 
@@ -455,12 +521,18 @@ def _refuse_unstorable_cells(headers, rows):
 
 
 class ImportView(APIView):
-    """Upsert participants from a CSV/XLSX file by external id, all rows or none (for the CRM's nightly push)."""
+    """Upsert participants from a CSV/XLSX file by external id, all rows or none (for the CRM's nightly push).
+
+    With `dry_run` a file up to 2 MB is checked at once (200, or 400 with the rows to fix).
+    Otherwise the file is stored and checked or imported by a background job: the answer is
+    202 with the job, whose progress and report `GET /api/v1/research/imports/<id>/` gives.
+    """
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImportInputSerializer}, responses={200: dict, 400: dict}
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={200: dict, 202: ImportBatchSerializer, 400: dict},
     )
     def post(self, request):
         _require_recruiter(request.user)
@@ -471,16 +543,20 @@ class ImportView(APIView):
             raise ValidationError(
                 {"file": f"The file is larger than {importing.limit_text()}; split it."}
             )
-        headers, rows = importing.read_table(upload.read(), upload.name)
-        _refuse_unstorable_cells(headers, rows)
-        mapping = data.validated_data["mapping"] or importing.guess_mapping(
-            headers, importing.targets()
-        )
-        if not isinstance(mapping, dict):
+        mapping = data.validated_data["mapping"]
+        if mapping is not None and not isinstance(mapping, dict):
             raise ValidationError(
                 {"mapping": "Give the mapping as an object: panel field -> column name."}
             )
-        if data.validated_data["dry_run"]:
+        content = upload.read()
+        sheet = data.validated_data["sheet"]
+        # A NUL byte is found in C at no cost; naming its cell now beats a job that fails later.
+        # (XLSX is XML inside a zip: its cells cannot hold one.)
+        if b"\x00" in content and not upload.name.lower().endswith(".xlsx"):
+            _refuse_unstorable_cells(*importing.read_table(content, upload.name, sheet))
+        if data.validated_data["dry_run"] and len(content) <= import_jobs.INLINE_CHECK_BYTES:
+            headers, rows = importing.read_table(content, upload.name, sheet)
+            mapping = mapping or importing.guess_mapping(headers, importing.targets())
             report = importing.public(
                 importing.import_check(headers=headers, rows=rows, mapping=mapping)
             )
@@ -488,19 +564,32 @@ class ImportView(APIView):
             return Response(
                 report, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST
             )
-        try:
-            report = importing.import_commit(
-                headers=headers, rows=rows, mapping=mapping, by=request.user
-            )
-        except ValidationError:
-            report = importing.public(
-                importing.import_check(headers=headers, rows=rows, mapping=mapping)
-            )
-            return Response(
-                {"detail": "Nothing was imported: fix the listed rows.", **report},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(report)
+        batch = import_jobs.batch_create(
+            data=content, file_name=upload.name, by=request.user, sheet=sheet
+        )
+        mapping = mapping or importing.guess_mapping(batch.headers, importing.targets())
+        import_jobs.import_queue(
+            batch=batch,
+            mapping=mapping,
+            by=request.user,
+            check_only=data.validated_data["dry_run"],
+        )
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Panel imports: status, progress and report of each (your own; ProductOps admins see all)."""
+
+    serializer_class = ImportBatchSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ImportBatch.objects.none()
+        _require_recruiter(self.request.user)
+        qs = ImportBatch.objects.order_by("-created_at", "-id")
+        if not self.request.user.is_productops_admin:
+            qs = qs.filter(uploaded_by=self.request.user)
+        return qs
 
 
 router = Router()
@@ -510,6 +599,7 @@ router.register("attributes", AttributeDefinitionViewSet, basename="research-att
 router.register("ledger", LedgerEntryViewSet, basename="research-ledger")
 router.register("requests", ResearchRequestViewSet, basename="research-request")
 router.register("samples", SampleViewSet, basename="research-sample")
+router.register("imports", ImportBatchViewSet, basename="research-import-batch")
 
 urlpatterns = [
     path("rules/", RulesView.as_view(), name="research-rules"),

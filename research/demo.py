@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from research import eligibility, request_edits, services, targeting
+from research import eligibility, request_edits, services, suppression, targeting
 from research.models import (
     COMPANY_SIZES,
     Account,
@@ -15,6 +15,7 @@ from research.models import (
     LedgerEntry,
     Participant,
     ResearchRequest,
+    Suppression,
 )
 
 PARTICIPANTS = 5000
@@ -273,8 +274,12 @@ def seed(stdout=None) -> None:
                     attributes={"product_line": rng.choice(["web shop", "mobile app", "POS"])},
                 )
             )
+        suppression.source_set(Suppression.Source.DEMO)
         Participant.objects.bulk_create(people, batch_size=1000)
         people = list(Participant.objects.filter(external_id__startswith="CRM-").order_by("id"))
+        suppression.suppressions_record_missing(
+            participant_ids=[p.pk for p in people], source=Suppression.Source.DEMO
+        )
         _ledger(rng, people, now)
         eligibility.refresh_participants(ids=[p.pk for p in people], now=now)
     _say(stdout, f"Research panel: {len(people)} participants at {ACCOUNTS} accounts.")

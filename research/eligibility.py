@@ -96,26 +96,38 @@ def _account_attributes(account: Account | None) -> dict:
     return account.fatigue_attributes() if account else {}
 
 
-def _active_overrides(participant_ids, now) -> dict[int, frozenset]:
+def _active_overrides(participant_ids, now, request_id=None) -> dict[int, frozenset]:
+    # An override belongs to one request: without one, none applies.
+    if request_id is None:
+        return {}
     found = defaultdict(set)
     for pid, rule in Override.objects.filter(
-        participant_id__in=participant_ids, expires_at__gt=now
+        participant_id__in=participant_ids, expires_at__gt=now, request_id=request_id
     ).values_list("participant_id", "rule"):
         found[pid].add(rule)
     return {pid: frozenset(rules) for pid, rules in found.items()}
 
 
 def eligibility_check(
-    *, participant: Participant | int, method: str | None = None, now=None, rules=None, tz=None
+    *,
+    participant: Participant | int,
+    method: str | None = None,
+    now=None,
+    rules=None,
+    tz=None,
+    request_id: int | None = None,
 ) -> fatigue.Eligibility:
     """The authoritative answer for one participant (or participant id), straight from the ledger.
 
     The participant's consent, flags and attributes are read with the ledger, not taken from
-    the object passed in, so the answer matches what is stored.
+    the object passed in, so the answer matches what is stored. Overrides apply only to the
+    request they were granted for (``request_id``).
     """
     now = now or timezone.now()
     rules = rules or FatigueRuleSet.objects.current_rules()
-    facts, own, account_touches, overrides = _one(participant, now=now, rules=rules)
+    facts, own, account_touches, overrides = _one(
+        participant, now=now, rules=rules, request_id=request_id
+    )
     return fatigue.evaluate(
         facts=facts,
         touches=own,
@@ -154,10 +166,11 @@ _ONE_SQL = """
     SELECT 3, participant_id, NULL, rule, expires_at, 0, '', 0, NULL, NULL,
            NULL, NULL, NULL, NULL, NULL, NULL
       FROM research_override WHERE participant_id = %(pid)s AND expires_at > %(now)s
+           AND request_id = %(request_id)s::bigint
 """
 
 
-def _one(participant, *, now, rules):
+def _one(participant, *, now, rules, request_id=None):
     """(facts, own touches, account touches, active overrides) of one participant."""
     pid = participant.pk if isinstance(participant, Participant) else int(participant)
     own_since = now - _lookback(rules)
@@ -169,6 +182,7 @@ def _one(participant, *, now, rules):
                 "own_since": own_since,
                 "account_since": account_since,
                 "now": now,
+                "request_id": request_id,
             }
             cursor.execute(_ONE_SQL, params)
             rows = cursor.fetchall()
@@ -213,12 +227,19 @@ def _one(participant, *, now, rules):
                 ACCOUNT_RULE_TOUCHES, account_id=participant.account_id, at__gte=account_since
             ).values_list(*_LEDGER_FIELDS)
         ]
-    overrides = _active_overrides([pid], now).get(pid, frozenset())
+    overrides = _active_overrides([pid], now, request_id).get(pid, frozenset())
     return facts, own, account, overrides
 
 
 def eligibility_for_many(
-    *, participant_ids, method=None, session_minutes=0, incentive_cents=0, now=None, rules=None
+    *,
+    participant_ids,
+    method=None,
+    session_minutes=0,
+    incentive_cents=0,
+    now=None,
+    rules=None,
+    request_id=None,
 ) -> dict[int, fatigue.Eligibility]:
     """Authoritative answers for a handful of participants (a drawn sample) in four queries."""
     now = now or timezone.now()
@@ -230,6 +251,7 @@ def eligibility_for_many(
         method=method,
         session_minutes=session_minutes,
         incentive_cents=incentive_cents,
+        request_id=request_id,
     )
     return {pid: result for pid, (result, _row) in state.items()}
 
@@ -344,6 +366,8 @@ def _evaluate(
     session_minutes=0,
     incentive_cents=0,
     memo=None,
+    request_id=None,
+    usage=None,
 ) -> dict:
     """Evaluate a chunk of participants: one query each for people, accounts, ledgers and overrides."""
     chunk = chunk or Chunk.of_ids(list(ids))
@@ -352,13 +376,20 @@ def _evaluate(
         return {}
     accounts = {}
     if chunk.accounts is not None:
-        accounts = {
-            aid: {**_json(attributes), "renewal_date": renewal, "owner_flagged": flagged}
-            for aid, attributes, renewal, flagged in _rows(
-                Account.objects.filter(chunk.accounts),
-                ("id", "attributes", "renewal_date", "owner_flagged"),
-            )
-        }
+        stored_usage = {}
+        for aid, attributes, renewal, flagged, sessions, minutes in _rows(
+            Account.objects.filter(chunk.accounts),
+            (
+                "id",
+                "attributes",
+                "renewal_date",
+                "owner_flagged",
+                "quarter_sessions",
+                "quarter_minutes",
+            ),
+        ):
+            accounts[aid] = {**_json(attributes), "renewal_date": renewal, "owner_flagged": flagged}
+            stored_usage[aid] = (sessions, minutes)
     own_since = now - _lookback(rules)
     own = defaultdict(list)
     # By participant id (index participant, at): a join on the account range makes PostgreSQL
@@ -380,13 +411,28 @@ def _evaluate(
             per_account[row[1]].append(_touch(row))
     # One sorted ledger per account, shared by all its people.
     account_ledgers = {aid: fatigue.Ledger(touches) for aid, touches in per_account.items()}
+    if usage is not None and accounts:
+        # Each account's quarter, as the caps count it (touches after now - 91 days).
+        start = now - fatigue.ACCOUNT_LOOKBACK
+        for aid in accounts:
+            touches = [t for t in per_account.get(aid, ()) if t.at > start]
+            now_usage = (
+                sum(1 for t in touches if t.kind == "session"),
+                sum(t.minutes for t in touches),
+            )
+            if now_usage != stored_usage[aid]:
+                usage[aid] = now_usage
     empty = fatigue.Ledger(())
     overrides = defaultdict(set)
-    for pid, rule in _rows(
-        Override.objects.filter(participant_id__in=person_ids, expires_at__gt=now),
-        ("participant_id", "rule"),
-    ):
-        overrides[pid].add(rule)
+    # An override belongs to one request: the denormalised state (everyone's view) ignores it.
+    if request_id is not None:
+        for pid, rule in _rows(
+            Override.objects.filter(
+                participant_id__in=person_ids, expires_at__gt=now, request_id=request_id
+            ),
+            ("participant_id", "rule"),
+        ):
+            overrides[pid].add(rule)
     # People without touches or overrides in the same account get the same answer: evaluate once
     # (across the chunks of one refresh, when the caller passes a memo).
     memo = {} if memo is None else memo
@@ -467,13 +513,23 @@ def refresh_participants(*, ids, now=None, rules=None) -> int:
 def refresh_chunk(chunk: Chunk, *, now, rules, memo=None) -> tuple[int, int]:
     """Re-evaluate one chunk and write what changed: (changed, seen). Running it twice is harmless."""
     updates = []
-    results = _evaluate(chunk=chunk, now=now, rules=rules, memo=memo)
+    usage = {}
+    results = _evaluate(chunk=chunk, now=now, rules=rules, memo=memo, usage=usage)
     for pid, (result, (row, touches)) in results.items():
         state = _new_state(result, row, touches, now)
         current = (row[6], _json(row[7]) or [], row[8], row[9])
         if state != current:
             updates.append((pid, *state))
     _write_state(updates, now)
+    if usage:
+        Account.objects.bulk_update(
+            [
+                Account(pk=aid, quarter_sessions=sessions, quarter_minutes=minutes)
+                for aid, (sessions, minutes) in usage.items()
+            ],
+            ["quarter_sessions", "quarter_minutes"],
+            batch_size=1000,
+        )
     return len(updates), len(results)
 
 

@@ -179,6 +179,13 @@ class ResearchRequestForm(forms.ModelForm):
                     choices=[(v, v) for v in spec["values"]],
                     widget=forms.CheckboxSelectMultiple,
                 )
+            elif spec["type"] == "boolean":
+                self.fields[key] = forms.MultipleChoiceField(
+                    required=False,
+                    label=spec["label"],
+                    choices=[("true", "Yes"), ("false", "No")],
+                    widget=forms.CheckboxSelectMultiple,
+                )
             elif spec["type"] == "number":
                 continue  # numeric filters are for the API: {"min": .., "max": ..}
             else:
@@ -192,9 +199,13 @@ class ResearchRequestForm(forms.ModelForm):
         if self.instance.pk:
             for name, values in (self.instance.criteria or {}).items():
                 if f"crit_{name}" in self.fields and isinstance(values, list):
-                    self.initial[f"crit_{name}"] = (
-                        values if self.catalogue[name]["values"] else ", ".join(values)
-                    )
+                    spec = self.catalogue[name]
+                    if spec["type"] == "boolean":
+                        self.initial[f"crit_{name}"] = ["true" if v else "false" for v in values]
+                    else:
+                        self.initial[f"crit_{name}"] = (
+                            values if spec["values"] else ", ".join(values)
+                        )
             self.initial["dimensions"] = self.instance.dimensions
             self.initial["incentive"] = Decimal(self.instance.incentive_cents) / 100
 
@@ -333,13 +344,38 @@ class AccountForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
+    request = forms.ModelChoiceField(
+        queryset=ResearchRequest.objects.none(),
+        help_text="The override lets only this request past the cooldown, and ends with it.",
+    )
     rule = forms.ChoiceField(
         choices=[(r, fatigue.RULE_NAMES[r]) for r in sorted(fatigue.OVERRIDABLE)]
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["request"].queryset = overridable_requests(user)
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Why this person must be contacted again now. Audited; ProductOps reads these.",
+    )
+
+
+def overridable_requests(user):
+    """Open requests this person may override a cooldown for: their own, or any for admins."""
+    qs = ResearchRequest.objects.open().filter(deadline__gte=timezone.localdate())
+    if not user.is_productops_admin:
+        qs = qs.filter(researcher=user)
+    return qs.select_related("team")
+
+
+class OptOutForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        help_text="How the person asked, e.g. “replied STOP to the invitation”. Audited; only they can opt back in.",
     )
 
 
@@ -417,6 +453,11 @@ class RulesForm(forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         help_text="CSV (UTF-8) or Excel .xlsx, up to 50 MB, one participant per row."
+    )
+    sheet = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Excel only: the worksheet to import, when the workbook has several.",
     )
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from research import targeting
+from research import planning, targeting
 from research.models import Account, LedgerEntry, Participant
 
 CONTACT_BUCKETS = [
@@ -33,7 +33,15 @@ def panel_health(*, now=None) -> dict:
     people = Participant.objects.aggregate(
         total=Count("id"),
         eligible=Count("id", filter=Q(next_eligible_at__lte=now)),
-        never=Count("id", filter=Q(next_eligible_at__isnull=True)),
+        # Who may never be contacted as things stand: their own word or lack of it. Not
+        # "next_eligible_at is null", which also holds people never refreshed and whole
+        # accounts an owner flagged (those show under the rules below).
+        never=Count(
+            "id",
+            filter=~Q(consent=Participant.Consent.GRANTED)
+            | Q(opted_out=True)
+            | Q(do_not_contact=True),
+        ),
         heard_quarter=Count("id", filter=Q(last_contacted_at__gte=quarter)),
         **{
             f"b{i}": Count("id", filter=_bucket_q("contact_count", lo, hi))
@@ -91,4 +99,22 @@ def panel_health(*, now=None) -> dict:
         "accounts_total": accounts_total,
         "top_accounts": list(top),
         "by_rule": targeting.refusals_by_rule(Participant.objects.all(), now=now),
+        "skew": panel_skew(now=now),
+        "skew_dimensions": HEALTH_DIMENSIONS,
     }
+
+
+# The segments every request is most often stratified on.
+HEALTH_DIMENSIONS = ["plan", "region", "company_size"]
+
+
+def panel_skew(*, now, dimensions=None) -> dict:
+    """The eligible panel against the whole panel: what the rules do to its make-up."""
+    dimensions = dimensions or HEALTH_DIMENSIONS
+    catalogue = targeting.attribute_catalogue()
+    return planning.skew(
+        matching_qs=Participant.objects.all(),
+        eligible_q=Q(next_eligible_at__lte=now),
+        dimensions=dimensions,
+        columns=targeting._dimension_columns(dimensions, catalogue),
+    )

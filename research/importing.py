@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zoneinfo
 from datetime import date, datetime, time
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from research import eligibility, upserting
+from research import eligibility, suppression, upserting
 from research.models import (
     COMPANY_SIZES,
     PLANS,
@@ -20,6 +21,7 @@ from research.models import (
     USAGE_LEVELS,
     AttributeDefinition,
     Participant,
+    Suppression,
 )
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -58,9 +60,11 @@ CHOICES = {
     "tenure": TENURES,
     "usage_level": USAGE_LEVELS,
 }
+# Every column's database limit: a longer value is a row error in the dry run, never a 500.
 LENGTHS = {
     "external_id": 64,
     "name": 200,
+    "email": 254,
     "account_id": 64,
     "account_name": 200,
     "language": 16,
@@ -82,7 +86,30 @@ ALIASES = {
     "account_owner": ["owner", "account_owner_name"],
 }
 TRUE = {"1", "true", "yes", "y", "x"}
-FALSE = {"0", "false", "no", "n", ""}
+FALSE = {"0", "false", "no", "n"}
+# What an empty cell means, chosen once for every column and shown in the preview.
+EMPTY_CELL_MEANING = (
+    "An empty cell keeps what the panel already holds for that person (a new person gets the "
+    "default), and a column you do not map is left alone; an import never blanks out a value "
+    "or removes a custom attribute."
+)
+# A spreadsheet runs a cell that starts with one of these (CSV/formula injection). An import
+# stores such text as text, and exports neutralise it; the preview flags it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SEP = "\x1f"
+_SUSPICIOUS = re.compile("\x00|(?:^|\x1f)[=+\\-@\t\r]")
+# Text columns checked for formula-like cells (numbers, dates and choices cannot hold one).
+TEXT_TARGETS = {
+    "external_id",
+    "name",
+    "email",
+    "account_id",
+    "account_name",
+    "contact_block_reason",
+    "country",
+    "industry",
+    "account_owner",
+}
 
 
 def limit_text() -> str:
@@ -115,7 +142,18 @@ def guess_mapping(headers: list[str], target_names) -> dict:
 # Reading --------------------------------------------------------------------------------------
 
 
-def read_table(data: bytes, file_name: str) -> tuple[list[str], list[list[str]]]:
+def sheet_names(data: bytes, file_name: str) -> list[str]:
+    """The worksheets of an .xlsx file (empty for a CSV), for choosing one."""
+    if not file_name.lower().endswith(".xlsx"):
+        return []
+    book = _open_xlsx(data)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def read_table(data: bytes, file_name: str, sheet: str = "") -> tuple[list[str], list[list[str]]]:
     """Headers and rows as strings; a clear error for a file the panel cannot read."""
     if len(data) > MAX_BYTES:
         raise ValidationError(
@@ -127,7 +165,7 @@ def read_table(data: bytes, file_name: str) -> tuple[list[str], list[list[str]]]
     if not data.strip():
         raise ValidationError({"file": "The file is empty."})
     if file_name.lower().endswith(".xlsx"):
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, sheet)
     elif file_name.lower().endswith((".csv", ".txt")):
         table = _read_csv(data)
     else:
@@ -176,16 +214,38 @@ def _read_csv(data: bytes) -> list[list[str]]:
         raise ValidationError({"file": f"The CSV is malformed: {e}."}) from None
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _open_xlsx(data: bytes):
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged or mislabelled file
         raise ValidationError(
             {"file": "This is not a readable .xlsx workbook; re-save it from Excel."}
         ) from None
-    sheet = book.worksheets[0]
+
+
+def _read_xlsx(data: bytes, sheet_name: str = "") -> list[list[str]]:
+    book = _open_xlsx(data)
+    names = list(book.sheetnames)
+    # A workbook with several sheets is never read by guessing: the person names the sheet.
+    if sheet_name:
+        if sheet_name not in names:
+            book.close()
+            raise ValidationError(
+                {"sheet": f"The workbook has no sheet “{sheet_name}”; it has: {', '.join(names)}."}
+            )
+        sheet = book[sheet_name]
+    elif len(names) > 1:
+        book.close()
+        raise ValidationError(
+            {
+                "sheet": f"The workbook has {len(names)} sheets ({', '.join(names)}); "
+                "choose the one to import."
+            }
+        )
+    else:
+        sheet = book.worksheets[0]
     rows = []
     for values in sheet.iter_rows(values_only=True):
         cells = ["" if v is None else _cell(v) for v in values]
@@ -217,8 +277,10 @@ def _zones() -> set[str]:
     return _ZONES
 
 
-def _bool(value: str, field: str) -> bool:
+def _bool(value: str, field: str) -> bool | None:
     text = value.strip().lower()
+    if not text:
+        return None
     if text in TRUE:
         return True
     if text in FALSE:
@@ -226,11 +288,13 @@ def _bool(value: str, field: str) -> bool:
     raise ValueError(f"{field} must be yes or no, not “{value}”")
 
 
-def _consent(value: str) -> str:
+def _consent(value: str) -> str | None:
     text = value.strip().lower()
     if text in {"granted", "yes", "y", "true", "1", "opted_in", "opt_in"}:
         return Participant.Consent.GRANTED
-    if text in {"", "pending", "no", "n", "false", "0", "unknown"}:
+    if not text:
+        return None
+    if text in {"pending", "no", "n", "false", "0", "unknown"}:
         return Participant.Consent.PENDING
     if text in {"withdrawn", "revoked"}:
         return Participant.Consent.WITHDRAWN
@@ -300,6 +364,8 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
     seen: dict[str, int] = {}
     errors = []
     error_count = 0
+    formulas = []
+    formula_count = 0
     clean = []
 
     def error(row_no, field, message):
@@ -312,6 +378,23 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
         row_no = offset + 2  # the header is row 1, as in a spreadsheet
         values = {t: (raw[i].strip() if i < len(raw) else "") for t, i in index.items()}
         ok = True
+        # One search over the whole row; only a row that may hold a NUL or a formula is
+        # looked at cell by cell (before stripping: a leading tab is what a spreadsheet runs).
+        cells = (
+            {t: (raw[i] if i < len(raw) else "") for t, i in index.items()}
+            if _SUSPICIOUS.search(_SEP.join(raw))
+            else {}
+        )
+        for target, cell in cells.items():
+            if "\x00" in cell:
+                error(row_no, target, "The cell holds a NUL character, which no text can store.")
+                ok = False
+            elif cell.startswith(FORMULA_STARTS) and (
+                target in TEXT_TARGETS or _is_text_attribute(target, definitions)
+            ):
+                formula_count += 1
+                if len(formulas) < MAX_ERRORS_SHOWN:
+                    formulas.append({"row": row_no, "field": target, "value": cell[:60]})
         for target, (label, required) in all_targets.items():
             if required and not values.get(target):
                 error(row_no, target, f"{label} is empty; every row needs one.")
@@ -334,7 +417,7 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
             else:
                 seen[ext] = row_no
         email = values.get("email", "")
-        if email:
+        if email and len(email) <= LENGTHS["email"]:
             try:
                 validate_email(email)
             except ValidationError:
@@ -381,11 +464,12 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
                     attributes[name] = coerced
         if ok:
             clean.append({**values, **parsed, "_attributes": attributes})
-    existing = set(
+    existing = dict(
         Participant.objects.filter(
             external_id__in=upserting.texts_param([r["external_id"] for r in clean])
-        ).values_list("external_id", flat=True)
+        ).values_list("external_id", "pk")
     )
+    stay, would_lift = _keep_suppressed(clean, existing)
     return {
         "rows": len(rows),
         "errors": errors,
@@ -394,8 +478,53 @@ def import_check(*, headers: list[str], rows: list[list[str]], mapping: dict) ->
         "new": len(clean) - len(existing),
         "updated": len(existing),
         "accounts": len({r["account_id"] for r in clean if r.get("account_id")}),
+        "stay_opted_out": stay,
+        "would_lift": would_lift,
+        "formula_cells": formulas,
+        "formula_count": formula_count,
+        "empty_cells": EMPTY_CELL_MEANING,
         "_clean": clean,
     }
+
+
+def _is_text_attribute(target: str, definitions) -> bool:
+    definition = (
+        definitions.get(target.removeprefix("attr:")) if target.startswith("attr:") else None
+    )
+    return definition is not None and definition.type in ("text", "choice")
+
+
+def _keep_suppressed(clean: list[dict], existing: dict[str, int]) -> tuple[int, int]:
+    """Pin the rows of people on the suppression list to it: (people on it, rows that said otherwise).
+
+    A file can add an opt-out but never lift one: "opt_out = no", a blank cell or "consent =
+    granted" for a suppressed person is kept as it was, and the preview says how many.
+    """
+    from research.suppression import suppressed_ids
+
+    if not existing:
+        return 0, 0
+    kinds_of = suppressed_ids(existing.values())
+    if not kinds_of:
+        return 0, 0
+    stay = would_lift = 0
+    for r in clean:
+        kinds = kinds_of.get(existing.get(r["external_id"]))
+        if not kinds:
+            continue
+        stay += 1
+        lifted = False
+        if "opt_out" in kinds:
+            lifted |= "opted_out" in r and r["opted_out"] is not True
+            r["opted_out"] = True
+        if "consent_withdrawn" in kinds:
+            lifted |= (
+                r.get("consent", Participant.Consent.WITHDRAWN) != Participant.Consent.WITHDRAWN
+            )
+            r["consent"] = Participant.Consent.WITHDRAWN
+            r["_keep_consent_at"] = True
+        would_lift += lifted
+    return stay, would_lift
 
 
 def public(report: dict) -> dict:
@@ -405,8 +534,16 @@ def public(report: dict) -> dict:
 # Writing --------------------------------------------------------------------------------------
 
 
-def import_commit(*, headers, rows, mapping, by) -> dict:
-    """Check, then upsert by external id in one transaction: any bad row and nothing is written."""
+def _no_progress(fraction, stage):
+    return None
+
+
+def import_commit(*, headers, rows, mapping, by, progress=_no_progress) -> dict:
+    """Check, then upsert by external id in one transaction: any bad row and nothing is written.
+
+    ``progress(fraction, stage)`` hears how far it got (the import job shows it on the page).
+    """
+    progress(0.05, "checking rows")
     report = import_check(headers=headers, rows=rows, mapping=mapping)
     if report["file_errors"] or report["error_count"]:
         first = report["file_errors"] or [
@@ -426,7 +563,9 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
     now = timezone.now()
     mapped = set(mapping)
     account_keys = sorted({r["account_id"] for r in clean if r.get("account_id")})
+    progress(0.5, "writing accounts")
     with transaction.atomic():
+        suppression.source_set(Suppression.Source.IMPORT, by)
         accounts_before = upserting.account_inputs(account_keys)
         account_ids = upserting.accounts_upsert(clean=clean, mapped=mapped)
         update_fields = [f for f in upserting.PARTICIPANT_FIELDS if f in mapped]
@@ -435,39 +574,17 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
         if any(t.startswith("attr:") for t in mapped):
             update_fields.append("attributes")
         update_fields.append("updated_at")
-        batch = []
-        for r in clean:
-            consent = r.get("consent", Participant.Consent.PENDING)
-            batch.append(
-                {
-                    "external_id": r["external_id"],
-                    "name": r["name"],
-                    "email": r["email"].lower(),
-                    "account_id": account_ids.get(r.get("account_id") or None),
-                    "time_zone": r.get("time_zone") or "UTC",
-                    "language": r.get("language") or "en",
-                    "consent": consent,
-                    "consent_at": r.get("consent_at")
-                    or (now if consent == Participant.Consent.GRANTED else None),
-                    "do_not_contact": r.get("do_not_contact", False),
-                    "opted_out": r.get("opted_out", False),
-                    "contact_block_reason": r.get("contact_block_reason", ""),
-                    "plan": r.get("plan", ""),
-                    "region": r.get("region", ""),
-                    "country": r.get("country", ""),
-                    "industry": r.get("industry", ""),
-                    "company_size": r.get("company_size", ""),
-                    "tenure": r.get("tenure", ""),
-                    "usage_level": r.get("usage_level", ""),
-                    "attributes": r["_attributes"],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+        progress(0.6, "writing participants")
+        batch = upserting.participant_rows(clean=clean, account_ids=account_ids, now=now)
         # Re-evaluate only whom the file changed: new people, changed consent, flags, account or
         # attributes, and everyone at an account whose renewal date or owner flag changed. The
         # nightly CRM push of an unchanged panel then costs a comparison, not a full refresh.
         changed = upserting.participants_upsert(rows=batch, update_fields=update_fields)
+        # New opt-outs and withdrawals from this file join the suppression list (the trigger
+        # records them already on PostgreSQL; this names who imported them, everywhere).
+        suppression.suppressions_record_missing(
+            participant_ids=sorted(changed), source=Suppression.Source.IMPORT, by=by
+        )
         accounts_after = upserting.account_inputs(account_keys)
         moved = [
             pk
@@ -478,7 +595,9 @@ def import_commit(*, headers, rows, mapping, by) -> dict:
             changed.update(
                 Participant.objects.filter(account_id__in=moved).values_list("pk", flat=True)
             )
+        progress(0.85, "re-checking eligibility")
         eligibility.refresh_participants(ids=sorted(changed), now=now)
+    progress(1.0, "done")
     from productops.accounts.services import audit_record
 
     if by is not None and clean:

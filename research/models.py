@@ -146,6 +146,12 @@ class Account(models.Model):
     )
     owner_flag_reason = models.CharField(max_length=300, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # Sessions and participant-minutes in the rolling quarter at the last refresh (planned ones
+    # included), kept by research/eligibility.py with the participants' state, so a dry run
+    # knows each account's room under the caps without walking the ledger. Between refreshes
+    # old touches only leave the window, so the figures can only overstate what is used.
+    quarter_sessions = models.PositiveIntegerField(default=0, db_default=0)
+    quarter_minutes = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -245,6 +251,61 @@ class Participant(models.Model):
         return self.next_eligible_at is not None and self.next_eligible_at <= (
             now or timezone.now()
         )
+
+
+class SuppressionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(lifted_at=None)
+
+
+class Suppression(models.Model):
+    """An opt-out or a consent withdrawal: who said it, through which door, and when.
+
+    The suppression list is the customer's word. Imports, the API and admin edits can add to it
+    but never lift it (research/suppression.py; a database trigger, migration 0007, keeps the
+    participant's flags set even against a raw UPDATE); only the participant can, through
+    suppression.participant_opt_in.
+    """
+
+    class Kind(models.TextChoices):
+        OPT_OUT = "opt_out", "Opted out"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "Panel import"
+        API = "api", "API"
+        PAGE = "page", "Participant page"
+        ADMIN = "admin", "Django admin"
+        PARTICIPANT = "participant", "The participant"
+        DEMO = "demo", "Demo data"
+
+    participant = models.ForeignKey(
+        "Participant", on_delete=models.CASCADE, related_name="suppressions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    # Set only when the participant opts back in themselves.
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SuppressionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "kind"],
+                condition=Q(lifted_at=None),
+                name="research_suppression_active_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.participant_id} · {self.at:%Y-%m-%d}"
 
 
 class LedgerEntry(models.Model):
@@ -504,6 +565,54 @@ class SampleMember(models.Model):
         return f"{'standby' if self.standby else 'selected'} #{self.rank}"
 
 
+class HoldQuerySet(models.QuerySet):
+    def active(self, *, at=None):
+        return self.filter(released_at=None, held_until__gt=at or timezone.now())
+
+
+class Hold(models.Model):
+    """A person drawn for an open request, kept from every other request until invited,
+    declined, released or expired.
+
+    One unreleased hold per person is a database constraint, so two requests drawing at once
+    can never both keep the same person (research/holds.py).
+    """
+
+    class Release(models.TextChoices):
+        INVITED = "invited", "Invited"
+        DECLINED = "declined", "Declined"
+        RELEASED = "released", "Released by the researcher"
+        REDRAWN = "redrawn", "Sample redrawn"
+        CLOSED = "closed", "Request closed or cancelled"
+        EXPIRED = "expired", "Expired"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="holds")
+    request = models.ForeignKey("ResearchRequest", on_delete=models.CASCADE, related_name="holds")
+    sample = models.ForeignKey(
+        "Sample", null=True, blank=True, on_delete=models.SET_NULL, related_name="holds"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    held_until = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=10, choices=Release.choices, blank=True)
+
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(released_at=None),
+                name="research_hold_one_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["request", "released_at"])]
+
+    def __str__(self):
+        return f"Hold on {self.participant_id} for request {self.request_id}"
+
+
 class PanelRefresh(models.Model):
     """One re-evaluation of the whole panel, split into chunks that any worker may take.
 
@@ -559,11 +668,20 @@ class ImportBatch(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded"
         CHECKED = "checked", "Checked"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
         IMPORTED = "imported", "Imported"
         FAILED = "failed", "Failed"
 
     file_name = models.CharField(max_length=200)
-    stored_path = models.CharField(max_length=400)
+    # Emptied once the file is deleted (after its import, or by the daily sweep): it holds
+    # personal data and is kept no longer than needed.
+    stored_path = models.CharField(max_length=400, blank=True)
+    sheet = models.CharField(max_length=100, blank=True, help_text="The XLSX worksheet read.")
+    # Where the import job is; the page polls it (research/import_jobs.py).
+    progress = models.FloatField(default=0)
+    stage = models.CharField(max_length=40, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=dict, blank=True)
     report = models.JSONField(default=dict, blank=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from productops.accounts.models import User
 from productops.accounts.services import audit_record
 from research import targeting
-from research.models import ResearchRequest
+from research.models import Hold, ResearchRequest
 
 EDITABLE = (
     "title",
@@ -125,7 +125,17 @@ def request_cancel(*, request: ResearchRequest, by: User, reason: str) -> Resear
             ]
         )
         audit_record(actor=by, action="research.request.cancelled", target=request, reason=reason)
+        _end_claims(request)
     return request
+
+
+def _end_claims(request: ResearchRequest) -> None:
+    """A request that is over lets its held people go and its overrides end."""
+    from research import holds, services
+
+    now = timezone.now()
+    holds.holds_release(request=request, reason=Hold.Release.CLOSED, now=now)
+    services.overrides_end(request=request, now=now)
 
 
 def request_close(*, request: ResearchRequest, by: User) -> ResearchRequest:
@@ -137,6 +147,7 @@ def request_close(*, request: ResearchRequest, by: User) -> ResearchRequest:
         request.risk = ""
         request.save(update_fields=["status", "risk", "updated_at"])
         audit_record(actor=by, action="research.request.closed", target=request)
+        _end_claims(request)
     return request
 
 

@@ -6,11 +6,13 @@ from research import attributes, fatigue
 from research.models import (
     Account,
     AttributeDefinition,
+    ImportBatch,
     LedgerEntry,
     Participant,
     ResearchRequest,
     Sample,
     SampleMember,
+    Suppression,
 )
 
 
@@ -202,7 +204,10 @@ class LedgerEntryCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(
         choices=LedgerEntry.Method.choices, required=False, allow_blank=True, default=""
     )
-    at = serializers.DateTimeField(required=False, help_text="When it happened; now if left out.")
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When it happened, or for a planned session when it will (up to a year ahead); now if left out.",
+    )
     minutes = serializers.IntegerField(min_value=0, max_value=1440, default=0)
     incentive_cents = serializers.IntegerField(min_value=0, max_value=10_000_000, default=0)
     team = serializers.SlugRelatedField(
@@ -305,6 +310,20 @@ class DryRunInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(
         choices=ResearchRequest.Method.choices, required=False, allow_blank=True
     )
+    session_minutes = serializers.IntegerField(
+        min_value=5,
+        max_value=480,
+        default=45,
+        help_text="Counted against each account's minutes cap.",
+    )
+    dimensions = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=3,
+        help_text="Attributes to compare the eligible panel with the whole panel on.",
+    )
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class RuleCountSerializer(serializers.Serializer):
@@ -314,11 +333,32 @@ class RuleCountSerializer(serializers.Serializer):
     overridable = serializers.BooleanField()
 
 
+class HeldCountSerializer(serializers.Serializer):
+    request = serializers.IntegerField(help_text="The request holding them.")
+    title = serializers.CharField()
+    team = serializers.CharField()
+    count = serializers.IntegerField()
+    until = serializers.DateTimeField(help_text="The latest of these holds ends then.")
+
+
 class DryRunSerializer(serializers.Serializer):
     matching = serializers.IntegerField()
-    eligible = serializers.IntegerField()
+    eligible = serializers.IntegerField(help_text="Eligible and held by no other request.")
     excluded = serializers.IntegerField()
     by_rule = RuleCountSerializer(many=True)
+    held = HeldCountSerializer(many=True, help_text="Eligible people other requests hold.")
+    held_total = serializers.IntegerField()
+    sample_capacity = serializers.IntegerField(
+        help_text="The most one sample can take under the account caps as a whole."
+    )
+    session_minutes = serializers.IntegerField()
+    impossible = serializers.BooleanField(help_text="True when the request cannot be filled.")
+    fill_note = serializers.CharField(allow_blank=True)
+    skew = serializers.JSONField(
+        allow_null=True,
+        help_text="The eligible panel against the whole panel on the dimensions: tvd, psi, "
+        "verdict and per-dimension rows.",
+    )
     response_rate = serializers.FloatField()
     invitations_needed = serializers.IntegerField()
     expected_days = serializers.IntegerField(allow_null=True)
@@ -369,6 +409,19 @@ class SampleSerializer(serializers.ModelSerializer):
         return self._members(obj, True)
 
 
+class HoldReleaseInputSerializer(serializers.Serializer):
+    participants = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=1000,
+        help_text="Participant ids of this request's sample to let go.",
+    )
+    reason = serializers.ChoiceField(
+        choices=[("declined", "They declined"), ("released", "Not needed")],
+        help_text="declined: they said no; released: the request does not need them.",
+    )
+
+
 class RequestCancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=500, allow_blank=True, help_text="Why; at least 10 characters."
@@ -376,8 +429,28 @@ class RequestCancelInputSerializer(serializers.Serializer):
 
 
 class OverrideInputSerializer(serializers.Serializer):
+    request = serializers.PrimaryKeyRelatedField(
+        queryset=ResearchRequest.objects.all(),
+        help_text="The open request this override is for; it applies to no other and ends with it.",
+    )
     rule = serializers.ChoiceField(choices=sorted(fatigue.RULE_NAMES))
     reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class OptOutInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300,
+        help_text="How the person asked not to be contacted (at least 5 characters).",
+    )
+
+
+class SuppressionSerializer(serializers.ModelSerializer):
+    by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Suppression
+        fields = ["id", "participant", "kind", "source", "at", "by", "note", "lifted_at"]
+        read_only_fields = fields
 
 
 class ImportInputSerializer(serializers.Serializer):
@@ -388,3 +461,33 @@ class ImportInputSerializer(serializers.Serializer):
         help_text='Panel field -> column name, e.g. {"external_id": "Contact ID"}; guessed from headers if left out.',
     )
     dry_run = serializers.BooleanField(default=False)
+    sheet = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=100,
+        help_text="XLSX only: the worksheet to read; required when the workbook has several.",
+    )
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "file_name",
+            "sheet",
+            "status",
+            "progress",
+            "percent",
+            "stage",
+            "report",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_percent(self, obj) -> int:
+        return round(obj.progress * 100)

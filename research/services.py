@@ -3,7 +3,7 @@
 Every rule lives in research/fatigue.py; research/eligibility.py turns the ledger into answers.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,14 +16,15 @@ from productops.accounts.services import audit_record, notify
 from research import eligibility, fatigue
 from research.models import (
     FatigueRuleSet,
+    Hold,
     LedgerEntry,
     Override,
     Participant,
     ResearchRequest,
 )
 
-OVERRIDE_DAYS = 30
 MIN_REASON_LENGTH = 15
+PLANNED_SESSION_HORIZON = timedelta(days=365)
 
 # Rules ----------------------------------------------------------------------------------------
 
@@ -91,8 +92,17 @@ def ledger_record(
     """Record one touch and bring the participant's (and, for sessions, the account's) eligibility up to date."""
     now = timezone.now()
     at = at or now
-    if at > now + timedelta(days=1):
-        raise ValidationError({"at": "A touch cannot be in the future; record it when it happens."})
+    # A session can be planned ahead (scheduling books it, and the rules count it from the
+    # moment it is planned); other touches are recorded when they happen.
+    if kind == LedgerEntry.Kind.SESSION:
+        if at > now + PLANNED_SESSION_HORIZON:
+            raise ValidationError(
+                {"at": "A session can be planned at most a year ahead; pick an earlier date."}
+            )
+    elif at > now + timedelta(days=1):
+        raise ValidationError(
+            {"at": "Only sessions can be planned ahead; record this touch when it happens."}
+        )
     with transaction.atomic():
         entry = LedgerEntry.objects.create(
             participant=participant,
@@ -108,6 +118,11 @@ def ledger_record(
             note=note,
             recorded_by=by if by and by.is_authenticated else None,
         )
+        if request is not None and kind in (LedgerEntry.Kind.INVITATION, LedgerEntry.Kind.SESSION):
+            # Invited: the invitation itself now shields them (cooldowns), the hold is done.
+            Hold.objects.filter(request=request, participant=participant, released_at=None).update(
+                released_at=now, release_reason=Hold.Release.INVITED
+            )
         # Sessions and participant-minutes count against the whole account's quarterly caps.
         if participant.account_id and (kind == LedgerEntry.Kind.SESSION or minutes):
             eligibility.refresh_account(account_id=participant.account_id, now=now)
@@ -119,15 +134,27 @@ def ledger_record(
 # Overrides ------------------------------------------------------------------------------------
 
 
+def override_expiry(request: ResearchRequest):
+    """An override ends with its request: at the end of the deadline day (UTC)."""
+    return datetime.combine(request.deadline + timedelta(days=1), time(0), tzinfo=UTC)
+
+
 def override_grant(
     *,
     participant: Participant,
     rule: str,
     reason: str,
     by: User,
-    request: ResearchRequest | None = None,
+    request: ResearchRequest | None,
 ) -> Override:
-    """Let a researcher past a cooldown for a written reason. Consent and opt-outs are never overridable."""
+    """Let one request past a cooldown for one person, for a written reason.
+
+    The override is bound to the request and the participant: it applies only when that request
+    checks or draws that person, and it ends with the request (deadline, close or cancel). The
+    denormalised eligibility everyone else reads ignores it, so no other team gains from it,
+    and the session it allows counts in the ledger against every other rule as any session does.
+    Consent, opt-outs and caps are never overridable.
+    """
     reason = (reason or "").strip()
     if rule not in fatigue.OVERRIDABLE:
         name = fatigue.RULE_NAMES.get(rule, rule)
@@ -142,12 +169,25 @@ def override_grant(
         raise ValidationError(
             {"rule": "Only researchers and ProductOps admins can override a cooldown."}
         )
+    if request is None:
+        raise ValidationError(
+            {"request": "An override is for one request: name the request that needs this person."}
+        )
+    if request.status != ResearchRequest.Status.OPEN:
+        raise ValidationError({"request": "This request is closed; overrides are for open ones."})
+    if not request.can_be_edited_by(by):
+        raise ValidationError(
+            {"request": "Only the request's researcher or a ProductOps admin can override for it."}
+        )
     now = timezone.now()
+    expires_at = override_expiry(request)
+    if expires_at <= now:
+        raise ValidationError({"request": "This request's deadline has passed."})
     with transaction.atomic():
         # Lock the participant so two researchers overriding at once record one override.
         Participant.objects.select_for_update().filter(pk=participant.pk).first()
         existing = Override.objects.filter(
-            participant=participant, rule=rule, expires_at__gt=now
+            participant=participant, rule=rule, request=request, expires_at__gt=now
         ).first()
         if existing:
             return existing
@@ -158,17 +198,26 @@ def override_grant(
             by=by,
             request=request,
             created_at=now,
-            expires_at=now + timedelta(days=OVERRIDE_DAYS),
+            expires_at=expires_at,
         )
         audit_record(
             actor=by,
             action="research.override.granted",
             target=participant,
             reason=reason,
-            data={"rule": rule, "expires_at": override.expires_at.isoformat()},
+            data={
+                "rule": rule,
+                "request": request.pk,
+                "expires_at": override.expires_at.isoformat(),
+            },
         )
-        eligibility.refresh_participants(ids=[participant.pk], now=now)
     return override
+
+
+def overrides_end(*, request: ResearchRequest, now=None) -> int:
+    """A closed or cancelled request's overrides end with it."""
+    now = now or timezone.now()
+    return Override.objects.filter(request=request, expires_at__gt=now).update(expires_at=now)
 
 
 # Warnings for ProductOps ----------------------------------------------------------------------
@@ -184,13 +233,13 @@ def open_requests_at_risk(*, now=None) -> list[dict]:
         ResearchRequest.objects.open().filter(deadline__gte=now.date()).select_related("team")
     ):
         try:
-            dry = targeting.dry_run(
-                criteria=req.criteria, needed=req.participants_needed, method=req.method, now=now
-            )
+            dry = targeting.request_dry_run(req, now=now)
         except ValidationError:
             continue
         problems = []
-        if dry["eligible"] < dry["invitations_needed"]:
+        if dry["impossible"]:
+            problems.append("it cannot be filled at today's response rate")
+        elif dry["sample_capacity"] < dry["invitations_needed"]:
             problems.append(
                 f"only {dry['eligible']} eligible for about {dry['invitations_needed']} invitations needed"
             )

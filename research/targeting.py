@@ -5,31 +5,30 @@ run or a draw over half a million participants is a handful of indexed queries.
 """
 
 import math
-import random
 from collections import Counter
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, TextField, Value, Window
+from django.db.models import BooleanField, Case, Count, F, Q, TextField, Value, When, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.utils import timezone
 
-from productops.accounts.services import audit_record
-from research import eligibility, fatigue, sampling, services
+from research import eligibility, fatigue, holds, planning, sampling
 from research.models import (
     BUILTIN_ATTRIBUTES,
     RULE_BITS,
     AttributeDefinition,
+    FatigueRuleSet,
+    Override,
     Participant,
     ResearchRequest,
-    Sample,
-    SampleMember,
 )
 from research.responses import response_rate, typical_fill_days
 
 MAX_DIMENSIONS = 3
+_BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BLANK = "(blank)"
 
 
@@ -89,8 +88,20 @@ def criteria_clean(criteria, *, catalogue=None) -> dict:
         if not isinstance(wanted, list) or not wanted:
             raise ValidationError({"criteria": f"'{name}' needs a list of values, e.g. [\"pro\"]."})
         if spec["type"] == "boolean":
+            unclear = [
+                v
+                for v in wanted
+                if not isinstance(v, bool) and str(v).strip().lower() not in _BOOLEAN_WORDS
+            ]
+            if unclear:
+                raise ValidationError(
+                    {
+                        "criteria": f"'{name}' is yes or no; {', '.join(map(repr, unclear))} is "
+                        "neither. Use true or false."
+                    }
+                )
             values = [
-                v if isinstance(v, bool) else str(v).lower() in {"true", "yes", "1"} for v in wanted
+                v if isinstance(v, bool) else _BOOLEAN_WORDS[str(v).strip().lower()] for v in wanted
             ]
         else:
             values = [str(v).strip() for v in wanted if str(v).strip()]
@@ -176,23 +187,38 @@ def _rule_rows(rows) -> list[dict]:
     )
 
 
-def _counts(queryset, *, now) -> tuple[dict, list[dict]]:
+def _counts(queryset, *, now, columns=None) -> tuple[dict, list[dict]]:
     """Matching, eligible and held back per rule, in one scan grouped by blocked_mask.
 
     A panel has few distinct combinations of blocking rules, so the database returns a short
-    list of (mask, people) and the bits are counted here, not tested per row per rule.
+    list of (mask, people) and the bits are counted here, not tested per row per rule. With
+    ``columns`` (dimension expressions) the same scan also groups by stratum, and counts["whole"]
+    and counts["eligible_strata"] give the whole and the eligible panel per stratum.
     """
+    columns = columns or {}
     rows = (
-        queryset.order_by()
-        .values("blocked_mask")
+        queryset.annotate(**columns)
+        .order_by()
+        .values("blocked_mask", *columns)
         .annotate(n=Count("id"), eligible=Count("id", filter=Q(next_eligible_at__lte=now)))
-        .values_list("blocked_mask", "n", "eligible")
+        .values_list("blocked_mask", "n", "eligible", *columns)
     )
-    counts = {"matching": 0, "eligible": 0}
+    return _tally(rows, with_strata=bool(columns))
+
+
+def _tally(rows, *, with_strata: bool) -> tuple[dict, list[dict]]:
+    """Counts and per-rule refusals from (blocked_mask, matching, eligible, *dimension values)."""
+    counts = {"matching": 0, "eligible": 0, "whole": {}, "eligible_strata": {}}
     per_rule = [0] * len(RULE_BITS)
-    for mask, n, eligible in rows:
+    for mask, n, eligible, *values in rows:
         counts["matching"] += n
         counts["eligible"] += eligible
+        if with_strata:
+            stratum = _stratum(values)
+            counts["whole"][stratum] = counts["whole"].get(stratum, 0) + n
+            counts["eligible_strata"][stratum] = (
+                counts["eligible_strata"].get(stratum, 0) + eligible
+            )
         if n > eligible:
             for i in range(len(RULE_BITS)):
                 if mask & (1 << i):
@@ -200,42 +226,168 @@ def _counts(queryset, *, now) -> tuple[dict, list[dict]]:
     return counts, _rule_rows(zip(RULE_BITS, per_rule, strict=True))
 
 
+def _counts_and_room(queryset, *, now, columns, request, rules, minutes):
+    """_counts and planning.capacity from one scan of the matching people (PostgreSQL)."""
+    held = holds.held_elsewhere(request=request, now=now)
+    rows_qs = (
+        queryset.annotate(
+            **columns,
+            _free=Case(
+                When(Q(next_eligible_at__lte=now) & ~Q(pk__in=held), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by()
+        .values("account_id", "blocked_mask", "next_eligible_at", "_free", *columns)
+    )
+    rows = planning.counts_with_capacity(
+        rows_qs=rows_qs, now=now, dims=list(columns), rules=rules, session_minutes=minutes
+    )
+    room = {"people": 0, "too_long": 0, "capped": 0}
+    grouped = []
+    for mask, n, eligible, people, too_long, capped, *values in rows:
+        room = {"people": int(people), "too_long": int(too_long), "capped": int(capped)}
+        grouped.append((mask, n, eligible, *values))
+    counts, by_rule = _tally(grouped, with_strata=bool(columns))
+    return counts, by_rule, room
+
+
 def refusals_by_rule(queryset, *, now) -> list[dict]:
     """How many of these participants each rule holds back today."""
     return _counts(queryset, now=now)[1]
 
 
-def dry_run(*, criteria: dict, needed: int, method: str = "", now=None, catalogue=None) -> dict:
-    """How many match, how many each rule excludes, and how long filling should take."""
+def dry_run(
+    *,
+    criteria: dict,
+    needed: int,
+    method: str = "",
+    now=None,
+    catalogue=None,
+    request: ResearchRequest | None = None,
+    session_minutes: int = 0,
+    dimensions=(),
+    deadline=None,
+) -> dict:
+    """How many match, how many each rule holds back (for a session of this length), who other
+    requests hold, how many one sample can take under the account caps, how long filling should
+    take or that it cannot be filled, and how the eligible panel differs from the whole."""
     now = now or timezone.now()
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These grouped scans take tens of milliseconds; compiling them (JIT, which their
+            # cost estimate over half a million rows triggers) would cost about as much again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return _dry_run(
+            criteria=criteria,
+            needed=needed,
+            method=method,
+            now=now,
+            catalogue=catalogue,
+            request=request,
+            session_minutes=session_minutes,
+            dimensions=dimensions,
+            deadline=deadline,
+        )
+
+
+def _dry_run(
+    *, criteria, needed, method, now, catalogue, request, session_minutes, dimensions, deadline
+) -> dict:
+    rules = FatigueRuleSet.objects.current_rules()
     qs = matching(criteria, catalogue=catalogue)
-    counts, by_rule = _counts(qs, now=now)
+    dimensions = list(dimensions or [])
+    columns = _dimension_columns(dimensions, catalogue) if dimensions else {}
     rate = response_rate(method=method, now=now)
     invitations = math.ceil(needed / rate)
-    eligible = counts["eligible"]
-    waves = math.ceil(invitations / eligible) if eligible else None
-    fill_days = typical_fill_days(now=now)
+    eligible_now = qs.filter(next_eligible_at__lte=now)
+    held = holds.held_summary(queryset=eligible_now, now=now, request=request)
+    held_total = sum(h["count"] for h in held)
+    if connection.vendor == "postgresql":
+        counts, by_rule, room = _counts_and_room(
+            qs, now=now, columns=columns, request=request, rules=rules, minutes=session_minutes
+        )
+    else:
+        counts, by_rule = _counts(qs, now=now, columns=columns)
+        free = holds.eligible_for(request=request, queryset=eligible_now, now=now)
+        room = planning.capacity(
+            eligible_qs=free, rules=rules, session_minutes=session_minutes, now=now
+        )
+    if room["too_long"]:
+        # The denormalised state checks a session of any length; this one is longer.
+        by_rule = _with_rule(by_rule, "account-minutes-cap", room["too_long"])
+    eligible = counts["eligible"] - held_total - room["too_long"]
+    available = room["people"]
     warnings = []
     if eligible < needed:
         warnings.append(
             f"Only {eligible} eligible participant{'s' if eligible != 1 else ''} match for {needed} wanted: "
             "widen the criteria, lower the number, or wait until cooldowns end."
         )
-    elif eligible < invitations:
+    elif available < needed:
         warnings.append(
-            f"At a {rate:.0%} response rate you need about {invitations} invitations but only {eligible} "
-            "are eligible; expect to fall short or to wait for a second wave."
+            f"The account caps let one sample take at most {available} of the {eligible} eligible "
+            f"({room['capped']} are at accounts that would pass their quarterly cap)."
         )
+    elif available < invitations:
+        warnings.append(
+            f"At a {rate:.0%} response rate you need about {invitations} invitations but only {available} "
+            "can be invited now; expect to fall short or to wait for a second wave."
+        )
+    fill = planning.time_to_fill(
+        matching_qs=qs,
+        available=available,
+        needed=needed,
+        rate=rate,
+        fill_days=typical_fill_days(now=now),
+        now=now,
+        deadline=deadline,
+    )
+    if fill["impossible"]:
+        warnings.insert(0, fill["note"])
+    panel_skew = planning.skew_of(
+        whole=counts["whole"], eligible=counts["eligible_strata"], dimensions=dimensions
+    )
     return {
         "matching": counts["matching"],
         "eligible": eligible,
         "excluded": counts["matching"] - eligible,
         "by_rule": by_rule,
+        "held": held,
+        "held_total": held_total,
+        "sample_capacity": available,
+        "session_minutes": session_minutes,
         "response_rate": rate,
         "invitations_needed": invitations,
-        "expected_days": fill_days * max(1, waves or 1) if eligible else None,
+        "expected_days": fill["days"],
+        "impossible": fill["impossible"],
+        "fill_note": fill["note"],
+        "skew": panel_skew,
         "warnings": warnings,
     }
+
+
+def _with_rule(by_rule: list[dict], rule: str, extra: int) -> list[dict]:
+    counts = {r["rule"]: r["count"] for r in by_rule}
+    counts[rule] = counts.get(rule, 0) + extra
+    return _rule_rows(counts.items())
+
+
+def request_dry_run(request: ResearchRequest, *, now=None) -> dict:
+    """Today's dry run of a filed request, with all it asks for."""
+    return dry_run(
+        criteria=request.criteria,
+        needed=request.participants_needed,
+        method=request.method,
+        now=now,
+        request=request,
+        session_minutes=request.session_minutes,
+        dimensions=request.dimensions,
+        deadline=request.deadline,
+    )
 
 
 def overlapping_requests(*, criteria: dict, deadline, exclude_pk=None, now=None, team=None):
@@ -378,13 +530,35 @@ def _id(item) -> int:
     return getattr(item, "id", item)
 
 
-def sample_preview(*, request: ResearchRequest, seed: int, now=None, exclude=(), catalogue=None):
-    """Draw without saving: (sampling result, population counts, candidates by id)."""
+def request_eligible(*, request: ResearchRequest, now, catalogue=None):
+    """Who this request may draw: matching, eligible today (or only past a cooldown this request
+    has an override for) and held by no other request."""
+    catalogue = catalogue if catalogue is not None else attribute_catalogue()
+    today = Q(next_eligible_at__lte=now)
+    if request.pk:
+        overridden = list(
+            Override.objects.filter(request=request, expires_at__gt=now).values_list(
+                "participant_id", flat=True
+            )
+        )
+        # Only when there are some: an OR with a subquery slows the draw's window query down.
+        if overridden:
+            today |= Q(pk__in=overridden)
+    eligible = matching(request.criteria, catalogue=catalogue).filter(today)
+    return holds.eligible_for(request=request, queryset=eligible, now=now)
+
+
+def sample_preview(
+    *, request: ResearchRequest, seed: int, now=None, exclude=(), exclude_q=None, catalogue=None
+):
+    """Draw without saving: (sampling result, population counts, candidates by id, rate)."""
     now = now or timezone.now()
     catalogue = catalogue if catalogue is not None else attribute_catalogue()
-    eligible = matching(request.criteria, catalogue=catalogue).filter(next_eligible_at__lte=now)
+    eligible = request_eligible(request=request, now=now, catalogue=catalogue)
     if exclude:
-        eligible = eligible.exclude(pk__in=exclude)
+        eligible = eligible.exclude(pk__in=eligibility.ids_param(exclude))
+    if exclude_q is not None:
+        eligible = eligible.exclude(exclude_q)
     rate = response_rate(method=request.method, now=now)
     # Enough for any stratum to supply every selected and standby place, should the others be empty.
     per_stratum = math.ceil(request.participants_needed / rate) + 20
@@ -401,126 +575,5 @@ def sample_preview(*, request: ResearchRequest, seed: int, now=None, exclude=(),
     return result, population, {c.id: c for c in candidates}, rate
 
 
-def sample_draw(*, request: ResearchRequest, by, seed: int | None = None, now=None) -> Sample:
-    """Draw and store a representative, non-fatigued sample; every drawn person is re-checked in full."""
-    if not (by.is_researcher or by.is_productops_admin):
-        raise ValidationError({"request": "Only researchers and ProductOps admins draw samples."})
-    if request.status != ResearchRequest.Status.OPEN:
-        raise ValidationError(
-            {"request": "This request is closed; reopen it or file a new one to sample."}
-        )
-    now = now or timezone.now()
-    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
-    catalogue = attribute_catalogue()
-    rules = services.rules_current()
-    excluded: set[int] = set()
-    # The denormalised state knows nothing of this request's method, session length and incentive;
-    # the full check of the drawn people does. A refused person is dropped and the draw repeated.
-    for _attempt in range(3):
-        result, population, by_id, rate = sample_preview(
-            request=request, seed=seed, now=now, exclude=excluded, catalogue=catalogue
-        )
-        drawn = [_id(x) for x in list(result.selected) + list(result.standby)]
-        checks = eligibility.eligibility_for_many(
-            participant_ids=drawn,
-            method=request.method,
-            session_minutes=request.session_minutes,
-            incentive_cents=request.incentive_cents,
-            now=now,
-            rules=rules,
-        )
-        refused = {pid for pid, e in checks.items() if not e.eligible}
-        if not refused:
-            break
-        excluded |= refused
-    if not result.selected:
-        raise ValidationError(
-            {
-                "participants_needed": "Nobody eligible matches this request; widen the criteria or wait for cooldowns."
-            }
-        )
-    selected_counts = Counter(by_id[_id(x)].strata for x in result.selected)
-    makeup = {
-        "dimensions": [
-            _dimension_rows(name, i, population, selected_counts)
-            for i, name in enumerate(request.dimensions)
-        ],
-        "strata": [
-            {
-                "stratum": list(r.stratum),
-                "population": r.population,
-                "target": r.target,
-                "selected": r.selected,
-                "shortfall": r.shortfall,
-            }
-            for r in result.strata
-        ],
-        "eligible": sum(population.values()),
-        "verdict": sampling.verdict(result.tvd, result.psi),
-        "excluded_after_check": len(excluded),
-    }
-    warnings = list(result.warnings)
-    if len(result.selected) < request.participants_needed:
-        warnings.insert(
-            0,
-            f"Only {len(result.selected)} of {request.participants_needed} participants could be drawn: "
-            "too few eligible people match.",
-        )
-    with transaction.atomic():
-        sample = Sample.objects.create(
-            request=request,
-            seed=seed,
-            size=len(result.selected),
-            response_rate=rate,
-            tvd=result.tvd,
-            psi=result.psi,
-            makeup=makeup,
-            warnings=warnings,
-            created_by=by,
-            created_at=now,
-        )
-        members = [
-            SampleMember(
-                sample=sample,
-                participant_id=_id(x),
-                rank=rank,
-                standby=False,
-                stratum=sampling.stratum_label(by_id[_id(x)].strata),
-            )
-            for rank, x in enumerate(result.selected, start=1)
-        ] + [
-            SampleMember(
-                sample=sample,
-                participant_id=_id(x),
-                rank=rank,
-                standby=True,
-                stratum=sampling.stratum_label(by_id[_id(x)].strata),
-            )
-            for rank, x in enumerate(result.standby, start=1)
-        ]
-        SampleMember.objects.bulk_create(members)
-        audit_record(
-            actor=by,
-            action="research.sample.drawn",
-            target=request,
-            data={"sample": sample.pk, "seed": seed, "size": sample.size},
-        )
-    return sample
-
-
-def _dimension_rows(name, index, population, selected_counts) -> dict:
-    pop = sampling.marginals(population, index)
-    got = sampling.marginals(dict(selected_counts), index)
-    pop_total = sum(pop.values()) or 1
-    got_total = sum(got.values()) or 1
-    rows = [
-        {
-            "value": value,
-            "population": pop.get(value, 0),
-            "sample": got.get(value, 0),
-            "population_share": pop.get(value, 0) / pop_total,
-            "sample_share": got.get(value, 0) / got_total,
-        }
-        for value in sorted(set(pop) | set(got), key=lambda v: -pop.get(v, 0))
-    ]
-    return {"name": name, "rows": rows}
+# Drawing and storing a sample lives in research/drawing.py; callers reach it from here too.
+from research.drawing import sample_draw  # noqa: E402, F401

@@ -1,7 +1,7 @@
 from celery import group, shared_task
 from django.db import transaction
 
-from research import eligibility, nightly
+from research import eligibility, import_jobs, nightly
 
 
 def fan_out(run) -> int:
@@ -39,3 +39,18 @@ def refresh_panel_chunk(chunk_id: int) -> bool:
 @shared_task
 def refresh_participants(participant_ids: list[int]) -> int:
     return eligibility.refresh_participants(ids=participant_ids)
+
+
+# A panel file of the maximum size (research/importing.py) takes about a minute; the project's
+# two-minute default would be too tight on a busy worker.
+@shared_task(soft_time_limit=900, time_limit=960)
+def run_import(batch_id: int, check_only: bool = False) -> str:
+    """One queued panel import (or dry run); a second delivery of the same job does nothing."""
+    batch = import_jobs.import_run(batch_id=batch_id, check_only=check_only)
+    return batch.status if batch else "not queued"
+
+
+@shared_task
+def sweep_import_files() -> int:
+    """Delete uploaded panel files (personal data) older than a day."""
+    return import_jobs.files_sweep()

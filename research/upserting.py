@@ -93,6 +93,67 @@ _COPY_COLUMNS = [
 ]
 
 
+# What a new participant gets for a field the file leaves empty or does not map.
+DEFAULTS = {
+    "time_zone": "UTC",
+    "language": "en",
+    "consent": Participant.Consent.PENDING,
+    "consent_at": None,
+    "do_not_contact": False,
+    "opted_out": False,
+}
+
+
+def _blank(value) -> bool:
+    return value is None or value == ""
+
+
+def _existing(ext_ids) -> dict[str, dict]:
+    """The stored values an import may keep, by external id."""
+    fields = [*PARTICIPANT_FIELDS, "account_id", "attributes"]
+    return {
+        row[0]: dict(zip(fields, row[1:], strict=True))
+        for row in Participant.objects.filter(external_id__in=texts_param(ext_ids))
+        .order_by()
+        .values_list("external_id", *fields)
+        .iterator(chunk_size=5000)
+    }
+
+
+def participant_rows(*, clean: list[dict], account_ids: dict[str, int], now) -> list[dict]:
+    """Upsert rows in which only what the file says changes.
+
+    An empty cell, or a column the file does not map, keeps what the panel already holds (a new
+    person gets the default); a custom attribute column changes only that attribute. A file can
+    therefore never blank out a value: that is done on the participant's page.
+    """
+    existing = _existing([r["external_id"] for r in clean])
+    rows = []
+    for r in clean:
+        old = existing.get(r["external_id"])
+        row = {"external_id": r["external_id"]}
+        for field in PARTICIPANT_FIELDS:
+            value = r.get(field)
+            if _blank(value):
+                value = old[field] if old else DEFAULTS.get(field, "")
+            row[field] = value
+        row["email"] = row["email"].lower()
+        # Consent given without a date dates from now, unless it was already on record.
+        if r.get("consent") == Participant.Consent.GRANTED and _blank(r.get("consent_at")):
+            kept = old and old["consent"] == Participant.Consent.GRANTED
+            row["consent_at"] = old["consent_at"] if kept else now
+        if r.get("_keep_consent_at") and old:
+            row["consent_at"] = old["consent_at"]
+        account = r.get("account_id")
+        row["account_id"] = (
+            account_ids.get(account) if account else (old["account_id"] if old else None)
+        )
+        row["attributes"] = {**((old or {}).get("attributes") or {}), **r["_attributes"]}
+        row["created_at"] = row["updated_at"] = now
+        rows.append(row)
+    return rows
+
+
 def _upsert_participants_copy(batch: list[dict], update_fields: list[str]) -> set[int]:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT … ON CONFLICT DO UPDATE.
 
@@ -139,14 +200,26 @@ def _upsert_participants_copy(batch: list[dict], update_fields: list[str]) -> se
 
 
 def accounts_upsert(*, clean, mapped) -> dict[str, int]:
+    """Upsert the file's accounts; a name, date or owner the file leaves empty or does not map
+    stays as it is (a new account is named after its id until a file names it)."""
     if "account_id" not in mapped:
         return {}
+    keys = sorted({r["account_id"] for r in clean if r.get("account_id")})
+    stored = {
+        ext: {"name": name, "renewal_date": renewal, "owner_name": owner, "owner_flagged": flag}
+        for ext, name, renewal, owner, flag in Account.objects.filter(
+            external_id__in=texts_param(keys)
+        ).values_list("external_id", "name", "renewal_date", "owner_name", "owner_flagged")
+    }
     accounts = {}
     for r in clean:
         ext = r.get("account_id")
         if not ext:
             continue
-        current = accounts.setdefault(ext, {"name": r.get("account_name") or ext})
+        current = accounts.setdefault(ext, dict(stored.get(ext) or {"name": ext}))
+        if r.get("account_name") and ext not in accounts.get("_named", ()):
+            current["name"] = r["account_name"]
+            accounts.setdefault("_named", set()).add(ext)
         for field, target in (
             ("renewal_date", "renewal_date"),
             ("owner_name", "account_owner"),
@@ -154,9 +227,12 @@ def accounts_upsert(*, clean, mapped) -> dict[str, int]:
         ):
             if target in r and r[target] not in (None, ""):
                 current[field] = r[target]
+    accounts.pop("_named", None)
     if not accounts:
         return {}
-    update_fields = ["name", "updated_at"]
+    update_fields = ["updated_at"]
+    if "account_name" in mapped:
+        update_fields.append("name")
     for field, target in (
         ("renewal_date", "renewal_date"),
         ("owner_name", "account_owner"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from research import account_views, attribute_views, request_views, views
+from research import account_views, attribute_views, participant_views, request_views, views
 
 app_name = "research"
 
@@ -19,9 +19,16 @@ urlpatterns = [
     ),
     path("requests/<int:pk>/cancel/", request_views.request_cancel_page, name="request_cancel"),
     path("panel/", views.panel, name="panel"),
-    path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
+    path("participants/<int:pk>/", participant_views.participant_detail, name="participant_detail"),
     path(
-        "participants/<int:pk>/override/", views.participant_override, name="participant_override"
+        "participants/<int:pk>/override/",
+        participant_views.participant_override,
+        name="participant_override",
+    ),
+    path(
+        "participants/<int:pk>/opt-out/",
+        participant_views.participant_opt_out,
+        name="participant_opt_out",
     ),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/edit/", account_views.account_edit, name="account_edit"),
@@ -32,4 +39,5 @@ urlpatterns = [
     path("rules/", views.rules_edit, name="rules"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_map, name="import_map"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
 ]

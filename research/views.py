@@ -1,7 +1,3 @@
-import os
-import uuid
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,15 +8,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from productops.accounts.forms import add_service_errors
 from productops.accounts.permissions import admin_required
-from research import fatigue, health, importing, services, targeting
+from research import health, import_jobs, importing, services, targeting
 from research.account_edits import can_edit_accounts
-from research.eligibility import eligibility_check
 from research.forms import (
     ImportMappingForm,
     ImportUploadForm,
-    OverrideForm,
     PanelFilterForm,
     ResearchRequestForm,
     RulesForm,
@@ -131,9 +124,10 @@ def form_dry_run(form, *, exclude_pk=None) -> dict | None:
         req = form.instance
         if req.pk:
             criteria, needed, method = req.criteria, req.participants_needed, req.method
-            deadline = req.deadline
+            deadline, minutes, dimensions = req.deadline, req.session_minutes, req.dimensions
         else:
             criteria, needed, method, deadline = {}, 8, "interview", None
+            minutes, dimensions = 45, []
     else:
         data = getattr(form, "cleaned_data", {})
         if "criteria" not in data:
@@ -145,8 +139,17 @@ def form_dry_run(form, *, exclude_pk=None) -> dict | None:
         needed = data.get("participants_needed") or 1
         method = data.get("method") or ""
         deadline = data.get("deadline")
+        minutes = data.get("session_minutes") or 0
+        dimensions = data.get("dimensions") or []
     dry = targeting.dry_run(
-        criteria=criteria, needed=needed, method=method, catalogue=form.catalogue
+        criteria=criteria,
+        needed=needed,
+        method=method,
+        catalogue=form.catalogue,
+        request=form.instance if form.instance.pk else None,
+        session_minutes=minutes,
+        dimensions=dimensions,
+        deadline=deadline,
     )
     dry["overlaps"] = (
         targeting.overlapping_requests(criteria=criteria, deadline=deadline, exclude_pk=exclude_pk)
@@ -172,11 +175,7 @@ def request_detail(request, pk):
         standby = [m for m in rows if m.standby]
     dry = None
     try:
-        dry = targeting.dry_run(
-            criteria=research_request.criteria,
-            needed=research_request.participants_needed,
-            method=research_request.method,
-        )
+        dry = targeting.request_dry_run(research_request)
     except ValidationError as e:
         messages.error(request, "; ".join(e.messages))
     overlaps = []
@@ -284,102 +283,6 @@ def panel(request):
 
 
 @login_required
-def participant_detail(request, pk):
-    participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
-    eligibility = eligibility_check(participant=participant, tz=request.user.zone)
-    ledger = LedgerEntry.objects.filter(participant=participant).select_related("team", "request")[
-        :50
-    ]
-    overrides = participant.overrides.select_related("by")[:10]
-    return render(
-        request,
-        "research/participant_detail.html",
-        {
-            "p": participant,
-            "eligibility": eligibility,
-            "refusals": [
-                {
-                    "r": r,
-                    "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
-                    "overridable": r.rule in fatigue.OVERRIDABLE,
-                }
-                for r in eligibility.refusals
-            ],
-            "ledger": ledger,
-            "overrides": overrides,
-            "show_email": can_see_contacts(request.user),
-            "can_recruit": can_recruit(request.user),
-            "custom_attributes": _custom_attributes(participant),
-            "override_form": OverrideForm(),
-            "now": timezone.now(),
-        },
-    )
-
-
-def _custom_attributes(participant) -> list[dict]:
-    """The participant's own attribute values, labelled as declared; retired ones say so."""
-    definitions = {
-        d.name: d for d in AttributeDefinition.objects.filter(name__in=list(participant.attributes))
-    }
-    return [
-        {
-            "label": definitions[name].label if name in definitions else name,
-            "value": value,
-            "retired": name in definitions and definitions[name].retired_at is not None,
-        }
-        for name, value in sorted(participant.attributes.items())
-    ]
-
-
-@login_required
-@require_POST
-def participant_override(request, pk):
-    _require_recruiter(request)
-    participant = get_object_or_404(Participant, pk=pk)
-    form = OverrideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.override_grant(
-                participant=participant,
-                rule=form.cleaned_data["rule"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as e:
-            add_service_errors(form, e)
-    if form.errors:
-        eligibility = eligibility_check(participant=participant, tz=request.user.zone)
-        return render(
-            request,
-            "research/participant_detail.html",
-            {
-                "p": participant,
-                "eligibility": eligibility,
-                "refusals": [
-                    {
-                        "r": r,
-                        "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
-                        "overridable": r.rule in fatigue.OVERRIDABLE,
-                    }
-                    for r in eligibility.refusals
-                ],
-                "ledger": LedgerEntry.objects.filter(participant=participant).select_related(
-                    "team", "request"
-                )[:50],
-                "overrides": participant.overrides.select_related("by")[:10],
-                "show_email": True,
-                "can_recruit": True,
-                "custom_attributes": _custom_attributes(participant),
-                "override_form": form,
-                "now": timezone.now(),
-            },
-            status=400,
-        )
-    messages.success(request, "Override recorded. It lasts 30 days and is in the audit log.")
-    return redirect(participant)
-
-
-@login_required
 def account_detail(request, pk):
     account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
     now = timezone.now()
@@ -451,12 +354,6 @@ def rules_edit(request):
 # Import ---------------------------------------------------------------------------------------
 
 
-def _import_dir():
-    folder = os.path.join(settings.MEDIA_ROOT, "research-imports")
-    os.makedirs(folder, exist_ok=True)
-    return folder
-
-
 @csrf_exempt
 @login_required
 def import_upload(request):
@@ -490,73 +387,106 @@ def _import_upload(request):
                 raise ValidationError(
                     {"file": f"The file is larger than {importing.limit_text()}."}
                 )
-            data = upload.read()
-            headers, _rows = importing.read_table(data, upload.name)
-        except ValidationError as e:
-            for errs in e.message_dict.values():
-                form.add_error("file", errs)
-        else:
-            ext = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            path = os.path.join(_import_dir(), f"{uuid.uuid4().hex}{ext}")
-            with open(path, "wb") as fh:
-                fh.write(data)
-            batch = ImportBatch.objects.create(
-                file_name=upload.name[:200],
-                stored_path=path,
-                headers=headers,
-                uploaded_by=request.user,
+            batch = import_jobs.batch_create(
+                data=upload.read(),
+                file_name=upload.name,
+                by=request.user,
+                sheet=form.cleaned_data["sheet"],
             )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error("sheet" if field == "sheet" else "file", errs)
+        else:
             return redirect("research:import_map", pk=batch.pk)
     recent = ImportBatch.objects.select_related("uploaded_by")[:5]
-    return render(request, "research/import.html", {"form": form, "recent": recent})
+    return render(
+        request,
+        "research/import.html",
+        {"form": form, "recent": recent, "empty_cells": importing.EMPTY_CELL_MEANING},
+    )
 
 
-@login_required
-def import_map(request, pk):
+def _get_batch_for_uploader(request, pk) -> ImportBatch:
     _require_recruiter(request)
     batch = get_object_or_404(ImportBatch, pk=pk)
     if batch.uploaded_by_id != request.user.pk and not request.user.is_productops_admin:
         raise PermissionDenied("Only the person who uploaded this file can import it.")
+    return batch
+
+
+@login_required
+def import_map(request, pk):
+    batch = _get_batch_for_uploader(request, pk)
     all_targets = importing.targets()
     guessed = batch.mapping or importing.guess_mapping(batch.headers, all_targets)
     form = ImportMappingForm(
         request.POST or None, headers=batch.headers, targets=all_targets, guessed=guessed
     )
     report = None
-    if request.method == "POST" and batch.status != ImportBatch.Status.IMPORTED and form.is_valid():
+    busy = batch.status in (
+        ImportBatch.Status.QUEUED,
+        ImportBatch.Status.RUNNING,
+        ImportBatch.Status.IMPORTED,
+    )
+    if request.method == "POST" and not busy and form.is_valid():
         mapping = form.mapping()
-        with open(batch.stored_path, "rb") as fh:
-            headers, rows = importing.read_table(fh.read(), batch.stored_path)
-        if request.POST.get("action") == "import":
-            try:
-                report = importing.import_commit(
-                    headers=headers, rows=rows, mapping=mapping, by=request.user
-                )
-            except ValidationError:
-                report = importing.public(
-                    importing.import_check(headers=headers, rows=rows, mapping=mapping)
-                )
-                messages.error(
-                    request, "Nothing was imported: fix the rows below and upload the file again."
-                )
-                batch.status = ImportBatch.Status.FAILED
-            else:
-                batch.status = ImportBatch.Status.IMPORTED
-                os.remove(batch.stored_path)
-                messages.success(
-                    request,
-                    f"Imported {report['new']} new and updated {report['updated']} participants.",
-                )
-        else:
-            report = importing.public(
-                importing.import_check(headers=headers, rows=rows, mapping=mapping)
+        if not import_jobs.check_inline(batch):
+            # A big file: the dry run (or the import, which checks first) runs as a job.
+            check_only = request.POST.get("action") != "import"
+            batch.mapping = mapping
+            batch.save(update_fields=["mapping"])
+            import_jobs.import_queue(
+                batch=batch, mapping=mapping, by=request.user, check_only=check_only
             )
-            batch.status = ImportBatch.Status.CHECKED
+            messages.info(
+                request, "A big file: this runs in the background and the page follows it."
+            )
+            return redirect("research:import_map", pk=batch.pk)
+        try:
+            headers, rows = import_jobs.batch_read(batch)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("research:import")
+        report = importing.public(
+            importing.import_check(headers=headers, rows=rows, mapping=mapping)
+        )
         batch.mapping = mapping
         batch.report = report
+        if request.POST.get("action") == "import" and not (
+            report["error_count"] or report["file_errors"]
+        ):
+            batch.save(update_fields=["mapping", "report"])
+            import_jobs.import_queue(batch=batch, mapping=mapping, by=request.user)
+            messages.info(request, "Importing in the background; this page follows it.")
+            return redirect("research:import_map", pk=batch.pk)
+        if request.POST.get("action") == "import":
+            messages.error(request, "Nothing was imported: fix the rows below and upload again.")
+        batch.status = ImportBatch.Status.CHECKED
         batch.save(update_fields=["mapping", "report", "status"])
     return render(
         request,
         "research/import_map.html",
-        {"batch": batch, "form": form, "report": report or batch.report},
+        {
+            "batch": batch,
+            "form": form,
+            "report": report or batch.report,
+            "job": import_jobs.progress_of(batch),
+            "empty_cells": importing.EMPTY_CELL_MEANING,
+        },
     )
+
+
+@login_required
+def import_progress(request, pk):
+    """The progress bar fragment the import page polls while the job runs."""
+    batch = _get_batch_for_uploader(request, pk)
+    job = import_jobs.progress_of(batch)
+    response = render(
+        request,
+        "research/import_map.html#progress",
+        {"batch": batch, "job": job, "report": batch.report},
+    )
+    if job["finished"] and request.htmx:
+        # Done: reload the whole page, which shows the full report.
+        response["HX-Refresh"] = "true"
+    return response

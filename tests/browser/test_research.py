@@ -210,3 +210,22 @@ def test_rita_flags_an_account_for_its_owner_and_its_people_are_held_back_at_onc
     expect(page.locator("tbody .badge.text-bg-success")).to_have_count(0)
     screenshot(page, "account-flagged")
     assert not Participant.objects.eligible().filter(account=account).exists()
+
+
+def test_rita_records_an_opt_out_on_the_participant_page_and_it_sticks(page, sign_in, screenshot):
+    UserFactory(username="rita", display_name="Rita Researcher", is_researcher=True)
+    _panel()
+    person = Participant.objects.get(external_id="P7")
+
+    sign_in(page, "rita")
+    page.goto(person.get_absolute_url())
+    expect(page.get_by_test_id("eligible")).to_be_visible()
+    form = page.get_by_test_id("opt-out-form")
+    form.get_by_label("Reason").fill("Replied STOP to the invitation e-mail")
+    form.get_by_role("button", name="Record opt-out").click()
+    expect(page.get_by_text("Opt-out recorded")).to_be_visible()
+    expect(page.get_by_test_id("suppressions")).to_contain_text("Replied STOP")
+    expect(page.get_by_test_id("refusal").first).to_contain_text("Opt-out")
+    expect(page.get_by_test_id("opt-out-form")).to_have_count(0)
+    screenshot(page, "participant-opted-out")
+    assert Participant.objects.get(pk=person.pk).opted_out

@@ -97,36 +97,60 @@ def test_ledger_writes_are_validated_and_for_researchers_only(api_for, world, pa
         },
         format="json",
     )
-    assert future.status_code == 400 and "future" in future.json()["at"][0]
+    assert future.status_code == 400 and "planned ahead" in future.json()["at"][0]
     assert not LedgerEntry.objects.exists()
 
 
-def test_override_through_the_api_needs_a_reason(api_for, world, panel):
+def test_override_through_the_api_needs_a_reason(api_for, world, panel, research_request):
     person = panel.people[7]
     api_for(world.admin).post(
         f"{API}/ledger/", {"participant": person.external_id, "kind": "invitation"}
     )
     url = f"{API}/participants/{person.pk}/override/"
     missing = api_for(world.researcher).post(
-        url, {"rule": "invitation-cooldown", "reason": ""}, format="json"
+        url,
+        {"request": research_request.pk, "rule": "invitation-cooldown", "reason": ""},
+        format="json",
     )
     assert missing.status_code == 400 and "reason" in missing.json()
     opt_out = api_for(world.researcher).post(
-        url, {"rule": "opt-out", "reason": "Important customer for the roadmap"}, format="json"
+        url,
+        {
+            "request": research_request.pk,
+            "rule": "opt-out",
+            "reason": "Important customer for the roadmap",
+        },
+        format="json",
     )
     assert opt_out.status_code == 400 and "cannot be overridden" in opt_out.json()["rule"][0]
     member = api_for(world.member).post(
         url,
-        {"rule": "invitation-cooldown", "reason": "Important customer for the roadmap"},
+        {
+            "request": research_request.pk,
+            "rule": "invitation-cooldown",
+            "reason": "Important customer for the roadmap",
+        },
         format="json",
     )
     assert member.status_code == 403
     done = api_for(world.researcher).post(
         url,
-        {"rule": "invitation-cooldown", "reason": "Follow-up interview on her bug report"},
+        {
+            "request": research_request.pk,
+            "rule": "invitation-cooldown",
+            "reason": "Follow-up interview on her bug report",
+        },
         format="json",
     )
     assert done.status_code == 201 and done.json()["eligible"] is True
+    # For this request only: everyone else still sees the cooldown.
+    assert not Participant.objects.get(pk=person.pk).eligible_now()
+    unbound = api_for(world.researcher).post(
+        url,
+        {"rule": "invitation-cooldown", "reason": "Follow-up interview on her bug"},
+        format="json",
+    )
+    assert unbound.status_code == 400 and "request" in unbound.json()
 
 
 def test_rules_are_read_by_everyone_and_edited_by_admins(api_for, world):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from productops.accounts.models import AuditEntry, Notification
-from research import eligibility, fatigue, nightly, services, tasks
+from research import eligibility, fatigue, nightly, request_edits, services, targeting, tasks
 from research.models import (
     LedgerEntry,
     Override,
@@ -94,35 +94,117 @@ def _admin():
     return UserFactory(username="rules-admin", is_productops_admin=True)
 
 
-def test_an_override_needs_a_written_reason(panel, world):
+def test_an_override_needs_a_written_reason(panel, world, research_request):
     person = panel.people[32]
     services.ledger_record(participant=person, kind="invitation")
     with pytest.raises(ValidationError) as error:
         services.override_grant(
-            participant=person, rule="invitation-cooldown", reason="  ", by=world.researcher
+            participant=person,
+            rule="invitation-cooldown",
+            reason="  ",
+            by=world.researcher,
+            request=research_request,
         )
     assert "reason" in error.value.message_dict
     assert not Override.objects.exists()
     assert not _fresh(person).eligible_now()
 
 
-def test_an_override_with_a_reason_lifts_the_cooldown_and_is_audited(panel, world):
+def test_an_override_lifts_the_cooldown_for_its_request_only_and_is_audited(
+    panel, world, research_request
+):
     person = panel.people[33]
     services.ledger_record(participant=person, kind="invitation")
-    services.override_grant(
+    override = services.override_grant(
         participant=person,
         rule="invitation-cooldown",
         reason="Follow-up on her checkout bug report from last week",
         by=world.researcher,
+        request=research_request,
     )
-    assert _fresh(person).eligible_now()
+    assert eligibility.eligibility_check(
+        participant=person, request_id=research_request.pk
+    ).eligible
+    # Every other request, and the panel everyone sees, still has the cooldown.
+    assert not eligibility.eligibility_check(participant=person).eligible
+    assert not _fresh(person).eligible_now()
+    # It ends with the request, not 30 days later.
+    assert override.expires_at == services.override_expiry(research_request)
     entry = AuditEntry.objects.get(action="research.override.granted")
     assert entry.actor == world.researcher
     assert "checkout bug" in entry.reason
+    assert entry.data["request"] == research_request.pk
+
+
+def test_an_override_cannot_be_granted_without_a_request_and_ends_when_it_closes(
+    panel, world, research_request
+):
+    from research.request_edits import request_close
+
+    person = panel.people[31]
+    services.ledger_record(participant=person, kind="invitation")
+    with pytest.raises(ValidationError) as error:
+        services.override_grant(
+            participant=person,
+            rule="invitation-cooldown",
+            reason="A standing exception for this person",
+            by=world.researcher,
+            request=None,
+        )
+    assert "request" in error.value.message_dict
+    services.override_grant(
+        participant=person,
+        rule="invitation-cooldown",
+        reason="Follow-up on her checkout bug report",
+        by=world.researcher,
+        request=research_request,
+    )
+    request_close(request=research_request, by=world.researcher)
+    assert not Override.objects.filter(expires_at__gt=timezone.now()).exists()
+    assert not eligibility.eligibility_check(
+        participant=person, request_id=research_request.pk
+    ).eligible
+
+
+def test_an_overridden_person_is_drawn_only_for_the_overriding_request(
+    panel, world, research_request
+):
+    from research.models import ResearchRequest
+
+    services.rules_update(
+        rules=fatigue.Rules(
+            account_max_sessions_per_quarter=1000, account_max_minutes_per_quarter=10**5
+        ),
+        by=world.admin,
+    )
+    person = panel.people[30]
+    services.ledger_record(participant=person, kind="session", request=None, minutes=45)
+    research_request.participants_needed = 40
+    research_request.save(update_fields=["participants_needed"])
+    other = ResearchRequest.objects.create(
+        title="Search interviews",
+        team=world.other_team,
+        researcher=world.researcher,
+        goal="g",
+        participants_needed=40,
+        deadline=research_request.deadline,
+    )
+    services.override_grant(
+        participant=person,
+        rule="session-cooldown",
+        reason="Follow-up on the session she had last week",
+        by=world.researcher,
+        request=research_request,
+    )
+    drawn_other = targeting.sample_draw(request=other, by=world.researcher, seed=1)
+    assert not drawn_other.members.filter(participant=person).exists()
+    request_edits.request_close(request=other, by=world.researcher)
+    drawn = targeting.sample_draw(request=research_request, by=world.researcher, seed=1)
+    assert drawn.members.filter(participant=person, standby=False).exists()
 
 
 @pytest.mark.parametrize("rule", ["opt-out", "consent", "do-not-contact", "account-session-cap"])
-def test_consent_opt_out_and_caps_can_never_be_overridden(panel, world, rule):
+def test_consent_opt_out_and_caps_can_never_be_overridden(panel, world, rule, research_request):
     person = panel.people[34]
     with pytest.raises(ValidationError) as error:
         services.override_grant(
@@ -130,11 +212,12 @@ def test_consent_opt_out_and_caps_can_never_be_overridden(panel, world, rule):
             rule=rule,
             reason="We really need this person for the study",
             by=world.admin,
+            request=research_request,
         )
     assert "cannot be overridden" in error.value.message_dict["rule"][0]
 
 
-def test_opted_out_participants_stay_blocked_even_with_an_override(panel, world):
+def test_opted_out_participants_stay_blocked_even_with_an_override(panel, world, research_request):
     person = panel.people[35]
     Participant.objects.filter(pk=person.pk).update(opted_out=True)
     eligibility.refresh_participants(ids=[person.pk])
@@ -143,10 +226,14 @@ def test_opted_out_participants_stay_blocked_even_with_an_override(panel, world)
         rule="invitation-cooldown",
         reason="Trying to sneak past the opt-out",
         by=world.admin,
+        request=research_request,
     )
     person = _fresh(person)
     assert person.next_eligible_at is None
     assert "opt-out" in person.blocked_rules
+    assert not eligibility.eligibility_check(
+        participant=person, request_id=research_request.pk
+    ).eligible
 
 
 def test_the_nightly_job_rolls_windows_and_warns_admins_about_requests(
@@ -220,12 +307,23 @@ def test_two_nightly_runs_at_once_do_the_work_once(transactional_db):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_researchers_overriding_at_once_record_one_override(transactional_db):
+def test_two_researchers_overriding_at_once_record_one_override(transactional_db, world):
+    from research.models import ResearchRequest
     from tests.factories import UserFactory
 
     person = make_participant(1)
     services.ledger_record(participant=person, kind="invitation")
-    researchers = [UserFactory(username=f"r{i}", is_researcher=True) for i in range(2)]
+    researchers = [
+        UserFactory(username=f"r{i}", is_researcher=True, is_productops_admin=True)
+        for i in range(2)
+    ]
+    request = ResearchRequest.objects.create(
+        title="Follow-ups",
+        team=world.team,
+        researcher=world.researcher,
+        goal="g",
+        deadline=timezone.localdate() + timedelta(days=20),
+    )
     barrier = threading.Barrier(2)
     errors = []
 
@@ -237,6 +335,7 @@ def test_two_researchers_overriding_at_once_record_one_override(transactional_db
                 rule="invitation-cooldown",
                 reason="Follow-up on the same bug report, both of us",
                 by=user,
+                request=request,
             )
         except Exception as error:  # surfaced below
             errors.append(error)
@@ -251,7 +350,7 @@ def test_two_researchers_overriding_at_once_record_one_override(transactional_db
     assert errors == []
     assert Override.objects.count() == 1
     assert AuditEntry.objects.filter(action="research.override.granted").count() == 1
-    assert Participant.objects.get(pk=person.pk).eligible_now()
+    assert eligibility.eligibility_check(participant=person, request_id=request.pk).eligible
 
 
 @pytest.mark.postgres

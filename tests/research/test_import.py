@@ -1,12 +1,13 @@
 """Panel import: every bad row named with its fix, and nothing written unless every row is good."""
 
 import io
+import os
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from research import importing
+from research import import_jobs, importing
 from research.models import Account, ImportBatch, Participant
 
 HEADER = "id,name,email,company_id,company,timezone,plan,region,consent,renewal_date\n"
@@ -133,7 +134,9 @@ def test_excel_files_import_too(db):
     assert report["new"] == 3
 
 
-def test_the_import_pages_map_check_and_import(client_for, world):
+def test_the_import_pages_map_check_and_import(
+    client_for, world, django_capture_on_commit_callbacks
+):
     client = client_for(world.researcher)
     upload = SimpleUploadedFile("crm.csv", GOOD.encode(), content_type="text/csv")
     response = client.post("/research/import/", {"file": upload})
@@ -145,9 +148,23 @@ def test_the_import_pages_map_check_and_import(client_for, world):
     checked = client.post(response.url, {**mapping, "action": "check"})
     assert "3</strong> new" in checked.content.decode()
     assert Participant.objects.count() == 0
-    client.post(response.url, {**mapping, "action": "import"})
+    stored = ImportBatch.objects.get().stored_path
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(response.url, {**mapping, "action": "import"})
+    # The web request only queues the job.
+    assert len(queued) == 1 and Participant.objects.count() == 0
+    batch = ImportBatch.objects.get()
+    assert batch.status == "queued"
+    running = client.get(response.url).content.decode()
+    assert 'data-testid="import-progress"' in running and 'hx-trigger="every 1s"' in running
+    import_jobs.import_run(batch_id=batch.pk)
     assert Participant.objects.count() == 3
-    assert ImportBatch.objects.get().status == "imported"
+    batch.refresh_from_db()
+    assert batch.status == "imported" and batch.progress == 1.0
+    # The file held personal data: it is gone once imported.
+    assert batch.stored_path == "" and not os.path.exists(stored)
+    progress = client.get(f"/research/import/{batch.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert progress["HX-Refresh"] == "true"
 
 
 def test_oversize_uploads_are_refused_with_a_clear_message(client_for, world, monkeypatch):
@@ -173,9 +190,11 @@ def test_the_crm_can_push_through_the_api_all_or_nothing(api_for, world):
         "crm.csv", (GOOD + "C-9,Zed,zed-at-shop,ACC-1,B,UTC,pro,EMEA,granted,\n").encode()
     )
     response = client.post("/api/v1/research/import/", {"file": bad})
-    assert response.status_code == 400
-    body = response.json()
-    assert body["error_count"] == 1 and body["errors"][0]["row"] == 5
+    assert response.status_code == 202
+    import_jobs.import_run(batch_id=response.json()["id"])
+    body = client.get(f"/api/v1/research/imports/{response.json()['id']}/").json()
+    assert body["status"] == "failed"
+    assert body["report"]["error_count"] == 1 and body["report"]["errors"][0]["row"] == 5
     assert Participant.objects.count() == 0
     dry = client.post(
         "/api/v1/research/import/",
@@ -185,7 +204,10 @@ def test_the_crm_can_push_through_the_api_all_or_nothing(api_for, world):
     done = client.post(
         "/api/v1/research/import/", {"file": SimpleUploadedFile("crm.csv", GOOD.encode())}
     )
-    assert done.status_code == 200 and done.json()["new"] == 3
+    assert done.status_code == 202 and done.json()["status"] == "queued"
+    import_jobs.import_run(batch_id=done.json()["id"])
+    job = client.get(f"/api/v1/research/imports/{done.json()['id']}/").json()
+    assert job["status"] == "imported" and job["percent"] == 100 and job["report"]["new"] == 3
     assert Participant.objects.count() == 3
 
 

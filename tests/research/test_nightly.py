@@ -111,23 +111,47 @@ def test_a_dry_run_reads_the_response_rate_the_nightly_run_stored(db, django_ass
     nightly.panel_refresh()
     _history("interview", invitations=0, sessions=30)  # today's sessions count from tomorrow
     cache.clear()
+    overall = (10 + 0.35 * 20) / (40 + 20)
     with django_assert_num_queries(1):
-        assert responses.response_rate(method="interview") == 0.25
+        assert responses.response_rate(method="interview") == pytest.approx(
+            (10 + overall * 20) / (40 + 20)
+        )
         assert responses.typical_fill_days() == responses.DEFAULT_FILL_DAYS
 
 
 def test_without_a_recent_run_response_rates_are_counted_from_the_ledger(db):
     _history("interview", invitations=40, sessions=10)
-    _history("survey", invitations=10, sessions=10)  # too few invitations for its own rate
+    _history("survey", invitations=10, sessions=10)
     cache.clear()
-    assert responses.response_rate(method="interview") == 0.25
-    assert responses.response_rate(method="survey") == 20 / 50
-    assert responses.response_rate() == 20 / 50
+    overall = (20 + 0.35 * 20) / (50 + 20)
+    assert responses.response_rate() == pytest.approx(overall)
+    assert responses.response_rate(method="interview") == pytest.approx(
+        (10 + overall * 20) / (40 + 20)
+    )
+    # Ten of ten is not a 100% rate yet: the prior holds it back until there are more.
+    assert responses.response_rate(method="survey") == pytest.approx(
+        (10 + overall * 20) / (10 + 20)
+    )
+
+
+def test_the_response_rate_is_accepted_over_sent_invitations_and_never_passes_one(db):
+    # Sessions booked without an invitation in the ledger (a CS call turned interview) are not
+    # acceptances: 12 invitations, 3 followed by a session, 40 sessions overall.
+    _history("interview", invitations=12, sessions=3)
+    loner = make_participant(990)
+    LedgerEntry.objects.bulk_create(
+        [LedgerEntry(participant=loner, kind="session", method="interview", at=timezone.now())] * 37
+    )
+    cache.clear()
+    rate = responses.response_rate(method="interview")
+    assert 0 < rate < 1
+    overall = (3 + 0.35 * 20) / (12 + 20)
+    assert rate == pytest.approx((3 + overall * 20) / (12 + 20))
 
 
 @pytest.mark.postgres
 def test_one_participants_check_is_one_query_and_agrees_with_the_batch_path(
-    panel, world, django_assert_num_queries
+    panel, world, django_assert_num_queries, research_request
 ):
     person = panel.people[3]  # in the big account
     now = timezone.now()
@@ -146,13 +170,18 @@ def test_one_participants_check_is_one_query_and_agrees_with_the_batch_path(
         rule="invitation-cooldown",
         reason="Follow-up on the bug they reported",
         by=world.researcher,
+        request=research_request,
         expires_at=now + timedelta(days=3),
     )
     Account.objects.filter(pk=person.account_id).update(owner_flagged=True)
     rules = fatigue.Rules(account_max_minutes_per_quarter=500)
     with django_assert_num_queries(1):
-        single = eligibility.eligibility_check(participant=person.pk, now=now, rules=rules)
-    batch = eligibility.eligibility_for_many(participant_ids=[person.pk], now=now, rules=rules)
+        single = eligibility.eligibility_check(
+            participant=person.pk, now=now, rules=rules, request_id=research_request.pk
+        )
+    batch = eligibility.eligibility_for_many(
+        participant_ids=[person.pk], now=now, rules=rules, request_id=research_request.pk
+    )
     assert single == batch[person.pk]
     assert {r.rule for r in single.refusals} == {"account-minutes-cap", "owner-flag"}
 

@@ -111,19 +111,27 @@ def test_the_participant_page_shows_ledger_and_non_research_touches(client_for, 
     assert "Quarterly check-in" in html and "Customer-success call" in html
 
 
-def test_overriding_from_the_page_needs_a_reason(client_for, world, panel):
+def test_overriding_from_the_page_needs_a_reason(client_for, world, panel, research_request):
     person = panel.people[3]
     services.ledger_record(participant=person, kind="invitation")
     client = client_for(world.researcher)
     url = f"/research/participants/{person.pk}/override/"
-    refused = client.post(url, {"rule": "invitation-cooldown", "reason": ""})
+    refused = client.post(
+        url, {"request": research_request.pk, "rule": "invitation-cooldown", "reason": ""}
+    )
     assert refused.status_code == 400
     assert not Override.objects.exists()
     done = client.post(
-        url, {"rule": "invitation-cooldown", "reason": "Follow-up on her payment bug report"}
+        url,
+        {
+            "request": research_request.pk,
+            "rule": "invitation-cooldown",
+            "reason": "Follow-up on her payment bug report",
+        },
     )
     assert done.status_code == 302
-    assert Participant.objects.get(pk=person.pk).eligible_now()
+    override = Override.objects.get()
+    assert override.request == research_request and override.participant == person
     assert AuditEntry.objects.filter(action="research.override.granted").count() == 1
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from research import eligibility, services, targeting
+from research import eligibility, fatigue, services, targeting
 from research.models import AttributeDefinition, Participant, ResearchRequest, Sample
 
 
@@ -131,11 +131,23 @@ def test_asking_for_more_than_are_eligible_warns_and_draws_what_there_is(
 ):
     research_request.participants_needed = 60
     research_request.save(update_fields=["participants_needed"])
+    # Caps off, so the only limit is who matches.
+    services.rules_update(
+        rules=fatigue.Rules(
+            account_max_sessions_per_quarter=1000, account_max_minutes_per_quarter=10**5
+        ),
+        by=world.admin,
+    )
     sample = targeting.sample_draw(request=research_request, by=world.researcher, seed=1)
     assert sample.size == 40
-    assert sample.warnings[0].startswith("Only 40 of 60 participants")
-    dry = targeting.dry_run(criteria={}, needed=60)
-    assert dry["warnings"][0].startswith("Only 40 eligible participants match for 60 wanted")
+    assert sample.warnings[0] == (
+        "Only 40 of 60 participants could be drawn: only 40 eligible people match."
+    )
+    dry = targeting.dry_run(criteria={}, needed=60, request=research_request)
+    assert any(
+        w.startswith("Only 40 eligible participants match for 60 wanted") for w in dry["warnings"]
+    )
+    assert dry["impossible"] and dry["warnings"][0].startswith("Cannot be filled")
 
 
 def test_a_drawn_person_refused_for_this_request_is_replaced(world, panel, research_request):
@@ -152,7 +164,7 @@ def test_a_drawn_person_refused_for_this_request_is_replaced(world, panel, resea
     assert Participant.objects.get(pk=rich.pk).eligible_now()
     sample = targeting.sample_draw(request=research_request, by=world.researcher, seed=3)
     assert not sample.members.filter(participant=rich).exists()
-    assert sample.makeup["excluded_after_check"] == 1
+    assert sample.makeup["limited_by"]["incentive-cap"] == 1
 
 
 def test_members_of_other_teams_see_overlapping_requests(world, panel, research_request):

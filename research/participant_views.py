@@ -1,0 +1,122 @@
+"""One participant's page: can we contact them, their ledger, overrides and opt-outs."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from productops.accounts.forms import add_service_errors
+from research import fatigue, services, suppression
+from research.eligibility import eligibility_check
+from research.forms import OptOutForm, OverrideForm
+from research.models import AttributeDefinition, LedgerEntry, Participant, Suppression
+from research.views import _require_recruiter, can_recruit, can_see_contacts
+
+# Both forms on the page have a "reason": distinct ids keep each label on its own field.
+OPT_OUT_IDS = "id_opt_out_%s"
+
+
+def _page(request, participant, *, override_form=None, opt_out_form=None, status=200):
+    eligibility = eligibility_check(participant=participant, tz=request.user.zone)
+    return render(
+        request,
+        "research/participant_detail.html",
+        {
+            "p": participant,
+            "eligibility": eligibility,
+            "refusals": [
+                {
+                    "r": r,
+                    "name": fatigue.RULE_NAMES.get(r.rule, r.rule),
+                    "overridable": r.rule in fatigue.OVERRIDABLE,
+                }
+                for r in eligibility.refusals
+            ],
+            "ledger": LedgerEntry.objects.filter(participant=participant).select_related(
+                "team", "request"
+            )[:50],
+            "overrides": participant.overrides.select_related("by", "request")[:10],
+            "suppressions": participant.suppressions.select_related("by")[:10],
+            "show_email": can_see_contacts(request.user),
+            "can_recruit": can_recruit(request.user),
+            "custom_attributes": _custom_attributes(participant),
+            "override_form": override_form or OverrideForm(user=request.user),
+            "opt_out_form": opt_out_form or OptOutForm(auto_id=OPT_OUT_IDS),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def participant_detail(request, pk):
+    participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
+    return _page(request, participant)
+
+
+def _custom_attributes(participant) -> list[dict]:
+    """The participant's own attribute values, labelled as declared; retired ones say so."""
+    definitions = {
+        d.name: d for d in AttributeDefinition.objects.filter(name__in=list(participant.attributes))
+    }
+    return [
+        {
+            "label": definitions[name].label if name in definitions else name,
+            "value": value,
+            "retired": name in definitions and definitions[name].retired_at is not None,
+        }
+        for name, value in sorted(participant.attributes.items())
+    ]
+
+
+@login_required
+@require_POST
+def participant_override(request, pk):
+    _require_recruiter(request)
+    participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
+    form = OverrideForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.override_grant(
+                participant=participant,
+                rule=form.cleaned_data["rule"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=form.cleaned_data["request"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+    if form.errors:
+        return _page(request, participant, override_form=form, status=400)
+    messages.success(
+        request,
+        f"Override recorded for “{form.cleaned_data['request']}” only. It ends with that request "
+        "and is in the audit log.",
+    )
+    return redirect(participant)
+
+
+@login_required
+@require_POST
+def participant_opt_out(request, pk):
+    _require_recruiter(request)
+    participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
+    form = OptOutForm(request.POST, auto_id=OPT_OUT_IDS)
+    if form.is_valid():
+        try:
+            suppression.participant_opt_out(
+                participant=participant,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                source=Suppression.Source.PAGE,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+    if form.errors:
+        return _page(request, participant, opt_out_form=form, status=400)
+    messages.success(
+        request, "Opt-out recorded. Nobody can contact them now; only they can opt back in."
+    )
+    return redirect(participant)
