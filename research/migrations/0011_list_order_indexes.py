@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("research", "0006_ledger_account_caps_index"),
+        ("research", "0010_account_quarter_usage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
