@@ -6,12 +6,14 @@ from research.models import (
     Account,
     AttributeDefinition,
     FatigueRuleSet,
+    Hold,
     LedgerEntry,
     Override,
     PanelRefresh,
     Participant,
     ResearchRequest,
     Sample,
+    Suppression,
 )
 
 
@@ -28,7 +30,16 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ["name", "external_id"]
     # What the fatigue rules read about an account is edited on its page, which checks the owner's
     # flag has a reason and audits the edit.
-    readonly_fields = ["renewal_date", "owner", "owner_name", "owner_flagged", "owner_flag_reason"]
+    # The quarter's usage is derived from the ledger by every eligibility refresh.
+    readonly_fields = [
+        "renewal_date",
+        "owner",
+        "owner_name",
+        "owner_flagged",
+        "owner_flag_reason",
+        "quarter_sessions",
+        "quarter_minutes",
+    ]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -59,6 +70,11 @@ class ParticipantAdmin(admin.ModelAdmin):
         "last_contacted_at",
         "refreshed_at",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An opt-out is recorded with its source on the participant page (audited), and only the
+        # participant lifts one: here the flags are shown, never flipped.
+        return [*self.readonly_fields, "opted_out", "consent"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -109,3 +125,19 @@ class SampleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 @admin.register(PanelRefresh)
 class PanelRefreshAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["day", "started_at", "finished_at", "participants", "changed"]
+
+
+# The customer's word: added by the audited doors (page, API, import), lifted only by the person.
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["participant", "kind", "source", "at", "by", "lifted_at"]
+    list_filter = ["kind", "source"]
+    list_select_related = ["participant", "by"]
+
+
+# Who a request is keeping from other teams, and why it let them go.
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["participant", "request", "created_at", "held_until", "released_at"]
+    list_filter = ["release_reason"]
+    list_select_related = ["participant", "request"]

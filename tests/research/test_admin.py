@@ -3,9 +3,9 @@
 import pytest
 
 from productops.accounts.models import AuditEntry
-from research import fatigue, services, targeting
-from research.models import Override, Participant, ResearchRequest
-from tests.admin_pages import admin_url, assert_history
+from research import fatigue, services, suppression, targeting
+from research.models import Hold, Override, Participant, ResearchRequest, Suppression
+from tests.admin_pages import admin_url, assert_history, change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,7 @@ def test_ledger_overrides_samples_rules_and_requests_are_read_only_in_admin(
         rule="invitation-cooldown",
         reason="Follow-up on her checkout bug report from last week",
         by=world.researcher,
+        request=research_request,
     )
     sample = targeting.sample_draw(request=research_request, by=world.researcher, seed=9)
     rules = services.rules_update(
@@ -102,3 +103,24 @@ def test_a_change_to_a_participant_in_admin_is_audited_by_field(
     # It takes effect at once, not at the nightly refresh: no sample drawn meanwhile picks them.
     person.refresh_from_db()
     assert not person.eligible_now() and "do-not-contact" in person.blocked_rules
+
+
+def test_an_opt_out_is_never_lifted_in_admin_and_suppressions_and_holds_are_history(
+    panel, world, client_for, superadmin, research_request
+):
+    person = panel.people[33]
+    record = suppression.participant_opt_out(
+        participant=person, by=world.researcher, reason="Asked on the phone", source="page"
+    )
+    targeting.sample_draw(request=research_request, by=world.researcher, seed=9)
+    client = client_for(superadmin)
+    data = change_form_data(client, person, opted_out="", consent="on", name="Renamed in admin")
+    assert client.post(admin_url(person, "change", person.pk), data).status_code == 302
+    person.refresh_from_db()
+    assert person.name == "Renamed in admin"
+    assert person.opted_out
+    assert Suppression.objects.active().filter(participant=person).exists()
+    assert_history(client, record, {"lifted_at_0": "2030-01-01", "lifted_at_1": "00:00:00"})
+    hold = Hold.objects.filter(request=research_request).first()
+    assert hold is not None
+    assert_history(client, hold, {"released_at_0": "2030-01-01", "released_at_1": "00:00:00"})
