@@ -48,10 +48,13 @@ def _loader():
 
 
 def read(path: str) -> Plan:
+    with open(path, encoding="utf-8") as fh:
+        return read_text(fh.read())
+
+
+def read_text(text: str) -> Plan:
     import yaml
 
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
     try:
         document = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
