@@ -55,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="show what would be registered")
     convention_options(sync)
 
+    conform = sub.add_parser(
+        "conform", help="check a capture of emitted events (JSON) against the plan"
+    )
+    conform.add_argument("capture", metavar="capture.json")
+    conform.add_argument("--plan", metavar="events.yml")
+    conform.add_argument("--strict", action="store_true")
+    convention_options(conform)
+
     codegen = sub.add_parser("codegen", help="generate typed tracking helpers")
     codegen.add_argument("--lang", choices=("ts", "python"), required=True)
     codegen.add_argument(
@@ -81,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "sync":
             return cmd_sync(args)
+        if args.command == "conform":
+            return cmd_conform(args)
         return cmd_codegen(args)
     except ConfigError as exc:
         print(f"productops-events: {exc}", file=sys.stderr)
@@ -265,6 +275,20 @@ def cmd_check(args) -> int:
         print(f"{len(plan.events)} events, {len(problems)} problems; convention: {loaded.source}")
     failing = [p for p in problems if p["level"] == "error" or (args.strict or config.strict)]
     return EXIT_FAILED if failing else EXIT_OK
+
+
+def cmd_conform(args) -> int:
+    from telemetry.events_cli import conformance, definitions
+
+    config, portal, loaded = _load(args, [args.capture])
+    try:
+        events = conformance.read_capture(args.capture)
+        plan = definitions.read(args.plan) if args.plan else None
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    problems = conformance.check_capture(events, loaded, plan.events if plan else None)
+    print(conformance.format_problems(problems, len(events)))
+    return EXIT_FAILED if problems and (args.strict or config.strict) else EXIT_OK
 
 
 def cmd_sync(args) -> int:
