@@ -12,7 +12,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
-from telemetry import conventions, linting, naming, services
+from telemetry import cli_api, conventions, linting, naming, services
 from telemetry.catalogue import catalogue_filter
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, Property
 from telemetry.properties import event_set_properties
@@ -364,6 +364,7 @@ router.register("aliases", AliasViewSet, basename="telemetry-alias")
 router.register("conventions", ConventionViewSet, basename="telemetry-convention")
 
 urlpatterns = [
+    *cli_api.urlpatterns,
     path("lint/", LintView.as_view(), name="telemetry-lint"),
     path("search/", SearchView.as_view(), name="telemetry-search"),
     *router.urls,

@@ -295,3 +295,7 @@ class NamingHealthSnapshot(models.Model):
     @property
     def share(self) -> float:
         return self.conforming / self.total if self.total else 1.0
+
+
+# The command line records where events live in teams' repositories (telemetry/locations.py).
+from telemetry.locations import EventLocation  # noqa: E402, F401
