@@ -105,8 +105,8 @@ class UsageError(Exception):
 
 
 def _portal(args):
-    if getattr(args, "offline", False):
-        return None
+    if getattr(args, "offline", False) or not os.environ.get("PRODUCTOPS_URL"):
+        return None  # urllib is slow to import; offline runs never need it
     from telemetry.events_cli.portal import Portal, PortalError
 
     try:
@@ -117,7 +117,8 @@ def _portal(args):
 
 def _convention(args, config, portal):
     from telemetry.events_cli import conventions
-    from telemetry.events_cli.portal import PortalError
+
+    PortalError = _portal_error(portal)
 
     path = args.convention or (config.convention if not args.preset else None)
     try:
@@ -176,9 +177,18 @@ def _load(args, paths):
     return config, portal, loaded
 
 
+def _portal_error(portal):
+    if portal is None:
+        return type("NoPortal", (Exception,), {})
+    from telemetry.events_cli.portal import PortalError
+
+    return PortalError
+
+
 def _findings(args, config, portal, loaded, calls):
     from telemetry.events_cli.checking import check_calls
-    from telemetry.events_cli.portal import PortalError
+
+    PortalError = _portal_error(portal)
 
     duplicates = None
     if portal is not None:
