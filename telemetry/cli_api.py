@@ -148,3 +148,36 @@ urlpatterns = [
     path("cli/sync/", CliSyncView.as_view(), name="telemetry-cli-sync"),
     path("cli/codegen/", CliCodegenView.as_view(), name="telemetry-cli-codegen"),
 ]
+
+
+class CliLocationsView(APIView):
+    """Where an event is defined or sent, as `productops-events sync` recorded it."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("event", str, required=True, description="Event name")],
+        responses={200: dict},
+    )
+    def get(self, request):
+        name = request.query_params.get("event", "")
+        event = get_object_or_404(Event, name=name)
+        locations = event.locations.select_related("team").order_by("team__slug", "path", "line")
+        return Response(
+            {
+                "event": event.name,
+                "locations": [
+                    {
+                        "team": loc.team.slug,
+                        "kind": loc.kind,
+                        "path": loc.path,
+                        "line": loc.line,
+                        "synced_at": loc.synced_at,
+                    }
+                    for loc in locations
+                ],
+            }
+        )
+
+
+urlpatterns.append(
+    path("cli/locations/", CliLocationsView.as_view(), name="telemetry-cli-locations")
+)

@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     convention_options(fix)
 
     check = sub.add_parser("check", help="validate an events.yml definitions file")
-    check.add_argument("file", metavar="events.yml")
+    check.add_argument("files", nargs="+", metavar="events.yml")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true")
     convention_options(check)
@@ -255,36 +255,36 @@ def cmd_fix(args) -> int:
 def cmd_check(args) -> int:
     from telemetry.events_cli import definitions
 
-    config, portal, loaded = _load(args, [args.file])
-    try:
-        plan = definitions.read(args.file)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{args.file}: {exc}") from exc
-    problems = definitions.check(plan, loaded)
-    if portal is not None:
-        from telemetry.events_cli.portal import PortalError
-
+    config, portal, loaded = _load(args, args.files)
+    failed = False
+    for path in args.files:
         try:
-            problems += definitions.collisions(plan, portal, args.team or config.team)
-        except PortalError as exc:
-            print(f"productops-events: collision check skipped: {exc}", file=sys.stderr)
-    if args.format == "json":
-        import json
+            plan = definitions.read(path)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: {exc}") from exc
+        problems = definitions.check(plan, loaded)
+        if portal is not None:
+            from telemetry.events_cli.portal import PortalError
 
-        print(
-            json.dumps(
-                {"file": args.file, "events": len(plan.events), "problems": problems},
-                indent=2,
-                ensure_ascii=False,
+            try:
+                problems += definitions.collisions(plan, portal, args.team or config.team)
+            except PortalError as exc:
+                print(f"productops-events: collision check skipped: {exc}", file=sys.stderr)
+        if args.format == "json":
+            import json
+
+            document = {"file": path, "events": len(plan.events), "problems": problems}
+            print(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            for p in problems:
+                hint = f" → suggestion: {p['suggestion']}" if p.get("suggestion") else ""
+                print(f"{path}:{p['line']}: {p['rule']}: {p['message']}{hint}")
+            print(
+                f"{path}: {len(plan.events)} events, {len(problems)} problems; convention: {loaded.source}"
             )
-        )
-    else:
-        for p in problems:
-            hint = f" → suggestion: {p['suggestion']}" if p.get("suggestion") else ""
-            print(f"{args.file}:{p['line']}: {p['rule']}: {p['message']}{hint}")
-        print(f"{len(plan.events)} events, {len(problems)} problems; convention: {loaded.source}")
-    failing = [p for p in problems if p["level"] == "error" or (args.strict or config.strict)]
-    return EXIT_FAILED if failing else EXIT_OK
+        strict = args.strict or config.strict
+        failed |= any(p["level"] == "error" or strict for p in problems)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_conform(args) -> int:

@@ -14,7 +14,7 @@ CLI = "/api/v1/telemetry/cli/"
 
 @pytest.mark.django_db
 def test_anonymous_callers_are_refused(api_client):
-    for url in ("convention/", "codegen/?lang=ts"):
+    for url in ("convention/", "codegen/?lang=ts", "locations/?event=x"):
         assert api_client.get(CLI + url).status_code in {401, 403}
     for url in ("sync/", "collisions/"):
         assert api_client.post(CLI + url, {}, format="json").status_code in {401, 403}
@@ -70,6 +70,11 @@ def test_sync_registers_planned_events_with_provenance_and_is_idempotent(world, 
     assert third["missing_from_code"] == ["Cart Viewed", "Coupon Applied"]
     assert Event.objects.filter(name="Coupon Applied").exists()  # never deleted
     assert [str(loc) for loc in EventLocation.objects.all()] == ["web/checkout.ts:40"]
+
+    shown = client.get(CLI + "locations/", {"event": "Order Completed"}).json()["locations"]
+    assert [(loc["team"], loc["kind"], loc["path"], loc["line"]) for loc in shown] == [
+        ("checkout", "code", "web/checkout.ts", 40)
+    ]
 
 
 @pytest.mark.django_db
