@@ -168,3 +168,55 @@ def test_the_command_line_online_against_a_live_portal(
 
     assert main(["codegen", "--lang", "ts", "--team", "checkout"]) == 0
     assert "export function trackGizmoYeeted(" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_read_endpoints_use_a_fixed_number_of_queries(
+    world, api_for, register, django_assert_max_num_queries
+):
+    client = api_for(world.member)
+    for i in range(3):
+        register(f"Order Step {i} Completed")
+    _sync(
+        client,
+        [
+            {"name": f"Order Step {i} Completed", "locations": ["a.ts:1", "b.ts:2"]}
+            for i in range(3)
+        ],
+    )
+
+    def count(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(CLI + url).status_code == 200
+        return len(ctx)
+
+    small = {
+        u: count(u)
+        for u in (
+            "codegen/?lang=ts",
+            "convention/?team=checkout",
+            "locations/?event=Order Step 0 Completed",
+        )
+    }
+    for i in range(3, 30):
+        register(f"Order Step {i} Completed")
+    _sync(
+        client,
+        [
+            {"name": f"Order Step {i} Completed", "locations": ["a.ts:1", "b.ts:2", "c.ts:3"]}
+            for i in range(30)
+        ],
+    )
+    for url, queries in small.items():
+        with django_assert_max_num_queries(queries):
+            assert client.get(CLI + url).status_code == 200
+    # Re-syncing a repository whose events are all known costs the same for 30 events as for 3.
+    unchanged = [
+        {"name": f"Order Step {i} Completed", "locations": ["a.ts:1", "b.ts:2", "c.ts:3"]}
+        for i in range(30)
+    ]
+    with django_assert_max_num_queries(15):
+        assert _sync(client, unchanged).json()["unchanged"] == sorted(e["name"] for e in unchanged)
