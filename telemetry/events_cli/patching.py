@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def renames(calls, findings) -> dict[str, list[tuple[int, int, str]]]:
-    """Per file, (start, end, new text) for every call whose name has a confident suggestion."""
+    """Per file, (start, end, new text) for every event name and property key with a confident
+    suggestion."""
     edits: dict[str, list[tuple[int, int, str]]] = {}
     for call, finding in zip(calls, findings, strict=True):
+        if finding["exempt"]:
+            continue
+        for prop, span in zip(finding["properties"], call.property_spans, strict=False):
+            new = prop["suggestion"]
+            if prop["ok"] or not new or span is None or new == prop["name"]:
+                continue
+            start, end, how = span
+            if how == "identifier" and not _IDENTIFIER.fullmatch(new):
+                continue
+            edits.setdefault(call.path_on_disk, []).append((start, end, new))
         suggestion = finding["suggestion"]
         if (
             finding["dynamic"]
@@ -26,7 +40,7 @@ def renames(calls, findings) -> dict[str, list[tuple[int, int, str]]]:
 
 
 def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
-    for start, end, new in sorted(edits, reverse=True):
+    for start, end, new in sorted(set(edits), reverse=True):
         text = text[:start] + new + text[end:]
     return text
 

@@ -113,6 +113,8 @@ class Call:
     # Offsets of the name's text inside the file (the part between the quotes), for `fix`.
     span: tuple[int, int] | None = None
     properties: list[tuple[str, int]] = field(default_factory=list)
+    # For each property: (start, end, "quoted" | "identifier") when `fix` may rename it.
+    property_spans: list[tuple[int, int, str] | None] = field(default_factory=list)
     ignored: str | None = None
     ignore_without_reason: bool = False
     fixable: bool = True
@@ -250,12 +252,14 @@ def _container(text: str, a: int, b: int) -> tuple[int, int] | None:
     return None
 
 
-def property_keys(text: str, a: int, b: int, lang: str) -> list[tuple[str, int]]:
-    """The keys written in an inline object/dict/map literal, with their offsets."""
+def property_keys(text: str, a: int, b: int, lang: str) -> list[tuple[str, int, str]]:
+    """The keys written in an inline object/dict/map literal, with their offsets and how `fix`
+    may rename them: "quoted" (a string), "identifier" (`plan:`, `plan=`) or "" (not at all:
+    `{ plan }` names a variable too)."""
     keys = []
     # Java's `new Properties().putValue("plan", x)` chains.
     for m in re.finditer(r"""\.(?:putValue|put)\(\s*(['"])(?P<key>[^'"]+)\1""", text[a:b]):
-        keys.append((m.group("key"), a + m.start("key")))
+        keys.append((m.group("key"), a + m.start("key"), "quoted"))
     inner = _container(text, a, b)
     if inner is None:
         return keys
@@ -269,19 +273,20 @@ def property_keys(text: str, a: int, b: int, lang: str) -> list[tuple[str, int]]
             continue
         m = re.match(r"""^(['"])(?P<key>(?:\\.|(?!\1).)*)\1\s*(?::|=>|\bto\b|,)""", entry)
         if m:
-            keys.append((m.group("key"), ea + m.start("key")))
+            key = m.group("key")
+            keys.append((key, ea + m.start("key"), "" if "\\" in key else "quoted"))
             continue
         m = _SYMBOL_ROCKET.match(entry) or re.match(r"^(?P<key>[A-Za-z_$][\w$]*)\s*:(?!:)", entry)
         if m and lang != "python":
-            keys.append((m.group("key"), ea + m.start("key")))
+            keys.append((m.group("key"), ea + m.start("key"), "identifier"))
             continue
         if is_dict_call:
             m = re.match(r"^(?P<key>[A-Za-z_]\w*)\s*=(?!=)", entry)
             if m:
-                keys.append((m.group("key"), ea))
+                keys.append((m.group("key"), ea, "identifier"))
                 continue
         if lang == "js" and re.fullmatch(r"[A-Za-z_$][\w$]*", entry):
-            keys.append((entry, ea))  # shorthand `{ plan }`
+            keys.append((entry, ea, ""))  # shorthand `{ plan }`
     return keys
 
 
@@ -398,10 +403,9 @@ def scan_text(text: str, path: str, lang: str, wrappers: list[Wrapper] | tuple =
             call.name = None
             call.expression = text[slice(*_strip(text, *event_arg))][:200]
         if props_arg is not None:
-            call.properties = [
-                (key, _line_of(text, offset, newlines))
-                for key, offset in property_keys(text, *props_arg, lang)
-            ]
+            for key, offset, how in property_keys(text, *props_arg, lang):
+                call.properties.append((key, _line_of(text, offset, newlines)))
+                call.property_spans.append((offset, offset + len(key), how) if how else None)
         calls.append(call)
 
     for m in _SDK_METHOD.finditer(text):
@@ -446,10 +450,9 @@ def scan_text(text: str, path: str, lang: str, wrappers: list[Wrapper] | tuple =
                 start = m.end() + data.end()
                 sub, _ = split_args(text, start, lang)
                 if sub:
-                    call.properties = [
-                        (k, _line_of(text, o, newlines))
-                        for k, o in property_keys(text, *sub[0], lang)
-                    ]
+                    found = property_keys(text, *sub[0], lang)
+                    call.properties = [(k, _line_of(text, o, newlines)) for k, o, _ in found]
+                    call.property_spans = [None] * len(found)  # bound to the schema
         else:
             call.dynamic = True
         calls.append(call)

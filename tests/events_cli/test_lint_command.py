@@ -165,7 +165,8 @@ def test_fix_prints_a_patch_that_git_applies(repo, capsys):
     code, patch, _ = run(capsys, "fix", ".")
     assert code == 0
     assert '-analytics.track("signupClicked", { "Plan Type": "pro" });' in patch
-    assert '+analytics.track("Signup Clicked", { "Plan Type": "pro" });' in patch
+    assert '+analytics.track("Signup Clicked", { "plan_type": "pro" });' in patch
+    assert '+track_event("Coupon Applied", {"coupon_code": "X"})' in patch
     (repo / "fix.patch").write_text(patch)
     subprocess.run(["git", "apply", "--check", "fix.patch"], cwd=repo, check=True)
     subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True)
@@ -174,6 +175,20 @@ def test_fix_prints_a_patch_that_git_applies(repo, capsys):
         "Order Completed",
         "Signup Clicked",
     ]
+
+
+def test_fix_renames_property_keys_it_can_and_leaves_shorthand_alone(repo, capsys):
+    (repo / "web" / "checkout.ts").write_text(
+        "analytics.track('Order Completed', { orderId: id, 'Plan Type': p, cartTotal });\n"
+    )
+    (repo / "app.rb").write_text(
+        "Analytics.track(user_id: 1, event: 'Order Completed', properties: { orderId: 1 })\n"
+    )
+    run(capsys, "fix", ".", "--write")
+    assert (repo / "web" / "checkout.ts").read_text() == (
+        "analytics.track('Order Completed', { order_id: id, 'plan_type': p, cartTotal });\n"
+    )
+    assert "properties: { order_id: 1 }" in (repo / "app.rb").read_text()
 
 
 def test_fix_write_renames_in_place(repo, capsys):
