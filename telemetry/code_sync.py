@@ -62,14 +62,10 @@ def events_sync(*, team: Team, by: User, entries: list[dict], dry_run: bool = Fa
         created = set()
         for entry in sorted(entries, key=lambda e: e["name"]):
             event = existing.get(entry["name"])
+            is_new = False
             if event is None:
-                event = services.event_register(
-                    team=team,
-                    name=entry["name"],
-                    by=by,
-                    description=entry.get("description", ""),
-                    status=Event.Status.PLANNED,
-                )
+                event, is_new = _register_or_find(team=team, by=by, entry=entry)
+            if is_new:
                 if entry.get("properties"):
                     rows = [
                         {"name": p["name"], "required": p.get("required", False)}
@@ -77,7 +73,6 @@ def events_sync(*, team: Team, by: User, entries: list[dict], dry_run: bool = Fa
                         for p in entry["properties"]
                     ]
                     event_set_properties(event=event, by=by, rows=rows)
-                event.team_locations = []
                 created.add(event.name)
                 report["created"].append(event.name)
             elif event.team_id != team.pk:
@@ -124,6 +119,27 @@ def events_sync(*, team: Team, by: User, entries: list[dict], dry_run: bool = Fa
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _register_or_find(*, team: Team, by: User, entry: dict) -> tuple[Event, bool]:
+    """A new planned event; or, when a concurrent sync (or a person) registered the name a moment
+    ago, that event, so two CI jobs syncing at once both succeed."""
+    try:
+        event = services.event_register(
+            team=team,
+            name=entry["name"],
+            by=by,
+            description=entry.get("description", ""),
+            status=Event.Status.PLANNED,
+        )
+    except ValidationError:
+        found = Event.objects.select_related("team").filter(name=entry["name"]).first()
+        if found is None:
+            raise
+        found.team_locations = list(found.locations.filter(team=team))
+        return found, False
+    event.team_locations = []
+    return event, True
 
 
 def collisions_find(*, names: list[str], team: Team | None) -> list[dict]:
