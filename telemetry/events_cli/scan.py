@@ -41,6 +41,7 @@ PROPERTY_KEYWORDS = (
     "data",
 )
 IGNORE_MARK = "productops-events: ignore"
+MAX_CALL_LENGTH = 5_000
 
 # The method is found first and the receiver read backwards from it: a pattern that starts with
 # the receiver would be tried at every identifier in the file, which is 20 times slower.
@@ -158,7 +159,8 @@ def split_args(
     args = []
     depth = 0
     i = begin = start
-    n = len(text) if stop is None else stop
+    # An unclosed template string in a minified bundle must not make every call read to the end.
+    n = min(len(text), start + MAX_CALL_LENGTH) if stop is None else stop
     hash_comments = lang in ("python", "ruby")
     while i < n:
         c = text[i]

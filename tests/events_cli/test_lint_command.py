@@ -83,6 +83,19 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(repo, capsys):
     assert {
         (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results
     } >= {("case", 2)}
+    # Exempt and baselined results are SARIF too (suppressions, baselineState).
+    run(capsys, "lint", ".", "--write-baseline", "baseline.json")
+    checkout = repo / "web" / "checkout.ts"
+    checkout.write_text(
+        checkout.read_text()
+        + 'analytics.track("viewPage"); // productops-events: ignore the v1 dashboards read it\n'
+    )
+    _, out, _ = run(capsys, "lint", ".", "--format", "sarif", "--baseline", "baseline.json")
+    document = json.loads(out)
+    jsonschema.Draft7Validator(schema).validate(document)
+    results = document["runs"][0]["results"]
+    assert {r.get("baselineState") for r in results} == {"unchanged", None}
+    assert any(r.get("suppressions") for r in results)
     # The validator really checks: a result without its message is refused.
     del results[0]["message"]
     with pytest.raises(jsonschema.ValidationError):

@@ -217,3 +217,15 @@ def test_an_ignore_comment_exempts_the_call_with_its_reason():
         (None, True),
         (None, False),
     ]
+
+
+def test_an_unclosed_call_does_not_make_every_call_read_the_whole_file():
+    import time
+
+    # A minified bundle where every call's parenthesis is left open: without a bound, each call
+    # would read to the end of the file.
+    bundle = "".join(f'analytics.track("Step {i} Viewed", f(x, ' + "y" * 100 for i in range(1000))
+    started = time.perf_counter()
+    calls = scan_text(bundle, "bundle.js", "js")
+    assert time.perf_counter() - started < 3
+    assert len(calls) == 1000 and calls[-1].name == "Step 999 Viewed"
