@@ -20,7 +20,18 @@ TEAM = OpenApiParameter("team", str, description="Team slug: its words, or only 
 
 def _team(request) -> Team | None:
     slug = request.query_params.get("team")
-    return get_object_or_404(Team, slug=slug) if slug else None
+    if not slug:
+        return None
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        raise serializers.ValidationError(
+            {
+                "team": [
+                    f"No team has the slug “{slug[:100]}”; use the slug shown on the team's page."
+                ]
+            }
+        )
+    return team
 
 
 class CliConventionView(APIView):

@@ -14,6 +14,10 @@ API = "/api/v1/telemetry/"
 class PortalError(RuntimeError):
     """The portal could not be reached or refused the request; the message says which."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
 
 class Portal:
     def __init__(self, url: str, token: str, timeout: float = 30):
@@ -47,7 +51,7 @@ class Portal:
                 payload = response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:500].decode("utf-8", "replace")
-            raise PortalError(f"{method} {url}: HTTP {exc.code}: {detail}") from exc
+            raise PortalError(f"{method} {url}: HTTP {exc.code}: {detail}", exc.code) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise PortalError(f"{method} {url}: {exc}") from exc
         if raw:
@@ -55,7 +59,13 @@ class Portal:
         return json.loads(payload or b"null")
 
     def convention(self, team: str | None) -> dict:
-        return self.request("GET", "cli/convention/", query={"team": team})
+        try:
+            return self.request("GET", "cli/convention/", query={"team": team})
+        except PortalError as exc:
+            if exc.status != 404:
+                raise
+        # A portal without the command line's endpoint: the organisation's rules, no team words.
+        return self.request("GET", "conventions/current/")
 
     def duplicates(self, names: list[str], team: str | None) -> dict[str, list[dict]]:
         """Near-duplicates already registered, per name, from the portal's lint endpoint."""

@@ -30,7 +30,8 @@ def test_the_convention_carries_team_words_and_exceptions(world, api_for, regist
     assert body["team_words"] == {"actions": {"yeet": "yeeted"}, "objects": ["gizmo"]}
     assert body["no_lint"] == [{"name": "legacy-thing", "reason": "the finance dashboards read it"}]
     assert body["rules"]["event_case"] == "title"
-    assert api_for(world.outsider).get(CLI + "convention/?team=nope").status_code == 404
+    unknown = api_for(world.outsider).get(CLI + "convention/?team=nope")
+    assert unknown.status_code == 400 and "team" in unknown.json()
 
 
 def _sync(client, events, **extra):
