@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from productops.accounts.permissions import IsProductOpsAdmin
 from productops.api import Conflict
 from productops.api_limits import Pagination, Router
-from telemetry import conventions, linting, merging, naming, services
+from telemetry import cli_api, conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
 from telemetry.convention_changes import convention_check, convention_impact, rules_summary
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
@@ -488,6 +488,7 @@ router.register("conventions", ConventionViewSet, basename="telemetry-convention
 router.register("imports", PlanImportViewSet, basename="telemetry-import")
 
 urlpatterns = [
+    *cli_api.urlpatterns,
     path("lint/", LintView.as_view(), name="telemetry-lint"),
     path("search/", SearchView.as_view(), name="telemetry-search"),
     *router.urls,

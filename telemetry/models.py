@@ -416,3 +416,7 @@ class EventMerge(models.Model):
 
     def __str__(self):
         return f"{self.source_name} merged into {self.into}"
+
+
+# The command line records where events live in teams' repositories (telemetry/locations.py).
+from telemetry.locations import EventLocation  # noqa: E402, F401

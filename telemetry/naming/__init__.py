@@ -9,7 +9,7 @@ come back as violations with a message. Results are cached per (name, convention
 
 The modules: `convention` (the rules as data) and `words` (the shipped team vocabulary);
 `text` (words out of any case style), `lexicon` (English word classes and verb forms, from
-lemminflect's dictionary),
+lemminflect's dictionary, read through `lexicon_index` so that linting never imports lemminflect),
 `structure` (a name as category, objects, action, qualifiers, and back); `rules` and `messages`;
 `lint` (the full rules); `plain` and `plans` (the cached short way for plain names, which must
 answer the same); `cli`.

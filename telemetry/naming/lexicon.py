@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import lemminflect
+from telemetry.naming import lexicon_index
 
 NOUN, VERB, ADJ, ADV, OTHER = 1, 2, 4, 8, 16  # OTHER: a pronoun, preposition, number word...
 UNKNOWN = 0
@@ -52,23 +52,39 @@ _AUXILIARIES = frozenset(
 _VERB_PREFIXES = ("re", "un", "de", "pre", "dis", "auto")
 
 
-# lemminflect reads its dictionaries on first use (about 0.7 s): done on import, when a server
-# process starts, rather than in the first lint request.
-lemminflect.getAllLemmas("warm")
-lemminflect.getAllInflections("warm", "VERB")
+# lemminflect costs about 0.6 s to import and load, too much for a command line run in CI: the
+# words come from lexicon_index, the same data read in a few ms, and lemminflect itself only
+# when the index is missing or for a word with capitals (which the linter never asks about).
+_INDEXED = lexicon_index.available()
+
+
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    if _INDEXED and word.islower():
+        return lexicon_index.lemmas(word)
+    import lemminflect
+
+    return lemminflect.getAllLemmas(word)
+
+
+def _verb_inflections(lemma: str) -> dict[str, tuple[str, ...]]:
+    if _INDEXED and lemma.islower():
+        return lexicon_index.verb_inflections(lemma)
+    import lemminflect
+
+    return lemminflect.getAllInflections(lemma, "VERB")
 
 
 @lru_cache(maxsize=65536)
 def classes(word: str) -> int:
     """The word classes the dictionary gives `word` (NOUN | VERB | ADJ | ADV bits), or UNKNOWN."""
     found = UNKNOWN
-    for pos in lemminflect.getAllLemmas(word):
+    for pos in _lemmas(word):
         found |= _POS_BITS.get(pos, OTHER)
     return found
 
 
 def _kind(word: str, base: str) -> str | None:
-    forms = lemminflect.getAllInflections(base, "VERB")
+    forms = _verb_inflections(base)
     if any("-" in f or " " in f for fs in forms.values() for f in fs):
         return None  # "login" -> "logged-in": a noun the dictionary also spells as a verb
     if word in forms.get("VBN", ()) or (word in forms.get("VBD", ()) and "VBN" not in forms):
@@ -90,7 +106,7 @@ def verb_form(word: str) -> tuple[str, str] | None:
     (the participle, or a simple past that is the same word) or preterite; else None."""
     if not word.isalpha() or word in _AUXILIARIES:
         return None
-    for base in lemminflect.getAllLemmas(word, "VERB").get("VERB", ()):
+    for base in _lemmas(word).get("VERB", ()):
         if base in _AUXILIARIES or not base.isalpha():
             continue
         kind = _kind(word, base)
@@ -113,7 +129,7 @@ def past(base: str) -> str:
         if prefix and not base.startswith(prefix):
             continue
         head = base[len(prefix) :]
-        forms = lemminflect.getAllInflections(head, "VERB")
+        forms = _verb_inflections(head)
         found = forms.get("VBN") or forms.get("VBD")
         if found:
             return prefix + found[0]
@@ -123,4 +139,4 @@ def past(base: str) -> str:
 @lru_cache(maxsize=65536)
 def plural_noun(word: str) -> bool:
     """Whether `word` is the plural of an English noun ("results", "tabs" is unknown)."""
-    return any(lemma != word for lemma in lemminflect.getAllLemmas(word, "NOUN").get("NOUN", ()))
+    return any(lemma != word for lemma in _lemmas(word).get("NOUN", ()))
