@@ -16,6 +16,9 @@ class MeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES)
     teams = serializers.SerializerMethodField()
+    pending_email = serializers.SerializerMethodField(
+        help_text="A new address waiting for its confirmation link; null when there is none."
+    )
 
     class Meta:
         model = User
@@ -45,8 +48,10 @@ class MeSerializer(serializers.ModelSerializer):
                 "help_text": "Sending a new address does not change it yet: a confirmation link "
                 "goes to that address, which shows as pending_email until confirmed."
             },
-            "pending_email": {"help_text": "A new address waiting for its confirmation link."},
         }
+
+    def get_pending_email(self, user) -> str | None:
+        return user.pending_email or None
 
     def get_teams(self, user) -> list[dict]:
         return [
