@@ -1,5 +1,8 @@
 """Django admin for strategies, under the same rules as the pages (strategy.access, strategy.feedback).
 
+Confidence ratings are not registered at all: nobody reads one person's rating, not even after
+the reveal, when the pages show only spreads under the k floor.
+
 Everything here is read-only: phases move through the workflow, versions are published, points and
 replies come from the audience, and dispositions are the owner's answers. An admin who could edit,
 add or delete them could forge the record or break the reveal rule.
@@ -11,7 +14,7 @@ from django.db.models import Q
 from productops.accounts.admin_site import ReadOnlyAdmin
 from strategy.access import viewer_for
 from strategy.feedback import points_visible_to
-from strategy.models import Disposition, Point, Strategy, Version
+from strategy.models import Assumption, Disposition, Point, Strategy, Version
 
 # The owner's unpublished working copy: only the owner and delegates read it, on any path.
 WORKING_COPY = [
@@ -101,4 +104,17 @@ class DispositionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .filter(point__in=readable_points(request.user).values("pk"))
+        )
+
+
+@admin.register(Assumption)
+class AssumptionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["__str__", "strategy", "position"]
+    list_select_related = ["strategy"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(strategy__in=Strategy.objects.visible_to(request.user).values("pk"))
         )

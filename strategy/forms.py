@@ -158,8 +158,18 @@ class PointForm(forms.Form):
         help_text="About what the text means, not whether it is right. The owner may answer it during the window, and everyone sees both.",
     )
 
-    def __init__(self, *args, sections=(), teams=None, **kwargs):
+    assumption = forms.ChoiceField(
+        label="Aimed at an assumption (optional)",
+        required=False,
+        help_text="Critique the assumption rather than its author.",
+    )
+
+    def __init__(self, *args, sections=(), teams=None, assumptions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["assumption"].choices = [
+            ("", "None"),
+            *[(str(a.public_id), a.text[:120]) for a in assumptions],
+        ]
         self.fields["section_key"].choices = [
             ("", "The strategy as a whole"),
             *[(s.key, s.title) for s in sections],

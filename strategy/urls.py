@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategy import owner_views, record_views, views
+from strategy import assumption_views, owner_views, record_views, views
 
 app_name = "strategy"
 
@@ -19,6 +19,14 @@ urlpatterns = [
     path("<int:pk>/phase/", owner_views.transition, name="transition"),
     path("<int:pk>/diff/", record_views.diff, name="diff"),
     path("<int:pk>/you-said-we-did/", record_views.you_said_we_did, name="you_said_we_did"),
+    path("<int:pk>/assumptions/", assumption_views.register, name="assumptions"),
+    path("<int:pk>/assumptions/add/", assumption_views.add, name="assumption_add"),
+    path(
+        "assumptions/<uuid:public_id>/remove/",
+        assumption_views.remove,
+        name="assumption_remove",
+    ),
+    path("assumptions/<uuid:public_id>/rate/", assumption_views.rate, name="assumption_rate"),
     path("points/<uuid:pk>/vote/", views.vote, name="vote"),
     path("points/<uuid:pk>/reply/", views.reply, name="reply"),
     path("points/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),

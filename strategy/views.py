@@ -269,6 +269,7 @@ def feedback_page(request, pk):
         request.POST if request.method == "POST" and "body" in request.POST else None,
         sections=secs,
         teams=teams,
+        assumptions=list(strategy.assumption_items.all()),
         initial={
             "section_key": request.GET.get("section", ""),
             "type": request.GET.get("type", "question"),
@@ -310,6 +311,7 @@ def feedback_page(request, pk):
                 on_behalf_of_team=voice == "team",
                 is_anonymous=voice == "anonymous",
                 is_clarifying=data["is_clarifying"],
+                assumption=data["assumption"] or None,
             )
         except ValidationError as exc:
             form_errors(form, exc)

@@ -111,7 +111,10 @@ def test_points_versions_strategies_and_dispositions_are_read_only_and_never_del
     point = give(open_strategy, world.member, body="Named worry", rationale="Reasons")
     reveal(open_strategy)
     services.disposition_set(
-        point=point, by=world.leader, status="declined", reason="Not this year: the bets section already covers this worry."
+        point=point,
+        by=world.leader,
+        status="declined",
+        reason="Not this year: the bets section already covers this worry.",
     )
     version = Version.objects.get(strategy=open_strategy)
     disposition = Disposition.objects.get(point=point)
