@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategy import assumption_views, owner_views, record_views, views
+from strategy import assumption_views, owner_views, record_views, review_views, views
 
 app_name = "strategy"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/diff/", record_views.diff, name="diff"),
     path("<int:pk>/you-said-we-did/", record_views.you_said_we_did, name="you_said_we_did"),
     path("<int:pk>/assumptions/", assumption_views.register, name="assumptions"),
+    path("<int:pk>/disagreement/", review_views.disagreement, name="disagreement"),
     path("<int:pk>/assumptions/add/", assumption_views.add, name="assumption_add"),
     path(
         "assumptions/<uuid:public_id>/remove/",
