@@ -44,6 +44,18 @@ app.conf.beat_schedule = {
         "task": "strategy.tasks.send_closing_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Review-session agendas go out a chosen number of hours before the start; a
+    # five-minute sweep keeps "24 hours before" within minutes. Claiming sends each once.
+    "strategy.send_session_agendas": {
+        "task": "strategy.tasks.send_session_agendas",
+        "schedule": crontab(minute="*/5"),
+    },
+    # The one pre-read reminder is due two hours (at most) before a session; the same
+    # five-minute cadence keeps it ahead of the start.
+    "strategy.send_session_reminders": {
+        "task": "strategy.tasks.send_session_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
     # Fatigue windows roll by the day and CRM attributes (renewal dates, owner flags)
     # land overnight; 02:30 UTC is after the CRM push and before Europe starts work.
     "research.refresh_panel": {

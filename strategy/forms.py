@@ -216,3 +216,25 @@ class AttachmentForm(forms.Form):
         label="Attach a document",
         help_text="PDF, image, CSV, spreadsheet or text; up to 10 MB. Readers of the strategy can download it.",
     )
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(max_length=160, initial="Review session")
+    starts_at = forms.DateTimeField(
+        label="Starts (your time zone)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    length_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=10, max_value=240, initial=45
+    )
+    send_before_hours = forms.IntegerField(
+        label="Send the agenda and pre-read this many hours before",
+        min_value=1,
+        max_value=168,
+        initial=24,
+    )
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    minutes = forms.IntegerField(min_value=1, max_value=240, initial=5)

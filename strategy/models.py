@@ -512,4 +512,14 @@ class Disposition(models.Model):
 
 
 # Reviews: assumptions, sessions and decision records live in their own module.
-from strategy.review_models import Assumption, ConfidenceRating  # noqa: E402, F401
+from strategy.review_models import (  # noqa: E402, F401
+    AgendaItem,
+    Assumption,
+    Commitment,
+    ConfidenceRating,
+    DecisionRecord,
+    Position,
+    QuestionVote,
+    ReviewSession,
+    SessionQuestion,
+)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from strategy import assumption_views, owner_views, record_views, review_views, views
+from strategy import (
+    assumption_views,
+    live_views,
+    owner_views,
+    record_views,
+    review_views,
+    views,
+)
 
 app_name = "strategy"
 
@@ -28,6 +35,20 @@ urlpatterns = [
         name="assumption_remove",
     ),
     path("assumptions/<uuid:public_id>/rate/", assumption_views.rate, name="assumption_rate"),
+    path("<int:pk>/sessions/", review_views.sessions, name="sessions"),
+    path("sessions/<uuid:public_id>/", review_views.session, name="session"),
+    path("sessions/<uuid:public_id>/agenda/", review_views.agenda_add, name="agenda_add"),
+    path("sessions/<uuid:public_id>/live/", live_views.poll, name="session_poll"),
+    path("sessions/<uuid:public_id>/start/", live_views.start, name="session_start"),
+    path("sessions/<uuid:public_id>/next/", live_views.advance, name="session_next"),
+    path("sessions/<uuid:public_id>/questions/", live_views.question, name="session_question"),
+    path("agenda/<uuid:public_id>/remove/", review_views.agenda_remove, name="agenda_remove"),
+    path("agenda/<uuid:public_id>/move/", review_views.agenda_move, name="agenda_move"),
+    path("agenda/<uuid:public_id>/reveal/", live_views.reveal, name="item_reveal"),
+    path("agenda/<uuid:public_id>/position/", live_views.position, name="item_position"),
+    path("agenda/<uuid:public_id>/outcome/", live_views.outcome, name="item_outcome"),
+    path("questions/<uuid:public_id>/upvote/", live_views.upvote, name="question_upvote"),
+    path("questions/<uuid:public_id>/answered/", live_views.answered, name="question_answered"),
     path("points/<uuid:pk>/vote/", views.vote, name="vote"),
     path("points/<uuid:pk>/reply/", views.reply, name="reply"),
     path("points/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),

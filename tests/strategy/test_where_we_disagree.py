@@ -3,47 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from strategy import assumptions, feedback, where_we_disagree
-from tests.strategy.conftest import confirm, make_draft, open_window, reveal
+from strategy import where_we_disagree
+from tests.strategy import reviews_world
+from tests.strategy.conftest import reveal
 
 pytestmark = pytest.mark.django_db
 
 
-def say(strategy, user, type, section_key="", **extra):
-    if type in ("concern", "pushback", "alternative"):
-        extra.setdefault("rationale", "Because the data says otherwise.")
-    return feedback.point_create(
-        strategy=strategy,
-        by=user,
-        type=type,
-        body=f"{type} from {user}",
-        section_key=section_key,
-        **extra,
-    )
-
-
 @pytest.fixture
 def split_strategy(world):
-    strategy = make_draft(world)
-    a = assumptions.assumption_add(strategy=strategy, by=world.leader, text="Wallets win.")
-    open_window(strategy, world)
-    keys = [s.key for s in strategy.versions.get().sections.all()]
-    bets, options = keys[2], keys[3]
-    for user in (world.member, world.teammate, world.lead, world.outsider):
-        confirm(strategy, user)
-    say(strategy, world.member, "support", bets)
-    say(strategy, world.teammate, "concern", bets)
-    say(strategy, world.lead, "pushback", bets)
-    say(strategy, world.member, "question", options)
-    say(strategy, world.teammate, "question", options)
-    for user, score in [
-        (world.member, 1),
-        (world.teammate, 5),
-        (world.lead, 1),
-        (world.outsider, 5),
-    ]:
-        assumptions.rating_set(assumption=a, by=user, score=score)
-    return strategy, a, bets, options
+    return reviews_world.split_strategy(world, revealed=False)
 
 
 def test_nothing_is_computed_before_the_reveal(split_strategy, world, client_as):
