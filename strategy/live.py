@@ -38,6 +38,10 @@ def _facilitate(session: ReviewSession, by: User) -> None:
         )
 
 
+def _changed(session_id: int) -> None:
+    ReviewSession.objects.filter(pk=session_id).update(revision=F("revision") + 1)
+
+
 def _agenda(session: ReviewSession) -> list[AgendaItem]:
     return list(session.items.filter(settled=False).order_by("position", "public_id"))
 
@@ -59,6 +63,7 @@ def session_start(*, session: ReviewSession, by: User, now=None) -> None:
         raise ValidationError({"session": "The agenda is empty: add an item first."})
     ReviewSession.objects.filter(pk=session.pk).update(status=ReviewSession.Status.LIVE)
     _start(items[0], session, now)
+    _changed(session.pk)
 
 
 @transaction.atomic
@@ -73,6 +78,7 @@ def item_advance(*, session: ReviewSession, by: User, now=None) -> AgendaItem | 
     current = next((i for i, x in enumerate(items) if x.pk == session.current_item_id), -1)
     if current >= 0:
         AgendaItem.objects.filter(pk=items[current].pk, closed_at=None).update(closed_at=now)
+    _changed(session.pk)
     if current + 1 < len(items):
         _start(items[current + 1], session, now)
         return items[current + 1]
@@ -113,9 +119,11 @@ def position_record(*, item: AgendaItem, by: User, stance: str, line: str) -> Po
         raise ValidationError({"stance": "You already recorded your position on this item."})
     try:
         with transaction.atomic():
-            return Position.objects.create(
+            position = Position.objects.create(
                 item=item, user=by, stance=stance, line=line, is_leader=viewer.speaks_last
             )
+            _changed(session.pk)
+            return position
     except IntegrityError as exc:
         raise ValidationError(
             {"stance": "You already recorded your position on this item."}
@@ -130,6 +138,7 @@ def positions_reveal(*, item: AgendaItem, by: User, now=None) -> str:
     _facilitate(session, by)
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     _open_item(item, session)
+    _changed(session.pk)
     if item.positions_revealed_at is None:
         AgendaItem.objects.filter(pk=item.pk).update(positions_revealed_at=now)
         return "others"
@@ -173,6 +182,7 @@ def outcome_record(
         leaders_revealed_at=item.leaders_revealed_at or now,
         closed_at=now,
     )
+    _changed(session.pk)
     item.refresh_from_db()
     return item
 
@@ -188,7 +198,9 @@ def question_add(*, session: ReviewSession, by: User, body: str) -> SessionQuest
         raise ValidationError({"body": "Write your question."})
     if len(body) > 300:
         raise ValidationError({"body": "Keep a question under 300 characters."})
-    return SessionQuestion.objects.create(session=session, author=by, body=body)
+    question = SessionQuestion.objects.create(session=session, author=by, body=body)
+    _changed(session.pk)
+    return question
 
 
 def question_get_for(user: User, public_id):
@@ -211,6 +223,7 @@ def question_upvote(*, question: SessionQuestion, by: User) -> SessionQuestion:
         _, created = QuestionVote.objects.get_or_create(question=question, user=by)
         if created:
             SessionQuestion.objects.filter(pk=question.pk).update(votes=F("votes") + 1)
+            _changed(question.session_id)
     question.refresh_from_db()
     return question
 
@@ -218,6 +231,7 @@ def question_upvote(*, question: SessionQuestion, by: User) -> SessionQuestion:
 def question_mark_answered(*, question: SessionQuestion, by: User) -> None:
     _facilitate(question.session, by)
     SessionQuestion.objects.filter(pk=question.pk).update(answered=True)
+    _changed(question.session_id)
 
 
 # --- what every attendee sees -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,6 +38,9 @@ def _answer(request, session, viewer, action):
 @require_GET
 def poll(request, public_id):
     session, strategy, viewer = reviews.session_get_for(request.user, public_id)
+    # Most polls find nothing new: answer "no change" (htmx keeps the page) without rendering.
+    if request.GET.get("since") == str(session.revision):
+        return HttpResponse(status=204)
     return _fragment(request, session, viewer)
 
 

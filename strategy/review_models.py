@@ -93,6 +93,9 @@ class ReviewSession(models.Model):
     # Claimed by whichever worker sends first: the agenda and the reminder go out once.
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change in the room, so a poll that has seen the latest answers "no change"
+    # without rendering anything.
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

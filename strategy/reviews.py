@@ -10,14 +10,14 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
 from productops.accounts.models import User
 from productops.accounts.services import notify
 from strategy import agenda, phases, where_we_disagree
-from strategy.access import audience_members, strategy_get_for, viewer_for
+from strategy.access import audience_members, viewer_for
 from strategy.models import AgendaItem, ReadReceipt, ReviewSession, Strategy
 
 # The reminder goes at most this long before the start, and never before half the lead time.
@@ -35,12 +35,33 @@ def attendees(strategy: Strategy):
 
 
 def session_get_for(user: User, public_id) -> tuple[ReviewSession, Strategy, phases.Viewer]:
+    """The session, its strategy and how `user` relates to it, in one query: every attendee's
+    page asks this every two seconds. 404 for anyone who may not see the strategy."""
+    if not user.is_authenticated:
+        raise Http404("No such review session.")
     try:
-        session = ReviewSession.objects.get(public_id=public_id)
+        session = (
+            ReviewSession.objects.select_related("strategy__owner")
+            .annotate(
+                _is_delegate=Exists(
+                    Strategy.delegates.through.objects.filter(
+                        strategy=OuterRef("strategy_id"), user=user
+                    )
+                ),
+                _is_audience=Exists(
+                    Strategy.audience_teams.through.objects.filter(
+                        strategy=OuterRef("strategy_id"), team__memberships__user=user
+                    )
+                ),
+            )
+            .get(public_id=public_id)
+        )
     except (ReviewSession.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404("No such review session.") from exc
-    strategy, viewer = strategy_get_for(user, session.strategy_id)
-    if not strategy.is_revealed:
+    strategy = session.strategy
+    strategy._is_delegate, strategy._is_audience = session._is_delegate, session._is_audience
+    viewer = viewer_for(strategy, user)
+    if not phases.can_view(strategy.phase, viewer) or not strategy.is_revealed:
         raise Http404("No such review session.")
     return session, strategy, viewer
 

@@ -27,9 +27,21 @@ class Report:
         return None if self.dominance is None else round(100 * self.dominance)
 
 
-def _dispositions_text(rows) -> str:
-    labels = Counter(r for r in rows if r)
-    return ", ".join(f"{n} {label.lower()}" for label, n in labels.most_common()) or "no points"
+def _dispositions_text(points, labels: dict) -> str:
+    """How written feedback settled a subject, for the "settled in writing" list."""
+    if not points:
+        return "No feedback"
+    answered = Counter(labels[p["disposition__status"]] for p in points if p["disposition__status"])
+    text = f"{len(points)} point{'s' if len(points) != 1 else ''}"
+    if answered:
+        text += ": " + ", ".join(f"{n} {label.lower()}" for label, n in answered.most_common())
+    else:
+        text += (
+            ", none needing an answer"
+            if not any(p["type"] in phases.MUST_ANSWER_TYPES for p in points)
+            else ", awaiting answers"
+        )
+    return text
 
 
 def subjects_for(strategy: Strategy) -> list[disagreement.Subject]:
@@ -70,9 +82,7 @@ def subjects_for(strategy: Strategy) -> list[disagreement.Subject]:
                 if r["type"] in phases.MUST_ANSWER_TYPES and not r["disposition__status"]
             ),
             questions=sum(1 for r in rows if r["type"] == "question"),
-            disposition=_dispositions_text(
-                disposition_labels.get(r["disposition__status"], "") for r in rows
-            ),
+            disposition=_dispositions_text(rows, disposition_labels),
         )
 
     subjects = [subject("section", "", "The strategy as a whole", by_section.get("", []))]

@@ -170,3 +170,21 @@ def test_the_poll_costs_the_same_queries_with_5_or_50_attendees(running, world, 
     large, html = measure()
     assert large == small <= 10
     assert html.count('data-testid="position"') == 46 and html.count('data-testid="question"') == 45
+
+
+def test_a_poll_that_has_seen_the_latest_state_gets_no_change_and_any_change_shows(
+    running, world, client_as
+):
+    session, item = running
+    client = client_as(world.member)
+    session.refresh_from_db()
+    url = reverse("strategy:session_poll", args=[session.public_id])
+    assert client.get(f"{url}?since={session.revision}").status_code == 204
+    live.question_add(session=session, by=world.teammate, body="Is the pilot funded?")
+    resp = client.get(f"{url}?since={session.revision}")
+    assert resp.status_code == 200 and "Is the pilot funded?" in resp.content.decode()
+    session.refresh_from_db()
+    assert f"since={session.revision}" in resp.content.decode()
+    # An outsider learns nothing, not even "no change".
+    stranger = UserFactory(username="stranger")
+    assert client_as(stranger).get(f"{url}?since={session.revision}").status_code == 404

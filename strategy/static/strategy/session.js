@@ -1,6 +1,9 @@
 // The review session page: a per-item countdown, and no poll swap while someone is typing,
 // so the two-second refresh never wipes a half-written position or question.
 (function () {
+  // htmx carries an old element's style attribute over to its replacement when settling; under
+  // the CSP (style-src 'self') that is refused and reported. This page settles classes only.
+  if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
   function typing(live) {
     const active = document.activeElement;
     if (active && live.contains(active) && active.matches("input, textarea, select")) return true;
