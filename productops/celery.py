@@ -56,6 +56,12 @@ app.conf.beat_schedule = {
         "task": "strategy.tasks.send_session_reminders",
         "schedule": crontab(minute="*/5"),
     },
+    # Decision records reopen on their review date (a date, not a time): an hourly
+    # sweep reaches each within the hour of midnight UTC; claiming reopens each once.
+    "strategy.reopen_due_decisions": {
+        "task": "strategy.tasks.reopen_due_decisions",
+        "schedule": crontab(minute=7),
+    },
     # Fatigue windows roll by the day and CRM attributes (renewal dates, owner flags)
     # land overnight; 02:30 UTC is after the CRM push and before Europe starts work.
     "research.refresh_panel": {

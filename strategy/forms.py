@@ -238,3 +238,43 @@ class SessionForm(forms.Form):
 class AgendaItemForm(forms.Form):
     title = forms.CharField(max_length=300)
     minutes = forms.IntegerField(min_value=1, max_value=240, initial=5)
+
+
+class DecisionRecordForm(forms.Form):
+    decided = forms.CharField(
+        label="What was decided", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    given_up = forms.CharField(
+        label="What was given up", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ModelChoiceField(queryset=None, label="Owner of the decision")
+    review_on = forms.DateField(
+        label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+
+
+class CommitmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("commit", "Commit"), ("dissent", "Commit, with registered dissent")],
+        widget=forms.RadioSelect,
+        initial="commit",
+        label="Your commitment",
+    )
+    statement = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Your dissent",
+        help_text="Dissent only: what you disagree with.",
+    )
+    prediction = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Your prediction",
+        help_text="Dissent only: what would happen that would prove you right.",
+    )

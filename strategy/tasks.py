@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from strategy import notifications, reviews
+from strategy import decisions, notifications, reviews
 from strategy.models import Disposition, Strategy, Version
 
 
@@ -46,3 +46,8 @@ def send_session_agendas() -> int:
 @shared_task
 def send_session_reminders() -> int:
     return reviews.session_reminders_send_due()
+
+
+@shared_task
+def reopen_due_decisions() -> int:
+    return decisions.reviews_reopen_due()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from strategy import (
     assumption_views,
+    decision_views,
     live_views,
     owner_views,
     record_views,
@@ -35,6 +36,7 @@ urlpatterns = [
         name="assumption_remove",
     ),
     path("assumptions/<uuid:public_id>/rate/", assumption_views.rate, name="assumption_rate"),
+    path("<int:pk>/decision/", decision_views.decision, name="decision"),
     path("<int:pk>/sessions/", review_views.sessions, name="sessions"),
     path("sessions/<uuid:public_id>/", review_views.session, name="session"),
     path("sessions/<uuid:public_id>/agenda/", review_views.agenda_add, name="agenda_add"),
