@@ -60,13 +60,12 @@ def decision(request, pk):
                     else:
                         messages.success(request, "Decision record saved.")
                     return redirect("strategy:decision", pk=strategy.pk)
-            elif "kind" in request.POST and record is not None:
-                if commit_form.is_valid():
-                    decisions.commitment_record(
-                        record=record, by=request.user, **commit_form.cleaned_data
-                    )
-                    messages.success(request, "Your commitment is recorded.")
-                    return redirect("strategy:decision", pk=strategy.pk)
+            elif "kind" in request.POST and record is not None and commit_form.is_valid():
+                decisions.commitment_record(
+                    record=record, by=request.user, **commit_form.cleaned_data
+                )
+                messages.success(request, "Your commitment is recorded.")
+                return redirect("strategy:decision", pk=strategy.pk)
         except ValidationError as exc:
             form_errors(record_form if "decided" in request.POST else commit_form, exc)
         status = 400
