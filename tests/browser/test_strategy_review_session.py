@@ -81,3 +81,30 @@ def test_a_leader_and_a_member_run_a_review_session(world, browser_as, screensho
         "Pilot wallets in one market first", timeout=6000
     )
     screenshot(leader, "outcome")
+
+
+def test_the_review_pages_of_the_demo_run_under_the_policy(page, sign_in, screenshot):
+    from django.core.management import call_command
+
+    from strategy.demo import FINAL_TITLE, REVIEW_TITLE
+    from strategy.models import ReviewSession, Strategy
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    review = Strategy.objects.get(title=REVIEW_TITLE)
+    final = Strategy.objects.get(title=FINAL_TITLE)
+    session = ReviewSession.objects.get(strategy=review)
+    sign_in(page, review.owner.username, "demo")
+    for url, name in [
+        (f"/strategy/{review.pk}/assumptions/", "assumptions"),
+        (f"/strategy/{review.pk}/disagreement/", "disagreement"),
+        (f"/strategy/{review.pk}/sessions/", "sessions"),
+        (f"/strategy/sessions/{session.public_id}/", "session"),
+        (f"/strategy/{final.pk}/decision/", "decision"),
+    ]:
+        page.goto(url)
+        expect(page.locator("h1")).to_be_visible()
+        screenshot(page, name)
+    page.goto(f"/strategy/{review.pk}/disagreement/")
+    expect(page.get_by_test_id("disagreement-row").first).to_be_visible()
+    page.goto(f"/strategy/{final.pk}/decision/")
+    expect(page.get_by_test_id("dissent")).to_have_count(1)
