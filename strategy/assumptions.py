@@ -201,11 +201,12 @@ def spreads(strategy: Strategy) -> list[AssumptionSpread]:
                 teams.append(spread_of(name, scores))
             else:
                 pool.extend(scores)
-        if pool:
-            if anonymity.figures_shown(len(pool)):
-                teams.append(spread_of(anonymity.POOL_LABEL, pool))
-            else:
-                teams.append(Spread(anonymity.POOL_LABEL, 0, [0] * 5, None, None, hidden=True))
+        if pool and not anonymity.figures_shown(len(pool)):
+            # The overall figures minus the shown teams' would give the small pool's ratings,
+            # one or two people's: then no team is broken out at all.
+            teams = [Spread(anonymity.POOL_LABEL, 0, [0] * 5, None, None, hidden=True)]
+        elif pool:
+            teams.append(spread_of(anonymity.POOL_LABEL, pool))
         reasons = sorted(r[4] for r in ratings if r[4])
         result.append(AssumptionSpread(assumption, overall, teams, reasons))
     return result

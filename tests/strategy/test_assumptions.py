@@ -90,21 +90,32 @@ def test_after_the_reveal_the_owner_sees_the_spread_per_team_above_the_floor(
     rated, world, client_as
 ):
     strategy, a, b = rated
+    # Only Checkout rated (three people: 1, 3, 5); nobody from the small team.
+    ConfidenceRating.objects.filter(user=world.outsider).delete()
     reveal(strategy)
     page = client_as(world.leader).get(reverse("strategy:assumptions", args=[strategy.pk]))
     html = page.content.decode()
     assert html.count('data-testid="spread"') == 2
-    # Checkout had three raters (1, 3, 5): shown; Search had one: pooled and, below k, hidden.
     assert 'data-testid="spread-team"' in html and "Checkout" in html
-    assert 'data-testid="spread-team-hidden"' in html
     spread = assumptions.spreads(strategy)[0]
-    assert spread.overall.n == 4 and spread.overall.counts == [1, 0, 1, 1, 1]
+    assert spread.overall.n == 3 and spread.overall.counts == [1, 0, 1, 0, 1]
     checkout = next(t for t in spread.teams if t.label == "Checkout")
     assert checkout.n == 3 and checkout.mean == 3.0 and checkout.stdev == 1.63
-    pooled = next(t for t in spread.teams if t.label == "across teams")
-    assert pooled.hidden and pooled.n == 0
     # Fewer than k raters in all: no figure at all.
     assert assumptions.spreads(strategy)[1].overall.n == 0
+
+
+def test_no_team_is_broken_out_when_the_total_minus_it_gives_one_persons_rating(
+    rated, world, client_as
+):
+    strategy, a, b = rated  # Checkout: three raters; Search: only the outsider, who rated 4
+    reveal(strategy)
+    spread = assumptions.spreads(strategy)[0]
+    assert spread.overall.n == 4 and spread.overall.counts == [1, 0, 1, 1, 1]
+    assert [(t.label, t.hidden, t.n) for t in spread.teams] == [("across teams", True, 0)]
+    html = client_as(world.leader).get(reverse("strategy:assumptions", args=[strategy.pk]))
+    html = html.content.decode()
+    assert 'data-testid="spread-team-hidden"' in html and 'data-testid="spread-team"' not in html
 
 
 def test_a_point_can_aim_at_an_assumption_of_the_same_strategy_only(rated, world):
