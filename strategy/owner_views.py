@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from strategy import access, feedback, forms, phases, records, rendering, services
+from strategy import access, engagement, feedback, forms, phases, records, rendering, services
 from strategy.models import Strategy
 from strategy.views import back_to, form_errors, phase_steps_for
 
@@ -213,6 +213,7 @@ def dashboard(request, pk):
             "total_points": sum(sum(c.values()) for c in counts.values()),
             "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
             "withheld": feedback.may_withhold(strategy),
+            "engagement": engagement.engagement_for(strategy),
         },
     )
 
