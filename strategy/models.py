@@ -386,6 +386,15 @@ class Point(models.Model):
         on_delete=models.SET_NULL,
         related_name="points",
     )
+    # Similar points are answered once; a point the owner split out is never grouped again.
+    group = models.ForeignKey(
+        "strategy.PointGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="points",
+    )
+    kept_apart = models.BooleanField(default=False)
 
     objects = PointQuerySet.as_manager()
 
@@ -518,6 +527,7 @@ from strategy.review_models import (  # noqa: E402, F401
     Commitment,
     ConfidenceRating,
     DecisionRecord,
+    PointGroup,
     Position,
     QuestionVote,
     ReviewSession,

@@ -6,8 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from strategy import access, engagement, feedback, forms, phases, records, rendering, services
-from strategy.models import Strategy
+from strategy import (
+    access,
+    engagement,
+    feedback,
+    forms,
+    grouping,
+    phases,
+    records,
+    rendering,
+    services,
+)
+from strategy.models import Disposition, Strategy
 from strategy.views import back_to, form_errors, phase_steps_for
 
 
@@ -214,6 +224,8 @@ def dashboard(request, pk):
             "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
             "withheld": feedback.may_withhold(strategy),
             "engagement": engagement.engagement_for(strategy),
+            "groups": grouping.groups_for(strategy),
+            "statuses": Disposition.Status.choices,
         },
     )
 

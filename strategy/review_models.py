@@ -267,3 +267,19 @@ class Commitment(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class PointGroup(models.Model):
+    """Points that make the same argument in other words, answered once (strategy/grouping.py)."""
+
+    strategy = models.ForeignKey(
+        "strategy.Strategy", on_delete=models.CASCADE, related_name="point_groups"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["strategy", "created_at", "public_id"]
+
+    def __str__(self):
+        return "Group of similar points"

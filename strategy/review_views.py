@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from strategy import access, forms, live, reviews, where_we_disagree
+from strategy import access, feedback, forms, grouping, live, reviews, where_we_disagree
 from strategy.views import form_errors, phase_steps_for
 
 
@@ -132,3 +132,45 @@ def agenda_move(request, public_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(session)
+
+
+@login_required
+@require_POST
+def groups_build(request, pk):
+    strategy, viewer = access.strategy_get_for(request.user, pk)
+    try:
+        n = grouping.groups_build(strategy=strategy, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{n} group{'s' if n != 1 else ''} of similar points.")
+    return redirect("strategy:dashboard", pk=strategy.pk)
+
+
+@login_required
+@require_POST
+def group_answer(request, public_id):
+    group, strategy = grouping.group_get_for(request.user, public_id)
+    try:
+        n = grouping.group_dispose(
+            group=group,
+            by=request.user,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"One answer given to {n} points.")
+    return redirect("strategy:dashboard", pk=strategy.pk)
+
+
+@login_required
+@require_POST
+def group_split(request, pk):
+    point, strategy, viewer = feedback.point_get_for(request.user, pk)
+    try:
+        grouping.group_split(point=point, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("strategy:dashboard", pk=strategy.pk)
