@@ -523,6 +523,7 @@ class Disposition(models.Model):
 # Reviews: assumptions, sessions and decision records live in their own module.
 from strategy.review_models import (  # noqa: E402, F401
     AgendaItem,
+    AnchorCheck,
     Assumption,
     Commitment,
     ConfidenceRating,

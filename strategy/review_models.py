@@ -283,3 +283,36 @@ class PointGroup(models.Model):
 
     def __str__(self):
         return "Group of similar points"
+
+
+class AnchorCheck(models.Model):
+    """A point whose quoted passage changed in a new version: where its anchor moved, and
+    whether its author says it still applies (keep), no longer applies (withdraw) or re-aims it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "", "Awaiting the author"
+        KEEP = "keep", "Still applies"
+        WITHDRAW = "withdraw", "No longer applies"
+        REAIM = "reaim", "Re-aimed by its author"
+
+    point = models.ForeignKey(
+        "strategy.Point", on_delete=models.CASCADE, related_name="anchor_checks"
+    )
+    version = models.ForeignKey("strategy.Version", on_delete=models.CASCADE, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    from_section_key = models.CharField(max_length=80, blank=True)
+    from_quote = models.CharField(max_length=500)
+    to_section_key = models.CharField(max_length=80, blank=True)
+    to_quote = models.CharField(max_length=500, blank=True)
+    score = models.FloatField(default=0)
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "public_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "version"], name="anchor_check_once"),
+        ]
+
+    def __str__(self):
+        return "Anchor check"

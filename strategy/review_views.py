@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from strategy import access, feedback, forms, grouping, live, reviews, where_we_disagree
+from strategy import access, anchors, feedback, forms, grouping, live, reviews, where_we_disagree
 from strategy.views import form_errors, phase_steps_for
 
 
@@ -174,3 +174,22 @@ def group_split(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("strategy:dashboard", pk=strategy.pk)
+
+
+@login_required
+@require_POST
+def anchor_answer(request, public_id):
+    check = anchors.check_get_for(request.user, public_id)
+    try:
+        anchors.check_answer(
+            check=check,
+            by=request.user,
+            decision=request.POST.get("decision", ""),
+            section_key=request.POST.get("section_key", ""),
+            quote=request.POST.get("quote", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Thanks: your point's anchor is settled.")
+    return redirect("strategy:detail", pk=check.point.strategy_id)

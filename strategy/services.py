@@ -225,8 +225,10 @@ def version_publish(
         )
     else:
         strategy.save(update_fields=["updated_at"])
-    from strategy import tasks
+    from strategy import anchors, tasks
 
+    if previous is not None:
+        anchors.carry_forward(version=version)
     tasks.notify_version_published.delay_on_commit(version.pk)
     return version
 

@@ -36,6 +36,7 @@ urlpatterns = [
         name="assumption_remove",
     ),
     path("assumptions/<uuid:public_id>/rate/", assumption_views.rate, name="assumption_rate"),
+    path("anchors/<uuid:public_id>/", review_views.anchor_answer, name="anchor_answer"),
     path("<int:pk>/groups/", review_views.groups_build, name="groups_build"),
     path("groups/<uuid:public_id>/answer/", review_views.group_answer, name="group_answer"),
     path("points/<uuid:pk>/split/", review_views.group_split, name="group_split"),

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from strategy import access, feedback, forms, phases, rendering, services, voting
+from strategy import access, anchors, feedback, forms, phases, rendering, services, voting
 from strategy.models import (
     Participation,
     Point,
@@ -163,6 +163,11 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         if strategy.phase != phases.DRAFT and viewer.is_audience and not viewer.speaks_last
         else []
     )
+    if mine:
+        # A passage their point quoted changed in a later version: ask whether it still applies.
+        pending = anchors.pending_for(mine)
+        for point in mine:
+            point.anchor_check = pending.get(point.pk)
 
     def label(kind, n):
         word = Point.Type(kind).label.lower()
