@@ -88,11 +88,21 @@ class PublishForm(forms.Form):
         help_text="Only for a ProductOps admin publishing while points lack a disposition. Recorded in the audit log.",
     )
 
+    second_round_hours = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=72,
+        initial=0,
+        label="Second round (hours, 0 for none)",
+        help_text="Authors of answered points about the changed sections say whether the answer satisfies them; sealed until it closes.",
+    )
+
     def __init__(self, *args, first=False, admin=False, **kwargs):
         super().__init__(*args, **kwargs)
         if first:
             self.fields["closes_at"].required = True
             self.fields["change_summary"].initial = "First version, open for feedback."
+            del self.fields["second_round_hours"]
         else:
             del self.fields["closes_at"]
         if not admin:

@@ -524,6 +524,7 @@ class Disposition(models.Model):
 from strategy.review_models import (  # noqa: E402, F401
     AgendaItem,
     AnchorCheck,
+    AnswerVerdict,
     Assumption,
     Commitment,
     ConfidenceRating,
@@ -532,5 +533,6 @@ from strategy.review_models import (  # noqa: E402, F401
     Position,
     QuestionVote,
     ReviewSession,
+    SecondRound,
     SessionQuestion,
 )

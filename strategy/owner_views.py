@@ -126,6 +126,7 @@ def publish(request, pk):
                 change_summary=form.cleaned_data["change_summary"],
                 closes_at=form.cleaned_data.get("closes_at"),
                 override_reason=form.cleaned_data.get("override_reason", ""),
+                second_round_hours=form.cleaned_data.get("second_round_hours") or 0,
             )
         except ValidationError as exc:
             form_errors(form, exc)

@@ -316,3 +316,54 @@ class AnchorCheck(models.Model):
 
     def __str__(self):
         return "Anchor check"
+
+
+class SecondRound(models.Model):
+    """A short window after publishing vN+1, limited to the sections that changed, in which the
+    authors of answered points say whether the answer satisfies them. Sealed until it closes."""
+
+    version = models.OneToOneField(
+        "strategy.Version", on_delete=models.CASCADE, related_name="second_round"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    section_keys = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="second_round_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return "Second round"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+
+class AnswerVerdict(models.Model):
+    """An author's "agree" or "still object" on the answer to their point. No author is stored:
+    only the point's author may write it (by name or receipt), once, and the time is the round's
+    opening, so nothing ties an anonymous point to a person."""
+
+    class Verdict(models.TextChoices):
+        AGREE = "agree", "Agree"
+        OBJECT = "object", "Still object"
+
+    round = models.ForeignKey(SecondRound, on_delete=models.CASCADE, related_name="verdicts")
+    point = models.ForeignKey("strategy.Point", on_delete=models.CASCADE, related_name="verdicts")
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    line = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "point"], name="verdict_once_per_point"),
+        ]
+
+    def __str__(self):
+        return "Verdict"

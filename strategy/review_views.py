@@ -6,7 +6,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from strategy import access, anchors, feedback, forms, grouping, live, reviews, where_we_disagree
+from strategy import (
+    access,
+    anchors,
+    feedback,
+    forms,
+    grouping,
+    live,
+    reviews,
+    second_round,
+    where_we_disagree,
+)
 from strategy.views import form_errors, phase_steps_for
 
 
@@ -193,3 +203,21 @@ def anchor_answer(request, public_id):
     else:
         messages.success(request, "Thanks: your point's anchor is settled.")
     return redirect("strategy:detail", pk=check.point.strategy_id)
+
+
+@login_required
+@require_POST
+def verdict(request, pk):
+    point = feedback.own_point_get(request.user, pk)
+    try:
+        second_round.verdict_record(
+            point=point,
+            by=request.user,
+            verdict=request.POST.get("verdict", ""),
+            line=request.POST.get("line", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("strategy:detail", pk=point.strategy_id)
+    messages.success(request, "Your verdict is in; it stays sealed until the round closes.")
+    return redirect("strategy:detail", pk=point.strategy_id)

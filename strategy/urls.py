@@ -36,6 +36,7 @@ urlpatterns = [
         name="assumption_remove",
     ),
     path("assumptions/<uuid:public_id>/rate/", assumption_views.rate, name="assumption_rate"),
+    path("points/<uuid:pk>/verdict/", review_views.verdict, name="verdict"),
     path("anchors/<uuid:public_id>/", review_views.anchor_answer, name="anchor_answer"),
     path("<int:pk>/groups/", review_views.groups_build, name="groups_build"),
     path("groups/<uuid:public_id>/answer/", review_views.group_answer, name="group_answer"),

@@ -12,7 +12,17 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from strategy import access, anchors, feedback, forms, phases, rendering, services, voting
+from strategy import (
+    access,
+    anchors,
+    feedback,
+    forms,
+    phases,
+    rendering,
+    second_round,
+    services,
+    voting,
+)
 from strategy.models import (
     Participation,
     Point,
@@ -163,11 +173,14 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         if strategy.phase != phases.DRAFT and viewer.is_audience and not viewer.speaks_last
         else []
     )
+    round_results = second_round.results(strategy) if strategy.is_revealed else None
     if mine:
         # A passage their point quoted changed in a later version: ask whether it still applies.
         pending = anchors.pending_for(mine)
+        due = second_round.awaiting_me(round_results and round_results["round"], mine)
         for point in mine:
             point.anchor_check = pending.get(point.pk)
+            point.verdict_due = point.pk in due
 
     def label(kind, n):
         word = Point.Type(kind).label.lower()
@@ -198,6 +211,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "alternatives": alternatives,
         "show_tallies": show_tallies,
         "mine": mine,
+        "second_round": round_results,
         "window_open": strategy.window_open(),
         "confirmation": confirmation,
         "attachments": list(services.attachments_visible_to(strategy, viewer)),
