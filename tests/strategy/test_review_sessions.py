@@ -177,3 +177,77 @@ def test_one_reminder_goes_only_to_attendees_who_have_not_read(prepared, world):
         Notification.objects.filter(key=key).values_list("recipient__username", flat=True)
     )
     assert "member" not in reminded and {"teammate", "outsider"} <= reminded
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_sweeps_at_once_send_the_agenda_and_the_reminder_once(world):
+    import threading
+
+    from django.db import connection
+
+    strategy, *_ = split_strategy(world)
+    session = make_session(strategy, world)
+    barrier = threading.Barrier(4)
+    claims = []
+
+    def sweep(fn, at):
+        try:
+            barrier.wait()
+            claims.append(fn(now=at))
+        finally:
+            connection.close()
+
+    for fn, at in [
+        (reviews.agendas_send_due, session.send_at + timedelta(minutes=1)),
+        (reviews.session_reminders_send_due, session.remind_at + timedelta(minutes=1)),
+    ]:
+        claims.clear()
+        threads = [threading.Thread(target=sweep, args=(fn, at)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(claims) == [0, 0, 0, 1]
+    key = f"strategy:session:{session.public_id}:agenda"
+    assert Notification.objects.filter(key=key).count() == 5
+    assert Notification.objects.filter(key=key, recipient=world.member).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submitted_position_is_recorded_once(world):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from strategy import live
+    from strategy.models import Position
+
+    strategy, *_ = split_strategy(world)
+    session = make_session(strategy, world)
+    live.session_start(session=session, by=world.leader)
+    session.refresh_from_db()
+    item = session.current_item
+    barrier = threading.Barrier(3)
+    outcomes = []
+
+    def submit(n):
+        try:
+            barrier.wait()
+            live.position_record(item=item, by=world.member, stance="support", line=f"Tab {n}")
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1
+    assert all("already recorded" in o for o in outcomes if o != "ok")
+    assert Position.objects.filter(item=item, user=world.member).count() == 1
