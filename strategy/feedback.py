@@ -19,6 +19,7 @@ from strategy.access import (
     viewer_for,
 )
 from strategy.models import (
+    AnchorCheck,
     Assumption,
     Participation,
     Point,
@@ -368,5 +369,11 @@ def votes_left(strategy: Strategy, user: User) -> int:
 
 def prefetch_discussion(qs):
     return qs.select_related("team", "author", "disposition").prefetch_related(
-        Prefetch("replies", queryset=Reply.objects.select_related("author"))
+        Prefetch("replies", queryset=Reply.objects.select_related("author")),
+        # The author's own word that a point no longer applies after a new version.
+        Prefetch(
+            "anchor_checks",
+            queryset=AnchorCheck.objects.filter(decision="withdraw").select_related("version"),
+            to_attr="withdrawn_checks",
+        ),
     )

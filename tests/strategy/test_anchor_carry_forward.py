@@ -120,3 +120,18 @@ def test_keep_once_and_re_aim_only_at_real_words(anchored, world):
     assert named.quote == "fell 4 points"
     with pytest.raises(ValidationError, match="already answered"):
         anchors.check_answer(check=check, by=world.member, decision="keep")
+
+
+def test_everyone_sees_when_an_author_says_their_point_no_longer_applies(
+    anchored, world, client_as
+):
+    strategy, named, anonymous, kept = anchored
+    check = AnchorCheck.objects.get(point=named)
+    anchors.check_answer(check=check, by=world.member, decision="withdraw")
+    html = (
+        client_as(world.outsider)
+        .get(reverse("strategy:discussion", args=[strategy.pk]))
+        .content.decode()
+    )
+    assert html.count('data-testid="no-longer-applies"') == 1
+    assert "no longer applies since version 2" in html
