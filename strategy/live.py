@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from productops.accounts.models import User
@@ -21,6 +22,7 @@ from strategy.models import AgendaItem, Position, QuestionVote, ReviewSession, S
 from strategy.reviews import session_get_for
 
 QUEUE_SIZE = 50
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 
 def takes_part(viewer: phases.Viewer) -> bool:
@@ -281,9 +283,14 @@ def state_for(*, session: ReviewSession, user: User, viewer: phases.Viewer, now=
             "question_id", flat=True
         )
     )
+    # One reverse() per kind of link, not two per question: the poll renders fifty of them.
+    upvote_url = reverse("strategy:question_upvote", args=[_PLACEHOLDER])
+    answered_url = reverse("strategy:question_answered", args=[_PLACEHOLDER])
     for q in questions:
         q.upvoted = q.pk in upvoted
         q.mine = q.author_id == user.pk
+        q.upvote_url = upvote_url.replace(_PLACEHOLDER, str(q.public_id))
+        q.answered_url = answered_url.replace(_PLACEHOLDER, str(q.public_id))
     ends_at = (
         item.started_at + timedelta(minutes=item.minutes) if item and item.started_at else None
     )
