@@ -1,6 +1,7 @@
 """REST API for assumptions and ratings, review sessions (agenda, positions, questions, outcomes)
 and decision records with their commitments: the same workflow functions as the pages."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -8,20 +9,34 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from strategy import access, assumptions, decisions, live, reviews
+from strategy import (
+    access,
+    anchors,
+    assumptions,
+    decisions,
+    feedback,
+    grouping,
+    live,
+    reviews,
+    second_round,
+)
 from strategy.models import Assumption, DecisionRecord, ReviewSession
 from strategy.review_serializers import (
     AgendaItemCreateSerializer,
     AgendaItemSerializer,
+    AnchorAnswerSerializer,
+    AnchorCheckSerializer,
     AssumptionCreateSerializer,
     AssumptionSerializer,
     CommitmentInputSerializer,
     CommitmentSerializer,
     DecisionRecordInputSerializer,
     DecisionRecordSerializer,
+    GroupAnswerSerializer,
     LiveStateSerializer,
     MoveSerializer,
     OutcomeSerializer,
+    PointGroupSerializer,
     PositionInputSerializer,
     PositionSerializer,
     QuestionSerializer,
@@ -29,6 +44,7 @@ from strategy.review_serializers import (
     ReviewSessionDetailSerializer,
     ReviewSessionSerializer,
     SessionCreateSerializer,
+    VerdictInputSerializer,
 )
 
 UUID = "[0-9a-fA-F-]{36}"
@@ -293,9 +309,97 @@ class DecisionRecordViewSet(viewsets.GenericViewSet):
         return Response(CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
 
 
+class SecondRoundViewSet(viewsets.GenericViewSet):
+    """Your verdict on the answer to one of your points, during a second round (sealed until it closes)."""
+
+    serializer_class = VerdictInputSerializer
+    lookup_value_regex = UUID
+
+    def get_queryset(self):
+        return DecisionRecord.objects.none()
+
+    @extend_schema(request=VerdictInputSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def verdict(self, request, pk=None):
+        point = feedback.own_point_get(request.user, pk)
+        data = VerdictInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        second_round.verdict_record(point=point, by=request.user, **data.validated_data)
+        return Response({"recorded": True}, status=status.HTTP_201_CREATED)
+
+
+class AnchorCheckViewSet(viewsets.GenericViewSet):
+    """ "Does this still apply?" for your own points whose quoted passage changed."""
+
+    serializer_class = AnchorCheckSerializer
+    lookup_value_regex = UUID
+
+    def get_queryset(self):
+        return DecisionRecord.objects.none()
+
+    @extend_schema(parameters=[STRATEGY_PARAM], responses=AnchorCheckSerializer(many=True))
+    def list(self, request):
+        strategy, viewer = _strategy(request)
+        mine = feedback.my_points(strategy, request.user)
+        pending = anchors.pending_for(mine)
+        checks = [c for c in pending.values()]
+        for check in checks:
+            check.point = next(p for p in mine if p.pk == check.point_id)
+        return Response(AnchorCheckSerializer(checks, many=True).data)
+
+    @extend_schema(request=AnchorAnswerSerializer, responses=AnchorCheckSerializer)
+    def update(self, request, pk=None):
+        check = anchors.check_get_for(request.user, pk)
+        data = AnchorAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check = anchors.check_answer(check=check, by=request.user, **data.validated_data)
+        return Response(AnchorCheckSerializer(check).data)
+
+
+class PointGroupViewSet(viewsets.GenericViewSet):
+    """Similar points, answered once: the owner builds groups, answers one, splits a point out."""
+
+    serializer_class = PointGroupSerializer
+    lookup_value_regex = UUID
+
+    def get_queryset(self):
+        return DecisionRecord.objects.none()
+
+    @extend_schema(parameters=[STRATEGY_PARAM], responses=PointGroupSerializer(many=True))
+    def list(self, request):
+        strategy, viewer = _strategy(request)
+        if not (viewer.is_owner or viewer.is_admin):
+            raise PermissionDenied("Groups are for the owner and delegates.")
+        return Response(PointGroupSerializer(grouping.groups_for(strategy), many=True).data)
+
+    @extend_schema(request=None, parameters=[STRATEGY_PARAM], responses={201: None})
+    def create(self, request):
+        """(Re)build the groups of the points still awaiting an answer."""
+        strategy, viewer = _strategy(request)
+        n = grouping.groups_build(strategy=strategy, by=request.user)
+        return Response({"groups": n}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=GroupAnswerSerializer, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        group, strategy = grouping.group_get_for(request.user, pk)
+        data = GroupAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(
+            {
+                "answered": grouping.group_dispose(
+                    group=group, by=request.user, **data.validated_data
+                )
+            }
+        )
+
+
 def register(router) -> None:
     router.register("assumptions", AssumptionViewSet, basename="strategy-assumption")
     router.register("sessions", ReviewSessionViewSet, basename="strategy-session")
     router.register("agenda-items", AgendaItemViewSet, basename="strategy-agenda-item")
     router.register("session-questions", SessionQuestionViewSet, basename="strategy-question")
     router.register("decision-records", DecisionRecordViewSet, basename="strategy-decision")
+    router.register("second-round", SecondRoundViewSet, basename="strategy-second-round")
+    router.register("anchor-checks", AnchorCheckViewSet, basename="strategy-anchor-check")
+    router.register("point-groups", PointGroupViewSet, basename="strategy-point-group")

@@ -260,3 +260,45 @@ class CommitmentInputSerializer(serializers.Serializer):
     prediction = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, default=""
     )
+
+
+# --- second round, anchors, groups ---------------------------------------------------------
+
+
+class VerdictInputSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=[("agree", "Agree"), ("object", "Still object")])
+    line = serializers.CharField(max_length=200)
+
+
+class AnchorAnswerSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[("keep", "Keep"), ("withdraw", "No longer applies"), ("reaim", "Re-aim")]
+    )
+    section_key = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    quote = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AnchorCheckSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    point = serializers.UUIDField(source="point.public_id")
+    version = serializers.IntegerField(source="version.number")
+    from_section_key = serializers.CharField()
+    from_quote = serializers.CharField()
+    to_section_key = serializers.CharField()
+    to_quote = serializers.CharField()
+    decision = serializers.CharField()
+
+
+class GroupAnswerSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["adopted", "adapted", "declined", "parked"])
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class PointGroupSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    points = serializers.SerializerMethodField()
+    voices = serializers.ListField(child=serializers.CharField())
+    open = serializers.IntegerField(help_text="Points of the group still awaiting an answer.")
+
+    def get_points(self, obj) -> list[str]:
+        return [str(p.public_id) for p in obj.members]

@@ -155,3 +155,69 @@ def test_the_assumption_list_has_a_fixed_query_count(
     with django_assert_max_num_queries(12):
         body = client.get(url).json()
     assert body["count"] == 21
+
+
+def test_groups_verdicts_and_anchor_answers_through_the_api(world, api_for):
+    from strategy import feedback, services
+    from strategy.models import AnchorCheck, AnswerVerdict, Disposition
+    from tests.strategy.conftest import confirm
+
+    strategy = open_window(make_draft(world), world)
+    for user in (world.member, world.teammate, world.lead):
+        confirm(strategy, user)
+    # A third voice from Checkout, so its anonymous point is shown under the k floor.
+    feedback.point_create(strategy=strategy, by=world.lead, type="idea", body="Pilot first.")
+    a = feedback.point_create(
+        strategy=strategy,
+        by=world.member,
+        type="concern",
+        section_key="diagnosis",
+        body="Wallet fees will eat the margin on small orders.",
+        rationale="Finance numbers.",
+        quote="mobile users abandon at payment",
+    )
+    feedback.point_create(
+        strategy=strategy,
+        by=world.teammate,
+        type="pushback",
+        section_key="diagnosis",
+        body="The margin on small orders gets eaten by wallet fees.",
+        rationale="Same numbers.",
+        is_anonymous=True,
+        team=world.team,
+    )
+    reveal(strategy)
+    owner, member = api_for(world.leader), api_for(world.member)
+    groups_url = reverse("api:strategy-point-group-list") + f"?strategy={strategy.pk}"
+    assert member.post(groups_url).status_code == 403
+    assert owner.post(groups_url).json() == {"groups": 1}
+    assert member.get(groups_url).status_code == 403
+    group = owner.get(groups_url).json()[0]
+    assert group["open"] == 2 and "Anonymous, Checkout" in group["voices"]
+    reason = "Fees are fixed by contract for two years, margins hold."
+    answer = reverse("api:strategy-point-group-answer", args=[group["id"]])
+    assert owner.post(answer, {"status": "declined", "reason": "no"}).status_code == 400
+    assert owner.post(answer, {"status": "declined", "reason": reason}).json() == {"answered": 2}
+    assert Disposition.objects.count() == 2
+
+    strategy.diagnosis = "Checkout conversion fell; most mobile buyers abandon at the payment step."
+    strategy.save()
+    services.version_publish(
+        strategy=strategy, by=world.leader, change_summary="Diagnosis.", second_round_hours=12
+    )
+    verdict = reverse("api:strategy-second-round-verdict", args=[a.public_id])
+    assert (
+        api_for(world.teammate).post(verdict, {"verdict": "agree", "line": "x"}).status_code == 404
+    )
+    assert member.post(verdict, {"verdict": "maybe", "line": "x"}).status_code == 400
+    assert member.post(verdict, {"verdict": "object", "line": "Still high."}).status_code == 201
+    assert AnswerVerdict.objects.count() == 1
+
+    checks = member.get(
+        reverse("api:strategy-anchor-check-list") + f"?strategy={strategy.pk}"
+    ).json()
+    assert len(checks) == 1 and checks[0]["point"] == str(a.public_id)
+    check_url = reverse("api:strategy-anchor-check-detail", args=[checks[0]["id"]])
+    assert api_for(world.outsider).put(check_url, {"decision": "keep"}).status_code == 404
+    assert member.put(check_url, {"decision": "keep"}).json()["decision"] == "keep"
+    assert AnchorCheck.objects.get().decision == "keep"
