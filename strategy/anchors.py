@@ -10,6 +10,7 @@ by their receipt, since a notification row would name them.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from productops.accounts.models import User
@@ -59,7 +60,7 @@ def carry_forward(*, version: Version) -> int:
             key=f"strategy:anchor:{check.public_id}",
             title="The passage your point quoted changed: does it still apply?",
             body=f"Version {version.number} changed “{check.from_quote[:120]}”.",
-            url=f"/strategy/{version.strategy_id}/",
+            url=reverse("strategy:detail", args=[version.strategy_id]),
         )
     return len(checks)
 

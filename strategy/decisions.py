@@ -10,6 +10,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from productops.accounts.models import User
@@ -178,6 +179,6 @@ def reviews_reopen_due(*, now=None) -> int:
                 "The decision's review date has come. Were the assumptions right? "
                 "Did the registered predictions come true?"
             ),
-            url=f"/strategy/{record.strategy_id}/decision/",
+            url=reverse("strategy:decision", args=[record.strategy_id]),
         )
     return reopened

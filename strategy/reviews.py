@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from productops.accounts.models import User
@@ -278,7 +279,7 @@ def agendas_send_due(*, now=None) -> int:
             key=f"strategy:session:{session.public_id}:agenda",
             title=f"Review session agenda: {session.title}",
             body=_agenda_text(session),
-            url=f"/strategy/sessions/{session.public_id}/",
+            url=reverse("strategy:session", args=[session.public_id]),
         )
     return sent
 
