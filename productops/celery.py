@@ -44,6 +44,24 @@ app.conf.beat_schedule = {
         "task": "strategy.tasks.send_closing_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Review-session agendas go out a chosen number of hours before the start; a
+    # five-minute sweep keeps "24 hours before" within minutes. Claiming sends each once.
+    "strategy.send_session_agendas": {
+        "task": "strategy.tasks.send_session_agendas",
+        "schedule": crontab(minute="*/5"),
+    },
+    # The one pre-read reminder is due two hours (at most) before a session; the same
+    # five-minute cadence keeps it ahead of the start.
+    "strategy.send_session_reminders": {
+        "task": "strategy.tasks.send_session_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Decision records reopen on their review date (a date, not a time): an hourly
+    # sweep reaches each within the hour of midnight UTC; claiming reopens each once.
+    "strategy.reopen_due_decisions": {
+        "task": "strategy.tasks.reopen_due_decisions",
+        "schedule": crontab(minute=7),
+    },
     # Fatigue windows roll by the day and CRM attributes (renewal dates, owner flags)
     # land overnight; 02:30 UTC is after the CRM push and before Europe starts work.
     "research.refresh_panel": {

@@ -1,5 +1,10 @@
 """Django admin for strategies, under the same rules as the pages (strategy.access, strategy.feedback).
 
+Confidence ratings, session positions and session questions are not registered at all: nobody
+reads one person's rating, not even after the reveal (the pages show only spreads under the k
+floor), and a position is sealed until the facilitator reveals it, which admin cannot know.
+Decision records and commitments (dissents included) are history: read-only, never deleted.
+
 Everything here is read-only: phases move through the workflow, versions are published, points and
 replies come from the audience, and dispositions are the owner's answers. An admin who could edit,
 add or delete them could forge the record or break the reveal rule.
@@ -11,7 +16,17 @@ from django.db.models import Q
 from productops.accounts.admin_site import ReadOnlyAdmin
 from strategy.access import viewer_for
 from strategy.feedback import points_visible_to
-from strategy.models import Disposition, Point, Strategy, Version
+from strategy.models import (
+    AgendaItem,
+    Assumption,
+    Commitment,
+    DecisionRecord,
+    Disposition,
+    Point,
+    ReviewSession,
+    Strategy,
+    Version,
+)
 
 # The owner's unpublished working copy: only the owner and delegates read it, on any path.
 WORKING_COPY = [
@@ -102,3 +117,60 @@ class DispositionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
             .get_queryset(request)
             .filter(point__in=readable_points(request.user).values("pk"))
         )
+
+
+@admin.register(Assumption)
+class AssumptionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["__str__", "strategy", "position"]
+    list_select_related = ["strategy"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(strategy__in=Strategy.objects.visible_to(request.user).values("pk"))
+        )
+
+
+def _of_visible_strategies(request, qs, path="strategy"):
+    return qs.filter(**{f"{path}__in": Strategy.objects.visible_to(request.user).values("pk")})
+
+
+@admin.register(ReviewSession)
+class ReviewSessionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["title", "strategy", "starts_at", "status", "agenda_sent_at"]
+    list_select_related = ["strategy"]
+    exclude = ["current_item"]
+
+    def get_queryset(self, request):
+        return _of_visible_strategies(request, super().get_queryset(request))
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Titles, time boxes and outcomes; positions on an item are never shown here."""
+
+    list_display = ["__str__", "session", "minutes", "settled", "closed_at"]
+    list_select_related = ["session"]
+
+    def get_queryset(self, request):
+        return _of_visible_strategies(request, super().get_queryset(request), "session__strategy")
+
+
+@admin.register(DecisionRecord)
+class DecisionRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["__str__", "owner", "review_on", "finalised_at", "reopened_at"]
+    list_select_related = ["strategy", "owner"]
+
+    def get_queryset(self, request):
+        return _of_visible_strategies(request, super().get_queryset(request))
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["__str__", "record", "user", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["record__strategy", "user"]
+
+    def get_queryset(self, request):
+        return _of_visible_strategies(request, super().get_queryset(request), "record__strategy")

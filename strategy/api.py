@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from productops.api_limits import Router
-from strategy import access, feedback, records, services
+from strategy import access, feedback, records, review_api, services
 from strategy.models import Point, Section, Strategy, Version, Vote
 from strategy.serializers import (
     DispositionInputSerializer,
@@ -307,5 +307,6 @@ router = Router()
 router.register("strategies", StrategyViewSet, basename="strategy")
 router.register("versions", VersionViewSet, basename="strategy-version")
 router.register("feedback", FeedbackViewSet, basename="strategy-feedback")
+review_api.register(router)
 
 urlpatterns = router.urls

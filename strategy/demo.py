@@ -1,4 +1,6 @@
-"""Demo strategies: one in its feedback window, one final with its "you said, we did" story."""
+"""Demo strategies: one in its feedback window; one revealed, with rated assumptions and a review
+session scheduled from where people disagree; one final with its "you said, we did" story, its
+decision record and one registered dissent."""
 
 import contextlib
 from datetime import timedelta
@@ -8,11 +10,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from productops.accounts.models import Team, User
-from strategy import feedback, notifications, services
-from strategy.models import Point, Strategy, Version
+from strategy import assumptions, decisions, feedback, notifications, reviews, services
+from strategy.models import DecisionRecord, Point, Strategy, Version
 
 OPEN_TITLE = "Mobile-first checkout, 2027"
 FINAL_TITLE = "Search that understands shoppers"
+REVIEW_TITLE = "Delivery promise you can trust"
+
+REVIEW_PARTS = {
+    "diagnosis": "One order in nine arrives after the promised date, and late orders are returned three times as often.",
+    "guiding_policy": "Promise only what we can keep: show a delivery date we hit 95% of the time, even if it is later.",
+    "bets": "### Honest dates\n\nDates from carrier data, not marketing targets.\n\n### What we give up\n\nNo 'next-day' badge on marketplace items this year.",
+    "options": "- **Status quo**: optimistic dates.\n- **Honest dates** (chosen).\n- **Own delivery fleet**: years away.",
+    "assumptions": "See the assumptions register.",
+}
+REVIEW_ASSUMPTIONS = [
+    (
+        "Shoppers prefer a later date they can trust to an earlier one that slips.",
+        [4, 5, 4, 4, 5, 4],
+    ),
+    ("Carrier data is good enough to predict dates within a day.", [1, 5, 2, 5, 1, 4]),
+    ("Dropping the next-day badge costs less than 1% of marketplace sales.", [2, 3, 4, 2, 5, 1]),
+]
 
 OPEN_PARTS = {
     "diagnosis": (
@@ -274,7 +293,7 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
         by=cpo,
         change_summary="Query understanding first; vectors only for long queries; fashion filters stay.",
     )
-    services.strategy_transition(strategy=strategy, by=cpo, target="final")
+    _decision_record(strategy, cpo, finalise=True)
     ago = timezone.now() - timedelta(days=12)
     Version.objects.filter(strategy=strategy, number=1).update(
         published_at=timezone.now() - timedelta(days=20)
@@ -284,6 +303,97 @@ def _final_strategy(cpo: User, teams: dict[str, Team]) -> None:
         revealed_at=timezone.now() - timedelta(days=13),
         voting_closes_at=ago,
         finalised_at=ago + timedelta(hours=2),
+    )
+
+
+def _decision_record(strategy: Strategy, owner: User, *, finalise: bool) -> None:
+    """The decision, frozen when finalised, with commitments and one registered dissent."""
+    record = decisions.record_save(
+        strategy=strategy,
+        by=owner,
+        decided="Query understanding first (spelling, synonyms from logs), then vector retrieval for queries of four words or more.",
+        given_up="No new filter types this year; fashion keeps the filters it has.",
+        owner=owner,
+        review_on=timezone.localdate() + timedelta(days=120),
+    )
+    if finalise:
+        decisions.record_finalise(record=record, by=owner)
+    people = _members("search", 2) + _members("catalogue", 1)
+    for person in people[:-1]:
+        with contextlib.suppress(ValidationError, PermissionDenied):
+            decisions.commitment_record(record=record, by=person, kind="commit")
+    if people:
+        with contextlib.suppress(ValidationError, PermissionDenied):
+            decisions.commitment_record(
+                record=record,
+                by=people[-1],
+                kind="dissent",
+                statement="Freezing new filters will cost fashion more than semantic search wins back.",
+                prediction="Fashion conversion from search falls by more than 2 points by the end of Q2.",
+            )
+
+
+def _review_strategy(owner: User, teams: dict[str, Team]) -> None:
+    strategy = services.strategy_create(
+        by=owner,
+        title=REVIEW_TITLE,
+        audience_teams=[teams[s] for s in ("checkout", "growth", "mobile-apps")],
+        **REVIEW_PARTS,
+    )
+    listed = [
+        assumptions.assumption_add(strategy=strategy, by=owner, text=text)
+        for text, _ in REVIEW_ASSUMPTIONS
+    ]
+    services.version_publish(
+        strategy=strategy,
+        by=owner,
+        change_summary="First version for the teams' feedback.",
+        closes_at=timezone.now() + timedelta(hours=2),
+    )
+    strategy.refresh_from_db()
+    raters = _members("checkout", 3) + _members("growth", 3)
+    for (_, scores), assumption in zip(REVIEW_ASSUMPTIONS, listed, strict=True):
+        for person, score in zip(raters, scores, strict=False):
+            assumptions.rating_set(assumption=assumption, by=person, score=score)
+    section = strategy.versions.get().sections.filter(key="honest-dates").first()
+    key = section.key if section else ""
+    notes = [
+        ("support", "Trust beats speed for our repeat buyers.", ""),
+        (
+            "pushback",
+            "Later dates will lose the impulse buyers to competitors.",
+            "Growth sees 30% of marketplace orders from the next-day badge.",
+        ),
+        (
+            "concern",
+            "Two of our carriers send no tracking data at all.",
+            "Their parcels would all get guessed dates.",
+        ),
+    ]
+    for person, (kind, body, why) in zip(raters[1:], notes, strict=False):
+        with contextlib.suppress(ValidationError, PermissionDenied):
+            _confirm_and_give(
+                strategy,
+                person,
+                "Promise delivery dates we keep.",
+                type=kind,
+                section_key=key,
+                body=body,
+                rationale=why,
+            )
+    Strategy.objects.filter(pk=strategy.pk).update(
+        feedback_opens_at=timezone.now() - timedelta(days=8),
+        feedback_closes_at=timezone.now() - timedelta(days=1),
+    )
+    notifications.windows_close_due()
+    strategy.refresh_from_db()
+    reviews.session_create(
+        strategy=strategy,
+        by=owner,
+        title="Review: delivery promise",
+        starts_at=timezone.now() + timedelta(days=2),
+        length_minutes=45,
+        send_before_hours=24,
     )
 
 
@@ -308,7 +418,13 @@ def seed(stdout=None) -> None:
         _open_strategy(ceo, teams)
     if not Strategy.objects.filter(title=FINAL_TITLE).exists():
         _final_strategy(cpo, teams)
+    final = Strategy.objects.filter(title=FINAL_TITLE, phase="final").first()
+    if final and not DecisionRecord.objects.filter(strategy=final).exists():
+        _decision_record(final, final.owner, finalise=True)
+    if not Strategy.objects.filter(title=REVIEW_TITLE).exists():
+        _review_strategy(ceo, teams)
     if stdout:
         stdout.write(
-            "Strategy demo: one strategy open for feedback, one final with “you said, we did”."
+            "Strategy demo: one strategy open for feedback; one revealed with rated assumptions "
+            "and a review session; one final with “you said, we did” and its decision record."
         )

@@ -19,6 +19,8 @@ from strategy.access import (
     viewer_for,
 )
 from strategy.models import (
+    AnchorCheck,
+    Assumption,
     Participation,
     Point,
     Reply,
@@ -51,6 +53,7 @@ def point_create(
     on_behalf_of_team: bool = False,
     is_anonymous: bool = False,
     is_clarifying: bool = False,
+    assumption=None,
     now=None,
 ) -> Point:
     now = now or timezone.now()
@@ -94,6 +97,10 @@ def point_create(
         errors["team"] = "You can only speak for an audience team you belong to."
     if confidence and confidence not in Point.Confidence.values:
         errors["confidence"] = "Choose low, medium or high."
+    if assumption is not None and not isinstance(assumption, Assumption):
+        assumption = strategy.assumption_items.filter(public_id=assumption).first() or False
+    if assumption is False or (assumption is not None and assumption.strategy_id != strategy.pk):
+        errors["assumption"] = "That assumption is not listed on this strategy."
     version = strategy.versions.order_by("-number").first()
     if section_key and not version.sections.filter(key=section_key).exists():
         errors["section_key"] = "That section is not in the current version."
@@ -117,6 +124,7 @@ def point_create(
         on_behalf_of_team=on_behalf_of_team and not is_anonymous,
         is_anonymous=is_anonymous,
         is_clarifying=is_clarifying,
+        assumption=assumption,
         # Anonymous points get the window's opening time so their order reveals nothing either.
         created_at=strategy.feedback_opens_at if is_anonymous else now,
     )
@@ -361,5 +369,11 @@ def votes_left(strategy: Strategy, user: User) -> int:
 
 def prefetch_discussion(qs):
     return qs.select_related("team", "author", "disposition").prefetch_related(
-        Prefetch("replies", queryset=Reply.objects.select_related("author"))
+        Prefetch("replies", queryset=Reply.objects.select_related("author")),
+        # The author's own word that a point no longer applies after a new version.
+        Prefetch(
+            "anchor_checks",
+            queryset=AnchorCheck.objects.filter(decision="withdraw").select_related("version"),
+            to_attr="withdrawn_checks",
+        ),
     )

@@ -88,11 +88,21 @@ class PublishForm(forms.Form):
         help_text="Only for a ProductOps admin publishing while points lack a disposition. Recorded in the audit log.",
     )
 
+    second_round_hours = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=72,
+        initial=0,
+        label="Second round (hours, 0 for none)",
+        help_text="Authors of answered points about the changed sections say whether the answer satisfies them; sealed until it closes.",
+    )
+
     def __init__(self, *args, first=False, admin=False, **kwargs):
         super().__init__(*args, **kwargs)
         if first:
             self.fields["closes_at"].required = True
             self.fields["change_summary"].initial = "First version, open for feedback."
+            del self.fields["second_round_hours"]
         else:
             del self.fields["closes_at"]
         if not admin:
@@ -158,8 +168,18 @@ class PointForm(forms.Form):
         help_text="About what the text means, not whether it is right. The owner may answer it during the window, and everyone sees both.",
     )
 
-    def __init__(self, *args, sections=(), teams=None, **kwargs):
+    assumption = forms.ChoiceField(
+        label="Aimed at an assumption (optional)",
+        required=False,
+        help_text="Critique the assumption rather than its author.",
+    )
+
+    def __init__(self, *args, sections=(), teams=None, assumptions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["assumption"].choices = [
+            ("", "None"),
+            *[(str(a.public_id), a.text[:120]) for a in assumptions],
+        ]
         self.fields["section_key"].choices = [
             ("", "The strategy as a whole"),
             *[(s.key, s.title) for s in sections],
@@ -205,4 +225,66 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Attach a document",
         help_text="PDF, image, CSV, spreadsheet or text; up to 10 MB. Readers of the strategy can download it.",
+    )
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(max_length=160, initial="Review session")
+    starts_at = forms.DateTimeField(
+        label="Starts (your time zone)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    length_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=10, max_value=240, initial=45
+    )
+    send_before_hours = forms.IntegerField(
+        label="Send the agenda and pre-read this many hours before",
+        min_value=1,
+        max_value=168,
+        initial=24,
+    )
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    minutes = forms.IntegerField(min_value=1, max_value=240, initial=5)
+
+
+class DecisionRecordForm(forms.Form):
+    decided = forms.CharField(
+        label="What was decided", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    given_up = forms.CharField(
+        label="What was given up", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ModelChoiceField(queryset=None, label="Owner of the decision")
+    review_on = forms.DateField(
+        label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+
+
+class CommitmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("commit", "Commit"), ("dissent", "Commit, with registered dissent")],
+        widget=forms.RadioSelect,
+        initial="commit",
+        label="Your commitment",
+    )
+    statement = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Your dissent",
+        help_text="Dissent only: what you disagree with.",
+    )
+    prediction = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Your prediction",
+        help_text="Dissent only: what would happen that would prove you right.",
     )

@@ -378,6 +378,23 @@ class Point(models.Model):
     # Anonymous points only: a keyed hash of (author, public id) that lets the author, and nobody
     # else, find the point again (strategy/receipts.py). Never shown anywhere.
     receipt = models.CharField(max_length=64, blank=True, editable=False)
+    # A critique may aim at an assumption rather than at the author.
+    assumption = models.ForeignKey(
+        "strategy.Assumption",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="points",
+    )
+    # Similar points are answered once; a point the owner split out is never grouped again.
+    group = models.ForeignKey(
+        "strategy.PointGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="points",
+    )
+    kept_apart = models.BooleanField(default=False)
 
     objects = PointQuerySet.as_manager()
 
@@ -501,3 +518,21 @@ class Disposition(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.point}"
+
+
+# Reviews: assumptions, sessions and decision records live in their own module.
+from strategy.review_models import (  # noqa: E402, F401
+    AgendaItem,
+    AnchorCheck,
+    AnswerVerdict,
+    Assumption,
+    Commitment,
+    ConfidenceRating,
+    DecisionRecord,
+    PointGroup,
+    Position,
+    QuestionVote,
+    ReviewSession,
+    SecondRound,
+    SessionQuestion,
+)

@@ -6,8 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from strategy import access, feedback, forms, phases, records, rendering, services
-from strategy.models import Strategy
+from strategy import (
+    access,
+    engagement,
+    feedback,
+    forms,
+    grouping,
+    phases,
+    records,
+    rendering,
+    services,
+)
+from strategy.models import Disposition, Strategy
 from strategy.views import back_to, form_errors, phase_steps_for
 
 
@@ -116,6 +126,7 @@ def publish(request, pk):
                 change_summary=form.cleaned_data["change_summary"],
                 closes_at=form.cleaned_data.get("closes_at"),
                 override_reason=form.cleaned_data.get("override_reason", ""),
+                second_round_hours=form.cleaned_data.get("second_round_hours") or 0,
             )
         except ValidationError as exc:
             form_errors(form, exc)
@@ -213,6 +224,9 @@ def dashboard(request, pk):
             "total_points": sum(sum(c.values()) for c in counts.values()),
             "transitions": [(t, phases.LABELS[t]) for t in phases.ORDER if t in transitions],
             "withheld": feedback.may_withhold(strategy),
+            "engagement": engagement.engagement_for(strategy),
+            "groups": grouping.groups_for(strategy),
+            "statuses": Disposition.Status.choices,
         },
     )
 

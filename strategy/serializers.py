@@ -264,6 +264,12 @@ class PointCreateSerializer(serializers.Serializer):
     on_behalf_of_team = serializers.BooleanField(required=False, default=False)
     is_anonymous = serializers.BooleanField(required=False, default=False)
     is_clarifying = serializers.BooleanField(required=False, default=False)
+    assumption = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The public id of an assumption of this strategy the point critiques.",
+    )
 
 
 class DispositionInputSerializer(serializers.Serializer):

@@ -146,6 +146,7 @@ def version_publish(
     change_summary: str,
     closes_at=None,
     override_reason: str = "",
+    second_round_hours: int = 0,
     now=None,
 ) -> Version:
     now = now or timezone.now()
@@ -225,8 +226,18 @@ def version_publish(
         )
     else:
         strategy.save(update_fields=["updated_at"])
-    from strategy import tasks
+    from strategy import anchors, second_round, tasks
 
+    if previous is not None:
+        anchors.carry_forward(version=version)
+    if second_round_hours:
+        if previous is None:
+            raise ValidationError(
+                {"second_round_hours": "A second round follows a new version, not the first."}
+            )
+        second_round.round_open(
+            version=version, previous=previous, hours=second_round_hours, now=now
+        )
     tasks.notify_version_published.delay_on_commit(version.pk)
     return version
 

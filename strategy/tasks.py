@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from strategy import notifications
+from strategy import decisions, notifications, reviews
 from strategy.models import Disposition, Strategy, Version
 
 
@@ -36,3 +36,18 @@ def close_due_windows() -> int:
 @shared_task
 def send_closing_reminders() -> int:
     return notifications.reminders_send_due()
+
+
+@shared_task
+def send_session_agendas() -> int:
+    return reviews.agendas_send_due()
+
+
+@shared_task
+def send_session_reminders() -> int:
+    return reviews.session_reminders_send_due()
+
+
+@shared_task
+def reopen_due_decisions() -> int:
+    return decisions.reviews_reopen_due()

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from strategy import owner_views, record_views, views
+from strategy import (
+    assumption_views,
+    decision_views,
+    live_views,
+    owner_views,
+    record_views,
+    review_views,
+    views,
+)
 
 app_name = "strategy"
 
@@ -19,6 +27,35 @@ urlpatterns = [
     path("<int:pk>/phase/", owner_views.transition, name="transition"),
     path("<int:pk>/diff/", record_views.diff, name="diff"),
     path("<int:pk>/you-said-we-did/", record_views.you_said_we_did, name="you_said_we_did"),
+    path("<int:pk>/assumptions/", assumption_views.register, name="assumptions"),
+    path("<int:pk>/disagreement/", review_views.disagreement, name="disagreement"),
+    path("<int:pk>/assumptions/add/", assumption_views.add, name="assumption_add"),
+    path(
+        "assumptions/<uuid:public_id>/remove/",
+        assumption_views.remove,
+        name="assumption_remove",
+    ),
+    path("assumptions/<uuid:public_id>/rate/", assumption_views.rate, name="assumption_rate"),
+    path("points/<uuid:pk>/verdict/", review_views.verdict, name="verdict"),
+    path("anchors/<uuid:public_id>/", review_views.anchor_answer, name="anchor_answer"),
+    path("<int:pk>/groups/", review_views.groups_build, name="groups_build"),
+    path("groups/<uuid:public_id>/answer/", review_views.group_answer, name="group_answer"),
+    path("points/<uuid:pk>/split/", review_views.group_split, name="group_split"),
+    path("<int:pk>/decision/", decision_views.decision, name="decision"),
+    path("<int:pk>/sessions/", review_views.sessions, name="sessions"),
+    path("sessions/<uuid:public_id>/", review_views.session, name="session"),
+    path("sessions/<uuid:public_id>/agenda/", review_views.agenda_add, name="agenda_add"),
+    path("sessions/<uuid:public_id>/live/", live_views.poll, name="session_poll"),
+    path("sessions/<uuid:public_id>/start/", live_views.start, name="session_start"),
+    path("sessions/<uuid:public_id>/next/", live_views.advance, name="session_next"),
+    path("sessions/<uuid:public_id>/questions/", live_views.question, name="session_question"),
+    path("agenda/<uuid:public_id>/remove/", review_views.agenda_remove, name="agenda_remove"),
+    path("agenda/<uuid:public_id>/move/", review_views.agenda_move, name="agenda_move"),
+    path("agenda/<uuid:public_id>/reveal/", live_views.reveal, name="item_reveal"),
+    path("agenda/<uuid:public_id>/position/", live_views.position, name="item_position"),
+    path("agenda/<uuid:public_id>/outcome/", live_views.outcome, name="item_outcome"),
+    path("questions/<uuid:public_id>/upvote/", live_views.upvote, name="question_upvote"),
+    path("questions/<uuid:public_id>/answered/", live_views.answered, name="question_answered"),
     path("points/<uuid:pk>/vote/", views.vote, name="vote"),
     path("points/<uuid:pk>/reply/", views.reply, name="reply"),
     path("points/<uuid:pk>/withdraw/", views.withdraw, name="withdraw"),

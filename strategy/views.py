@@ -12,7 +12,17 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from strategy import access, feedback, forms, phases, rendering, services, voting
+from strategy import (
+    access,
+    anchors,
+    feedback,
+    forms,
+    phases,
+    rendering,
+    second_round,
+    services,
+    voting,
+)
 from strategy.models import (
     Participation,
     Point,
@@ -163,6 +173,14 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         if strategy.phase != phases.DRAFT and viewer.is_audience and not viewer.speaks_last
         else []
     )
+    round_results = second_round.results(strategy) if strategy.is_revealed else None
+    if mine:
+        # A passage their point quoted changed in a later version: ask whether it still applies.
+        pending = anchors.pending_for(mine)
+        due = second_round.awaiting_me(round_results and round_results["round"], mine)
+        for point in mine:
+            point.anchor_check = pending.get(point.pk)
+            point.verdict_due = point.pk in due
 
     def label(kind, n):
         word = Point.Type(kind).label.lower()
@@ -193,6 +211,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "alternatives": alternatives,
         "show_tallies": show_tallies,
         "mine": mine,
+        "second_round": round_results,
         "window_open": strategy.window_open(),
         "confirmation": confirmation,
         "attachments": list(services.attachments_visible_to(strategy, viewer)),
@@ -269,6 +288,7 @@ def feedback_page(request, pk):
         request.POST if request.method == "POST" and "body" in request.POST else None,
         sections=secs,
         teams=teams,
+        assumptions=list(strategy.assumption_items.all()),
         initial={
             "section_key": request.GET.get("section", ""),
             "type": request.GET.get("type", "question"),
@@ -310,6 +330,7 @@ def feedback_page(request, pk):
                 on_behalf_of_team=voice == "team",
                 is_anonymous=voice == "anonymous",
                 is_clarifying=data["is_clarifying"],
+                assumption=data["assumption"] or None,
             )
         except ValidationError as exc:
             form_errors(form, exc)

@@ -94,7 +94,13 @@ def test_my_point_got_a_disposition(world, open_strategy):
 
 def test_every_strategy_schedule_points_at_a_real_task():
     schedule = celery_app.conf.beat_schedule
-    for name in ("strategy.close_due_windows", "strategy.send_closing_reminders"):
+    for name in (
+        "strategy.close_due_windows",
+        "strategy.send_closing_reminders",
+        "strategy.send_session_agendas",
+        "strategy.send_session_reminders",
+        "strategy.reopen_due_decisions",
+    ):
         task_name = schedule[name]["task"]
         assert getattr(tasks, task_name.rsplit(".", 1)[1]).name == task_name
 

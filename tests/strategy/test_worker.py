@@ -52,3 +52,36 @@ def test_publishing_and_the_reveal_sweep_run_through_a_real_worker_once(
         subjects.count("Subject: [ProductOps] Feedback revealed: Checkout 2027")
         == Notification.objects.filter(key=revealed).count()
     )
+
+
+def test_a_real_worker_sends_a_session_agenda_once_however_often_the_sweep_fires(
+    world, celery_worker_process
+):
+    from strategy.models import ReviewSession
+    from tests.strategy.reviews_world import make_session, split_strategy
+
+    worker = celery_worker_process
+    strategy, *_ = split_strategy(world)
+    session = make_session(strategy, world)
+    # The agenda is due now: the beat fires the sweep, twice at once on two worker processes.
+    ReviewSession.objects.filter(pk=session.pk).update(
+        send_at=timezone.now() - timedelta(minutes=1)
+    )
+    for _ in range(4):
+        tasks.send_session_agendas.delay()
+    key = f"strategy:session:{session.public_id}:agenda"
+    assert worker.wait_until(
+        lambda: worker.log.read_text().count("strategy.tasks.send_session_agendas") >= 8
+    ), worker.log.read_text()
+    assert worker.wait_until(lambda: not Notification.objects.filter(emailed_at=None).exists())
+    assert Notification.objects.filter(key=key).count() == 5
+    assert Notification.objects.filter(key=key, recipient=world.member).count() == 1
+    subjects = [
+        line
+        for p in worker.mail_dir.iterdir()
+        for line in p.read_text().splitlines()
+        if line.startswith("Subject: ") and "agenda" in line
+    ]
+    assert subjects == ["Subject: [ProductOps] Review session agenda: Checkout review"] * 5
+    session.refresh_from_db()
+    assert session.agenda_sent_at is not None
