@@ -17,6 +17,7 @@ from telemetry import conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
 from telemetry.convention_changes import convention_check, convention_impact
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
+from telemetry.observed_api import ObservedView
 from telemetry.properties import event_set_properties
 from telemetry.serializers import (
     AliasSerializer,
@@ -478,5 +479,6 @@ router.register("imports", PlanImportViewSet, basename="telemetry-import")
 urlpatterns = [
     path("lint/", LintView.as_view(), name="telemetry-lint"),
     path("search/", SearchView.as_view(), name="telemetry-search"),
+    path("observed/", ObservedView.as_view(), name="telemetry-observed"),
     *router.urls,
 ]
