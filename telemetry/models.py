@@ -513,6 +513,9 @@ class SeenMessage(models.Model):
     class Meta:
         indexes = [models.Index(fields=["seen_at"], name="tele_seen_message_at")]
 
+    def __str__(self):
+        return self.message_id
+
 
 class DriftItem(models.Model):
     """One difference between the registry and the traffic, found by the drift job.

@@ -185,12 +185,13 @@ def batch_read(raw: bytes, *, now: datetime.datetime) -> Batch:
         source = _source(item, default_source, where)
         when = _parse_time(item.get("timestamp"), f"{where}.timestamp", now)
         message_id = item.get("messageId")
-        if message_id is not None:
-            if not isinstance(message_id, str) or len(message_id) > MAX_MESSAGE_ID_LENGTH:
-                raise BatchError(
-                    f"{where}.messageId",
-                    f"give a string of at most {MAX_MESSAGE_ID_LENGTH} characters, or leave it out.",
-                )
+        if message_id is not None and (
+            not isinstance(message_id, str) or len(message_id) > MAX_MESSAGE_ID_LENGTH
+        ):
+            raise BatchError(
+                f"{where}.messageId",
+                f"give a string of at most {MAX_MESSAGE_ID_LENGTH} characters, or leave it out.",
+            )
         properties = item.get("properties")
         if properties is None:
             properties = {}

@@ -41,3 +41,27 @@ def run_plan_import(job_id: int) -> str:
         return plan_import.plan_import_commit(job=job).status
     job = PlanImport.objects.filter(pk=job_id).only("status").first()
     return job.status if job else "missing"
+
+
+@shared_task
+def refresh_drift() -> dict:
+    """Compare the registry with the last 90 days of traffic; rerunning refreshes the same items."""
+    from telemetry.drift_job import drift_refresh
+
+    return drift_refresh()
+
+
+@shared_task
+def send_drift_digests() -> int:
+    """One digest per team and ISO week; the notification key makes a rerun send nothing."""
+    from telemetry.digest import drift_digests_send
+
+    return drift_digests_send()
+
+
+@shared_task
+def sweep_seen_messages() -> int:
+    """Forget messageIds past the 24-hour dedupe window."""
+    from telemetry.observed import seen_messages_sweep
+
+    return seen_messages_sweep()
