@@ -77,19 +77,25 @@ def platform_for(source: str) -> str:
     return ""
 
 
+_TYPES = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    dict: "object",
+    list: "array",
+}
+
+
 def value_type(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
+    kind = _TYPES.get(type(value))
+    if kind is not None:
+        return kind
     if isinstance(value, str):
-        return "datetime" if _DATETIME.match(value) else "string"
-    if isinstance(value, dict):
-        return "object"
+        # Only strings starting with a digit can be timestamps; the regex is the slow part.
+        if value[:1].isdigit() and _DATETIME.match(value):
+            return "datetime"
+        return "string"
     return "array"
 
 

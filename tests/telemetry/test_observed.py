@@ -111,14 +111,14 @@ def test_a_message_id_older_than_24_hours_counts_again(sender):
 def test_the_sweep_forgets_old_message_ids(sender):
     from django.utils import timezone
 
-    from telemetry.observed import seen_messages_sweep
+    from telemetry.observed import message_digest, seen_messages_sweep
 
     sender({"batch": [_event(messageId="old"), _event(messageId="new")]})
-    SeenMessage.objects.filter(message_id="old").update(
+    SeenMessage.objects.filter(digest=message_digest("old")).update(
         seen_at=timezone.now() - datetime.timedelta(hours=30)
     )
     assert seen_messages_sweep() == 1
-    assert list(SeenMessage.objects.values_list("message_id", flat=True)) == ["new"]
+    assert list(SeenMessage.objects.values_list("digest", flat=True)) == [message_digest("new")]
 
 
 def test_a_name_breaking_the_convention_is_counted_and_linted_not_refused(sender):
