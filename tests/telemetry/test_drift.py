@@ -226,3 +226,25 @@ def test_unassigned_drift_cannot_be_acted_on_by_members(world, traffic):
     with pytest.raises(PermissionDenied):
         drift_actions.drift_register(item=item, by=world.member)
     assert not services.Event.objects.filter(name="Mystery Event").exists()
+
+
+def test_the_demo_traffic_tells_a_drift_story_and_is_safe_to_run_twice():
+    from productops.accounts import demo as accounts_demo
+    from telemetry import demo
+
+    accounts_demo.seed()
+    demo.seed()
+    counts = (_observed_days(), DriftItem.objects.count())
+    demo.seed()
+    assert (_observed_days(), DriftItem.objects.count()) == counts
+    kinds = set(DriftItem.objects.filter(resolved_at=None).values_list("kind", flat=True))
+    assert kinds >= {"unregistered", "stale", "type_mismatch", "missing_required", "platform_gap"}
+    assert DriftItem.objects.filter(team=None, name="LegacyOrderSync").exists()
+    checkout = DriftItem.objects.filter(team__slug="checkout", resolved_at=None)
+    assert checkout.filter(kind="unregistered", name="promoBannerClicked").exists()
+
+
+def _observed_days():
+    from telemetry.models import ObservedDay
+
+    return ObservedDay.objects.count()
