@@ -9,6 +9,7 @@ from productops.accounts.models import Team, User
 from productops.accounts.services import audit_record
 from telemetry import services
 from telemetry.models import Alias, DriftItem, Event, EventProperty, ObservedDay, Source
+from telemetry.observed_batch import platform_for
 from telemetry.properties import event_set_properties
 
 
@@ -37,10 +38,12 @@ def _registry_type(observed: list[str]) -> str:
     return "string"
 
 
-def drift_register(*, item: DriftItem, by: User, team: Team | None = None) -> Event:
-    """Register an observed name as it is sent: its platforms from its sources, its properties
-    with the types seen. The name is kept as sent (that is what the data says); renaming to the
-    suggestion afterwards keeps it as an alias."""
+def drift_register(
+    *, item: DriftItem, by: User, team: Team | None = None, use_suggestion: bool = False
+) -> Event:
+    """Register an observed name: its platforms from its sources, its properties with the types
+    seen. With `use_suggestion` the event takes the convention's suggested name and the name as
+    sent becomes its alias, so the traffic already flowing still counts for it."""
     _require(by, item)
     if item.kind != DriftItem.Kind.UNREGISTERED:
         raise ValidationError({"kind": "Only an observed, unregistered name can be registered."})
@@ -54,10 +57,12 @@ def drift_register(*, item: DriftItem, by: User, team: Team | None = None) -> Ev
             .values_list("source__platform", flat=True)
         )
     )
+    suggestion = (item.data.get("suggestion") or "").strip()
+    name = suggestion if use_suggestion and suggestion else item.name
     with transaction.atomic():
         event = services.event_register(
             team=team,
-            name=item.name,
+            name=name,
             by=by,
             description=f"Registered from production traffic ({item.data.get('count', 0)} events in 30 days).",
             status=Event.Status.ACTIVE,
@@ -69,6 +74,8 @@ def drift_register(*, item: DriftItem, by: User, team: Team | None = None) -> Ev
         ]
         if rows:
             event_set_properties(event=event, by=by, rows=rows)
+        if name != item.name:
+            Alias.objects.create(old_name=item.name, event=event, created_by=by)
         _resolve(item)
     return event
 
@@ -163,5 +170,5 @@ def source_claim(*, key: str, team: Team, by: User) -> Source:
     key = (key or "").strip()
     if not key or len(key) > 200:
         raise ValidationError({"key": "Give the source key as your pipeline sends it (max 200)."})
-    source, _ = Source.objects.get_or_create(key=key)
+    source, _ = Source.objects.get_or_create(key=key, defaults={"platform": platform_for(key)})
     return source_assign(source=source, team=team, by=by)

@@ -106,7 +106,9 @@ def team_drift(request, slug):
 def drift_register(request, pk):
     item = _get_drift_for_member(request, pk)
     try:
-        event = drift_actions.drift_register(item=item, by=request.user)
+        event = drift_actions.drift_register(
+            item=item, by=request.user, use_suggestion=request.POST.get("as") == "suggestion"
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return _back(item)

@@ -248,3 +248,18 @@ def _observed_days():
     from telemetry.models import ObservedDay
 
     return ObservedDay.objects.count()
+
+
+def test_registering_under_the_suggested_name_keeps_the_sent_name_as_an_alias(
+    world, traffic, client_for
+):
+    drift_refresh()
+    item = DriftItem.objects.get(name="clickedPromoBanner")
+    suggestion = item.data["suggestion"]
+    client_for(world.member).post(f"/telemetry/drift/{item.pk}/register/", {"as": "suggestion"})
+    event = Event.objects.get(name=suggestion)
+    assert Alias.objects.get(old_name="clickedPromoBanner").event == event
+    drift_refresh()
+    assert not DriftItem.objects.filter(
+        kind="unregistered", name="clickedPromoBanner", resolved_at=None
+    ).exists()
