@@ -16,6 +16,7 @@ from productops.accounts.permissions import IsProductOpsAdmin
 from telemetry import conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
 from telemetry.convention_changes import convention_check, convention_impact
+from telemetry.drift_api import DriftViewSet, SourceViewSet
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
 from telemetry.observed_api import ObservedView
 from telemetry.properties import event_set_properties
@@ -475,6 +476,8 @@ router.register("properties", PropertyViewSet, basename="telemetry-property")
 router.register("aliases", AliasViewSet, basename="telemetry-alias")
 router.register("conventions", ConventionViewSet, basename="telemetry-convention")
 router.register("imports", PlanImportViewSet, basename="telemetry-import")
+router.register("drift", DriftViewSet, basename="telemetry-drift")
+router.register("sources", SourceViewSet, basename="telemetry-source")
 
 urlpatterns = [
     path("lint/", LintView.as_view(), name="telemetry-lint"),

@@ -263,3 +263,60 @@ def test_registering_under_the_suggested_name_keeps_the_sent_name_as_an_alias(
     assert not DriftItem.objects.filter(
         kind="unregistered", name="clickedPromoBanner", resolved_at=None
     ).exists()
+
+
+def test_the_drift_api_lists_open_items_under_the_page_rules(
+    world, traffic, api_for, django_assert_max_num_queries
+):
+    drift_refresh()
+    client = api_for(world.outsider)
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/telemetry/drift/", {"team": world.team.slug})
+    names = {(i["kind"], i["name"]) for i in response.json()["results"]}
+    assert ("unregistered", "clickedPromoBanner") in names
+    assert ("unregistered", "Mystery Event") not in names
+    everything = client.get("/api/v1/telemetry/drift/").json()["results"]
+    assert all(i["team"] is not None for i in everything)
+    admin_view = api_for(world.admin).get("/api/v1/telemetry/drift/", {"kind": "unregistered"})
+    assert {i["name"] for i in admin_view.json()["results"]} == {
+        "clickedPromoBanner",
+        "Mystery Event",
+    }
+
+
+def test_sources_change_hands_over_the_api_only_as_on_the_pages(world, traffic, api_for):
+    mystery = Source.objects.get(key="mystery-android")
+    web = Source.objects.get(key="checkout-web")
+    outsider = api_for(world.outsider)
+    assert (
+        outsider.patch(
+            f"/api/v1/telemetry/sources/{web.pk}/", {"team": world.other_team.slug}, format="json"
+        ).status_code
+        == 403
+    )
+    web.refresh_from_db()
+    assert web.team == world.team
+    response = outsider.patch(
+        f"/api/v1/telemetry/sources/{mystery.pk}/", {"team": world.other_team.slug}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["team"] == world.other_team.slug
+    listed = {s["key"] for s in outsider.get("/api/v1/telemetry/sources/").json()["results"]}
+    assert listed == {"mystery-android"}
+
+
+def test_the_organisation_drift_page_counts_per_team_in_a_fixed_number_of_queries(
+    world, traffic, client_for, django_assert_max_num_queries
+):
+    from tests.factories import TeamFactory
+
+    drift_refresh()
+    client = client_for(world.admin)
+    with django_assert_max_num_queries(15):
+        first = client.get("/telemetry/drift/")
+    for i in range(10):
+        TeamFactory(name=f"Team {i}")
+    with django_assert_max_num_queries(15):
+        again = client.get("/telemetry/drift/")
+    assert first.status_code == again.status_code == 200
+    assert 'data-testid="drift-table"' in again.content.decode()
+    assert "Team 9" in again.content.decode()
