@@ -118,7 +118,11 @@ def drift_find(
             by_name.setdefault(alias, event)
     # Staleness only means something for a team whose traffic the portal can see.
     watched_teams = {s.team_id for s in sources.values() if s.team_id is not None}
-    platforms_sending = {s.platform for s in sources.values() if s.platform}
+    # A team's platforms: those its own sources send from. No iOS source, no iOS verdict.
+    platforms_sending: dict = {}
+    for s in sources.values():
+        if s.platform and s.team_id is not None:
+            platforms_sending.setdefault(s.team_id, set()).add(s.platform)
     stale_before = today - datetime.timedelta(days=STALE_AFTER_DAYS)
 
     traffic: dict = {}  # event id -> [Observed] (its name and its aliases)
@@ -241,8 +245,7 @@ def _event_drift(event, seen_list, sources, watched_teams, platforms_sending, st
     }
     if observed_platforms:
         for platform in sorted(event.platforms - observed_platforms):
-            # Only a platform something is sent from at all: no iOS source, no iOS verdict.
-            if platform in platforms_sending:
+            if platform in platforms_sending.get(event.team_id, ()):
                 out.append(
                     Finding(
                         PLATFORM_GAP,

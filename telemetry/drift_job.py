@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
+from productops.accounts.models import Team
 from telemetry import drift, linting
 from telemetry.models import (
     Alias,
@@ -20,7 +21,7 @@ from telemetry.models import (
 )
 
 WINDOW_DAYS = 90
-# Unregistered names get a look-alike from the registry so "alias it" is one click; judging
+# Unregistered names are judged with their team's words and get a registry look-alike; judging
 # thousands of junk names would only slow the job down.
 ALIAS_CANDIDATES_FOR = 2000
 
@@ -89,19 +90,28 @@ def _observed(today: datetime.date) -> dict:
     return {seen.name: seen for seen in names.values() if seen.total}
 
 
-def _with_alias_candidates(findings: list[drift.Finding]) -> None:
+def _judge_unregistered(findings: list[drift.Finding]) -> None:
+    """Lint each unregistered name with its team's words (ingestion only knew the organisation's)
+    and find the registered event it most looks like, so "alias it" is one click."""
     unregistered = [f for f in findings if f.kind == drift.UNREGISTERED][:ALIAS_CANDIDATES_FOR]
-    if not unregistered:
-        return
-    results = linting.lint_names([f.name for f in unregistered], duplicate_limit=1)
-    for finding, result in zip(unregistered, results, strict=True):
-        if result["duplicates"]:
-            best = result["duplicates"][0]
-            finding.data["alias_to"] = {
-                "id": best["id"],
-                "name": best["name"],
-                "team": best["team"],
-            }
+    by_team: dict = {}
+    for finding in unregistered:
+        by_team.setdefault(finding.team_id, []).append(finding)
+    teams = Team.objects.in_bulk([t for t in by_team if t is not None])
+    for team_id, group in by_team.items():
+        results = linting.lint_names(
+            [f.name for f in group], team=teams.get(team_id), duplicate_limit=1
+        )
+        for finding, result in zip(group, results, strict=True):
+            finding.data["lint_ok"] = result["ok"]
+            finding.data["suggestion"] = result["suggestion"] or ""
+            if result["duplicates"]:
+                best = result["duplicates"][0]
+                finding.data["alias_to"] = {
+                    "id": best["id"],
+                    "name": best["name"],
+                    "team": best["team"],
+                }
 
 
 def drift_refresh(*, now: datetime.datetime | None = None) -> dict:
@@ -117,7 +127,7 @@ def drift_refresh(*, now: datetime.datetime | None = None) -> dict:
     findings = drift.drift_find(
         registered=_registered(), observed=_observed(today), sources=sources, today=today
     )
-    _with_alias_candidates(findings)
+    _judge_unregistered(findings)
     keys = {f.key for f in findings}
     with transaction.atomic():
         # Drift that went away and came back is new again, so the digest mentions it again.

@@ -320,3 +320,14 @@ def test_the_organisation_drift_page_counts_per_team_in_a_fixed_number_of_querie
     assert first.status_code == again.status_code == 200
     assert 'data-testid="drift-table"' in again.content.decode()
     assert "Team 9" in again.content.decode()
+
+
+def test_unregistered_names_are_judged_with_the_teams_own_words(world, traffic):
+    from telemetry.models import ObservedName, TeamVocabulary
+
+    send([("Card Tokenized", {})])
+    assert ObservedName.objects.get(name="Card Tokenized").lint_ok is False
+    TeamVocabulary.objects.create(team=world.team, actions={"tokenize": "tokenized"})
+    drift_refresh()
+    item = DriftItem.objects.get(name="Card Tokenized")
+    assert item.data["lint_ok"] is True

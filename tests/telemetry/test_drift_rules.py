@@ -187,3 +187,15 @@ def test_traffic_under_the_name_and_an_alias_adds_up():
         today=TODAY,
     )
     assert findings == []
+
+
+def test_another_teams_ios_app_says_nothing_about_this_teams_events():
+    sources = {1: SourceInfo(10, "web", "checkout-web"), 2: SourceInfo(20, "ios", "search-ios")}
+    event = _event("Order Completed", platforms=frozenset({"web", "ios"}))
+    findings = drift.drift_find(
+        registered=[event],
+        observed={"Order Completed": _seen("Order Completed", sources=(1,))},
+        sources=sources,
+        today=TODAY,
+    )
+    assert findings == []
