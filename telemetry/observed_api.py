@@ -1,5 +1,7 @@
 """The observed-events endpoint: a product's pipeline posts what it sends, in Segment's batch format."""
 
+import zlib
+
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -69,7 +71,8 @@ class ObservedView(APIView):
         description=(
             f"Segment's batch format, at most {MAX_EVENTS:,} events per request. Counts per name, "
             "source and UTC day; property values are never stored. An event whose messageId was "
-            "counted in the last 24 hours is counted once. A batch counts whole or not at all."
+            "counted in the last 24 hours is counted once. A batch counts whole or not at all. "
+            "The body may be gzipped (Content-Encoding: gzip)."
         ),
     )
     def post(self, request):
@@ -90,6 +93,27 @@ class ObservedView(APIView):
                 "body",
                 f"is over {limit:,} bytes; send at most {limit:,} per request (split the batch).",
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        encoding = request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+        if encoding == "gzip":
+            # Segment's libraries gzip their batches; the limit applies to what it unpacks to,
+            # so a small bomb cannot grow into gigabytes.
+            unpack = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                raw = unpack.decompress(raw, limit + 1)
+            except zlib.error:
+                return _refuse("body", "is not valid gzip; send it plain or gzip it whole.")
+            if len(raw) > limit or unpack.unconsumed_tail:
+                return _refuse(
+                    "body",
+                    f"unpacks to over {limit:,} bytes; send at most {limit:,} per request.",
+                    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                )
+        elif encoding not in ("", "identity"):
+            return _refuse(
+                "body",
+                f"is encoded as {encoding[:40]!r}; send it plain or with gzip.",
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             )
         now = timezone.now()
         try:

@@ -260,3 +260,22 @@ def test_two_batches_for_the_same_name_at_once_lose_no_counts(world, transaction
         ("Order Completed", "analytics.js", "2026-03-01"): 4 * rounds * 200 + rounds
     }
     assert ObservedName.objects.count() == 1 and Source.objects.count() == 1
+
+
+def test_a_gzipped_batch_counts_and_a_gzip_bomb_is_refused(sender, settings):
+    import gzip
+
+    body = gzip.compress(json.dumps({"batch": [_event()] * 5}).encode())
+    response = sender(body, HTTP_CONTENT_ENCODING="gzip")
+    assert response.status_code == 200, response.content
+    assert _counts() == {("Order Completed", "analytics.js", "2026-03-01"): 5}
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    bomb = gzip.compress(b'{"batch": [' + b" " * 20_000_000 + b"]}")
+    assert len(bomb) < 100_000
+    response = sender(bomb, HTTP_CONTENT_ENCODING="gzip")
+    assert response.status_code == 413
+    response = sender(b"\x1f\x8b not really gzip", HTTP_CONTENT_ENCODING="gzip")
+    assert response.status_code == 400 and "gzip" in response.json()["body"][0]
+    assert sender(body, HTTP_CONTENT_ENCODING="br").status_code == 415
+    assert _counts() == {("Order Completed", "analytics.js", "2026-03-01"): 5}
