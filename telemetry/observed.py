@@ -250,3 +250,17 @@ def seen_messages_sweep(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _ = SeenMessage.objects.filter(seen_at__lt=now - DEDUPE_WINDOW).delete()
     return deleted
+
+
+# Drift reads 90 days; a year and a bit keeps last year's same season for a person comparing.
+KEEP_DAYS = 400
+
+
+def observed_history_prune(*, today: datetime.date | None = None) -> int:
+    """Drop daily counts older than KEEP_DAYS, and names no longer seen at all."""
+    today = today or timezone.now().date()
+    cutoff = today - datetime.timedelta(days=KEEP_DAYS)
+    deleted, _ = ObservedDay.objects.filter(day__lt=cutoff).delete()
+    ObservedProperty.objects.filter(day__lt=cutoff).delete()
+    ObservedName.objects.filter(days__isnull=True, first_seen__date__lt=cutoff).delete()
+    return deleted

@@ -45,9 +45,13 @@ def run_plan_import(job_id: int) -> str:
 
 @shared_task
 def refresh_drift() -> dict:
-    """Compare the registry with the last 90 days of traffic; rerunning refreshes the same items."""
-    from telemetry.drift_job import drift_refresh
+    """Compare the registry with the last 90 days of traffic; rerunning refreshes the same items.
 
+    Counts older than the kept history are dropped first, in the same nightly pass."""
+    from telemetry.drift_job import drift_refresh
+    from telemetry.observed import observed_history_prune
+
+    observed_history_prune()
     return drift_refresh()
 
 

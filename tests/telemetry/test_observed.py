@@ -279,3 +279,13 @@ def test_a_gzipped_batch_counts_and_a_gzip_bomb_is_refused(sender, settings):
     assert response.status_code == 400 and "gzip" in response.json()["body"][0]
     assert sender(body, HTTP_CONTENT_ENCODING="br").status_code == 415
     assert _counts() == {("Order Completed", "analytics.js", "2026-03-01"): 5}
+
+
+def test_counts_older_than_the_kept_history_are_dropped(sender):
+    from telemetry.observed import KEEP_DAYS, observed_history_prune
+
+    sender({"batch": [_event(), _event(name="Old Thing", timestamp="2024-01-01T00:00:00Z")]})
+    today = datetime.date(2026, 3, 1) + datetime.timedelta(days=KEEP_DAYS - 1)
+    assert observed_history_prune(today=today) == 1
+    assert set(_counts()) == {("Order Completed", "analytics.js", "2026-03-01")}
+    assert not ObservedProperty.objects.filter(day__lt="2025-01-01").exists()
