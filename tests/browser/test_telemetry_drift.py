@@ -50,3 +50,25 @@ def test_dev_registers_an_observed_name_from_the_team_pages(page, sign_in, scree
         "position",
     ]
     screenshot(page, "drift-2-registered")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_hands_the_demos_unclaimed_source_to_a_team(page, sign_in, screenshot):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    sign_in(page, "admin", "demo")
+    page.goto("/telemetry/drift/")
+    expect(page.get_by_test_id("drift-table")).to_contain_text("Checkout")
+    unassigned = page.get_by_test_id("unassigned")
+    expect(unassigned).to_contain_text("legacy-batch-import")
+    screenshot(page, "drift-org")
+    unassigned.get_by_label("Team for legacy-batch-import").select_option(label="Checkout")
+    unassigned.get_by_role("button", name="Assign").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "legacy-batch-import now counts for Checkout"
+    )
+    assert Source.objects.get(key="legacy-batch-import").team.slug == "checkout"
+    page.goto("/telemetry/teams/checkout/drift/")
+    expect(page.get_by_test_id("drift-unregistered")).to_contain_text("promoBannerClicked")
+    screenshot(page, "drift-team-demo")
