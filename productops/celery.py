@@ -32,6 +32,24 @@ app.conf.beat_schedule = {
         "task": "telemetry.tasks.take_naming_health_snapshots",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Drift compares the registry with whole UTC days of traffic, so once a night is enough;
+    # 03:00 UTC is after the day closes and after the naming-health snapshots the digest quotes.
+    "telemetry.refresh_drift": {
+        "task": "telemetry.tasks.refresh_drift",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # The drift digest is weekly so it stays short; Monday 06:00 UTC follows Monday's drift run
+    # and lands before the European week starts.
+    "telemetry.send_drift_digests": {
+        "task": "telemetry.tasks.send_drift_digests",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+    },
+    # Repeats are recognised for 24 hours; an hourly sweep keeps the messageId table near one
+    # day of traffic (correctness does not depend on it: expired rows are taken over).
+    "telemetry.sweep_seen_messages": {
+        "task": "telemetry.tasks.sweep_seen_messages",
+        "schedule": crontab(minute=17),
+    },
     # Feedback is revealed when the window's end passes; five minutes keeps the
     # wait after the deadline short without polling the database constantly.
     "strategy.close_due_windows": {

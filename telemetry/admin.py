@@ -4,10 +4,15 @@ from productops.accounts.admin_site import ReadOnlyAdmin
 from telemetry.models import (
     Alias,
     ConventionVersion,
+    DriftItem,
     Event,
     EventMerge,
     NamingHealthSnapshot,
+    ObservedDay,
+    ObservedName,
+    ObservedProperty,
     Property,
+    Source,
     TeamVocabulary,
 )
 from telemetry.services import can_edit_event
@@ -95,3 +100,56 @@ class EventMergeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     list_display = ["source_name", "into", "source_team", "merged_by", "created_at"]
     list_select_related = ["into", "source_team", "merged_by"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    """ProductOps admins hand unassigned sources to their team (team members do it on the drift page)."""
+
+    list_display = ["key", "team", "platform", "created_at"]
+    list_filter = ["platform", ("team", admin.EmptyFieldListFilter)]
+    search_fields = ["key"]
+    list_select_related = ["team"]
+    readonly_fields = ["key", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    # Deleting a source would delete its counts; reassign it instead.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ObservedName)
+class ObservedNameAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Names seen in traffic, linted when they first arrived: written only by ingestion."""
+
+    list_display = ["name", "lint_ok", "lint_suggestion", "first_seen"]
+    search_fields = ["name"]
+
+
+@admin.register(ObservedDay)
+class ObservedDayAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Daily counts: history, added to by ingestion only."""
+
+    list_display = ["observed", "source", "day", "count"]
+    list_select_related = ["observed", "source"]
+    date_hierarchy = "day"
+
+
+@admin.register(ObservedProperty)
+class ObservedPropertyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Property keys and value types seen per day (never the values)."""
+
+    list_display = ["observed", "key", "type", "source", "day", "count"]
+    list_select_related = ["observed", "source"]
+
+
+@admin.register(DriftItem)
+class DriftItemAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Written by the nightly drift job; acted on from the team's drift page."""
+
+    list_display = ["kind", "name", "detail", "team", "first_found", "resolved_at"]
+    list_filter = ["kind", "team"]
+    list_select_related = ["team"]
+    search_fields = ["name"]

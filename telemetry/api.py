@@ -17,7 +17,9 @@ from productops.api_limits import Pagination, Router
 from telemetry import cli_api, conventions, linting, merging, naming, services
 from telemetry.catalogue import catalogue_filter
 from telemetry.convention_changes import convention_check, convention_impact, rules_summary
+from telemetry.drift_api import DriftViewSet, SourceViewSet
 from telemetry.models import Alias, ConventionVersion, Event, EventProperty, PlanImport, Property
+from telemetry.observed_api import ObservedView
 from telemetry.properties import event_set_properties
 from telemetry.serializers import (
     AliasSerializer,
@@ -486,10 +488,13 @@ router.register("properties", PropertyViewSet, basename="telemetry-property")
 router.register("aliases", AliasViewSet, basename="telemetry-alias")
 router.register("conventions", ConventionViewSet, basename="telemetry-convention")
 router.register("imports", PlanImportViewSet, basename="telemetry-import")
+router.register("drift", DriftViewSet, basename="telemetry-drift")
+router.register("sources", SourceViewSet, basename="telemetry-source")
 
 urlpatterns = [
     *cli_api.urlpatterns,
     path("lint/", LintView.as_view(), name="telemetry-lint"),
     path("search/", SearchView.as_view(), name="telemetry-search"),
+    path("observed/", ObservedView.as_view(), name="telemetry-observed"),
     *router.urls,
 ]

@@ -526,6 +526,9 @@ def seed(stdout=None) -> None:
             )
     NamingHealthSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True)
     health_snapshots_take()
+    from telemetry.demo_traffic import seed_traffic
+
+    seed_traffic()
     if stdout:
         stdout.write(
             f"Telemetry: {Event.objects.count()} events, {Property.objects.count()} properties."

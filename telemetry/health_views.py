@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from productops.accounts.models import Team
 from telemetry.health import Health, naming_health_by_team
-from telemetry.models import ConventionVersion, Event, NamingHealthSnapshot, TeamVocabulary
+from telemetry.models import (
+    ConventionVersion,
+    DriftItem,
+    Event,
+    NamingHealthSnapshot,
+    TeamVocabulary,
+)
 from telemetry.trends import TREND_DAYS, trend_chart
 
 
@@ -93,6 +99,7 @@ def health(request):
             "org_chart": org_chart,
             "trend_days": TREND_DAYS,
             "current": ConventionVersion.objects.current(),
+            "drift_open": DriftItem.objects.filter(resolved_at=None).count(),
         },
     )
 
@@ -129,5 +136,6 @@ def team_health(request, slug):
             "exceptions": exceptions,
             "is_member": request.user.is_member_of(team),
             "vocabulary": TeamVocabulary.objects.filter(team=team).first(),
+            "drift_open": DriftItem.objects.filter(team=team, resolved_at=None).count(),
         },
     )

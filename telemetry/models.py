@@ -418,5 +418,150 @@ class EventMerge(models.Model):
         return f"{self.source_name} merged into {self.into}"
 
 
+class Source(models.Model):
+    """Where observed events come from (a Segment source, an SDK), and the team that owns it.
+
+    Unknown sources are created as they first send, with no team: ProductOps admins see them in
+    the unassigned bucket and hand them to a team.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="telemetry_sources"
+    )
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+        indexes = [models.Index(fields=["team", "key"], name="tele_source_team")]
+
+    def __str__(self):
+        return self.key
+
+
+class ObservedName(models.Model):
+    """An event name seen in traffic, with its lint result, judged once when it first arrives."""
+
+    name = models.CharField(max_length=200, unique=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    lint_ok = models.BooleanField(default=True)
+    lint_violations = models.JSONField(default=list, blank=True)
+    lint_suggestion = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ObservedDay(models.Model):
+    """How often one name came from one source on one UTC day; the only trace of raw traffic."""
+
+    observed = models.ForeignKey(ObservedName, on_delete=models.CASCADE, related_name="days")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    count = models.PositiveBigIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["observed", "source", "day"], name="tele_observed_day_once"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="tele_observed_day_day")]
+
+    def __str__(self):
+        return f"{self.observed_id}@{self.source_id} {self.day}: {self.count}"
+
+
+class ObservedProperty(models.Model):
+    """How many events of a name carried a property key with a value of a type, per source and day."""
+
+    observed = models.ForeignKey(ObservedName, on_delete=models.CASCADE, related_name="properties")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    key = models.CharField(max_length=200)
+    type = models.CharField(max_length=10)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["observed", "source", "day", "key", "type"],
+                name="tele_observed_prop_once",
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="tele_observed_prop_day")]
+        verbose_name_plural = "observed properties"
+
+    def __str__(self):
+        return f"{self.observed_id}.{self.key}:{self.type}"
+
+
+class SeenMessage(models.Model):
+    """A messageId counted in the last 24 hours. In the database rather than Redis so that it
+    commits or rolls back with the counts it guards; an hourly sweep removes old rows.
+
+    Stored as the MD5 of the messageId in a UUID column: a fixed 16-byte key keeps the unique
+    index small and fast at ingestion rates, and collisions are out of reach.
+    """
+
+    digest = models.UUIDField(unique=True)
+    # No index: the hourly sweep scans the table once, while an index would cost every insert.
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return str(self.digest)
+
+
+class DriftItem(models.Model):
+    """One difference between the registry and the traffic, found by the drift job.
+
+    Kept while it lasts (first and last found) and marked resolved when the job no longer finds it,
+    so the digest can say what is new this week.
+    """
+
+    class Kind(models.TextChoices):
+        UNREGISTERED = "unregistered", "Observed, not registered"
+        STALE = "stale", "Registered, not seen for 30 days"
+        TYPE_MISMATCH = "type_mismatch", "Property sent with another type"
+        MISSING_REQUIRED = "missing_required", "Required property missing"
+        NEVER_SEEN = "never_seen", "Planned, never seen"
+        PLATFORM_GAP = "platform_gap", "Missing on a platform"
+
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="telemetry_drift"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    # What distinguishes two items of one kind on one name: a property key or a platform code.
+    detail = models.CharField(max_length=200, blank=True)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="drift"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    first_found = models.DateTimeField(default=timezone.now)
+    last_found = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name", "detail"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name", "detail"], name="tele_drift_once")
+        ]
+        indexes = [
+            models.Index(fields=["team", "resolved_at", "kind"], name="tele_drift_team_open"),
+            models.Index(fields=["first_found"], name="tele_drift_first_found"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name} {self.detail}".strip()
+
+
 # The command line records where events live in teams' repositories (telemetry/locations.py).
 from telemetry.locations import EventLocation  # noqa: E402, F401

@@ -41,3 +41,31 @@ def run_plan_import(job_id: int) -> str:
         return plan_import.plan_import_commit(job=job).status
     job = PlanImport.objects.filter(pk=job_id).only("status").first()
     return job.status if job else "missing"
+
+
+@shared_task
+def refresh_drift() -> dict:
+    """Compare the registry with the last 90 days of traffic; rerunning refreshes the same items.
+
+    Counts older than the kept history are dropped first, in the same nightly pass."""
+    from telemetry.drift_job import drift_refresh
+    from telemetry.observed import observed_history_prune
+
+    observed_history_prune()
+    return drift_refresh()
+
+
+@shared_task
+def send_drift_digests() -> int:
+    """One digest per team and ISO week; the notification key makes a rerun send nothing."""
+    from telemetry.digest import drift_digests_send
+
+    return drift_digests_send()
+
+
+@shared_task
+def sweep_seen_messages() -> int:
+    """Forget messageIds past the 24-hour dedupe window."""
+    from telemetry.observed import seen_messages_sweep
+
+    return seen_messages_sweep()

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from telemetry import convention_views, duplicate_views, health_views, plan_views, views
+from telemetry import (
+    convention_views,
+    drift_views,
+    duplicate_views,
+    health_views,
+    plan_views,
+    views,
+)
 
 app_name = "telemetry"
 
@@ -24,6 +31,14 @@ urlpatterns = [
     path("properties/<int:pk>/", views.property_detail, name="property_detail"),
     path("health/", health_views.health, name="health"),
     path("teams/<slug:slug>/", health_views.team_health, name="team_health"),
+    path("drift/", drift_views.drift, name="drift"),
+    path("drift/<int:pk>/register/", drift_views.drift_register, name="drift_register"),
+    path("drift/<int:pk>/alias/", drift_views.drift_alias, name="drift_alias"),
+    path("drift/<int:pk>/deprecate/", drift_views.drift_deprecate, name="drift_deprecate"),
+    path("drift/<int:pk>/fix-type/", drift_views.drift_fix_type, name="drift_fix_type"),
+    path("sources/<int:pk>/assign/", drift_views.source_assign, name="source_assign"),
+    path("teams/<slug:slug>/drift/", drift_views.team_drift, name="team_drift"),
+    path("teams/<slug:slug>/sources/", drift_views.source_claim, name="source_claim"),
     path("teams/<slug:slug>/vocabulary/", convention_views.vocabulary, name="vocabulary"),
     path("convention/", convention_views.convention, name="convention"),
     path("import/", plan_views.import_upload, name="import_upload"),

@@ -40,6 +40,8 @@ def test_the_main_pages_admin_and_api_docs_run_without_breaching_the_policy(
         "/",
         "/telemetry/",
         "/telemetry/health/",
+        "/telemetry/drift/",
+        "/telemetry/teams/checkout/drift/",
         "/telemetry/convention/",
         "/telemetry/properties/",
         "/strategy/",
