@@ -7,15 +7,18 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from telemetry import conventions, plan_import, tracking_plan
+from productops.accounts.models import Team
+from telemetry import code_sync, conventions, plan_import, tracking_plan
 from telemetry.catalogue import filtered_events
+from telemetry.events_cli import codegen
 from telemetry.forms import ImportUploadForm
 from telemetry.models import PlanImport
 
 EXPORT_FORMATS = {"csv", "json", "yaml"}
+HELPER_LANGUAGES = {"ts": "ts", "python": "py"}
 
 
 @login_required
@@ -203,4 +206,19 @@ def export(request, fmt):
         )
         response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="tracking-plan-{stamp}.yaml"'
+    return response
+
+
+@login_required
+def helpers(request, lang):
+    """Typed tracking helpers for one team's events (or all), as the API and the CLI generate them."""
+    if lang not in HELPER_LANGUAGES:
+        raise Http404(f"There are no “{lang}” helpers; choose TypeScript (ts) or Python (python).")
+    team = None
+    if request.GET.get("team"):
+        team = get_object_or_404(Team, slug=request.GET["team"])
+    source = codegen.generate(code_sync.codegen_events(team=team), lang)
+    name = f"{team.slug if team else 'events'}-events.{HELPER_LANGUAGES[lang]}"
+    response = HttpResponse(source, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -45,4 +45,5 @@ urlpatterns = [
     path("import/<str:token>/columns/", plan_views.import_mapping, name="import_mapping"),
     path("import/<str:token>/preview/", plan_views.import_preview, name="import_preview"),
     path("export.<slug:fmt>", plan_views.export, name="export"),
+    path("helpers.<slug:lang>", plan_views.helpers, name="helpers"),
 ]

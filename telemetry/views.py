@@ -16,6 +16,7 @@ from telemetry.forms import (
     PropertyRowFormSet,
     property_rows_initial,
 )
+from telemetry.locations import EventLocation
 from telemetry.models import (
     Event,
     EventProperty,
@@ -76,6 +77,7 @@ def event_detail(request, pk):
             "aliases",
             "used_by",
             Prefetch("event_properties", queryset=EventProperty.objects.select_related("property")),
+            Prefetch("locations", queryset=EventLocation.objects.select_related("team")),
         ),
         pk=pk,
     )

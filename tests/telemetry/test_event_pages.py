@@ -343,3 +343,32 @@ def test_property_list_is_readable_by_everyone_in_fixed_queries(
         response = client.get(reverse("telemetry:property_list"), {"q": "prop"})
     assert response.status_code == 200
     assert "prop_19" in response.content.decode()
+
+
+def test_the_event_page_shows_where_it_lives_in_code_and_offers_typed_helpers(
+    world, client_for, api_for, django_assert_max_num_queries
+):
+    api_for(world.member).post(
+        "/api/v1/telemetry/cli/sync/",
+        {
+            "team": "checkout",
+            "events": [{"name": "Order Completed", "locations": ["web/pay.ts:12", "app.py:7"]}],
+        },
+        format="json",
+    )
+    event = Event.objects.get(name="Order Completed")
+    client = client_for(world.outsider)  # the registry is open to every employee
+    with django_assert_max_num_queries(15):
+        page = client.get(event.get_absolute_url()).content.decode()
+    assert "<code>app.py:7</code>" in page and "<code>web/pay.ts:12</code>" in page
+    helpers = client.get(reverse("telemetry:helpers", args=["ts"]), {"team": "checkout"})
+    assert helpers.status_code == 200
+    assert 'filename="checkout-events.ts"' in helpers["Content-Disposition"]
+    assert "Order Completed" in helpers.content.decode()
+    assert reverse("telemetry:helpers", args=["ts"]) + "?team=checkout" in page
+    python = client.get(reverse("telemetry:helpers", args=["python"]), {"team": "checkout"})
+    assert "def " in python.content.decode()
+    assert client.get(reverse("telemetry:helpers", args=["java"])).status_code == 404
+    assert (
+        client.get(reverse("telemetry:helpers", args=["ts"]), {"team": "nope"}).status_code == 404
+    )
