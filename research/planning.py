@@ -84,9 +84,9 @@ def capacity(*, eligible_qs, rules, session_minutes: int, now) -> dict:
     return {"people": people, "too_long": too_long, "capped": capped}
 
 
-_CAPACITY_SQL = """
-WITH e AS ({eligible}),
-r AS (
+# Each account's room under the caps for the requested session length (r), and whether the
+# minutes cap alone leaves no session at all (k): shared by the dry run's one scan and capacity().
+_ROOM_CTES = """r AS (
     SELECT e.account_id, e.n,
            %s - coalesce(a.quarter_sessions, 0) AS by_s,
            CASE WHEN %s > 0 THEN floor((%s - coalesce(a.quarter_minutes, 0))::numeric / %s) END AS by_m
@@ -96,42 +96,35 @@ k AS (
     SELECT account_id, n, (by_m IS NOT NULL AND by_m < by_s AND by_m <= 0) AS too_long,
            greatest(0, CASE WHEN by_m IS NOT NULL AND by_m < by_s THEN by_m ELSE by_s END) AS room
       FROM r
-)
-SELECT coalesce(sum(n) FILTER (WHERE account_id IS NULL), 0)
-     + coalesce(sum(least(n, room)) FILTER (WHERE account_id IS NOT NULL), 0),
-       coalesce(sum(n) FILTER (WHERE account_id IS NOT NULL AND too_long), 0),
-       coalesce(sum(greatest(0, n - room)) FILTER (WHERE account_id IS NOT NULL AND NOT too_long), 0)
-  FROM k
-"""
+)"""
 
+_ROOM_TOTALS = """SELECT coalesce(sum(n) FILTER (WHERE account_id IS NULL), 0)
+         + coalesce(sum(least(n, room)) FILTER (WHERE account_id IS NOT NULL), 0) AS people,
+           coalesce(sum(n) FILTER (WHERE account_id IS NOT NULL AND too_long), 0) AS too_long,
+           coalesce(sum(greatest(0, n - room)) FILTER (WHERE account_id IS NOT NULL AND NOT too_long), 0) AS capped
+      FROM k"""
 
-_COUNTS_SQL = """
+_CAPACITY_SQL = "WITH e AS ({eligible}),\n" + _ROOM_CTES + "\n" + _ROOM_TOTALS
+
+_COUNTS_SQL = (
+    """
 WITH m AS MATERIALIZED ({rows}),
 c AS (
     SELECT blocked_mask{dims}, count(*) AS n, count(*) FILTER (WHERE next_eligible_at <= %s) AS e
       FROM m GROUP BY blocked_mask{dims}
 ),
 e AS (SELECT account_id, count(*) AS n FROM m WHERE _free GROUP BY account_id),
-r AS (
-    SELECT e.account_id, e.n,
-           %s - coalesce(a.quarter_sessions, 0) AS by_s,
-           CASE WHEN %s > 0 THEN floor((%s - coalesce(a.quarter_minutes, 0))::numeric / %s) END AS by_m
-      FROM e LEFT JOIN research_account a ON a.id = e.account_id
-),
-k AS (
-    SELECT account_id, n, (by_m IS NOT NULL AND by_m < by_s AND by_m <= 0) AS too_long,
-           greatest(0, CASE WHEN by_m IS NOT NULL AND by_m < by_s THEN by_m ELSE by_s END) AS room
-      FROM r
-),
+"""
+    + _ROOM_CTES
+    + """,
 cap AS (
-    SELECT coalesce(sum(n) FILTER (WHERE account_id IS NULL), 0)
-         + coalesce(sum(least(n, room)) FILTER (WHERE account_id IS NOT NULL), 0) AS people,
-           coalesce(sum(n) FILTER (WHERE account_id IS NOT NULL AND too_long), 0) AS too_long,
-           coalesce(sum(greatest(0, n - room)) FILTER (WHERE account_id IS NOT NULL AND NOT too_long), 0) AS capped
-      FROM k
+    """
+    + _ROOM_TOTALS
+    + """
 )
 SELECT c.blocked_mask, c.n, c.e, cap.people, cap.too_long, cap.capped{c_dims} FROM c CROSS JOIN cap
 """
+)
 
 
 def counts_with_capacity(*, rows_qs, now, dims, rules, session_minutes) -> list[tuple]:
