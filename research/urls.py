@@ -1,6 +1,13 @@
 from django.urls import path
 
-from research import account_views, attribute_views, participant_views, request_views, views
+from research import (
+    account_views,
+    attribute_views,
+    booking_views,
+    participant_views,
+    request_views,
+    views,
+)
 
 app_name = "research"
 
@@ -40,4 +47,14 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_map, name="import_map"),
     path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    # Participant pages behind signed links (no login).
+    path("book/<str:token>/", booking_views.book, name="book"),
+    path("book/<str:token>/confirm/", booking_views.book_confirm, name="book_confirm"),
+    path("book/<str:token>/done/", booking_views.book_done, name="book_done"),
+    path("book/<str:token>/session.ics", booking_views.book_ics, name="book_ics"),
+    path("book/<str:token>/move/", booking_views.book_reschedule, name="book_reschedule"),
+    path("book/<str:token>/cancel/", booking_views.book_cancel, name="book_cancel"),
+    path("book/<str:token>/decline/", booking_views.book_decline, name="book_decline"),
+    path("opt-out/<str:token>/", booking_views.opt_out, name="opt_out"),
+    path("preferences/<str:token>/", booking_views.preferences, name="preferences"),
 ]
