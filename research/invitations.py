@@ -256,8 +256,9 @@ def backfill(*, request: ResearchRequest, stratum: str, now=None) -> Invitation 
         .order_by("rank")
     ):
         try:
+            # Sent now, whatever instant the caller judged the freed place at.
             return invitation_send(
-                request=request, participant=member.participant, stratum=stratum, wave=0, now=now
+                request=request, participant=member.participant, stratum=stratum, wave=0
             )
         except ValueError:
             continue
