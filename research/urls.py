@@ -6,6 +6,7 @@ from research import (
     booking_views,
     participant_views,
     request_views,
+    scheduling_views,
     views,
 )
 
@@ -47,6 +48,14 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_map, name="import_map"),
     path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path(
+        "requests/<int:pk>/schedule/",
+        scheduling_views.request_schedule,
+        name="request_schedule",
+    ),
+    path("bookings/<int:pk>/outcome/", scheduling_views.booking_outcome, name="booking_outcome"),
+    path("calendar/", scheduling_views.calendar, name="calendar"),
+    path("scheduling/metrics/", scheduling_views.metrics, name="scheduling_metrics"),
     # Participant pages behind signed links (no login).
     path("book/<str:token>/", booking_views.book, name="book"),
     path("book/<str:token>/confirm/", booking_views.book_confirm, name="book_confirm"),
