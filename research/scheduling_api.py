@@ -107,13 +107,15 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=SendInput,
-        responses=inline_serializer(
-            "InvitationSendResult",
-            {
-                "sent": InvitationSerializer(many=True),
-                "refused": serializers.ListField(child=serializers.DictField()),
-            },
-        ),
+        responses={
+            201: inline_serializer(
+                "InvitationSendResult",
+                {
+                    "sent": InvitationSerializer(many=True),
+                    "refused": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
     )
     @action(detail=False, methods=["post"])
     def send(self, request):
