@@ -41,12 +41,12 @@ def reminders_cancel(*, booking: Booking, now) -> int:
 def reminder_send(reminder_id: int, *, now=None) -> bool:
     """Claim and send one reminder; False when another worker already did (or it is moot)."""
     now = now or timezone.now()
-    claimed = Reminder.objects.filter(
-        pk=reminder_id,
-        sent_at=None,
-        cancelled_at=None,
-        booking__status=Booking.Status.CONFIRMED,
-    ).update(sent_at=now)
+    # Only the row's own columns in the claim: a filter across the join becomes
+    # "id IN (subquery)", which PostgreSQL does not re-check after waiting on the row lock, so two
+    # workers could both claim. A cancelled booking's reminders carry cancelled_at themselves.
+    claimed = Reminder.objects.filter(pk=reminder_id, sent_at=None, cancelled_at=None).update(
+        sent_at=now
+    )
     if claimed != 1:
         return False
     reminder = Reminder.objects.select_related(
@@ -57,6 +57,8 @@ def reminder_send(reminder_id: int, *, now=None) -> bool:
         "booking__invitation",
     ).get(pk=reminder_id)
     booking = reminder.booking
+    if booking.status != Booking.Status.CONFIRMED:
+        return False
     from research import invitations
 
     links = invitations.links_for(booking.invitation)

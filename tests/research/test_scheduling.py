@@ -108,7 +108,8 @@ def test_the_participant_books_from_the_email_and_gets_an_ics_at_the_right_insta
     slot = open_slots[0]
     page = client.get(path + "?tz=America/New_York")
     local = slot.start.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
-    assert local.strftime("%H:%M") in page.content.decode()
+    label = f'for="slot-{int(slot.start.timestamp())}">{local:%H:%M}</label>'
+    assert label in page.content.decode()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         done = _book_via_pages(client, path, slot)
