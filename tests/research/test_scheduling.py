@@ -393,3 +393,54 @@ def test_two_sweepers_at_once_send_each_reminder_once(world):
 
 def test_the_booking_page_needs_no_login_and_its_urls_resolve(sched):
     assert reverse("research:book", args=["x"]).startswith("/research/book/")
+
+
+def test_a_double_submitted_confirmation_books_once(
+    sched, client, django_capture_on_commit_callbacks
+):
+    _invite_all(sched, django_capture_on_commit_callbacks)
+    path = _link(mail.outbox[0], "book")
+    slot = _later(sched.request)[0]
+    client.post(path, {"slot": slot.start.isoformat(), "tz": "UTC"})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(path + "confirm/", {})
+        second = client.post(path + "confirm/", {})
+    assert first.status_code == second.status_code == 302
+    assert Booking.objects.filter(status="confirmed").count() == 1
+    assert LedgerEntry.objects.filter(kind="session").count() == 1
+    assert len(mail.outbox) == 2  # one confirmation each to participant and researcher
+
+
+def test_a_lapsed_hold_frees_the_slot_and_cannot_be_confirmed(
+    sched, client, django_capture_on_commit_callbacks
+):
+    result = _invite_all(sched, django_capture_on_commit_callbacks)
+    slot = _later(sched.request)[0]
+    held = booking.booking_hold(invitation=result.sent[0], start=slot.start, tz="UTC")
+    assert slot.start not in [s.start for s in availability.request_slots(request=sched.request)]
+    Booking.objects.filter(pk=held.pk).update(held_until=timezone.now())
+    assert slot.start in [s.start for s in availability.request_slots(request=sched.request)]
+    other = booking.booking_hold(invitation=result.sent[1], start=slot.start, tz="UTC")
+    with pytest.raises(booking.SlotTaken):
+        booking.booking_confirm(booking=held, answers=[])
+    assert booking.booking_confirm(booking=other, answers=[]).status == "confirmed"
+
+
+def test_screener_answers_are_kept_with_the_booking(
+    sched, client, django_capture_on_commit_callbacks
+):
+    from research.models import SchedulingSettings
+
+    SchedulingSettings.objects.create(
+        request=sched.request, screener=[{"question": "Which payment provider do you use?"}]
+    )
+    _invite_all(sched, django_capture_on_commit_callbacks)
+    path = _link(mail.outbox[0], "book")
+    client.post(path, {"slot": _later(sched.request)[0].start.isoformat(), "tz": "UTC"})
+    page = client.get(path + "confirm/")
+    assert "Which payment provider do you use?" in page.content.decode()
+    client.post(path + "confirm/", {"answer_0": "Stripe"})
+    assert Booking.objects.get(status="confirmed").screener_answers == [
+        {"question": "Which payment provider do you use?", "answer": "Stripe"}
+    ]
