@@ -14,6 +14,7 @@ from research.models import (
     Override,
     PanelRefresh,
     Participant,
+    ParticipantPreference,
     Reminder,
     ResearchRequest,
     Sample,
@@ -181,3 +182,14 @@ class BookingAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["booking", "recipient", "hours_before", "due_at", "sent_at", "cancelled_at"]
+
+
+# The participant's own choices: only they change them, from their preference page.
+@admin.register(ParticipantPreference)
+class ParticipantPreferenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = [
+        "participant",
+        "max_invitations_per_year",
+        "paused_until",
+        "deletion_requested_at",
+    ]

@@ -355,9 +355,15 @@ def preferences(request, token):
         participant = invitations.participant_from_prefs_token(token)
     except invitations.LinkError as e:
         return _link_error(request, e)
+    from research import preferences as prefs
     from research import suppression
+    from research.models import ParticipantPreference
 
-    done = ""
+    if participant.external_id.startswith("deleted-"):
+        return _link_error(
+            request, invitations.LinkError("This record was deleted at your request.", 410)
+        )
+    done, error, status = "", "", 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "opt_out":
@@ -368,15 +374,33 @@ def preferences(request, token):
                 participant=participant, kinds=["opt_out"], confirmed_via="preference page link"
             )
             done = "Welcome back: we may invite you to research sessions again."
+        elif action == "save":
+            try:
+                prefs.preferences_update(
+                    participant=participant,
+                    max_per_year=request.POST.get("max_per_year", "").strip(),
+                    pause_months=request.POST.get("pause_months", "").strip(),
+                )
+                done = "Saved."
+            except ValidationError as e:
+                error = " ".join(m for ms in e.message_dict.values() for m in ms)
+                status = 400
+        elif action == "delete" and request.POST.get("confirm") == "yes":
+            prefs.participant_forget(participant=participant)
+            return render(request, "research/booking/deleted.html")
         else:
-            return render(
-                request,
-                "research/booking/preferences.html",
-                {"participant": participant, "token": token, "error": "Choose one of the buttons."},
-                status=400,
-            )
+            error, status = "Choose one of the buttons (tick the box to confirm a deletion).", 400
+    participant.refresh_from_db()
+    pref = ParticipantPreference.objects.filter(participant=participant).first()
     return render(
         request,
         "research/booking/preferences.html",
-        {"participant": participant, "token": token, "done": done},
+        {
+            "participant": participant,
+            "token": token,
+            "done": done,
+            "error": error,
+            "pref": pref,
+        },
+        status=status,
     )

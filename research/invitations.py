@@ -126,9 +126,11 @@ def _refusal(participant: Participant, request: ResearchRequest, now) -> str:
     result = eligibility.eligibility_check(
         participant=participant, method=request.method, now=now, request_id=request.pk
     )
-    if result.eligible:
-        return ""
-    return "; ".join(r.message for r in result.refusals)
+    if not result.eligible:
+        return "; ".join(r.message for r in result.refusals)
+    from research import preferences
+
+    return preferences.preference_refusal(participant, now=now)
 
 
 def invitation_send(

@@ -703,8 +703,16 @@ from research.scheduling_models import (  # noqa: E402
     Availability,
     Booking,
     Invitation,
+    ParticipantPreference,
     Reminder,
     SchedulingSettings,
 )
 
-__all__ = ["Availability", "Booking", "Invitation", "Reminder", "SchedulingSettings"]
+__all__ = [
+    "Availability",
+    "Booking",
+    "Invitation",
+    "ParticipantPreference",
+    "Reminder",
+    "SchedulingSettings",
+]

@@ -264,3 +264,19 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.hours_before} h reminder to {self.recipient} for booking {self.booking_id}"
+
+
+class ParticipantPreference(models.Model):
+    """What a participant chose on their preference page (reached from every e-mail)."""
+
+    participant = models.OneToOneField(
+        "Participant", on_delete=models.CASCADE, related_name="preference"
+    )
+    # At most this many invitations in any 365 days (empty: the panel's rules alone decide).
+    max_invitations_per_year = models.PositiveIntegerField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Preferences of {self.participant_id}"
