@@ -30,6 +30,8 @@ def request_schedule(request, pk):
     research_request = get_request_for_viewer(request, pk)
     if request.method == "POST":
         research_request = _get_request_for_editor(request, pk)
+        if request.POST.get("action") == "settings":
+            return _settings_save(request, research_request)
         raw = request.POST.get("wave_size", "").strip()
         try:
             wave = int(raw) if raw else None
@@ -72,8 +74,32 @@ def request_schedule(request, pk):
             "invitations": invited,
             "can_edit": research_request.can_be_edited_by(request.user),
             "now": timezone.now(),
+            "settings_form": _settings_form(research_request),
         },
     )
+
+
+def _settings_form(research_request, data=None):
+    from research.availability_views import SchedulingSettingsForm
+
+    current = invitations.scheduling_for(research_request)
+    initial = {"screener_text": "\n".join(q.get("question", "") for q in current.screener)}
+    return SchedulingSettingsForm(data, instance=current, initial=initial)
+
+
+def _settings_save(request, research_request):
+    form = _settings_form(research_request, request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for m in errors:
+                messages.error(request, f"{label or field}: {m}")
+        return redirect("research:request_schedule", pk=research_request.pk)
+    saved = form.save(commit=False)
+    saved.screener = [{"question": q} for q in form.cleaned_data["screener_text"]]
+    saved.save()
+    messages.success(request, "Scheduling settings saved.")
+    return redirect("research:request_schedule", pk=research_request.pk)
 
 
 @login_required

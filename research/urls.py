@@ -3,6 +3,7 @@ from django.urls import path
 from research import (
     account_views,
     attribute_views,
+    availability_views,
     booking_views,
     participant_views,
     request_views,
@@ -55,6 +56,7 @@ urlpatterns = [
     ),
     path("bookings/<int:pk>/outcome/", scheduling_views.booking_outcome, name="booking_outcome"),
     path("calendar/", scheduling_views.calendar, name="calendar"),
+    path("availability/", availability_views.availability_edit, name="availability"),
     path("scheduling/metrics/", scheduling_views.metrics, name="scheduling_metrics"),
     # Participant pages behind signed links (no login).
     path("book/<str:token>/", booking_views.book, name="book"),

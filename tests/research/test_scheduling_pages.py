@@ -67,3 +67,56 @@ def test_the_schedule_and_calendar_list_sessions_in_a_bounded_number_of_queries(
 def test_admins_see_the_metrics(sched, world, client_for):
     r = client_for(world.admin).get(reverse("research:scheduling_metrics"))
     assert r.status_code == 200 and "Fill rate" in r.content.decode()
+
+
+def test_a_researcher_publishes_availability_in_their_zone(world, client_for):
+    from research.models import Availability
+
+    client = client_for(world.researcher)
+    data = {
+        "time_zone": "Europe/Berlin",
+        "weekly": "Mon 09:00-12:00\nwed 14:00-17:00",
+        "one_off": "2026-03-30 13:00-15:00",
+        "blackout_dates": "2026-12-24",
+        "buffer_before_minutes": 0,
+        "buffer_after_minutes": 15,
+        "min_notice_hours": 24,
+        "max_per_day": 3,
+        "max_per_week": "",
+        "cutoff_hours": 12,
+    }
+    assert client.post(reverse("research:availability"), data).status_code == 302
+    avail = Availability.objects.get(user=world.researcher)
+    assert avail.weekly == [
+        {"weekday": 0, "start": "09:00", "end": "12:00"},
+        {"weekday": 2, "start": "14:00", "end": "17:00"},
+    ]
+    bad = client.post(
+        reverse("research:availability"),
+        {**data, "weekly": "Someday 9-5", "time_zone": "Mars/Base"},
+    )
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "Mon 09:00-12:00" in body and "Mars/Base" in body
+    assert Availability.objects.get(user=world.researcher).weekly == avail.weekly
+    assert client_for(world.member).get(reverse("research:availability")).status_code == 403
+
+
+def test_the_researcher_sets_a_screener_and_backfill(sched, client_for):
+    from research.models import SchedulingSettings
+
+    client = client_for(sched.researcher)
+    url = reverse("research:request_schedule", args=[sched.request.pk])
+    r = client.post(
+        url,
+        {
+            "action": "settings",
+            "invitation_days": 5,
+            "auto_backfill": "on",
+            "screener_text": "Which provider?\nHow many shops?",
+        },
+    )
+    assert r.status_code == 302
+    s = SchedulingSettings.objects.get(request=sched.request)
+    assert (s.invitation_days, s.auto_backfill) == (5, True)
+    assert [q["question"] for q in s.screener] == ["Which provider?", "How many shops?"]
