@@ -82,3 +82,41 @@ def test_a_participant_books_from_the_email_link_and_moves_the_session(
     expect(page.get_by_test_id("link-error")).to_be_visible()
     screenshot(page, "5-tampered")
     context.close()
+
+
+def test_rita_publishes_availability_invites_and_sees_the_booking_in_her_calendar(
+    page, sign_in, screenshot, live_server
+):
+    w = _study()
+    w.researcher.set_password("pw-rita-123")
+    w.researcher.username = "rita"
+    w.researcher.save()
+    sign_in(page, "rita", "pw-rita-123")
+    page.goto("/research/availability/")
+    page.get_by_label("Weekly").fill(
+        "Mon 09:00-12:00\nTue 09:00-12:00\nWed 09:00-12:00\nThu 09:00-12:00\nFri 09:00-12:00"
+    )
+    page.get_by_role("button", name="Save availability").click()
+    expect(page.get_by_text("Availability saved")).to_be_visible()
+    page.goto(f"/research/requests/{w.request.pk}/schedule/")
+    page.get_by_label("Invite the next (empty: all selected)").fill("1")
+    page.get_by_role("button", name="Send invitations").click()
+    expect(page.get_by_text("1 invitation(s) sent.")).to_be_visible()
+    screenshot(page, "schedule")
+    message = next(m for m in mail.outbox if m.to != ["rita@example.com"])
+    path = re.search(r"http://[^/\s]+(/research/book/\S+/)", message.body).group(1)
+    participant = _playwright_browser_context(page)
+    participant.goto(path + "?tz=Asia/Kolkata")
+    participant.locator("input[name=slot]").nth(12).check()
+    participant.get_by_role("button", name="Continue").click()
+    participant.get_by_role("button", name="Confirm").click()
+    expect(participant.get_by_role("heading", level=1)).to_have_text("Your session is confirmed")
+    page.goto("/research/calendar/")
+    expect(page.get_by_test_id("calendar")).to_contain_text("Checkout friction interviews")
+    screenshot(page, "calendar")
+
+
+def _playwright_browser_context(page):
+    # A separate browser context: the participant has no portal session.
+    context = page.context.browser.new_context(base_url=page.url.split("/research")[0])
+    return context.new_page()
