@@ -150,3 +150,51 @@ def test_one_off_slots_are_offered_on_their_date_only():
     )
     found = _week(avail, date(2026, 6, 1))
     assert [s.start for s in found] == [datetime(2026, 6, 6, 12, 0, tzinfo=UTC)]
+
+
+def test_the_ics_of_a_session_in_the_week_of_the_eu_change_opens_at_the_right_instant():
+    import uuid
+    from types import SimpleNamespace
+
+    import icalendar
+
+    from research import calendar_ics
+
+    # Berlin 09:00 on the Monday after the 2027 EU change (28 March) is 07:00 UTC, which is
+    # 03:00 in New York (already on EDT since 14 March), 04:00 in São Paulo, 12:30 in Kolkata
+    # and 20:00 in Auckland (still NZDT until 4 April).
+    avail = slots.Availability(
+        time_zone="Europe/Berlin",
+        one_offs=(slots.OneOff(date(2027, 3, 29), time(9), time(12)),),
+        min_notice=timedelta(0),
+    )
+    found = _week(avail, date(2027, 3, 29))
+    start = found[0].start
+    assert start == datetime(2027, 3, 29, 7, 0, tzinfo=UTC)
+    person = SimpleNamespace(email="p@example.com", name="P")
+    researcher = SimpleNamespace(
+        email="rita@example.com", get_full_name=lambda: "Rita", username="rita"
+    )
+    booking = SimpleNamespace(
+        uid=uuid.uuid4(),
+        sequence=2,
+        starts_at=start,
+        ends_at=start + HOUR,
+        request=SimpleNamespace(title="Study", goal="Why"),
+        researcher=researcher,
+        participant=person,
+    )
+    event = icalendar.Calendar.from_ical(calendar_ics.booking_ics(booking)).walk("VEVENT")[0]
+    opened = event.decoded("dtstart")
+    assert opened == start and opened.utcoffset() == timedelta(0)
+    assert event["sequence"] == 2
+    local = {
+        zone: opened.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+        for zone in ("America/New_York", "America/Sao_Paulo", "Asia/Kolkata", "Pacific/Auckland")
+    }
+    assert local == {
+        "America/New_York": "03:00",
+        "America/Sao_Paulo": "04:00",
+        "Asia/Kolkata": "12:30",
+        "Pacific/Auckland": "20:00",
+    }
