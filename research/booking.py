@@ -99,6 +99,14 @@ def booking_hold(*, invitation: Invitation, start: datetime, tz: str, now=None) 
     now = now or timezone.now()
     tz = parse_zone(tz)
     request = invitation.request
+    # A cheap answer for the many who lose a race: a slot already taken is refused before
+    # queueing for the researcher's lock (the check is repeated under the lock).
+    if Booking.objects.filter(
+        researcher_id=request.researcher_id,
+        status=Booking.Status.CONFIRMED,
+        starts_at=start,
+    ).exists():
+        _check_open(invitation, start, now)
     with transaction.atomic():
         _lock_researcher(request.researcher_id)
         live = Booking.objects.filter(invitation=invitation, status__in=Booking.BLOCKING).first()
