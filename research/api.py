@@ -608,6 +608,11 @@ urlpatterns = [
     path("rules/", RulesView.as_view(), name="research-rules"),
     path("import/", ImportView.as_view(), name="research-import"),
     path(
+        "availability/",
+        scheduling_api.AvailabilityView.as_view(),
+        name="research-availability",
+    ),
+    path(
         "scheduling/metrics/",
         scheduling_api.SchedulingMetricsView.as_view(),
         name="research-scheduling-metrics",

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from productops.accounts.permissions import IsProductOpsAdmin
 from research import invitations, outcomes, scheduling_views
-from research.models import Booking, Invitation, ResearchRequest
+from research.models import Availability, Booking, Invitation, ResearchRequest
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -162,3 +162,58 @@ class SchedulingMetricsView(APIView):
     )
     def get(self, request):
         return Response(scheduling_views.scheduling_metrics())
+
+
+class AvailabilitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Availability
+        fields = [
+            "time_zone",
+            "weekly",
+            "one_off",
+            "blackout_dates",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_hours",
+            "max_per_day",
+            "max_per_week",
+            "cutoff_hours",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        extra_kwargs = {
+            "buffer_before_minutes": {"max_value": 120},
+            "buffer_after_minutes": {"max_value": 120},
+            "min_notice_hours": {"max_value": 24 * 14},
+            "max_per_day": {"min_value": 1, "max_value": 20},
+            "max_per_week": {"min_value": 1, "max_value": 100},
+            "cutoff_hours": {"max_value": 24 * 7},
+        }
+
+
+class AvailabilityView(APIView):
+    """Your own availability (researchers and ProductOps admins), in your own zone."""
+
+    def _check(self, request):
+        if not (request.user.is_researcher or request.user.is_productops_admin):
+            raise PermissionDenied("Only researchers and ProductOps admins run sessions.")
+
+    @extend_schema(responses=AvailabilitySerializer)
+    def get(self, request):
+        self._check(request)
+        avail = get_object_or_404(Availability, user=request.user)
+        return Response(AvailabilitySerializer(avail).data)
+
+    @extend_schema(request=AvailabilitySerializer, responses=AvailabilitySerializer)
+    def put(self, request):
+        self._check(request)
+        avail = Availability.objects.filter(user=request.user).first() or Availability(
+            user=request.user
+        )
+        data = AvailabilitySerializer(avail, data=request.data)
+        data.is_valid(raise_exception=True)
+        for field, value in data.validated_data.items():
+            setattr(avail, field, value)
+        avail.clean()  # a bad window, date or zone is a 400 naming the field
+        avail.save()
+        return Response(AvailabilitySerializer(avail).data)

@@ -53,3 +53,29 @@ def test_outsiders_and_members_cannot_send_or_see_other_teams_bookings(sched, wo
     assert api_for(world.outsider).get("/api/v1/research/bookings/").json()["count"] == 0
     assert api_for(world.outsider).get("/api/v1/research/scheduling/metrics/").status_code == 403
     assert api_for(world.admin).get("/api/v1/research/scheduling/metrics/").status_code == 200
+
+
+def test_a_researcher_sets_availability_through_the_api_and_bad_windows_are_named(world, api_for):
+    from research.models import Availability
+
+    client = api_for(world.researcher)
+    good = {
+        "time_zone": "America/New_York",
+        "weekly": [{"weekday": 1, "start": "10:00", "end": "12:00"}],
+        "buffer_after_minutes": 10,
+        "min_notice_hours": 4,
+    }
+    r = client.put("/api/v1/research/availability/", good, format="json")
+    assert r.status_code == 200, r.content
+    r = client.put(
+        "/api/v1/research/availability/",
+        {**good, "weekly": [{"weekday": 9, "start": "10:00", "end": "09:00"}]},
+        format="json",
+    )
+    assert r.status_code == 400 and "weekly" in r.content.decode()
+    r = client.put(
+        "/api/v1/research/availability/", {**good, "time_zone": "Nowhere/City"}, format="json"
+    )
+    assert r.status_code == 400 and "time_zone" in r.content.decode()
+    assert Availability.objects.get(user=world.researcher).weekly == good["weekly"]
+    assert api_for(world.member).get("/api/v1/research/availability/").status_code == 403
