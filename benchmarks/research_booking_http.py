@@ -13,8 +13,8 @@ bookings, the answers and the median and p95 response times of the booking POSTs
 import re
 import statistics
 import time
-from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -61,17 +61,24 @@ def test_two_hundred_attempts_on_twenty_slots_give_twenty_bookings(live_server):
         url = live_server.url + links[n]
         page = s.get(url, params={"tz": "UTC"})
         t0 = time.perf_counter()
-        r = s.post(url, data={"csrfmiddlewaretoken": _token(page.text), "slot": slots[n % SLOTS],
-                              "tz": "UTC"}, headers={"Referer": url}, allow_redirects=False)
+        r = s.post(
+            url,
+            data={"csrfmiddlewaretoken": _token(page.text), "slot": slots[n % SLOTS], "tz": "UTC"},
+            headers={"Referer": url},
+            allow_redirects=False,
+        )
         timings.append(time.perf_counter() - t0)
         if r.status_code != 302:
             answers.append(r.status_code)
             return
         confirm = s.get(live_server.url + r.headers["Location"])
         t0 = time.perf_counter()
-        r = s.post(live_server.url + r.headers["Location"],
-                   data={"csrfmiddlewaretoken": _token(confirm.text)},
-                   headers={"Referer": url}, allow_redirects=False)
+        r = s.post(
+            live_server.url + r.headers["Location"],
+            data={"csrfmiddlewaretoken": _token(confirm.text)},
+            headers={"Referer": url},
+            allow_redirects=False,
+        )
         timings.append(time.perf_counter() - t0)
         answers.append("booked" if r.status_code == 302 else r.status_code)
 
