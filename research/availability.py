@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from research import slots
-from research.models import Availability, Booking, ResearchRequest
+from research.models import Availability, Booking, ResearchRequest, SchedulingSettings
 
 # How far ahead a participant is offered slots.
 HORIZON = timedelta(days=28)
@@ -48,7 +48,7 @@ def request_slots(
         end=end + margin,
         exclude_booking_id=exclude_booking_id,
     )
-    return slots.open_slots(
+    found = slots.open_slots(
         pure,
         length=timedelta(minutes=request.session_minutes),
         busy=busy,
@@ -56,3 +56,28 @@ def request_slots(
         start=start,
         end=end,
     )
+    # With a note-taker, only times both can make are offered.
+    note_taker_id = (
+        SchedulingSettings.objects.filter(request=request)
+        .values_list("note_taker_id", flat=True)
+        .first()
+    )
+    if note_taker_id and note_taker_id != request.researcher_id:
+        theirs = Availability.objects.filter(user_id=note_taker_id).first()
+        if theirs is None:
+            return []
+        other = theirs.as_slots()
+        their_busy = busy_for(researcher_id=note_taker_id, start=start - margin, end=end + margin)
+        open_to_them = {
+            s.start
+            for s in slots.open_slots(
+                other,
+                length=timedelta(minutes=request.session_minutes),
+                busy=their_busy,
+                now=now,
+                start=start,
+                end=end,
+            )
+        }
+        found = [s for s in found if s.start in open_to_them]
+    return found

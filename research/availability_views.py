@@ -136,7 +136,17 @@ def availability_edit(request):
 class SchedulingSettingsForm(forms.ModelForm):
     class Meta:
         model = SchedulingSettings
-        fields = ["invitation_days", "auto_backfill"]
+        fields = ["invitation_days", "auto_backfill", "note_taker"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only people who published availability can take notes: their free times are intersected.
+        from productops.accounts.models import User
+
+        self.fields["note_taker"].queryset = User.objects.filter(
+            research_availability__isnull=False
+        ).order_by("display_name")
+        self.fields["note_taker"].required = False
 
     screener_text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

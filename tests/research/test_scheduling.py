@@ -444,3 +444,22 @@ def test_screener_answers_are_kept_with_the_booking(
     assert Booking.objects.get(status="confirmed").screener_answers == [
         {"question": "Which payment provider do you use?", "answer": "Stripe"}
     ]
+
+
+def test_with_a_note_taker_only_times_both_can_make_are_offered(sched, world):
+    from research.models import Availability, SchedulingSettings
+
+    before = availability.request_slots(request=sched.request)
+    Availability.objects.create(
+        user=world.admin,
+        time_zone="Europe/London",
+        weekly=[{"weekday": d, "start": "09:00", "end": "10:00"} for d in range(5)],
+        min_notice_hours=0,
+        buffer_after_minutes=0,
+    )
+    SchedulingSettings.objects.create(request=sched.request, note_taker=world.admin)
+    after = availability.request_slots(request=sched.request)
+    assert after and len(after) < len(before)
+    london = __import__("zoneinfo").ZoneInfo("Europe/London")
+    # London 09:00-10:00 fits one 45-minute session starting 09:00 London = 10:00 Berlin.
+    assert {s.start.astimezone(london).strftime("%H:%M") for s in after} == {"09:00"}
