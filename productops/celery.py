@@ -93,4 +93,22 @@ app.conf.beat_schedule = {
         "task": "research.tasks.sweep_import_files",
         "schedule": crontab(minute=15),
     },
+    # Session reminders are due 24 h and 1 h before; a five-minute sweep keeps the 1 h one
+    # between 55 and 60 minutes ahead. Rows are claimed, so overlapping sweeps send once.
+    "research.send_session_reminders": {
+        "task": "research.tasks.send_session_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Invitations expire after days; an hourly sweep frees places (and invites standbys)
+    # well within the hour that matters to a study.
+    "research.expire_invitations": {
+        "task": "research.tasks.expire_invitations",
+        "schedule": crontab(minute=40),
+    },
+    # Researchers are asked about outcomes the day after; 08:00 UTC is morning in Europe
+    # and the start of the next day in the Americas, before anyone plans their day.
+    "research.ask_for_session_outcomes": {
+        "task": "research.tasks.ask_for_session_outcomes",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }

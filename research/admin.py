@@ -5,14 +5,20 @@ from research import eligibility
 from research.models import (
     Account,
     AttributeDefinition,
+    Availability,
+    Booking,
     FatigueRuleSet,
     Hold,
+    Invitation,
     LedgerEntry,
     Override,
     PanelRefresh,
     Participant,
+    ParticipantPreference,
+    Reminder,
     ResearchRequest,
     Sample,
+    SchedulingSettings,
     Suppression,
 )
 
@@ -141,3 +147,49 @@ class HoldAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["participant", "request", "created_at", "held_until", "released_at"]
     list_filter = ["release_reason"]
     list_select_related = ["participant", "request"]
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone", "min_notice_hours", "max_per_day", "max_per_week"]
+
+    def save_model(self, request, obj, form, change):
+        obj.clean()  # a bad window or zone is refused here too, naming the field
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SchedulingSettings)
+class SchedulingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["request", "invitation_days", "auto_backfill"]
+
+
+# Invitations, bookings and reminders are history written by the scheduling workflow (ledger,
+# calendar sequence numbers, claimed reminders): read-only here.
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["request", "participant", "status", "wave", "sent_at", "expires_at"]
+    list_filter = ["status"]
+    list_select_related = ["request", "participant"]
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["request", "participant", "researcher", "starts_at", "status", "sequence"]
+    list_filter = ["status"]
+    list_select_related = ["request", "participant", "researcher"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["booking", "recipient", "hours_before", "due_at", "sent_at", "cancelled_at"]
+
+
+# The participant's own choices: only they change them, from their preference page.
+@admin.register(ParticipantPreference)
+class ParticipantPreferenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = [
+        "participant",
+        "max_invitations_per_year",
+        "paused_until",
+        "deletion_requested_at",
+    ]

@@ -25,6 +25,7 @@ from research import (
     holds,
     import_jobs,
     importing,
+    scheduling_api,
     services,
     suppression,
     targeting,
@@ -600,9 +601,21 @@ router.register("ledger", LedgerEntryViewSet, basename="research-ledger")
 router.register("requests", ResearchRequestViewSet, basename="research-request")
 router.register("samples", SampleViewSet, basename="research-sample")
 router.register("imports", ImportBatchViewSet, basename="research-import-batch")
+router.register("bookings", scheduling_api.BookingViewSet, basename="research-booking")
+router.register("invitations", scheduling_api.InvitationViewSet, basename="research-invitation")
 
 urlpatterns = [
     path("rules/", RulesView.as_view(), name="research-rules"),
     path("import/", ImportView.as_view(), name="research-import"),
+    path(
+        "availability/",
+        scheduling_api.AvailabilityView.as_view(),
+        name="research-availability",
+    ),
+    path(
+        "scheduling/metrics/",
+        scheduling_api.SchedulingMetricsView.as_view(),
+        name="research-scheduling-metrics",
+    ),
     path("", include(router.urls)),
 ]

@@ -411,3 +411,6 @@ def _requests(stdout):
                 targeting.sample_draw(request=request, by=drawer, seed=2026 + request.pk)
     services.requests_risk_update(now=now)
     _say(stdout, "Research requests with samples ready.")
+    from research import scheduling_demo
+
+    scheduling_demo.seed(stdout)

@@ -696,3 +696,23 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+# Scheduling lives in its own module to keep this one short; Django finds the models here.
+from research.scheduling_models import (  # noqa: E402
+    Availability,
+    Booking,
+    Invitation,
+    ParticipantPreference,
+    Reminder,
+    SchedulingSettings,
+)
+
+__all__ = [
+    "Availability",
+    "Booking",
+    "Invitation",
+    "ParticipantPreference",
+    "Reminder",
+    "SchedulingSettings",
+]

@@ -54,3 +54,27 @@ def run_import(batch_id: int, check_only: bool = False) -> str:
 def sweep_import_files() -> int:
     """Delete uploaded panel files (personal data) older than a day."""
     return import_jobs.files_sweep()
+
+
+@shared_task
+def send_session_reminders() -> int:
+    """Due 24 h / 1 h reminders; each row is claimed before sending, so overlap is harmless."""
+    from research import reminders
+
+    return reminders.reminders_sweep()
+
+
+@shared_task
+def expire_invitations() -> int:
+    """Invitations past their time free their place (and may invite a standby)."""
+    from research import invitations
+
+    return invitations.invitations_expire()
+
+
+@shared_task
+def ask_for_session_outcomes() -> int:
+    """The day after a session without completed/no-show, its researcher is asked."""
+    from research import outcomes
+
+    return outcomes.researchers_nudge()

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from research import account_views, attribute_views, participant_views, request_views, views
+from research import (
+    account_views,
+    attribute_views,
+    availability_views,
+    booking_views,
+    participant_views,
+    request_views,
+    scheduling_views,
+    views,
+)
 
 app_name = "research"
 
@@ -40,4 +49,23 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_map, name="import_map"),
     path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path(
+        "requests/<int:pk>/schedule/",
+        scheduling_views.request_schedule,
+        name="request_schedule",
+    ),
+    path("bookings/<int:pk>/outcome/", scheduling_views.booking_outcome, name="booking_outcome"),
+    path("calendar/", scheduling_views.calendar, name="calendar"),
+    path("availability/", availability_views.availability_edit, name="availability"),
+    path("scheduling/metrics/", scheduling_views.metrics, name="scheduling_metrics"),
+    # Participant pages behind signed links (no login).
+    path("book/<str:token>/", booking_views.book, name="book"),
+    path("book/<str:token>/confirm/", booking_views.book_confirm, name="book_confirm"),
+    path("book/<str:token>/done/", booking_views.book_done, name="book_done"),
+    path("book/<str:token>/session.ics", booking_views.book_ics, name="book_ics"),
+    path("book/<str:token>/move/", booking_views.book_reschedule, name="book_reschedule"),
+    path("book/<str:token>/cancel/", booking_views.book_cancel, name="book_cancel"),
+    path("book/<str:token>/decline/", booking_views.book_decline, name="book_decline"),
+    path("opt-out/<str:token>/", booking_views.opt_out, name="opt_out"),
+    path("preferences/<str:token>/", booking_views.preferences, name="preferences"),
 ]

@@ -55,3 +55,25 @@ def test_owned_accounts_name_the_same_owner_as_the_crm(demo):
     owned = Account.objects.filter(owner__isnull=False).select_related("owner")
     assert owned.exists()
     assert all(a.owner_name == a.owner.display_name for a in owned)
+
+
+def test_a_study_is_in_progress_with_booked_pending_and_completed_sessions(demo):
+    from research.models import Availability, Booking, Invitation
+
+    assert set(Availability.objects.values_list("user__username", flat=True)) == {"rita", "admin"}
+    statuses = set(Booking.objects.values_list("status", flat=True))
+    assert {"confirmed", "completed", "no_show"} <= statuses
+    assert Invitation.objects.filter(status="sent").exists()
+
+
+def test_seed_demo_prints_a_participant_booking_link_that_opens(demo, client):
+    import re
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    path = re.search(r"http://[^/\s]+(/research/book/\S+/)", out.getvalue()).group(1)
+    page = client.get(path)
+    assert page.status_code == 200 and "Pick a time" in page.content.decode()
