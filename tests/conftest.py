@@ -25,6 +25,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def require_tool(name: str, install: str) -> str:
+    """The path of a command a test needs. Skipped, with the reason, on a laptop without it;
+    under CI (which installs it in .ci/run) a missing tool is a broken setup and fails."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed ({install})"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def pytest_collection_modifyitems(config, items):
     reasons = {}
     if not settings.IS_POSTGRES:

@@ -3,7 +3,6 @@ helpers that the real compilers accept (tsc, mypy) and that reject a typo."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from telemetry.events_cli import codegen, definitions
 from telemetry.events_cli.conventions import preset
 from telemetry.events_cli.main import main
 from telemetry.naming import PRESETS
+from tests.conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 TS_DIR = ROOT / ".cache" / "typescript"
@@ -150,14 +150,10 @@ def test_the_portals_yaml_export_reads_back_field_for_field():
 
 
 def _tsc() -> str:
-    if not shutil.which("node"):
-        pytest.skip(
-            "node is not installed: the TypeScript check needs it (apt-get install nodejs npm)"
-        )
+    require_tool("node", "apt-get install nodejs npm; the TypeScript check needs it")
     tsc = TS_DIR / "node_modules" / ".bin" / "tsc"
     if not tsc.exists():
-        if not shutil.which("npm"):
-            pytest.skip("npm is not installed; cannot install typescript")
+        require_tool("npm", "apt-get install npm; it installs typescript for the check")
         TS_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(TS_DIR), "typescript@5"],

@@ -2,7 +2,6 @@
 baselines, exemptions, offline conventions, unreadable files and the patch `fix` prints."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import jsonschema
 import pytest
 
 from telemetry.events_cli.main import main
+from tests.conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
@@ -173,8 +173,7 @@ def test_unreadable_files_are_reported_and_scanning_goes_on(repo, capsys):
 
 
 def test_fix_prints_a_patch_that_git_applies(repo, capsys):
-    if not shutil.which("git"):
-        pytest.skip("git is not installed")
+    require_tool("git", "apt-get install git; the test applies the patch with it")
     code, patch, _ = run(capsys, "fix", ".")
     assert code == 0
     assert '-analytics.track("signupClicked", { "Plan Type": "pro" });' in patch
