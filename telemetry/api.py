@@ -15,6 +15,7 @@ from productops.accounts.permissions import IsProductOpsAdmin
 from productops.api import Conflict
 from productops.api_limits import Pagination, Router
 from telemetry import cli_api, conventions, linting, merging, naming, services
+from telemetry.api_rows import event_rows
 from telemetry.catalogue import catalogue_filter
 from telemetry.convention_changes import convention_check, convention_impact, rules_summary
 from telemetry.drift_api import DriftViewSet, SourceViewSet
@@ -96,10 +97,12 @@ class EventViewSet(
     def get_queryset(self):
         if self.action == "list":
             self.catalogue = catalogue_filter(self.request.query_params)
-            events = self.catalogue.events
-        else:
-            events = Event.objects.all()
-        return _event_queryset(events).order_by("name")
+            return self.catalogue.events.select_related("team").defer("search_vector")
+        return _event_queryset(Event.objects.all()).order_by("name")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset().order_by("name"))
+        return self.get_paginated_response(event_rows(page))
 
     def _reload(self, event):
         return _event_queryset(Event.objects.filter(pk=event.pk)).get()

@@ -125,6 +125,38 @@ def test_event_list_filters_and_constant_queries(
     assert client.get(EVENTS, {"q": "results"}).json()["results"][0]["name"] == "Results Viewed"
 
 
+def test_the_list_shows_each_event_exactly_as_its_own_page_does(world, api_for, register):
+    """The list builds its rows from flat queries; every field must match the single event's."""
+    from telemetry.merging import event_reuse
+    from telemetry.properties import event_set_properties
+    from telemetry.services import event_rename
+
+    full = register(
+        "cartAdd", platforms=["web", "ios"], tags=["funnel", "beta"], description="Added to cart"
+    )
+    event_set_properties(
+        event=full,
+        by=world.member,
+        rows=[
+            {"name": "sku", "required": True, "description": "Stock unit"},
+            {"name": "quantity", "type": "integer", "required": False},
+            {"name": "plan", "allowed_values": ["free", "pro"], "required": False},
+        ],
+    )
+    full = event_rename(event=full, new_name="Cart Item Added", by=world.member)
+    event_reuse(event=full, team=world.other_team, by=world.outsider)
+    register("Checkout Started")
+    client = api_for(world.outsider)
+    listed = client.get(EVENTS, {"team": "checkout"}).json()["results"]
+    assert [row["name"] for row in listed] == ["Cart Item Added", "Checkout Started"]
+    for row in listed:
+        assert row == client.get(f"{EVENTS}{row['id']}/").json()
+    first = listed[0]
+    assert first["aliases"] == ["cartAdd"] and first["used_by"] == ["search"]
+    assert [p["name"] for p in first["properties"]] == ["plan", "quantity", "sku"]
+    assert first["generated_example"]["properties"]["plan"] == "free"
+
+
 def test_lint_answers_in_input_order_with_suggestions_and_duplicates(world, api_for, register):
     register("Sign Up Completed", team=world.other_team, by=world.outsider)
     names = ["clickedSignupBtn", "Order Completed", "Signup Completed", "view_product"]
