@@ -5,14 +5,17 @@ counting the tag's rows in the link table, which holds each (event, tag) pair on
 small index (3 ms) and gives the same number.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
 
 from telemetry.forms import CatalogueFilterForm
-from telemetry.models import Event
+from telemetry.models import PLATFORM_CHOICES, Event
 
 # What a catalogue row shows; the search vector and the JSON columns stay in the database.
 LIST_COLUMNS = (
@@ -98,3 +101,45 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._count()
+
+
+_PLATFORM_LABELS = dict(PLATFORM_CHOICES)
+# The row's link: reverse() once per page, with a stand-in id swapped for each event's.
+_PK_STAND_IN = "987654321987654321"
+
+
+def catalogue_rows(events) -> list[Event]:
+    """The page's events, each with what its row shows already worked out.
+
+    Two flat queries replace two prefetches (which build a related manager per event), and the
+    link, status label and shortened description are made here rather than by template tags and
+    filters per row: together they were most of the catalogue's CPU.
+    """
+    events = list(events)
+    ids = [event.pk for event in events]
+    platforms, tags = defaultdict(list), defaultdict(list)
+    for event_id, code in (
+        Event.platforms.through.objects.filter(event_id__in=ids)
+        .order_by("platform__code")
+        .values_list("event_id", "platform__code")
+    ):
+        platforms[event_id].append(_PLATFORM_LABELS.get(code, code))
+    for event_id, name in (
+        Event.tags.through.objects.filter(event_id__in=ids)
+        .order_by("tag__name")
+        .values_list("event_id", "tag__name")
+    ):
+        tags[event_id].append(name)
+    url = reverse("telemetry:event_detail", args=[_PK_STAND_IN])
+    statuses = dict(Event.Status.choices)
+    for event in events:
+        event.platform_labels = platforms.get(event.pk, [])
+        event.tag_names = tags.get(event.pk, [])
+        event.url = url.replace(_PK_STAND_IN, str(event.pk))
+        event.status_label = statuses.get(event.status, event.status)
+        # Truncator costs ~50 µs a call; a description that fits is shown as it is anyway.
+        description = event.description
+        event.short_description = (
+            description if len(description) <= 90 else Truncator(description).chars(90)
+        )
+    return events

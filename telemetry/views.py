@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from productops.accounts.models import AuditEntry, Team
 from telemetry import linting, services
-from telemetry.catalogue import LIST_COLUMNS, CountedPaginator, catalogue_filter
+from telemetry.catalogue import LIST_COLUMNS, CountedPaginator, catalogue_filter, catalogue_rows
 from telemetry.forms import (
     EventForm,
     ExceptionForm,
@@ -44,15 +44,11 @@ def _get_event_for_member(request, pk) -> Event:
 def index(request):
     """The catalogue: everyone signed in can browse and search every team's events."""
     catalogue = catalogue_filter(request.GET)
-    events = (
-        catalogue.events.select_related("team")
-        .only(*LIST_COLUMNS)
-        .prefetch_related("platforms", "tags")
-        .order_by("name")
-    )
+    events = catalogue.events.select_related("team").only(*LIST_COLUMNS).order_by("name")
     page = CountedPaginator(events, PAGE_SIZE, count=catalogue.count).get_page(
         request.GET.get("page")
     )
+    page.object_list = catalogue_rows(page.object_list)
     context = {
         "form": catalogue.form,
         "page": page,
