@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from productops.accounts.models import Team
 from telemetry import naming, services
@@ -32,6 +33,12 @@ class CatalogueFilterForm(forms.Form):
         required=False, choices=[("", "Any lint state"), *Event.LintState.choices]
     )
     tag = forms.CharField(required=False, max_length=40)
+
+    @cached_property
+    def chosen(self) -> dict:
+        """What the person picked, None for a filter left out. The template compares it with every
+        option; a key missing from `data` costs a failed lookup (and a dir()) per option."""
+        return {name: self.data.get(name) for name in self.fields}
 
 
 class EventForm(forms.Form):
