@@ -18,17 +18,19 @@ from telemetry.models import (
 from telemetry.trends import TREND_DAYS, trend_chart
 
 
-def _trends(days: int = TREND_DAYS) -> dict[int, list]:
+def _trends(days: int = TREND_DAYS, *, team=None) -> dict[int, list[tuple]]:
+    """Per team, (day, total, conforming, convention number) in day order. Plain rows: the page
+    draws every team's whole window, which as model instances was a thousand objects."""
     since = timezone.now().date() - datetime.timedelta(days=days)
     trends: dict[int, list] = {}
-    snapshots = (
-        NamingHealthSnapshot.objects.filter(day__gte=since)
-        .select_related("convention")
-        .only("team_id", "day", "total", "conforming", "convention__number")
-        .order_by("day")
+    snapshots = NamingHealthSnapshot.objects.filter(day__gte=since)
+    if team is not None:
+        snapshots = snapshots.filter(team=team)
+    snapshots = snapshots.order_by("day").values_list(
+        "team_id", "day", "total", "conforming", "convention__number"
     )
-    for snap in snapshots:
-        trends.setdefault(snap.team_id, []).append(snap)
+    for team_id, *snap in snapshots:
+        trends.setdefault(team_id, []).append(snap)
     return trends
 
 
@@ -48,8 +50,12 @@ def _warning_groups(events) -> list[dict]:
     return sorted(groups.values(), key=lambda g: (-len(g["events"]), g["rule"]))
 
 
+def _share(total: int, conforming: int) -> float:
+    return conforming / total if total else 1.0
+
+
 def _chart(snaps, **size):
-    days = [(s.day, s.share, s.convention.number if s.convention else None) for s in snaps]
+    days = [(day, _share(total, conforming), number) for day, total, conforming, number in snaps]
     return trend_chart(days, end=timezone.now().date(), **size)
 
 
@@ -67,7 +73,6 @@ def health(request):
                 "team": team,
                 "health": h,
                 "chart": _chart(snaps),
-                "first": snaps[0] if snaps else None,
             }
         )
     total = Health(
@@ -78,14 +83,11 @@ def health(request):
     )
     org_days: dict = {}
     for snaps in trends.values():
-        for s in snaps:
-            t, c, _ = org_days.get(s.day, (0, 0, None))
-            org_days[s.day] = (t + s.total, c + s.conforming, s.convention)
+        for day, events, conforming, number in snaps:
+            t, c, _ = org_days.get(day, (0, 0, None))
+            org_days[day] = (t + events, c + conforming, number)
     org_chart = trend_chart(
-        [
-            (day, c / t if t else 1.0, version.number if version else None)
-            for day, (t, c, version) in sorted(org_days.items())
-        ],
+        [(day, _share(t, c), number) for day, (t, c, number) in sorted(org_days.items())],
         end=timezone.now().date(),
         width=320,
         height=72,
@@ -108,7 +110,7 @@ def health(request):
 def team_health(request, slug):
     team = get_object_or_404(Team, slug=slug)
     h = naming_health_by_team().get(team.pk, Health())
-    snaps = _trends().get(team.pk, [])
+    snaps = _trends(team=team).get(team.pk, [])
     flagged = (
         Event.objects.for_team(team)
         .counted_for_health()
@@ -127,7 +129,6 @@ def team_health(request, slug):
         {
             "team": team,
             "health": h,
-            "snapshots": snaps,
             "chart": _chart(snaps, width=320, height=72),
             "trend_days": TREND_DAYS,
             "warnings": warnings,
