@@ -18,4 +18,4 @@ RUN DEBUG=false SECRET_KEY=build-only-key python manage.py collectstatic --noinp
 USER portal
 
 EXPOSE 8000
-CMD ["gunicorn", "productops.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "productops.wsgi:application", "-c", "python:productops.gunicorn_conf"]

@@ -64,3 +64,26 @@ def test_the_three_apps_are_installed_with_their_namespaces():
     for app in ["telemetry", "strategy", "research"]:
         assert app in settings.INSTALLED_APPS
         importlib.import_module(f"{app}.urls")
+
+
+def test_the_image_and_compose_serve_with_the_shared_gunicorn_settings(monkeypatch):
+    """The load benchmark measures these settings; the image and compose must run the same."""
+    from gunicorn.config import Config
+
+    monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
+    import productops.gunicorn_conf as conf
+
+    conf = importlib.reload(conf)
+    for command in (
+        _compose()["services"]["web"]["command"],
+        yaml.safe_load((settings.BASE_DIR / "Dockerfile").read_text().split("CMD ", 1)[1]),
+    ):
+        assert command[command.index("-c") + 1] == "python:productops.gunicorn_conf"
+    config = Config()
+    for name in ("bind", "workers", "worker_class", "threads", "keepalive", "accesslog"):
+        config.set(name, getattr(conf, name))  # gunicorn validates each value
+    assert config.worker_class_str == "gthread" and config.threads > 1
+    # The compose health check asks 127.0.0.1:8000 inside the container.
+    assert config.bind == ["0.0.0.0:8000"]
+    assert callable(conf.post_worker_init)
