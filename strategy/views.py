@@ -145,13 +145,21 @@ def attachment(request, pk, attachment_pk):
 
 def _detail_context(request, strategy, viewer, version, versions, read_keys):
     user = request.user
-    secs = list(version.sections.all()) if version else []
+    # By position alone: the model's default order goes through the version and the strategy (two joins).
+    secs = list(version.sections.order_by("position")) if version else []
     counts = feedback.section_counts(strategy) if strategy.phase != phases.DRAFT else {}
     visible = feedback.points_visible_to(strategy, user, viewer)
-    clarifications = list(
-        visible.filter(is_clarifying=True)
-        .select_related("author", "team")
-        .prefetch_related("replies__author")[:30]
+    # The counts cover every point this person may see (clarifying questions are never anonymous,
+    # so never withheld): a type counted zero needs no query.
+    counted = {t for c in counts.values() for t, n in c.items() if n}
+    clarifications = (
+        list(
+            visible.filter(is_clarifying=True)
+            .select_related("author", "team")
+            .prefetch_related("replies__author")[:30]
+        )
+        if Point.Type.QUESTION in counted
+        else []
     )
     # During the window alternatives are only counted, so there is nothing to fetch.
     # Ranked by votes only once voting has closed; before that the order would be the tally.
@@ -162,7 +170,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
             .select_related("team", "author", "disposition")
             .order_by(*(("-vote_count", "public_id") if show_tallies else ("public_id",)))[:12]
         )
-        if strategy.is_revealed
+        if strategy.is_revealed and Point.Type.ALTERNATIVE in counted
         else []
     )
     if alternatives:
@@ -193,9 +201,14 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         s.is_read = s.key in read_keys
     whole = counts.get("", {})
     alt_count = sum(c.get(Point.Type.ALTERNATIVE, 0) for c in counts.values())
-    confirmation = ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
     can_feedback, feedback_reason = phases.can_give_feedback(
         strategy.phase, viewer, strategy.window_open()
+    )
+    # The page shows the confirmation only to someone who may give feedback now.
+    confirmation = (
+        ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
+        if can_feedback
+        else None
     )
     return {
         "strategy": strategy,
@@ -230,7 +243,8 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
 @login_required
 def detail(request, pk):
     strategy, viewer = access.strategy_get_for(request.user, pk)
-    versions = list(strategy.versions.defer("body"))
+    # By number alone: the model's default order joins the strategy to sort by it.
+    versions = list(strategy.versions.defer("body").order_by("number"))
     wanted = request.GET.get("v")
     if wanted:
         version = next((v for v in versions if str(v.number) == wanted), None)
