@@ -1,32 +1,17 @@
 """Who is looking at a strategy, and whether they may: the one place every view, endpoint and workflow asks."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from productops.accounts.models import Membership, User
-from strategy import phases
+from productops.accounts.models import User
+from strategy import phases, relations
 from strategy.models import ReadConfirmation, Strategy
-
-# Written as SQL: two Exists() subqueries cost more to compile than the rest of the page's
-# lookup, and every strategy page and endpoint starts here. Same joins as
-# `delegates=user` and `audience_teams__memberships__user=user`.
-_IS_DELEGATE = (
-    f"EXISTS (SELECT 1 FROM {Strategy.delegates.through._meta.db_table} d"
-    f" WHERE d.strategy_id = {Strategy._meta.db_table}.id AND d.user_id = %s)"
-)
-_IS_AUDIENCE = (
-    f"EXISTS (SELECT 1 FROM {Strategy.audience_teams.through._meta.db_table} a"
-    f" JOIN {Membership._meta.db_table} m ON m.team_id = a.team_id"
-    f" WHERE a.strategy_id = {Strategy._meta.db_table}.id AND m.user_id = %s)"
-)
 
 
 def _relation_annotations(user: User) -> dict:
     return {
-        "_is_delegate": RawSQL(_IS_DELEGATE, [user.pk], output_field=BooleanField()),
-        "_is_audience": RawSQL(_IS_AUDIENCE, [user.pk], output_field=BooleanField()),
+        "_is_delegate": relations.is_delegate(user),
+        "_is_audience": relations.is_audience(user),
     }
 
 

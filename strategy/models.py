@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from strategy import phases, rendering
+from strategy import phases, relations, rendering
 from strategy.voting import DEFAULT_BUDGET
 
 PART_MAX = 40_000
@@ -39,11 +39,12 @@ class StrategyQuerySet(models.QuerySet):
         """Strategies a person may open: owners and delegates always; once open, the audience and leadership."""
         if not user.is_authenticated:
             return self.none()
-        mine = Q(owner=user) | Q(delegates=user)
+        # EXISTS, not joins: no duplicate rows, so no DISTINCT (strategy/relations.py).
+        mine = Q(owner=user) | Q(relations.is_delegate(user))
         if user.is_leadership or user.is_productops_admin:
-            return self.filter(mine | ~Q(phase=phases.DRAFT)).distinct()
-        audience = Q(audience_teams__memberships__user=user) & ~Q(phase=phases.DRAFT)
-        return self.filter(mine | audience).distinct()
+            return self.filter(mine | ~Q(phase=phases.DRAFT))
+        audience = Q(relations.is_audience(user)) & ~Q(phase=phases.DRAFT)
+        return self.filter(mine | audience)
 
 
 class Strategy(models.Model):

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,13 +17,13 @@ from strategy import (
     feedback,
     forms,
     phases,
+    relations,
     rendering,
     second_round,
     services,
     voting,
 )
 from strategy.models import (
-    Participation,
     Point,
     ReadConfirmation,
     ReadReceipt,
@@ -103,14 +102,7 @@ def index(request):
     strategies = list(
         Strategy.objects.visible_to(user)
         .select_related("owner")
-        .annotate(
-            answered=Exists(Participation.objects.filter(strategy=OuterRef("pk"), user=user)),
-            in_audience=Exists(
-                Strategy.audience_teams.through.objects.filter(
-                    strategy=OuterRef("pk"), team__memberships__user=user
-                )
-            ),
-        )
+        .annotate(answered=relations.has_answered(user), in_audience=relations.is_audience(user))
         .order_by("-updated_at")
     )
     needs = [
