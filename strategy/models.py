@@ -142,7 +142,7 @@ class Strategy(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("strategy:detail", args=[self.pk])
+        return self.page_urls["detail"]
 
     @cached_property
     def page_urls(self) -> dict[str, str]:

@@ -102,6 +102,18 @@ def index(request):
     strategies = list(
         Strategy.objects.visible_to(user)
         .select_related("owner")
+        # What the rows show, not the strategies' texts (each part may run to 40,000 characters).
+        .only(
+            "title",
+            "phase",
+            "owner",
+            "updated_at",
+            "feedback_closes_at",
+            "owner__username",
+            "owner__display_name",
+            "owner__first_name",
+            "owner__last_name",
+        )
         .annotate(answered=relations.has_answered(user), in_audience=relations.is_audience(user))
         .order_by("-updated_at")
     )
@@ -224,7 +236,8 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "feedback_reason": feedback_reason,
         "visibility_note": visibility_note(strategy),
         "phase_steps": phase_steps_for(strategy),
-        "confirm_form": forms.ReadConfirmationForm(),
+        # Shown only to someone who may give feedback and has not confirmed yet.
+        "confirm_form": forms.ReadConfirmationForm() if can_feedback and not confirmation else None,
         "draft_preview": rendering.render(services.compose_markdown(strategy))
         if version is None
         else "",
@@ -246,10 +259,17 @@ def detail(request, pk):
         version = versions[-1] if versions else None
     # One query tells both how far I read this version and which version I read last,
     # worked out before this visit counts as reading.
-    receipts = list(
-        ReadReceipt.objects.filter(user=request.user, version__strategy=strategy).values_list(
-            "version__number", "section_key"
-        )
+    # By the versions' ids, already at hand: no join, and no query at all for a draft.
+    numbers = {v.pk: v.number for v in versions}
+    receipts = (
+        [
+            (numbers[version_id], key)
+            for version_id, key in ReadReceipt.objects.filter(
+                user=request.user, version_id__in=numbers
+            ).values_list("version_id", "section_key")
+        ]
+        if numbers
+        else []
     )
     read_keys = {key for number, key in receipts if version and number == version.number}
     last_read_number = max((number for number, _ in receipts), default=None)
