@@ -147,6 +147,16 @@ def attachment(request, pk, attachment_pk):
     return response
 
 
+def _attachments(strategy, viewer, versions) -> list:
+    """Each with its version taken from the page's list, rather than joined in again."""
+    by_pk = {v.pk: v for v in versions}
+    items = list(services.attachments_visible_to(strategy, viewer).select_related(None))
+    for item in items:
+        if item.version_id in by_pk:
+            item.version = by_pk[item.version_id]
+    return items
+
+
 def _detail_context(request, strategy, viewer, version, versions, read_keys):
     user = request.user
     # By position alone: the model's default order goes through the version and the strategy (two joins).
@@ -231,7 +241,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "second_round": round_results,
         "window_open": strategy.window_open(),
         "confirmation": confirmation,
-        "attachments": list(services.attachments_visible_to(strategy, viewer)),
+        "attachments": _attachments(strategy, viewer, versions),
         "can_feedback": can_feedback,
         "feedback_reason": feedback_reason,
         "visibility_note": visibility_note(strategy),
