@@ -23,8 +23,12 @@ def _answers_to_my_anonymous_points(user) -> list:
         Point.objects.filter(
             is_anonymous=True,
             # A subquery, not joins through teams and memberships: no duplicates, no DISTINCT.
+            # Only strategies this person answered: writing a point records that they did
+            # (never which point), so receipts are not hashed for strategies they never answered.
             strategy__in=Strategy.objects.filter(
-                Q(relations.is_audience(user)), phase__in=phases.REVEALED
+                Q(relations.is_audience(user)),
+                Q(relations.has_answered(user)),
+                phase__in=phases.REVEALED,
             ).values("pk"),
             disposition__decided_at__gte=timezone.now() - RECENT_ANSWERS,
         )
