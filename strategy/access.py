@@ -1,24 +1,17 @@
 """Who is looking at a strategy, and whether they may: the one place every view, endpoint and workflow asks."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from productops.accounts.models import User
-from strategy import phases
+from strategy import phases, relations
 from strategy.models import ReadConfirmation, Strategy
 
 
 def _relation_annotations(user: User) -> dict:
     return {
-        "_is_delegate": Exists(
-            Strategy.delegates.through.objects.filter(strategy=OuterRef("pk"), user=user)
-        ),
-        "_is_audience": Exists(
-            Strategy.audience_teams.through.objects.filter(
-                strategy=OuterRef("pk"), team__memberships__user=user
-            )
-        ),
+        "_is_delegate": relations.is_delegate(user),
+        "_is_audience": relations.is_audience(user),
     }
 
 

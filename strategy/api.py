@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from productops.api_limits import Router
-from strategy import access, feedback, records, review_api, services
+from strategy import access, api_rows, feedback, records, review_api, services
 from strategy.models import Point, Section, Strategy, Version, Vote
 from strategy.serializers import (
     DispositionInputSerializer,
@@ -50,6 +50,16 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .prefetch_related("audience_teams")
             .order_by("-updated_at", "-id")
         )
+
+    def list(self, request, *args, **kwargs):
+        # Rows built from flat queries (strategy/api_rows.py), equal to the serializer's.
+        strategies = self.filter_queryset(
+            Strategy.objects.visible_to(request.user).order_by("-updated_at", "-id")
+        )
+        page = self.paginate_queryset(api_rows.row_values(strategies))
+        if page is None:
+            return Response(api_rows.strategy_rows(api_rows.row_values(strategies)))
+        return self.get_paginated_response(api_rows.strategy_rows(page))
 
     def _get(self, pk):
         return access.strategy_get_for(self.request.user, pk)

@@ -184,7 +184,12 @@ def floor_for(strategy: Strategy) -> anonymity.Floor:
     if cached is not None:
         return cached
     rows = dict(TeamVoices.objects.filter(strategy=strategy).values_list("team_id", "voices"))
-    pooled = Strategy.objects.filter(pk=strategy.pk).values_list("pooled_voices", flat=True).first()
+    # Set once, as the window closes, and never changed: a value already loaded is the stored one.
+    pooled = strategy.pooled_voices
+    if pooled is None:
+        pooled = (
+            Strategy.objects.filter(pk=strategy.pk).values_list("pooled_voices", flat=True).first()
+        )
     if pooled is None:
         # Revealed before snapshots existed (or by hand): take it now, once.
         voices_snapshot(strategy)
@@ -258,12 +263,17 @@ def my_points(strategy: Strategy, user: User) -> list[Point]:
     Anonymous ones are found by recomputing the person's receipt against each anonymous point:
     nothing stored says whose they are. Withheld ones are included: their author may always see them.
     """
-    named = list(strategy.points.filter(author=user).select_related("disposition", "team"))
-    anonymous = [
-        p
-        for p in strategy.points.filter(is_anonymous=True).select_related("disposition", "team")
-        if receipts.is_mine(p, user)
-    ]
+    # Most readers wrote nothing here: tell which points are theirs from a few columns, and load
+    # whole rows only for those. An anonymous point has no author, so none is counted twice.
+    rows = strategy.points.filter(Q(author=user) | Q(is_anonymous=True)).values_list(
+        "pk", "is_anonymous", "receipt", "public_id", named=True
+    )
+    mine = [r.pk for r in rows if not r.is_anonymous or receipts.is_mine(r, user)]
+    if not mine:
+        return []
+    named, anonymous = [], []
+    for p in strategy.points.filter(pk__in=mine).select_related("disposition", "team"):
+        (anonymous if p.is_anonymous else named).append(p)
     if anonymous:
         floor = floor_for(strategy)
         label_voices(anonymous, floor)

@@ -2,44 +2,65 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from strategy import phases, receipts, services
-from strategy.models import Participation, Point, Strategy
+from strategy import phases, receipts, relations, services
+from strategy.models import Point, Strategy
 
 # Anonymous authors get no notification (a stored one would name them); they are told here instead.
 RECENT_ANSWERS = timedelta(days=30)
 
 
 def _answers_to_my_anonymous_points(user) -> list:
-    """Recently answered anonymous points whose receipt matches this person: one query, then hashes."""
+    """Recently answered anonymous points whose receipt matches this person.
+
+    The receipts are checked on four columns per candidate; whole rows are loaded only for the
+    few that match, usually none.
+    """
     candidates = (
         Point.objects.filter(
             is_anonymous=True,
-            strategy__phase__in=phases.REVEALED,
-            strategy__audience_teams__memberships__user=user,
+            # A subquery, not joins through teams and memberships: no duplicates, no DISTINCT.
+            # Only strategies this person answered: writing a point records that they did
+            # (never which point), so receipts are not hashed for strategies they never answered.
+            strategy__in=Strategy.objects.filter(
+                Q(relations.is_audience(user)),
+                Q(relations.has_answered(user)),
+                phase__in=phases.REVEALED,
+            ).values("pk"),
             disposition__decided_at__gte=timezone.now() - RECENT_ANSWERS,
         )
-        .select_related("disposition", "strategy")
-        .distinct()
+        .values_list("pk", "is_anonymous", "receipt", "public_id", named=True)
         .order_by("-disposition__decided_at")[:500]
     )
-    return [p for p in candidates if receipts.is_mine(p, user)]
+    mine = [c.pk for c in candidates if receipts.is_mine(c, user)]
+    if not mine:
+        return []
+    points = Point.objects.select_related("disposition", "strategy").in_bulk(mine)
+    return [points[pk] for pk in mine]
 
 
 def cards(user) -> list[dict]:
     result = []
-    waiting = list(
-        Strategy.objects.filter(phase=phases.FEEDBACK, audience_teams__memberships__user=user)
-        .exclude(Q(owner=user) | Q(delegates=user))
-        .annotate(answered=Exists(Participation.objects.filter(strategy=OuterRef("pk"), user=user)))
-        .filter(answered=False)
-        .distinct()
-        .order_by("feedback_closes_at")[:5]
+    # Leaders speak last: they are never asked for feedback, so their list is not even looked up.
+    waiting = (
+        []
+        if user.is_leadership
+        else list(
+            Strategy.objects.filter(
+                Q(relations.is_audience(user)),
+                ~Q(relations.is_delegate(user)),
+                ~Q(relations.has_answered(user)),
+                phase=phases.FEEDBACK,
+            )
+            .exclude(owner=user)
+            .only("title", "feedback_closes_at")
+            .order_by("feedback_closes_at")[:5]
+        )
     )
-    if waiting and not user.is_leadership:
+    if waiting:
         result.append(
             {
                 "app": "Strategy",
@@ -77,8 +98,11 @@ def cards(user) -> list[dict]:
         )
     owned = list(
         Strategy.objects.filter(
-            Q(owner=user) | Q(delegates=user), phase__in=(phases.REVEAL, phases.DECISION)
-        ).distinct()[:3]
+            Q(owner=user) | Q(relations.is_delegate(user)),
+            phase__in=(phases.REVEAL, phases.DECISION),
+        )
+        # What the count of unanswered points needs (phase and the k floor), not the texts.
+        .only("title", "phase", "pooled_voices")[:3]
     )
     items, total = [], 0
     for strategy in owned:

@@ -1,13 +1,15 @@
 import uuid
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from strategy import phases, rendering
+from strategy import phases, relations, rendering
 from strategy.voting import DEFAULT_BUDGET
 
 PART_MAX = 40_000
@@ -34,16 +36,42 @@ TEMPLATE_PARTS = [
 ]
 
 
+# A strategy's pages, linked from its header on every one of them. reverse() costs more than the
+# rest of a link, so each is reversed once (per script prefix) with a stand-in id, swapped for
+# the strategy's: the patterns are `<int:pk>/...`, and no strategy has this id.
+PAGES = (
+    "detail",
+    "edit",
+    "publish",
+    "feedback",
+    "discussion",
+    "dashboard",
+    "diff",
+    "you_said_we_did",
+    "assumptions",
+    "disagreement",
+    "sessions",
+    "decision",
+)
+_PK_STAND_IN = "987654321987654321"
+
+
+@cache
+def _page_url_templates(script_prefix: str) -> dict[str, str]:
+    return {name: reverse(f"strategy:{name}", args=[_PK_STAND_IN]) for name in PAGES}
+
+
 class StrategyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Strategies a person may open: owners and delegates always; once open, the audience and leadership."""
         if not user.is_authenticated:
             return self.none()
-        mine = Q(owner=user) | Q(delegates=user)
+        # EXISTS, not joins: no duplicate rows, so no DISTINCT (strategy/relations.py).
+        mine = Q(owner=user) | Q(relations.is_delegate(user))
         if user.is_leadership or user.is_productops_admin:
-            return self.filter(mine | ~Q(phase=phases.DRAFT)).distinct()
-        audience = Q(audience_teams__memberships__user=user) & ~Q(phase=phases.DRAFT)
-        return self.filter(mine | audience).distinct()
+            return self.filter(mine | ~Q(phase=phases.DRAFT))
+        audience = Q(relations.is_audience(user)) & ~Q(phase=phases.DRAFT)
+        return self.filter(mine | audience)
 
 
 class Strategy(models.Model):
@@ -114,7 +142,16 @@ class Strategy(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("strategy:detail", args=[self.pk])
+        return self.page_urls["detail"]
+
+    @cached_property
+    def page_urls(self) -> dict[str, str]:
+        """URL name (one of PAGES) -> this strategy's page: what {% url 'strategy:<name>' pk %} gives."""
+        pk = str(self.pk)
+        return {
+            name: url.replace(_PK_STAND_IN, pk)
+            for name, url in _page_url_templates(get_script_prefix()).items()
+        }
 
     @property
     def phase_label(self) -> str:

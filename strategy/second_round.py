@@ -56,6 +56,8 @@ def current_round(strategy) -> SecondRound | None:
     return (
         SecondRound.objects.filter(version__strategy=strategy)
         .select_related("version")
+        # Callers need the version's number and strategy, never its whole text.
+        .defer("version__body")
         .order_by("-opens_at")
         .first()
     )

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,13 +17,13 @@ from strategy import (
     feedback,
     forms,
     phases,
+    relations,
     rendering,
     second_round,
     services,
     voting,
 )
 from strategy.models import (
-    Participation,
     Point,
     ReadConfirmation,
     ReadReceipt,
@@ -103,14 +102,19 @@ def index(request):
     strategies = list(
         Strategy.objects.visible_to(user)
         .select_related("owner")
-        .annotate(
-            answered=Exists(Participation.objects.filter(strategy=OuterRef("pk"), user=user)),
-            in_audience=Exists(
-                Strategy.audience_teams.through.objects.filter(
-                    strategy=OuterRef("pk"), team__memberships__user=user
-                )
-            ),
+        # What the rows show, not the strategies' texts (each part may run to 40,000 characters).
+        .only(
+            "title",
+            "phase",
+            "owner",
+            "updated_at",
+            "feedback_closes_at",
+            "owner__username",
+            "owner__display_name",
+            "owner__first_name",
+            "owner__last_name",
         )
+        .annotate(answered=relations.has_answered(user), in_audience=relations.is_audience(user))
         .order_by("-updated_at")
     )
     needs = [
@@ -143,15 +147,33 @@ def attachment(request, pk, attachment_pk):
     return response
 
 
+def _attachments(strategy, viewer, versions) -> list:
+    """Each with its version taken from the page's list, rather than joined in again."""
+    by_pk = {v.pk: v for v in versions}
+    items = list(services.attachments_visible_to(strategy, viewer).select_related(None))
+    for item in items:
+        if item.version_id in by_pk:
+            item.version = by_pk[item.version_id]
+    return items
+
+
 def _detail_context(request, strategy, viewer, version, versions, read_keys):
     user = request.user
-    secs = list(version.sections.all()) if version else []
+    # By position alone: the model's default order goes through the version and the strategy (two joins).
+    secs = list(version.sections.order_by("position")) if version else []
     counts = feedback.section_counts(strategy) if strategy.phase != phases.DRAFT else {}
     visible = feedback.points_visible_to(strategy, user, viewer)
-    clarifications = list(
-        visible.filter(is_clarifying=True)
-        .select_related("author", "team")
-        .prefetch_related("replies__author")[:30]
+    # The counts cover every point this person may see (clarifying questions are never anonymous,
+    # so never withheld): a type counted zero needs no query.
+    counted = {t for c in counts.values() for t, n in c.items() if n}
+    clarifications = (
+        list(
+            visible.filter(is_clarifying=True)
+            .select_related("author", "team")
+            .prefetch_related("replies__author")[:30]
+        )
+        if Point.Type.QUESTION in counted
+        else []
     )
     # During the window alternatives are only counted, so there is nothing to fetch.
     # Ranked by votes only once voting has closed; before that the order would be the tally.
@@ -162,7 +184,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
             .select_related("team", "author", "disposition")
             .order_by(*(("-vote_count", "public_id") if show_tallies else ("public_id",)))[:12]
         )
-        if strategy.is_revealed
+        if strategy.is_revealed and Point.Type.ALTERNATIVE in counted
         else []
     )
     if alternatives:
@@ -193,9 +215,14 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         s.is_read = s.key in read_keys
     whole = counts.get("", {})
     alt_count = sum(c.get(Point.Type.ALTERNATIVE, 0) for c in counts.values())
-    confirmation = ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
     can_feedback, feedback_reason = phases.can_give_feedback(
         strategy.phase, viewer, strategy.window_open()
+    )
+    # The page shows the confirmation only to someone who may give feedback now.
+    confirmation = (
+        ReadConfirmation.objects.filter(strategy=strategy, user=user).first()
+        if can_feedback
+        else None
     )
     return {
         "strategy": strategy,
@@ -214,12 +241,13 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
         "second_round": round_results,
         "window_open": strategy.window_open(),
         "confirmation": confirmation,
-        "attachments": list(services.attachments_visible_to(strategy, viewer)),
+        "attachments": _attachments(strategy, viewer, versions),
         "can_feedback": can_feedback,
         "feedback_reason": feedback_reason,
         "visibility_note": visibility_note(strategy),
         "phase_steps": phase_steps_for(strategy),
-        "confirm_form": forms.ReadConfirmationForm(),
+        # Shown only to someone who may give feedback and has not confirmed yet.
+        "confirm_form": forms.ReadConfirmationForm() if can_feedback and not confirmation else None,
         "draft_preview": rendering.render(services.compose_markdown(strategy))
         if version is None
         else "",
@@ -230,7 +258,8 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
 @login_required
 def detail(request, pk):
     strategy, viewer = access.strategy_get_for(request.user, pk)
-    versions = list(strategy.versions.defer("body"))
+    # By number alone: the model's default order joins the strategy to sort by it.
+    versions = list(strategy.versions.defer("body").order_by("number"))
     wanted = request.GET.get("v")
     if wanted:
         version = next((v for v in versions if str(v.number) == wanted), None)
@@ -240,10 +269,17 @@ def detail(request, pk):
         version = versions[-1] if versions else None
     # One query tells both how far I read this version and which version I read last,
     # worked out before this visit counts as reading.
-    receipts = list(
-        ReadReceipt.objects.filter(user=request.user, version__strategy=strategy).values_list(
-            "version__number", "section_key"
-        )
+    # By the versions' ids, already at hand: no join, and no query at all for a draft.
+    numbers = {v.pk: v.number for v in versions}
+    receipts = (
+        [
+            (numbers[version_id], key)
+            for version_id, key in ReadReceipt.objects.filter(
+                user=request.user, version_id__in=numbers
+            ).values_list("version_id", "section_key")
+        ]
+        if numbers
+        else []
     )
     read_keys = {key for number, key in receipts if version and number == version.number}
     last_read_number = max((number for number, _ in receipts), default=None)

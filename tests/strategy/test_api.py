@@ -179,3 +179,44 @@ def test_outsiders_and_anonymous_callers_are_refused(world, api_client, api_for,
     assert (
         api_for(world.researcher).get(reverse("api:strategy-version-list")).json()["results"] == []
     )
+
+
+def test_the_list_rows_are_what_the_serializer_writes(world, api_for):
+    """The list builds its rows by hand (strategy/api_rows.py); they must not drift from the schema."""
+    import datetime
+
+    from productops.accounts.models import Team
+    from strategy.serializers import StrategySerializer
+    from tests.strategy.conftest import make_draft, open_window, reveal
+
+    # Teams added out of name order, a due date, and phases with and without their dates.
+    zeta = Team.objects.create(name="Zeta", slug="zeta")
+    alpha = Team.objects.create(name="Alpha", slug="alpha")
+    draft = make_draft(world, title="Draft", decision_due=datetime.date(2027, 3, 1))
+    draft.audience_teams.add(zeta, alpha)
+    open_window(make_draft(world, title="Open"), world)
+    reveal(open_window(make_draft(world, title="Revealed"), world))
+    for person in (world.leader, world.member, world.outsider, world.admin):
+        client = api_for(person)
+        for query in ({}, {"phase": "reveal"}, {"limit": 1, "offset": 1}):
+            answer = client.get(reverse("api:strategy-list"), query).json()
+            expected = Strategy.objects.visible_to(person).order_by("-updated_at", "-id")
+            if "phase" in query:
+                expected = expected.filter(phase=query["phase"])
+            assert answer["count"] == expected.count()
+            offset = query.get("offset", 0)
+            page = list(expected[offset : offset + query.get("limit", 50)])
+            assert answer["results"] == [dict(StrategySerializer(s).data) for s in page], (
+                person,
+                query,
+            )
+            for row in answer["results"]:
+                single = client.get(reverse("api:strategy-detail", args=[row["id"]])).json()
+                assert {k: single[k] for k in row} == row
+    leader_rows = api_for(world.leader).get(reverse("api:strategy-list")).json()["results"]
+    assert next(r for r in leader_rows if r["title"] == "Draft")["audience_teams"] == [
+        "alpha",
+        "checkout",
+        "search",
+        "zeta",
+    ]

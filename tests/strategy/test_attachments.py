@@ -70,6 +70,8 @@ def test_after_the_reveal_an_attachment_waits_for_the_next_version_and_its_notic
     attachment.refresh_from_db()
     assert attachment.version == version
     assert client_as(world.member).get(attachment.get_absolute_url()).status_code == 200
+    page = client_as(world.member).get(open_strategy.get_absolute_url()).content.decode()
+    assert 'data-testid="attachment">pilot-results.pdf</a>' in page and ", version 2)" in page
     note = Notification.objects.get(recipient=world.member, key__endswith=":version:2")
     assert "New attachments: pilot-results.pdf." in note.body
 

@@ -133,3 +133,82 @@ def test_forms_never_redirect_off_site(world, client_as, open_strategy):
         reverse("strategy:vote", args=[point.public_id]), {"next": "//evil.example/"}
     )
     assert response["Location"].startswith(f"/strategy/{open_strategy.pk}/discussion/")
+
+
+def _alternative(strategy, user, team, body):
+    confirm(strategy, user)
+    return feedback.point_create(
+        strategy=strategy,
+        by=user,
+        type="alternative",
+        body=body,
+        rationale="Cheaper to run.",
+        cost="Two engineers for a quarter.",
+        team=team,
+    )
+
+
+def test_the_page_shows_alternatives_and_clarifying_questions_only_when_there_are_some(
+    world, client_as, open_strategy
+):
+    from tests.strategy.conftest import make_draft, open_window
+
+    quiet = open_window(make_draft(world, title="Quiet"), world)
+    _alternative(open_strategy, world.member, world.team, "Fix guest checkout first.")
+    confirm(open_strategy, world.teammate)
+    feedback.point_create(
+        strategy=open_strategy,
+        by=world.teammate,
+        type="question",
+        body="Does mobile web count?",
+        is_clarifying=True,
+    )
+    reader = client_as(world.outsider)
+    during = reader.get(open_strategy.get_absolute_url()).content.decode()
+    assert "1 alternative so far" in during and "Fix guest checkout first." not in during
+    assert "Clarifying questions" in during and "Does mobile web count?" in during
+    assert "Clarifying questions" not in reader.get(quiet.get_absolute_url()).content.decode()
+    reveal(open_strategy)
+    reveal(quiet)
+    after = reader.get(open_strategy.get_absolute_url()).content.decode()
+    assert "Fix guest checkout first." in after and "Checkout (via Mia Member)" in after
+    assert "Does mobile web count?" in after
+    empty = reader.get(quiet.get_absolute_url()).content.decode()
+    assert "No team put forward an alternative." in empty and "Clarifying questions" not in empty
+
+
+def test_your_feedback_lists_your_named_and_anonymous_points_and_nobody_elses(
+    world, client_as, open_strategy
+):
+    confirm(open_strategy, world.member)
+    feedback.point_create(strategy=open_strategy, by=world.member, type="idea", body="Named idea.")
+    feedback.point_create(
+        strategy=open_strategy,
+        by=world.member,
+        type="risk",
+        body="Quiet risk.",
+        team=world.team,
+        is_anonymous=True,
+    )
+    confirm(open_strategy, world.teammate)
+    feedback.point_create(
+        strategy=open_strategy,
+        by=world.teammate,
+        type="risk",
+        body="Teammate's risk.",
+        team=world.team,
+        is_anonymous=True,
+    )
+    mine = client_as(world.member).get(open_strategy.get_absolute_url()).content.decode()
+    assert mine.count('data-testid="my-point"') == 2
+    assert "Named idea." in mine and "Quiet risk." in mine and "Teammate&#x27;s risk." not in mine
+    assert mine.count('data-testid="my-anonymous"') == 1
+    theirs = client_as(world.lead).get(open_strategy.get_absolute_url()).content.decode()
+    assert 'data-testid="my-point"' not in theirs
+
+
+def test_the_page_links_are_the_reversed_urls(world, open_strategy):
+    from strategy.models import PAGES
+
+    for name in PAGES:
+        assert open_strategy.page_urls[name] == reverse(f"strategy:{name}", args=[open_strategy.pk])
