@@ -73,15 +73,26 @@ def test_a_real_worker_sends_a_session_agenda_once_however_often_the_sweep_fires
     assert worker.wait_until(
         lambda: worker.log.read_text().count("strategy.tasks.send_session_agendas") >= 8
     ), worker.log.read_text()
-    assert worker.wait_until(lambda: not Notification.objects.filter(emailed_at=None).exists())
+
+    def agenda_subjects():
+        return [
+            line
+            for p in worker.mail_dir.iterdir()
+            for line in p.read_text().splitlines()
+            if line.startswith("Subject: ") and "agenda" in line
+        ]
+
+    # Wait for the mails themselves: "nothing unemailed" is also true before anything exists.
+    assert worker.wait_until(
+        lambda: (
+            Notification.objects.filter(key=key).count() >= 5
+            and not Notification.objects.filter(emailed_at=None).exists()
+            and len(agenda_subjects()) >= 5
+        )
+    ), worker.log.read_text()
     assert Notification.objects.filter(key=key).count() == 5
     assert Notification.objects.filter(key=key, recipient=world.member).count() == 1
-    subjects = [
-        line
-        for p in worker.mail_dir.iterdir()
-        for line in p.read_text().splitlines()
-        if line.startswith("Subject: ") and "agenda" in line
-    ]
+    subjects = agenda_subjects()
     assert subjects == ["Subject: [ProductOps] Review session agenda: Checkout review"] * 5
     session.refresh_from_db()
     assert session.agenda_sent_at is not None
