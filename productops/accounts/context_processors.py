@@ -2,6 +2,7 @@ import functools
 
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject
 
 # The links every page's header carries, by the names the base template uses.
 _NAV = {
@@ -32,6 +33,7 @@ def portal(request):
         return nav
     return {
         **nav,
-        "unread_count": user.notifications.unread().count(),
+        # Counted when the header shows it: htmx fragments render without the header.
+        "unread_count": SimpleLazyObject(lambda: user.notifications.unread().count()),
         "portal_apps": settings.PORTAL_APPS,
     }
