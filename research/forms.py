@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from productops.accounts.models import Team, User
 from research import fatigue, targeting
@@ -23,17 +25,59 @@ def _choices(values, blank="Any"):
     return [("", blank)] + [(v, v) for v in values]
 
 
+def _attrs(attrs: dict) -> str:
+    """What django/forms/widgets/attrs.html prints."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FlatSelect(forms.Select):
+    """forms.Select printed in Python, to the character what its templates print.
+
+    The panel's filter row has seven selects; Django renders each option through two template
+    includes, which cost the page more CPU (~4 ms) than its fifty table rows. Grouped choices
+    and multiple selection, which the filters never use, go to Django's templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if self.allow_multiple_selected or any(
+            isinstance(label, (list, tuple)) for _, label in choices
+        ):
+            return super().render(name, value, attrs, renderer)
+        wanted = self.format_value(value)
+        options = []
+        chosen = False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not chosen and option_value in wanted
+            chosen |= selected
+            options.append(
+                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{escape(label)}</option>\n"
+            )
+        return mark_safe(  # noqa: S308 - every value is escaped
+            f'<select name="{escape(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>'
+            f"{''.join(options)}\n</select>"
+        )
+
+
 class PanelFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search")
-    plan = forms.ChoiceField(required=False, choices=_choices(PLANS))
-    region = forms.ChoiceField(required=False, choices=_choices(REGIONS))
+    plan = forms.ChoiceField(required=False, choices=_choices(PLANS), widget=FlatSelect)
+    region = forms.ChoiceField(required=False, choices=_choices(REGIONS), widget=FlatSelect)
     company_size = forms.ChoiceField(
-        required=False, choices=_choices(COMPANY_SIZES), label="Company size"
+        required=False, choices=_choices(COMPANY_SIZES), label="Company size", widget=FlatSelect
     )
-    usage_level = forms.ChoiceField(required=False, choices=_choices(USAGE_LEVELS), label="Usage")
+    usage_level = forms.ChoiceField(
+        required=False, choices=_choices(USAGE_LEVELS), label="Usage", widget=FlatSelect
+    )
     country = forms.CharField(required=False, max_length=60)
     status = forms.ChoiceField(
         required=False,
+        widget=FlatSelect,
         choices=[
             ("", "Any"),
             ("eligible", "Eligible now"),
@@ -57,10 +101,14 @@ class PanelFilterForm(forms.Form):
                     self.custom_fields.append((f"attr_{d.name}_{end}", d, end))
                 continue
             if d.type == AttributeDefinition.Type.CHOICE:
-                field = forms.ChoiceField(required=False, choices=_choices(d.allowed_values))
+                field = forms.ChoiceField(
+                    required=False, choices=_choices(d.allowed_values), widget=FlatSelect
+                )
             elif d.type == AttributeDefinition.Type.BOOLEAN:
                 field = forms.ChoiceField(
-                    required=False, choices=[("", "Any"), ("yes", "Yes"), ("no", "No")]
+                    required=False,
+                    choices=[("", "Any"), ("yes", "Yes"), ("no", "No")],
+                    widget=FlatSelect,
                 )
             else:
                 field = forms.CharField(required=False, max_length=200)

@@ -177,6 +177,23 @@ class ParticipantQuerySet(models.QuerySet):
         """Eligible at `at` per the denormalised state the refresh keeps current."""
         return self.filter(next_eligible_at__lte=at or timezone.now())
 
+    def panel_columns(self):
+        """Only what the panel list shows, as dicts: the rows are printed, never changed."""
+        return self.values(
+            "id",
+            "name",
+            "email",
+            "account_id",
+            "account__name",
+            "plan",
+            "region",
+            "company_size",
+            "usage_level",
+            "contact_count",
+            "next_eligible_at",
+            "blocked_rules",
+        )
+
     def search(self, text: str, *, with_email: bool):
         text = text.strip()
         if not text:
