@@ -34,11 +34,14 @@ def _page(request, participant, *, override_form=None, opt_out_form=None, status
                 }
                 for r in eligibility.refusals
             ],
-            "ledger": LedgerEntry.objects.filter(participant=participant).select_related(
-                "team", "request"
-            )[:50],
-            "overrides": participant.overrides.select_related("by", "request")[:10],
-            "suppressions": participant.suppressions.select_related("by")[:10],
+            "ledger": _ledger(participant),
+            # Only the columns printed: each query's cost grows with the columns it selects.
+            "overrides": participant.overrides.select_related("by", "request").only(
+                "rule", "reason", "created_at", "expires_at", "request__title", *_USER_NAME
+            )[:10],
+            "suppressions": participant.suppressions.select_related("by").only(
+                "kind", "source", "at", "note", "lifted_at", *_USER_NAME
+            )[:10],
             "show_email": can_see_contacts(request.user),
             "can_recruit": can_recruit(request.user),
             "custom_attributes": _custom_attributes(participant),
@@ -56,16 +59,41 @@ def participant_detail(request, pk):
     return _page(request, participant)
 
 
+# What User.__str__ (its `name`) reads.
+_USER_NAME = ("by__display_name", "by__first_name", "by__last_name", "by__username")
+_KINDS = dict(LedgerEntry.Kind.choices)
+_METHODS = dict(LedgerEntry.Method.choices)
+
+
+def _ledger(participant) -> list[dict]:
+    """The newest 50 touches as printed, from one narrow query rather than three models a row."""
+    return [
+        {
+            **e,
+            "kind_label": _KINDS.get(e["kind"], e["kind"]),
+            "method_label": _METHODS.get(e["method"], e["method"]),
+        }
+        for e in LedgerEntry.objects.filter(participant=participant).values(
+            "at", "kind", "method", "note", "minutes", "team__name", "request__title"
+        )[:50]
+    ]
+
+
 def _custom_attributes(participant) -> list[dict]:
     """The participant's own attribute values, labelled as declared; retired ones say so."""
+    if not participant.attributes:
+        return []
     definitions = {
-        d.name: d for d in AttributeDefinition.objects.filter(name__in=list(participant.attributes))
+        name: (label, retired_at)
+        for name, label, retired_at in AttributeDefinition.objects.filter(
+            name__in=list(participant.attributes)
+        ).values_list("name", "label", "retired_at")
     }
     return [
         {
-            "label": definitions[name].label if name in definitions else name,
+            "label": definitions[name][0] if name in definitions else name,
             "value": value,
-            "retired": name in definitions and definitions[name].retired_at is not None,
+            "retired": name in definitions and definitions[name][1] is not None,
         }
         for name, value in sorted(participant.attributes.items())
     ]
