@@ -31,7 +31,15 @@ from research import (
     targeting,
 )
 from research.account_edits import account_update
-from research.api_rows import LEDGER_COLUMNS, PARTICIPANT_COLUMNS, ledger_rows, participant_rows
+from research.api_rows import (
+    LEDGER_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    REQUEST_COLUMNS,
+    ledger_rows,
+    participant_rows,
+    request_rows,
+    with_latest_sample,
+)
 from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
 from research.models import (
@@ -376,6 +384,7 @@ class RulesView(APIView):
 
 
 class ResearchRequestViewSet(
+    _FilterOnlyWhenAsked,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -401,6 +410,12 @@ class ResearchRequestViewSet(
             )
             .order_by("-created_at", "-id")
         )
+
+    def list(self, request, *args, **kwargs):
+        # Flat rows, not the serializer: see research/api_rows.py.
+        requests = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = self.paginate_queryset(with_latest_sample(requests).values(*REQUEST_COLUMNS))
+        return self.get_paginated_response(request_rows(page))
 
     def perform_create(self, serializer):
         user = self.request.user

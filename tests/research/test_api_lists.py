@@ -101,3 +101,49 @@ def test_list_filters_still_apply(api_for, world, varied):
     }
     assert client.get(f"{API}/participants/", {"plan": "platinum"}).json()["count"] == 0
     assert client.get(f"{API}/ledger/", {"kind": "phone"}).status_code == 400
+
+
+def test_each_listed_request_is_exactly_its_own_answer(api_for, world, panel, research_request):
+    from research.drawing import sample_draw
+    from research.models import ResearchRequest
+    from research.request_edits import request_cancel, request_update
+
+    world.researcher.memberships.create(team=world.team)
+    drawn = research_request
+    sample_draw(request=drawn, by=world.researcher, seed=3)
+    sample_draw(request=drawn, by=world.researcher, seed=4)
+    stale = ResearchRequest.objects.create(
+        title="Search habits",
+        team=world.other_team,
+        researcher=world.researcher,
+        goal="Learn",
+        participants_needed=2,
+        deadline=drawn.deadline,
+    )
+    sample_draw(request=stale, by=world.researcher, seed=5)
+    request_update(request=stale, by=world.researcher, criteria={"plan": ["pro"]})
+    cancelled = ResearchRequest.objects.create(
+        title="Dropped study",
+        team=world.team,
+        researcher=world.admin,
+        goal="Learn",
+        deadline=drawn.deadline,
+    )
+    request_cancel(request=cancelled, by=world.admin, reason="The team changed its roadmap")
+    for viewer in (world.admin, world.member, world.researcher):
+        client = api_for(viewer)
+        listed = client.get("/api/v1/research/requests/").json()["results"]
+        for row in listed:
+            assert row == client.get(f"/api/v1/research/requests/{row['id']}/").json()
+    rows = {
+        r["id"]: r for r in api_for(world.admin).get("/api/v1/research/requests/").json()["results"]
+    }
+    assert rows[drawn.pk]["latest_sample"] == drawn.samples.order_by("-created_at").first().pk
+    assert rows[drawn.pk]["sample_stale"] is False
+    assert rows[stale.pk]["sample_stale"] is True and rows[stale.pk]["criteria"] == {
+        "plan": ["pro"]
+    }
+    assert rows[cancelled.pk]["cancelled_by"] == world.admin.username
+    assert rows[cancelled.pk]["latest_sample"] is None
+    member_sees = api_for(world.member).get("/api/v1/research/requests/").json()
+    assert member_sees["count"] == 2 and stale.pk not in [r["id"] for r in member_sees["results"]]
