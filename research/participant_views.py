@@ -20,6 +20,8 @@ OPT_OUT_IDS = "id_opt_out_%s"
 
 def _page(request, participant, *, override_form=None, opt_out_form=None, status=200):
     eligibility = eligibility_check(participant=participant, tz=request.user.zone)
+    recruiter = can_recruit(request.user)
+    has = Participant.objects.history_of(participant.pk)
     return render(
         request,
         "research/participant_detail.html",
@@ -34,19 +36,26 @@ def _page(request, participant, *, override_form=None, opt_out_form=None, status
                 }
                 for r in eligibility.refusals
             ],
-            "ledger": _ledger(participant),
+            "ledger": _ledger(participant) if has["ledger"] else [],
             # Only the columns printed: each query's cost grows with the columns it selects.
             "overrides": participant.overrides.select_related("by", "request").only(
                 "rule", "reason", "created_at", "expires_at", "request__title", *_USER_NAME
-            )[:10],
+            )[:10]
+            if has["overrides"]
+            else [],
             "suppressions": participant.suppressions.select_related("by").only(
                 "kind", "source", "at", "note", "lifted_at", *_USER_NAME
-            )[:10],
+            )[:10]
+            if has["suppressions"]
+            else [],
             "show_email": can_see_contacts(request.user),
-            "can_recruit": can_recruit(request.user),
+            "can_recruit": recruiter,
             "custom_attributes": _custom_attributes(participant),
-            "override_form": override_form or OverrideForm(user=request.user),
-            "opt_out_form": opt_out_form or OptOutForm(auto_id=OPT_OUT_IDS),
+            # The forms are shown to researchers and admins only.
+            "override_form": override_form
+            or (OverrideForm(user=request.user) if recruiter else None),
+            "opt_out_form": opt_out_form
+            or (OptOutForm(auto_id=OPT_OUT_IDS) if recruiter else None),
             "now": timezone.now(),
         },
         status=status,

@@ -111,7 +111,21 @@ def test_the_page_uses_a_constant_number_of_queries(
         services.ledger_record(participant=person, kind=LedgerEntry.Kind.OTHER, team=world.team)
     client = client_for(world.researcher)
     client.get(person.get_absolute_url())
-    # Session, user, participant, rules, the eligibility check, unread notifications, ledger,
-    # the override form's requests, suppressions, overrides.
-    with django_assert_max_num_queries(10):
-        assert client.get(person.get_absolute_url()).status_code == 200
+    # Session, user, participant, which histories exist, rules, the eligibility check, unread
+    # notifications, the ledger, the override form's requests.
+    with django_assert_max_num_queries(9):
+        html = client.get(person.get_absolute_url()).content.decode()
+    assert html.count("<td>Other touch") == 3
+
+
+def test_a_person_never_touched_costs_no_history_queries(
+    client_for, world, panel, django_assert_max_num_queries
+):
+    person = panel.people[6]
+    client = client_for(world.member)
+    client.get(person.get_absolute_url())
+    # Session, user, participant, which histories exist, rules, eligibility, notifications.
+    with django_assert_max_num_queries(7):
+        html = client.get(person.get_absolute_url()).content.decode()
+    assert "Never contacted through the portal." in html
+    assert 'data-testid="suppressions"' not in html and '<h2 class="h6">Overrides' not in html
