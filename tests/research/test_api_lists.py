@@ -147,3 +147,13 @@ def test_each_listed_request_is_exactly_its_own_answer(api_for, world, panel, re
     assert rows[cancelled.pk]["latest_sample"] is None
     member_sees = api_for(world.member).get("/api/v1/research/requests/").json()
     assert member_sees["count"] == 2 and stale.pk not in [r["id"] for r in member_sees["results"]]
+
+
+def test_the_lists_take_two_queries_however_long(
+    api_for, world, varied, django_assert_max_num_queries
+):
+    client = api_for(world.researcher)
+    for url in ("participants/?limit=500", "ledger/", "requests/", "participants/?plan=pro"):
+        # The count and the page; the rows need nothing else.
+        with django_assert_max_num_queries(2):
+            assert client.get(f"{API}/{url}").status_code == 200
