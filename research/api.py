@@ -31,6 +31,15 @@ from research import (
     targeting,
 )
 from research.account_edits import account_update
+from research.api_rows import (
+    LEDGER_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    REQUEST_COLUMNS,
+    ledger_rows,
+    participant_rows,
+    request_rows,
+    with_latest_sample,
+)
 from research.eligibility import eligibility_check
 from research.forms import PanelFilterForm
 from research.models import (
@@ -77,11 +86,22 @@ def _require_recruiter(user):
         raise PermissionDenied("Only researchers and ProductOps admins can do this.")
 
 
+class _FilterOnlyWhenAsked:
+    """Building django-filter's FilterSet (a deep copy of its form) costs as much as a page of
+    rows; without any of its parameters in the query it filters nothing, so skip it."""
+
+    def filter_queryset(self, queryset):
+        params = self.request.query_params
+        if not any(name in params for name in self.filterset_fields):
+            return queryset
+        return super().filter_queryset(queryset)
+
+
 # The profile attributes every participant has (language aside), filterable by exact value.
 PARTICIPANT_FILTERS = [name for name in BUILTIN_ATTRIBUTES if name != "language"]
 
 
-class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
+class ParticipantViewSet(_FilterOnlyWhenAsked, viewsets.ReadOnlyModelViewSet):
     """The panel. Filter by any segment attribute, `account` (external id), `eligible=true|false` and `q`."""
 
     serializer_class = ParticipantSerializer
@@ -129,7 +149,12 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
         ]
     )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # Flat rows, not the serializer: see research/api_rows.py.
+        qs = self.filter_queryset(self.get_queryset()).values(*PARTICIPANT_COLUMNS)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(
+            participant_rows(page, now=timezone.now(), with_email=can_see_contacts(request.user))
+        )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -290,6 +315,7 @@ class AttributeDefinitionViewSet(
 
 
 class LedgerEntryViewSet(
+    _FilterOnlyWhenAsked,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -308,6 +334,13 @@ class LedgerEntryViewSet(
         if params.get("account"):
             qs = qs.filter(account__external_id=params["account"])
         return qs
+
+    def list(self, request, *args, **kwargs):
+        # Flat rows, not the serializer: see research/api_rows.py.
+        page = self.paginate_queryset(
+            self.filter_queryset(self.get_queryset()).values(*LEDGER_COLUMNS)
+        )
+        return self.get_paginated_response(ledger_rows(page))
 
     @extend_schema(request=LedgerEntryCreateSerializer, responses={201: LedgerEntrySerializer})
     def create(self, request, *args, **kwargs):
@@ -351,6 +384,7 @@ class RulesView(APIView):
 
 
 class ResearchRequestViewSet(
+    _FilterOnlyWhenAsked,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -376,6 +410,12 @@ class ResearchRequestViewSet(
             )
             .order_by("-created_at", "-id")
         )
+
+    def list(self, request, *args, **kwargs):
+        # Flat rows, not the serializer: see research/api_rows.py.
+        requests = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = self.paginate_queryset(with_latest_sample(requests).values(*REQUEST_COLUMNS))
+        return self.get_paginated_response(request_rows(page))
 
     def perform_create(self, serializer):
         user = self.request.user

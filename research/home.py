@@ -2,6 +2,13 @@ from django.urls import reverse
 
 from research.models import ResearchRequest
 
+# Only what the cards print: whole requests with their teams cost more to load than to show.
+_CARD_COLUMNS = ("pk", "title", "team__name", "deadline", "risk")
+
+
+def _url(pk) -> str:
+    return reverse("research:request_detail", args=[pk])
+
 
 def cards(user) -> list[dict]:
     """Researchers: their open requests. Admins: open requests the fatigue rules are about to block."""
@@ -10,8 +17,8 @@ def cards(user) -> list[dict]:
         mine = list(
             ResearchRequest.objects.open()
             .filter(researcher=user)
-            .select_related("team")
-            .order_by("deadline")[:5]
+            .order_by("deadline")
+            .values(*_CARD_COLUMNS)[:5]
         )
         if mine:
             cards.append(
@@ -21,8 +28,8 @@ def cards(user) -> list[dict]:
                     "count": len(mine),
                     "items": [
                         {
-                            "label": f"{r.title} ({r.team}, due {r.deadline:%-d %b})",
-                            "url": r.get_absolute_url(),
+                            "label": f"{r['title']} ({r['team__name']}, due {r['deadline']:%-d %b})",
+                            "url": _url(r["pk"]),
                         }
                         for r in mine
                     ],
@@ -31,7 +38,7 @@ def cards(user) -> list[dict]:
                 }
             )
     if user.is_productops_admin:
-        risky = list(ResearchRequest.objects.open().exclude(risk="").select_related("team")[:5])
+        risky = list(ResearchRequest.objects.open().exclude(risk="").values(*_CARD_COLUMNS)[:5])
         if risky:
             cards.append(
                 {
@@ -40,7 +47,10 @@ def cards(user) -> list[dict]:
                     "count": len(risky),
                     "text": "Checked nightly: too few eligible customers, or sampled people now blocked.",
                     "items": [
-                        {"label": f"{r.team}: {r.title} — {r.risk}", "url": r.get_absolute_url()}
+                        {
+                            "label": f"{r['team__name']}: {r['title']} — {r['risk']}",
+                            "url": _url(r["pk"]),
+                        }
                         for r in risky
                     ],
                     "url": reverse("research:health"),

@@ -20,6 +20,8 @@ OPT_OUT_IDS = "id_opt_out_%s"
 
 def _page(request, participant, *, override_form=None, opt_out_form=None, status=200):
     eligibility = eligibility_check(participant=participant, tz=request.user.zone)
+    recruiter = can_recruit(request.user)
+    has = Participant.objects.history_of(participant.pk)
     return render(
         request,
         "research/participant_detail.html",
@@ -34,16 +36,26 @@ def _page(request, participant, *, override_form=None, opt_out_form=None, status
                 }
                 for r in eligibility.refusals
             ],
-            "ledger": LedgerEntry.objects.filter(participant=participant).select_related(
-                "team", "request"
-            )[:50],
-            "overrides": participant.overrides.select_related("by", "request")[:10],
-            "suppressions": participant.suppressions.select_related("by")[:10],
+            "ledger": _ledger(participant) if has["ledger"] else [],
+            # Only the columns printed: each query's cost grows with the columns it selects.
+            "overrides": participant.overrides.select_related("by", "request").only(
+                "rule", "reason", "created_at", "expires_at", "request__title", *_USER_NAME
+            )[:10]
+            if has["overrides"]
+            else [],
+            "suppressions": participant.suppressions.select_related("by").only(
+                "kind", "source", "at", "note", "lifted_at", *_USER_NAME
+            )[:10]
+            if has["suppressions"]
+            else [],
             "show_email": can_see_contacts(request.user),
-            "can_recruit": can_recruit(request.user),
+            "can_recruit": recruiter,
             "custom_attributes": _custom_attributes(participant),
-            "override_form": override_form or OverrideForm(user=request.user),
-            "opt_out_form": opt_out_form or OptOutForm(auto_id=OPT_OUT_IDS),
+            # The forms are shown to researchers and admins only.
+            "override_form": override_form
+            or (OverrideForm(user=request.user) if recruiter else None),
+            "opt_out_form": opt_out_form
+            or (OptOutForm(auto_id=OPT_OUT_IDS) if recruiter else None),
             "now": timezone.now(),
         },
         status=status,
@@ -56,16 +68,41 @@ def participant_detail(request, pk):
     return _page(request, participant)
 
 
+# What User.__str__ (its `name`) reads.
+_USER_NAME = ("by__display_name", "by__first_name", "by__last_name", "by__username")
+_KINDS = dict(LedgerEntry.Kind.choices)
+_METHODS = dict(LedgerEntry.Method.choices)
+
+
+def _ledger(participant) -> list[dict]:
+    """The newest 50 touches as printed, from one narrow query rather than three models a row."""
+    return [
+        {
+            **e,
+            "kind_label": _KINDS.get(e["kind"], e["kind"]),
+            "method_label": _METHODS.get(e["method"], e["method"]),
+        }
+        for e in LedgerEntry.objects.filter(participant=participant).values(
+            "at", "kind", "method", "note", "minutes", "team__name", "request__title"
+        )[:50]
+    ]
+
+
 def _custom_attributes(participant) -> list[dict]:
     """The participant's own attribute values, labelled as declared; retired ones say so."""
+    if not participant.attributes:
+        return []
     definitions = {
-        d.name: d for d in AttributeDefinition.objects.filter(name__in=list(participant.attributes))
+        name: (label, retired_at)
+        for name, label, retired_at in AttributeDefinition.objects.filter(
+            name__in=list(participant.attributes)
+        ).values_list("name", "label", "retired_at")
     }
     return [
         {
-            "label": definitions[name].label if name in definitions else name,
+            "label": definitions[name][0] if name in definitions else name,
             "value": value,
-            "retired": name in definitions and definitions[name].retired_at is not None,
+            "retired": name in definitions and definitions[name][1] is not None,
         }
         for name, value in sorted(participant.attributes.items())
     ]

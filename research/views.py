@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from productops.accounts.permissions import admin_required
-from research import health, import_jobs, importing, services, targeting
+from research import health, import_jobs, importing, panel_table, services, targeting
 from research.account_edits import can_edit_accounts
 from research.forms import (
     ImportMappingForm,
@@ -265,19 +265,21 @@ def panel(request):
     form = PanelFilterForm(
         request.GET or None, definitions=AttributeDefinition.objects.active().order_by("name")
     )
-    qs = Participant.objects.select_related("account")
+    qs = Participant.objects.all()
     show_email = can_see_contacts(request.user)
     if form.is_valid():
         qs = form.filter(qs, with_email=show_email)
-    page = Paginator(qs.order_by("name", "id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("name", "id").panel_columns(), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "research/panel.html",
         {
             "form": form,
             "page": page,
+            "rows": panel_table.panel_rows(page, now=timezone.now(), show_email=show_email),
             "show_email": show_email,
-            "now": timezone.now(),
         },
     )
 

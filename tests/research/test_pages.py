@@ -57,12 +57,13 @@ def test_the_panel_list_uses_a_constant_number_of_queries(
 ):
     client = client_for(world.researcher)
     client.get("/research/panel/")  # warm the session
-    with django_assert_max_num_queries(8):
+    # Session, user, attribute definitions, count, the page's rows, unread notifications.
+    with django_assert_max_num_queries(6):
         response = client.get("/research/panel/?plan=pro&status=eligible")
     assert len(response.context["page"]) == 10
     for n in range(100, 160):
         make_participant(n, account=panel.big)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         assert len(client.get("/research/panel/").context["page"]) == 50
 
 
@@ -200,15 +201,32 @@ def test_admins_edit_the_rules_as_a_new_audited_version(client_for, world, panel
 
 
 def test_home_cards_show_researchers_their_requests_and_admins_the_risky_ones(
-    client_for, world, research_request
+    client_for, world, research_request, django_assert_max_num_queries
 ):
     from research import home
 
-    assert home.cards(world.member) == []
-    mine = home.cards(world.researcher)
+    with django_assert_max_num_queries(0):
+        assert home.cards(world.member) == []
+    with django_assert_max_num_queries(1):
+        mine = home.cards(world.researcher)
     assert mine[0]["title"] == "Your open research requests" and mine[0]["count"] == 1
+    due = research_request.deadline
+    assert mine[0]["items"] == [
+        {
+            "label": f"Checkout friction interviews (Checkout, due {due.day} {due:%b})",
+            "url": research_request.get_absolute_url(),
+        }
+    ]
     research_request.risk = "only 3 eligible for about 23 invitations needed"
     research_request.save(update_fields=["risk"])
-    titles = [c["title"] for c in home.cards(world.admin)]
-    assert "Requests about to hit fatigue rules" in titles
+    with django_assert_max_num_queries(2):
+        admin_cards = home.cards(world.admin)
+    assert [c["title"] for c in admin_cards] == ["Requests about to hit fatigue rules"]
+    assert admin_cards[0]["items"] == [
+        {
+            "label": "Checkout: Checkout friction interviews — only 3 eligible for about 23 "
+            "invitations needed",
+            "url": research_request.get_absolute_url(),
+        }
+    ]
     assert "only 3 eligible" in client_for(world.admin).get("/").content.decode()
