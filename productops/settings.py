@@ -247,7 +247,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["productops.api_filters.FilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
         # DRF's parsers plus bounds and a check for text PostgreSQL cannot store.
         "productops.api_input.JSONParser",

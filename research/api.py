@@ -86,22 +86,11 @@ def _require_recruiter(user):
         raise PermissionDenied("Only researchers and ProductOps admins can do this.")
 
 
-class _FilterOnlyWhenAsked:
-    """Building django-filter's FilterSet (a deep copy of its form) costs as much as a page of
-    rows; without any of its parameters in the query it filters nothing, so skip it."""
-
-    def filter_queryset(self, queryset):
-        params = self.request.query_params
-        if not any(name in params for name in self.filterset_fields):
-            return queryset
-        return super().filter_queryset(queryset)
-
-
 # The profile attributes every participant has (language aside), filterable by exact value.
 PARTICIPANT_FILTERS = [name for name in BUILTIN_ATTRIBUTES if name != "language"]
 
 
-class ParticipantViewSet(_FilterOnlyWhenAsked, viewsets.ReadOnlyModelViewSet):
+class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
     """The panel. Filter by any segment attribute, `account` (external id), `eligible=true|false` and `q`."""
 
     serializer_class = ParticipantSerializer
@@ -315,7 +304,6 @@ class AttributeDefinitionViewSet(
 
 
 class LedgerEntryViewSet(
-    _FilterOnlyWhenAsked,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -384,7 +372,6 @@ class RulesView(APIView):
 
 
 class ResearchRequestViewSet(
-    _FilterOnlyWhenAsked,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
