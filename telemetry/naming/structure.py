@@ -498,7 +498,8 @@ def _doubt(
             if flags[objects[-1]] & CONTROL_BEFORE:
                 return "control"
             last = flags[objects[-1]]
-            # An adverb or adjective is no thing acted on: "sync_now" is a button.
+            # A word that can be an adverb, and is no convention object or plural, is no thing
+            # acted on: "sync_now" and "scroll_down" are buttons or gestures.
             if not last & NOUNISH or (last & MODIFIER and not last & PLURAL):
                 return "unknown-object"
             if noun and len(objects) == 1 and flags[objects[0]] & PLURAL:
