@@ -449,6 +449,19 @@ class LintView(APIView):
     """
 
     BULK = 1000
+    # About 3,000 names: below this the collector's pauses cost next to nothing.
+    BIG_BODY = 100_000
+
+    def dispatch(self, request, *args, **kwargs):
+        # A big batch builds a few hundred thousand objects while its JSON is parsed, checked,
+        # linted and written back, and no reference cycles; the collector waits until the
+        # response is rendered (see naming.collector_paused: 0.1-0.15 s of 10,000 names).
+        big = int(request.META.get("CONTENT_LENGTH") or 0) > self.BIG_BODY
+        with naming.collector_paused(big):
+            response = super().dispatch(request, *args, **kwargs)
+            if big:
+                response.render()
+        return response
 
     @extend_schema(request=LintRequestSerializer, responses={200: LintResponseSerializer})
     def post(self, request):

@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
 
 from productops.accounts.models import Team
 from telemetry import naming, services
@@ -46,9 +46,8 @@ class EventForm(forms.Form):
     # No max_length here: services.clean_name explains an over-long name better than the default message.
     name = forms.CharField(
         strip=False,
-        error_messages={
-            "required": "The name is empty; type the event's name, e.g. “Order Completed”."
-        },
+        # Lazy: the message reads the convention only when it is shown.
+        error_messages={"required": lazy(services.empty_name_message, str)()},
         help_text="Type it the way you would send it; the convention check and similar events appear as you type.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

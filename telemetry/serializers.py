@@ -2,6 +2,7 @@ import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
 from productops.accounts.models import Team
 from telemetry import linting, services
@@ -273,8 +274,33 @@ class ConventionPublishSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
+class _NameListField(serializers.ListField):
+    """A list of names whose plain items skip the child field: at 10,000 names its per-item
+    validation (type, length, NUL and surrogate checks, each through DRF's machinery) was a
+    sixth of the lint endpoint's time. An item that is not short plain ASCII text goes through
+    the child, which answers exactly as before."""
+
+    def run_child_validation(self, data):
+        limit = self.child.max_length
+        result, errors = [], {}
+        for index, item in enumerate(data):
+            # ASCII holds no surrogates; the child would return these items unchanged.
+            if type(item) is str and len(item) <= limit and item.isascii() and "\x00" not in item:
+                result.append(item)
+                continue
+            try:
+                result.append(self.child.run_validation(item))
+            except serializers.ValidationError as exc:
+                errors[index] = exc.detail
+            except DjangoValidationError as exc:
+                errors[index] = get_error_detail(exc)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return result
+
+
 class LintRequestSerializer(serializers.Serializer):
-    names = serializers.ListField(
+    names = _NameListField(
         child=serializers.CharField(
             max_length=linting.LINT_NAME_MAX_LENGTH, trim_whitespace=False, allow_blank=True
         ),

@@ -19,6 +19,7 @@ from telemetry import naming
 from telemetry.conventions import current_convention, team_convention
 from telemetry.linting import apply_lint
 from telemetry.models import Alias, Event, Platform, Tag
+from telemetry.naming.messages import example
 
 NAME_MAX_LENGTH = 200
 EVENT_FIELDS = ("description", "status", "example_payload")
@@ -27,15 +28,20 @@ EVENT_FIELDS = ("description", "status", "example_payload")
 # ---------------------------------------------------------------- input checks
 
 
+def empty_name_message() -> str:
+    # The example follows the published convention: "order_completed" under snake_case, not
+    # a Title Case name the linter would then flag. One query, only when the name is empty.
+    sample = example(current_convention().convention)
+    return f"The name is empty; type the event's name, e.g. “{sample}”."
+
+
 def clean_name(value, *, field: str = "name", max_length: int = NAME_MAX_LENGTH) -> str:
     """Names are trimmed; empty, over-long, invisible or emoji characters are refused with the fix."""
     if not isinstance(value, str):
         raise ValidationError({field: "Give the name as text."})
     value = unicodedata.normalize("NFC", value.strip())
     if not value:
-        raise ValidationError(
-            {field: "The name is empty; type the event's name, e.g. “Order Completed”."}
-        )
+        raise ValidationError({field: empty_name_message()})
     if len(value) > max_length:
         raise ValidationError(
             {field: f"The name has {len(value):,} characters; keep it to {max_length} or fewer."}

@@ -203,6 +203,23 @@ def no_suggestion_note(
             "the name ends in a noun that names the event (an impression, a failure...); "
             f"say it with a verb, e.g. '{example(conv, ('card',), 'view')}'."
         )
+    if doubt == "intransitive":
+        return (
+            f"'{action_form}' takes no object, so '{show(' '.join(objects))}' is not what it "
+            "happened to; the name may be a page or a button. Name what happened, e.g. "
+            f"'{example(conv, ('button',), 'click')}'."
+        )
+    if doubt == "purpose":
+        return (
+            f"'{action_form}' and the 'to' after it say what a button or prompt is for, not what "
+            f"happened; name what happened, e.g. '{example(conv, ('button',), 'click')}'."
+        )
+    if doubt == "modifier" and objects:
+        return (
+            f"'{show(objects[-1] + ' ' + action_form)}' may name a kind of {action_form} rather "
+            f"than say what happened; name what happened, e.g. "
+            f"'{example(conv, ('button',), 'click')}'."
+        )
     if doubt == "negation":
         return (
             "moving the words around would change what the negation applies to; rename it by hand."

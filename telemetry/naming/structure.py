@@ -40,6 +40,9 @@ DOUBTS = (
     "control",  # the verb names a button or a menu item ("rename_button", "menu_close")
     "event-noun",  # a noun names the event ("sync_card_impression", "save_to_pdf_failure")
     "negation",  # "request_no_matching_logins": moving words around would change the meaning
+    "purpose",  # "sign_in_to_send_tab": "to" and a verb say what a button or prompt is for
+    "modifier",  # "long_press", "first_visit": the word before describes a noun, no action
+    "intransitive",  # "sign_in_page", "opt_out_dialog": the verb takes no object
 )
 
 # What the action search reads about a word besides its verb forms (`lexical_flags`).
@@ -50,6 +53,11 @@ NEGATION = 8
 EVENT_NOUN = 16
 NAMEABLE = 32  # a noun, or a verb that names what was done: "seek_end" is the end of a seek
 PLURAL = 64  # a plural noun: after a verb that is also an object, a compound ("Search Results")
+# An adverb reading ("now", "long", "first") and no convention object: first before a last
+# word it describes that word as a noun ("long_press"), and after a verb it is no thing acted on.
+MODIFIER = 128
+TO = 256  # "to", which before a verb makes an infinitive ("sign_in_to_send_tab")
+BARE_PAST = 512  # a past form that is also the base form ("read", "set"): a present verb too
 
 
 class ParsedName(NamedTuple):
@@ -341,6 +349,8 @@ def lexical_flags(w: str, eng: Engine) -> int:
         or (w.endswith("ing") and bool(classes & lexicon.VERB))  # "shredding_complete"
     )
     verbish = w in eng.forms or bool(classes & lexicon.VERB)
+    modifier = bool(classes & lexicon.ADV) and w not in eng.objects and w not in _SMALL
+    info = word_info(w, eng)
     return (
         nounish
         | (w in W.CONTROLS_NAMED_BEFORE) << 1
@@ -349,6 +359,9 @@ def lexical_flags(w: str, eng: Engine) -> int:
         | (w in W.EVENT_NOUNS) << 4
         | (nounish or verbish) << 5
         | (nounish and (lexicon.plural_noun(w) or (w[-1:] == "s" and w[:-1] in eng.objects))) << 6
+        | modifier << 7
+        | (w == "to") << 8
+        | bool(info and info[1] == "past" and info[0] == w) << 9
     )
 
 
@@ -414,7 +427,7 @@ def _find_action(words: list[str], eng: Engine):
         best = _first_or_last(best, candidates, words, eng)
     _, i, span, base, kind, form, known = best
     noun = span == 1 and words[i] in objects
-    return i, span, base, kind, form, known, _doubt(i, span, kind, noun, words, eng)
+    return i, span, base, kind, form, known, _doubt(i, span, base, kind, noun, words, eng)
 
 
 def _ends(i: int, span: int, words: list[str]) -> bool:
@@ -435,29 +448,59 @@ def _first_or_last(best, candidates, words: list[str], eng: Engine):
     return first if words[last[1] + last[2] - 1] in eng.objects else last
 
 
-def _doubt(i: int, span: int, kind: str, noun: bool, words: list[str], eng: Engine) -> str:
+def _present_verb(w: str, eng: Engine) -> bool:
+    info = word_info(w, eng)
+    return info is not None and info[1] in _PRESENT
+
+
+def _verb_only(w: str, eng: Engine) -> bool:
+    """A verb form that cannot name a thing ("send", "create"), read from what the action search
+    already knows of the word, so that words do not fall into more classes for it."""
+    return word_info(w, eng) is not None and not eng.word_flags[w] & NOUNISH
+
+
+def _doubt(
+    i: int, span: int, base: str, kind: str, noun: bool, words: list[str], eng: Engine
+) -> str:
     """Why reading the present-tense verb at `i` as the action would be a guess, or ""."""
-    if kind not in _PRESENT:
-        return ""
     flags = eng.word_flags
+    # "read" and "set" are present forms as much as past ones: "RICH_READ" is a kind of read.
+    if kind not in _PRESENT and not (span == 1 and flags[words[i]] & BARE_PAST):
+        return ""
     after = i + span
     if (
-        (i and flags[words[i - 1]] & CONTROL_AFTER)
-        or (after < len(words) and flags[words[after]] & CONTROL_BEFORE)
+        (after < len(words) and flags[words[after]] & CONTROL_BEFORE)
         # The name of a button: "add_to_home_screen_button".
         or (after < len(words) and flags[words[-1]] & CONTROL_BEFORE)
+        # An item of a menu or prompt, wherever it is: "menu_close", "save_prompt_update".
+        or any(
+            flags[words[k]] & CONTROL_AFTER and _present_verb(words[k + 1], eng)
+            for k in range(len(words) - 1)
+        )
     ):
         return "control"
+    # "to" and a verb after the action say what it is for, as on a button ("Sign in to send
+    # tab"): nothing has happened yet, so no tense makes it an event.
+    for k in range(after, len(words) - 1):
+        if flags[words[k]] & TO and _verb_only(words[k + 1], eng):
+            return "purpose"
     if i == 0:
         post = words[after:]
         cut = next((k for k, w in enumerate(post) if w in _QUALIFIER_STARTS), len(post))
         objects = post[:cut]
         if objects:
+            # A phrasal verb that takes no object ("opt out", "sign in") names what follows
+            # ("sign_in_page") or a choice in it ("opt_out_dialog"); it did not happen to it.
+            if span > 1 and base in W.OBJECTLESS_ACTIONS:
+                return "intransitive"
             if any(flags[w] & NEGATION for w in objects):
                 return "negation"
             if flags[objects[-1]] & CONTROL_BEFORE:
                 return "control"
-            if not flags[objects[-1]] & NOUNISH:
+            last = flags[objects[-1]]
+            # A word that can be an adverb, and is no convention object or plural, is no thing
+            # acted on: "sync_now" and "scroll_down" are buttons or gestures.
+            if not last & NOUNISH or (last & MODIFIER and not last & PLURAL):
                 return "unknown-object"
             if noun and len(objects) == 1 and flags[objects[0]] & PLURAL:
                 return "noun-or-verb"  # "Search Results", "Order Details"
@@ -465,8 +508,12 @@ def _doubt(i: int, span: int, kind: str, noun: bool, words: list[str], eng: Engi
             return "event-noun"
         return ""
     if _ends(i, span, words):
-        # What comes before must be able to name the thing: "never_save" is no save.
-        return "" if flags[words[i - 1]] & NAMEABLE else "noun-or-verb"
+        # What comes before must be able to name the thing ("never_save" is no save), and not
+        # describe it from the start: "long_press" and "first_visit" are a press and a visit.
+        before = flags[words[i - 1]]
+        if not before & NAMEABLE:
+            return "noun-or-verb"
+        return "modifier" if i == 1 and before & MODIFIER else ""
     return "noun-or-verb"
 
 
@@ -483,7 +530,11 @@ def strip_prefix(name: str, eng: Engine) -> tuple[str, str]:
     return name, ""
 
 
-def _drop_redundant(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
+def _drop_redundant(words: list[str], eng: Engine) -> tuple[list[str], tuple[str, ...]]:
+    # Right after a verb that can be nothing else, "event" is what it acted on
+    # ("create_event"); after more words it names the rest ("seek_end_event").
+    if len(words) == 2 and _verb_only(words[0], eng) and words[0] not in eng.phrases:
+        return words, ()
     dropped = []
     while len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
         dropped.append(words[-1])
@@ -525,7 +576,7 @@ def parse_words(
         words = expand(words, eng, abbreviations)
     redundant = ()
     if len(words) > 1 and words[-1] in W.REDUNDANT_WORDS:
-        words, redundant = _drop_redundant(words)
+        words, redundant = _drop_redundant(words, eng)
     if not W.AUXILIARIES.isdisjoint(words):
         words, dropped = _drop_auxiliaries(words, eng)
         redundant = dropped + redundant

@@ -223,6 +223,23 @@ def test_lint_refuses_bad_requests_naming_the_field(world, api_for, payload, fie
     assert field in response.json()
 
 
+def test_lint_reads_names_as_text_and_names_the_bad_item(world, api_for):
+    client = api_for(world.member)
+    names = ["Order Completed", 42, "Bestellung Abgeschloßen"]
+    response = client.post(LINT, {"names": names}, format="json")
+    assert response.status_code == 200
+    assert [r["name"] for r in response.json()["results"]] == [
+        "Order Completed",
+        "42",
+        "Bestellung Abgeschloßen",
+    ]
+    response = client.post(LINT, {"names": ["ok", "x" * 1001, None]}, format="json")
+    assert response.status_code == 400
+    errors = response.json()["names"]
+    assert set(errors) == {"1", "2"}
+    assert "1000 characters" in errors["1"][0]
+
+
 def test_lint_names_the_empty_item(world, api_for):
     response = api_for(world.member).post(LINT, {"names": ["Order Completed", " "]}, format="json")
     assert "Name 1 is empty" in json.dumps(response.json())

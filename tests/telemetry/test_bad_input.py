@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from telemetry import conventions, naming
 from telemetry.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,25 @@ def test_the_api_explains_a_bad_name(world, api_for, case):
     )
     assert response.status_code == 400
     assert message in response.json()["name"][0]
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_the_example_for_an_empty_name_follows_the_published_convention(
+    world, client_for, api_for, name
+):
+    response = client_for(world.member).post(reverse("telemetry:event_new"), _form(world, name))
+    assert "“Order Completed”" in response.context["form"].errors["name"][0]
+    conventions.convention_publish(
+        by=world.admin, rules=naming.PRESETS["snake"].to_dict(), preset="snake"
+    )
+    response = client_for(world.member).post(reverse("telemetry:event_new"), _form(world, name))
+    message = response.context["form"].errors["name"][0]
+    assert "“order_completed”" in message and "Order Completed" not in message
+    response = api_for(world.member).post(
+        "/api/v1/telemetry/events/", {"team": "checkout", "name": name}, format="json"
+    )
+    assert "“order_completed”" in response.json()["name"][0]
     assert not Event.objects.exists()
 
 

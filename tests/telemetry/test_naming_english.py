@@ -76,12 +76,57 @@ def test_present_tense_names_get_a_suggestion_by_word_position(name, suggestion)
         ("Search Results", "could be a noun or the action"),
         ("login_dialog.never_save", "could be a noun or the action"),
         ("onboarding.privacy_notice", "no action verb"),
+        # A word that reads as an adjective or adverb first: a kind of press, not a press made.
+        ("collections.long_press", "'long press' may name a kind of press"),
+        ("first_visit", "'first visit' may name a kind of visit"),
+        ("RICH_READ", "could be a noun or the action"),
+        # An adverb where the object would be: the label of a button.
+        ("sync_account.sync_now", "'now' does not read as the thing 'sync' acted on"),
+        ("scroll_down", "'down' does not read as the thing 'scroll' acted on"),
+        # A phrasal verb that takes no object: what follows is no object of it.
+        ("sign_in_page", "'sign in' takes no object"),
+        ("cookie_banners.opt_out_re_engagement_dialog", "'opt out' takes no object"),
+        # "to" and a verb: what a button or prompt is for.
+        ("sync_account.sign_in_to_send_tab", "say what a button or prompt is for"),
+        # An item of a prompt or menu, wherever it sits in the name.
+        ("credit_cards.save_prompt_update", "may name a button or menu item"),
     ],
 )
 def test_it_says_a_name_is_ambiguous_rather_than_guess(name, says):
     result = lint_event(name, SEGMENT)
     assert result.suggestion is None
     assert says in result.note
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        # A noun before the last word still names the thing, and an adverb reading deeper in
+        # the name does not make the last word a noun.
+        ("link_click", "Link Clicked"),
+        ("notification_close_click", "Notification Close Clicked"),
+        # Objects that are things, after a verb first.
+        ("close_all_tabs", "All Tabs Closed"),
+        ("open_home", "Home Opened"),
+        # A verb that does take an object, and "to" before a noun.
+        ("set_up_account", "Account Set Up"),
+        ("add_product_to_wishlist", "Product Added to Wishlist"),
+        # A past form that is also the base form, after a noun.
+        ("password_reset", "Password Reset"),
+    ],
+)
+def test_the_new_doubts_leave_plain_names_alone(name, suggestion):
+    assert lint_event(name, SEGMENT).suggestion == suggestion
+
+
+def test_event_after_a_verb_alone_is_its_object():
+    # Only a verb with no other reading makes "event" the object; "Ad Click Event" is still a
+    # click with a redundant word.
+    assert lint_event("create_event", SEGMENT).suggestion == "Event Created"
+    assert "redundant-word" not in {v.rule for v in lint_event("create_event", SEGMENT).violations}
+    assert lint_event("ad_click_event", SEGMENT).suggestion == "Ad Clicked"
+    assert lint_event("seek_end_event", SEGMENT).suggestion == "Seek Ended"
+    assert lint_event("signed_up_event", SEGMENT).suggestion == "Signed Up"
 
 
 def test_a_verb_used_as_a_modifier_is_not_made_the_action():
@@ -221,6 +266,14 @@ def test_every_suggestion_passes_and_the_short_way_agrees_on_tricky_words():
         "3ds",
         "checkout",
         "no",
+        "first",
+        "down",
+        "to",
+        "send",
+        "read",
+        "opt",
+        "out",
+        "visit",
     ]
     for _ in range(2500):
         picked = [rng.choice(words) for _ in range(rng.randint(1, 5))]
