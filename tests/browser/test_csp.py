@@ -82,7 +82,11 @@ def test_the_main_pages_admin_and_api_docs_run_without_breaching_the_policy(
     screenshot(page, "swagger")
 
     page.goto("/api/redoc/")
-    expect(page.get_by_role("heading", name="ProductOps Portal API").first).to_be_visible()
+    # ReDoc lays out the whole schema (~17,000 lines) in the browser before it shows anything:
+    # seconds on a busy 2-core machine, so it gets more than the default 5 s.
+    expect(page.get_by_role("heading", name="ProductOps Portal API").first).to_be_visible(
+        timeout=30_000
+    )
     expect(page.get_by_role("menuitem").first).to_be_visible()
 
 
