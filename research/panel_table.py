@@ -9,20 +9,17 @@ eligibility badge).
 
 from html import escape
 
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
-# reverse() per row costs more than the rest of a row; the patterns are `<int:pk>`, so a number
-# nobody has stands in for the id and is swapped for each one.
-_PK_STAND_IN = "987654321987654321"
+from productops.reversing import url_with_id
 
 
 def panel_rows(people, *, now, show_email: bool) -> list[str]:
     """`people`: dicts of ParticipantQuerySet.panel_columns(), in page order. Every value from
     the database goes through `escape` (what Django's autoescape calls) before it is printed."""
-    person_url = reverse("research:participant_detail", args=[_PK_STAND_IN])
-    account_url = reverse("research:account_detail", args=[_PK_STAND_IN])
+    person_url = url_with_id("research:participant_detail")
+    account_url = url_with_id("research:account_detail")
     rows = []
     days = {}  # many people's cooldowns end on the same day; formatting one costs more than a row
     for p in people:
@@ -48,9 +45,9 @@ def panel_rows(people, *, now, show_email: bool) -> list[str]:
             email = f'<div class="small text-body-secondary text-truncate email-line" title="{address}">{address}</div>'
         account = "—"
         if p["account_id"] is not None:
-            url = account_url.replace(_PK_STAND_IN, str(p["account_id"]))
+            url = account_url(p["account_id"])
             account = f'<a href="{url}">{escape(p["account__name"])}</a>'
-        url = person_url.replace(_PK_STAND_IN, str(p["id"]))
+        url = person_url(p["id"])
         rows.append(
             mark_safe(  # noqa: S308 - every value above is escaped
                 f'<tr data-testid="participant-row"><td><a href="{url}">{escape(p["name"])}</a>{email}</td>'

@@ -1,14 +1,14 @@
 import uuid
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from productops.reversing import url_with_id
 from strategy import phases, relations, rendering
 from strategy.voting import DEFAULT_BUDGET
 
@@ -36,9 +36,8 @@ TEMPLATE_PARTS = [
 ]
 
 
-# A strategy's pages, linked from its header on every one of them. reverse() costs more than the
-# rest of a link, so each is reversed once (per script prefix) with a stand-in id, swapped for
-# the strategy's: the patterns are `<int:pk>/...`, and no strategy has this id.
+# A strategy's pages, linked from its header on every one of them (reversed once per process,
+# see productops.reversing).
 PAGES = (
     "detail",
     "edit",
@@ -53,12 +52,6 @@ PAGES = (
     "sessions",
     "decision",
 )
-_PK_STAND_IN = "987654321987654321"
-
-
-@cache
-def _page_url_templates(script_prefix: str) -> dict[str, str]:
-    return {name: reverse(f"strategy:{name}", args=[_PK_STAND_IN]) for name in PAGES}
 
 
 class StrategyQuerySet(models.QuerySet):
@@ -147,11 +140,7 @@ class Strategy(models.Model):
     @cached_property
     def page_urls(self) -> dict[str, str]:
         """URL name (one of PAGES) -> this strategy's page: what {% url 'strategy:<name>' pk %} gives."""
-        pk = str(self.pk)
-        return {
-            name: url.replace(_PK_STAND_IN, pk)
-            for name, url in _page_url_templates(get_script_prefix()).items()
-        }
+        return {name: url_with_id(f"strategy:{name}")(self.pk) for name in PAGES}
 
     @property
     def phase_label(self) -> str:

@@ -9,15 +9,11 @@ and serves single events.
 
 from collections import defaultdict
 
-from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
+from productops.reversing import url_with_id
 from telemetry.models import Alias, Event, EventProperty
 from telemetry.payloads import example_payload
-
-# reverse() per row costs more than the rest of a row; the pattern is `<int:pk>`, so a number
-# no event has stands in for the id and is swapped for each one.
-_PK_STAND_IN = "987654321987654321"
 
 
 def _grouped(pairs) -> dict[int, list]:
@@ -79,7 +75,7 @@ def event_rows(events) -> list[dict]:
             "property__description",
         )
     )
-    url = reverse("telemetry:event_detail", args=[_PK_STAND_IN])
+    url = url_with_id("telemetry:event_detail")
     moment = DateTimeField().to_representation
     return [
         {
@@ -102,7 +98,7 @@ def event_rows(events) -> list[dict]:
             "no_lint_reason": event.no_lint_reason,
             "created_at": moment(event.created_at),
             "updated_at": moment(event.updated_at),
-            "url": url.replace(_PK_STAND_IN, str(event.pk)),
+            "url": url(event.pk),
         }
         for event in events
     ]

@@ -1,8 +1,7 @@
-import functools
-
 from django.conf import settings
-from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
+
+from productops.reversing import cached_reverse
 
 # The links every page's header carries, by the names the base template uses.
 _NAV = {
@@ -20,14 +19,9 @@ _NAV = {
 }
 
 
-@functools.cache
-def _nav_urls(script_prefix: str) -> dict[str, str]:
-    # Reversed once per process: a {% url %} costs ~30 µs and the header has a dozen.
-    return {key: reverse(name) for key, name in _NAV.items()}
-
-
 def portal(request):
-    nav = {"nav": _nav_urls(get_script_prefix())}
+    # Reversed once per process: a {% url %} costs ~30 µs and the header has a dozen.
+    nav = {"nav": {key: cached_reverse(name) for key, name in _NAV.items()}}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return nav
