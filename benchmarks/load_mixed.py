@@ -196,6 +196,7 @@ class Client:
         self.port = port
         self.cookies = dict(cookies or {})
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cache_hit = False
 
     def request(self, method: str, path: str, body: str | None = None, headers=None):
         origin = f"https://127.0.0.1:{self.port}"
@@ -219,6 +220,7 @@ class Client:
             self.conn.request(method, path, body=body, headers=sent)
             response = self.conn.getresponse()
             data = response.read()
+            self.cache_hit = response.getheader("X-Page-Cache") == "hit"
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -290,11 +292,32 @@ def build_mixes(port: int, sessions: dict) -> dict[str, list[tuple[str, str]]]:
     return mixes
 
 
-def drive(port, sessions, mixes, *, concurrency: int, duration: float, seed: int):
-    results = defaultdict(list)  # label -> [(seconds, ok)]
+def write_steadily(port: int, cookies: dict, every: float, stop_at: float) -> int:
+    """A write through the portal every `every` seconds (marking someone's inbox read): each one
+    empties the page cache, as any change does, so cached figures include the cost of refilling."""
+    client = Client(port, cookies)
+    writes = 0
+    next_at = time.perf_counter()
+    while (now := time.perf_counter()) < stop_at:
+        if now < next_at:
+            time.sleep(min(next_at - now, stop_at - now))
+            continue
+        body = f"csrfmiddlewaretoken={client.cookies['csrftoken']}"
+        status, _ = client.request("POST", "/accounts/notifications/read-all/", body=body)
+        if status != 302:
+            sys.exit(f"The write answered {status}.")
+        client.cookies.pop("messages", None)  # its flash message is nobody's to read
+        writes += 1
+        next_at += every
+    return writes
+
+
+def drive(port, sessions, mixes, *, concurrency: int, duration: float, seed: int, writer=None):
+    results = defaultdict(list)  # label -> [(seconds, ok, served from the page cache)]
     lock = threading.Lock()
     stop_at = time.perf_counter() + duration
     users = list(sessions)
+    writes = []
 
     def worker(number: int):
         user = users[number % len(users)]
@@ -309,18 +332,25 @@ def drive(port, sessions, mixes, *, concurrency: int, duration: float, seed: int
                 ok = 200 <= status < 400
             except (OSError, http.client.HTTPException):
                 ok = False
-            mine.append((label, time.perf_counter() - started, ok))
+            mine.append((label, time.perf_counter() - started, ok, ok and client.cache_hit))
         with lock:
-            for label, seconds, ok in mine:
-                results[label].append((seconds, ok))
+            for label, *sample in mine:
+                results[label].append(tuple(sample))
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
+    if writer:
+        cookies, every = writer
+        threads.append(
+            threading.Thread(
+                target=lambda: writes.append(write_steadily(port, cookies, every, stop_at))
+            )
+        )
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return results, time.perf_counter() - started
+    return results, time.perf_counter() - started, sum(writes)
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -332,22 +362,24 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 def report(results: dict, elapsed: float) -> dict:
     def line(label, samples, seconds):
-        times = sorted(s for s, _ in samples)
-        errors = sum(1 for _, ok in samples if not ok)
+        times = sorted(s for s, _, _ in samples)
+        errors = sum(1 for _, ok, _ in samples if not ok)
+        hits = sum(1 for _, _, hit in samples if hit) / len(samples) * 100
         p50, p95, p99 = (percentile(times, p) * 1000 for p in (50, 95, 99))
         print(
             f"{label:<24}{len(samples):>8}{len(samples) / seconds:>9.1f}"
-            f"{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{errors:>8}"
+            f"{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{errors:>8}{hits:>7.0f}%"
         )
         return {"rps": len(samples) / seconds, "p50": p50, "p95": p95, "p99": p99, "errors": errors}
 
     print(
-        f"\n{'URL':<24}{'requests':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"\n{'URL':<24}{'requests':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'errors':>8}{'cached':>8}"
     )
-    ranked = sorted(results.items(), key=lambda item: -statistics.mean(s for s, _ in item[1]))
+    ranked = sorted(results.items(), key=lambda item: -statistics.mean(s[0] for s in item[1]))
     for label, samples in ranked:
         line(label, samples, elapsed)
-    print("-" * 75)
+    print("-" * 83)
     return line("overall", [s for samples in results.values() for s in samples], elapsed)
 
 
@@ -362,6 +394,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
     parser.add_argument("--reuse", action="store_true", help="reuse a database kept by --keep")
+    parser.add_argument(
+        "--page-cache",
+        type=int,
+        default=10,
+        metavar="SECONDS",
+        help="the portal's PAGE_CACHE_SECONDS; 0 measures every page rendered afresh",
+    )
+    parser.add_argument(
+        "--writes",
+        type=float,
+        default=1.0,
+        metavar="PER_SECOND",
+        help="writes through the portal per second during the run; each empties the page cache",
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -369,6 +415,7 @@ def main() -> None:
     database_url, admin_url, name = throwaway_database(args.reuse)
     var_dir = tempfile.mkdtemp(prefix="load-mixed-")
     env = production_env(database_url, var_dir)
+    env["PAGE_CACHE_SECONDS"] = str(args.page_cache)
     port = args.port or _free_port()
     with open(Path(var_dir) / "gunicorn.log", "w+") as log:
         try:
@@ -402,19 +449,27 @@ def run(args, env, port, database_url, name, log) -> None:
         mixes = build_mixes(port, sessions)
         if args.warmup:
             drive(port, sessions, mixes, concurrency=args.concurrency, duration=args.warmup, seed=0)
+        writer = (sign_in(port, "dev"), 1 / args.writes) if args.writes else None
         cpu_before = server_cpu(server, database_url, name)
         client_before = time.process_time()
-        results, elapsed = drive(
+        results, elapsed, writes = drive(
             port,
             sessions,
             mixes,
             concurrency=args.concurrency,
             duration=args.duration,
             seed=args.seed,
+            writer=writer,
         )
         cpu_after = server_cpu(server, database_url, name)
         client_cpu = time.process_time() - client_before
         overall = report(results, elapsed)
+        cache_note = (
+            f"page cache on ({env['PAGE_CACHE_SECONDS']} s)"
+            if env["PAGE_CACHE_SECONDS"] != "0"
+            else "page cache off"
+        )
+        print(f"\n{cache_note}; {writes} writes during the run ({writes / elapsed:.1f}/s)")
         count = sum(len(samples) for samples in results.values())
         web, db = (after - before for before, after in zip(cpu_before, cpu_after, strict=True))
         print(

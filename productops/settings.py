@@ -136,6 +136,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Pages and API lists a person saw are served again until the database changes, or for this many
+# seconds at most (productops/page_cache.py). Only with a shared cache: a per-process one would not
+# hear the other processes' writes. 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10 if REDIS_URL else 0, minimum=0)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

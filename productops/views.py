@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
+from productops import page_cache
 from productops.accounts.models import Team
 
 
@@ -21,6 +22,7 @@ def _app_cards(user) -> list[dict]:
 
 
 @login_required
+@page_cache.per_person
 def home(request):
     user = request.user
     return render(

@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from productops import page_cache
 from productops.accounts.permissions import IsProductOpsAdmin
 from productops.api_input import FormParser, JSONParser, MultiPartParser, text_problem
 from productops.api_limits import Router
@@ -137,6 +138,7 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
             )
         ]
     )
+    @page_cache.api_read
     def list(self, request, *args, **kwargs):
         # Flat rows, not the serializer: see research/api_rows.py.
         qs = self.filter_queryset(self.get_queryset()).values(*PARTICIPANT_COLUMNS)
@@ -323,6 +325,7 @@ class LedgerEntryViewSet(
             qs = qs.filter(account__external_id=params["account"])
         return qs
 
+    @page_cache.api_read
     def list(self, request, *args, **kwargs):
         # Flat rows, not the serializer: see research/api_rows.py.
         page = self.paginate_queryset(
@@ -398,6 +401,7 @@ class ResearchRequestViewSet(
             .order_by("-created_at", "-id")
         )
 
+    @page_cache.api_read
     def list(self, request, *args, **kwargs):
         # Flat rows, not the serializer: see research/api_rows.py.
         requests = self.filter_queryset(self.get_queryset()).prefetch_related(None)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from productops import page_cache
 from productops.accounts.forms import add_service_errors
 from research import fatigue, services, suppression
 from research.eligibility import eligibility_check
@@ -63,6 +64,7 @@ def _page(request, participant, *, override_form=None, opt_out_form=None, status
 
 
 @login_required
+@page_cache.per_person
 def participant_detail(request, pk):
     participant = get_object_or_404(Participant.objects.select_related("account"), pk=pk)
     return _page(request, participant)

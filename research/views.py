@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from productops import page_cache
 from productops.accounts.permissions import admin_required
 from research import health, import_jobs, importing, panel_table, services, targeting
 from research.account_edits import can_edit_accounts
@@ -65,6 +66,7 @@ def get_request_for_viewer(request, pk) -> ResearchRequest:
 
 
 @login_required
+@page_cache.per_person
 def index(request):
     user = request.user
     visible = ResearchRequest.objects.visible_to(user).select_related("team", "researcher")
@@ -261,6 +263,7 @@ def request_sample(request, pk):
 
 
 @login_required
+@page_cache.per_person
 def panel(request):
     form = PanelFilterForm(
         request.GET or None, definitions=AttributeDefinition.objects.active().order_by("name")

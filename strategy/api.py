@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from productops import page_cache
 from productops.api_limits import Router
 from strategy import access, api_rows, feedback, records, review_api, services
 from strategy.models import Point, Section, Strategy, Version, Vote
@@ -51,6 +52,7 @@ class StrategyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .order_by("-updated_at", "-id")
         )
 
+    @page_cache.api_read
     def list(self, request, *args, **kwargs):
         # Rows built from flat queries (strategy/api_rows.py), equal to the serializer's.
         strategies = self.filter_queryset(

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
+from productops import page_cache
 from strategy import (
     access,
     anchors,
@@ -97,6 +98,7 @@ ANON_NOTE = (
 
 
 @login_required
+@page_cache.per_person
 def index(request):
     user = request.user
     strategies = list(
@@ -256,6 +258,7 @@ def _detail_context(request, strategy, viewer, version, versions, read_keys):
 
 
 @login_required
+@page_cache.per_person
 def detail(request, pk):
     strategy, viewer = access.strategy_get_for(request.user, pk)
     # By number alone: the model's default order joins the strategy to sort by it.

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from productops import page_cache
 from productops.accounts.permissions import IsProductOpsAdmin
 from productops.api import Conflict
 from productops.api_limits import Pagination, Router
@@ -100,6 +101,7 @@ class EventViewSet(
             return self.catalogue.events.select_related("team").defer("search_vector")
         return _event_queryset(Event.objects.all()).order_by("name")
 
+    @page_cache.api_read
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset().order_by("name"))
         return self.get_paginated_response(event_rows(page))
@@ -227,6 +229,7 @@ class PropertyViewSet(
 
     serializer_class = PropertySerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
+    list = page_cache.api_read(mixins.ListModelMixin.list)
 
     def get_queryset(self):
         properties = Property.objects.select_related("team").order_by("name")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from productops import page_cache
 from productops.accounts.models import Team
 from telemetry.health import Health, naming_health_by_team
 from telemetry.models import (
@@ -60,6 +61,7 @@ def _chart(snaps, **size):
 
 
 @login_required
+@page_cache.per_person
 def health(request):
     """Naming health across the organisation: adoption made visible, nobody singled out."""
     by_team = naming_health_by_team()
@@ -107,6 +109,7 @@ def health(request):
 
 
 @login_required
+@page_cache.per_person
 def team_health(request, slug):
     team = get_object_or_404(Team, slug=slug)
     h = naming_health_by_team().get(team.pk, Health())

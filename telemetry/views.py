@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from productops import page_cache
 from productops.accounts.models import AuditEntry, Team
 from telemetry import linting, services
 from telemetry.catalogue import LIST_COLUMNS, CountedPaginator, catalogue_filter, catalogue_rows
@@ -41,6 +42,7 @@ def _get_event_for_member(request, pk) -> Event:
 
 
 @login_required
+@page_cache.per_person
 def index(request):
     """The catalogue: everyone signed in can browse and search every team's events."""
     catalogue = catalogue_filter(request.GET)
@@ -65,6 +67,7 @@ def index(request):
 
 
 @login_required
+@page_cache.per_person
 def event_detail(request, pk):
     event = get_object_or_404(
         Event.objects.select_related("team", "linted_convention", "created_by").prefetch_related(
@@ -421,6 +424,7 @@ def event_usage(request, pk):
 
 
 @login_required
+@page_cache.per_person
 def property_list(request):
     properties = (
         Property.objects.select_related("team")
@@ -438,6 +442,7 @@ def property_list(request):
 
 
 @login_required
+@page_cache.per_person
 def property_detail(request, pk):
     """A shared property: its definition, the events that send it, and other spellings' types."""
     prop = get_object_or_404(Property.objects.select_related("team"), pk=pk)

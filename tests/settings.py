@@ -42,3 +42,7 @@ REST_FRAMEWORK = {
         "failed_token": "100000/min",
     },
 }
+# Off for the suite: many tests move the clock a few seconds past a deadline and expect the page
+# to change at once. tests/accounts/test_page_cache.py turns it on and tests it.
+# A Celery worker started by such a test is told by TEST_PAGE_CACHE_SECONDS.
+PAGE_CACHE_SECONDS = int(os.environ.get("TEST_PAGE_CACHE_SECONDS", "0"))

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from productops import page_cache
 from productops.accounts import services
 from productops.accounts.email_change import email_change_request
 from productops.accounts.models import ApiToken, Membership, Notification, Team
@@ -26,6 +27,7 @@ from productops.api import Conflict
 class MeView(generics.RetrieveUpdateAPIView):
     serializer_class = MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
+    get = page_cache.api_read(generics.RetrieveUpdateAPIView.get)
 
     def get_object(self):
         return self.request.user
@@ -151,6 +153,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Your inbox."""
 
     serializer_class = NotificationSerializer
+    list = page_cache.api_read(mixins.ListModelMixin.list)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -7,6 +7,11 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts and teams"
 
+    def ready(self):
+        from productops import page_cache
+
+        page_cache.connect()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django admin with the portal's site: ProductOps admins only, every change audited."""

@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from productops import page_cache
 from productops.accounts import services
 from productops.accounts.email_change import (
     email_change_cancel,
@@ -166,6 +167,7 @@ def token_revoke(request, pk):
 
 
 @login_required
+@page_cache.per_person
 def notification_list(request):
     notifications = request.user.notifications.all()
     show = request.GET.get("show", "all")
@@ -196,6 +198,7 @@ def notification_read_all(request):
 
 
 @login_required
+@page_cache.per_person
 def team_list(request):
     teams = Team.objects.with_member_count().order_by("product_area", "name")
     mine = set(request.user.memberships.values_list("team_id", flat=True))
@@ -203,6 +206,7 @@ def team_list(request):
 
 
 @login_required
+@page_cache.per_person
 def team_detail(request, slug):
     team = get_object_or_404(
         Team.objects.prefetch_related(
