@@ -302,6 +302,7 @@ def lint_event_in_full(conv: Convention, name: str) -> LintResult:
             doubt=parsed.doubt,
             objects=parsed.objects,
             confident=parsed.confident,
+            category=parsed.category,
         )
     return LintResult(name, False, violations, suggestion, note)
 
