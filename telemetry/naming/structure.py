@@ -221,7 +221,7 @@ class _WordClasses(dict):
                 w in _SMALL,
                 w in eng.objects,
                 w in _QUALIFIER_STARTS,
-                lexical_flags(w, eng),
+                eng.word_flags[w],
             )
             found = self.ids.get(key)
             if found is None:
@@ -261,6 +261,17 @@ class _RenderedClasses(dict):
         self.title = eng.conv.event_case == "title"
 
     def __missing__(self, w: str):
+        # A lowercase word of letters, no acronym, reads back as itself in every case style
+        # (`title_word` only capitalises it): most words skip splitting it twice.
+        if (
+            w.isalpha()
+            and w.islower()
+            and w.isascii()
+            and w not in self.eng.abbreviations
+            and w not in W.ACRONYMS
+            and not (w[-1:] == "s" and w[:-1] in W.ACRONYMS)
+        ):
+            return self._store(w, self.eng.word_classes[w])
         ok = (
             w not in self.eng.abbreviations
             and not any(c in w for c in " ._-")
@@ -269,7 +280,9 @@ class _RenderedClasses(dict):
         if ok and self.title:
             piece = title_word(w)
             ok = " " not in piece and "." not in piece and segment_words(piece) == [w]
-        found = self.eng.word_classes[w] if ok else None
+        return self._store(w, self.eng.word_classes[w] if ok else None)
+
+    def _store(self, w: str, found):
         if len(self) > 200_000:  # bound memory against endless random words
             self.clear()
         self[w] = found
