@@ -1,6 +1,7 @@
 """Lint endpoint: 10,000 names with duplicate checks against a registry of 50,000 events (target < 1 s, issue 13).
 
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/telemetry_api.py [--events 50000] [--names 10000]
+        [--profile]   # and where one more cold request spends its time (cProfile, top functions)
 
 Creates a throwaway database (<database>_telemetry_api), fills it, times POST /api/v1/telemetry/lint/
 through the real view (serializer, lint, duplicate index, JSON rendering) and drops the database.
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--names", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
     # Named after the configured database, so that benchmarks run from two work trees (each
@@ -142,6 +144,15 @@ def run(args) -> None:
         elapsed, results = post(fresh)
         cold.append(elapsed)
     cold_cpu = list(cpu_times)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(post, variants(names, args.names, random.Random(999)))
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
     # Warm: CI sending the same tracking plan again (look-ups served from the per-registry-state cache).
     warm = [post(fresh)[0] for _ in range(args.runs)]
     failing = sum(1 for r in results if not r["ok"])
@@ -186,8 +197,7 @@ def split(registry: list[str], args, *, team) -> None:
             naming.lint_event(name, convention)
         lint.append(time.process_time() - started)
         started = time.process_time()
-        for name in fresh:
-            index.find(name, limit=1)
+        index.find_many(fresh, limit=1)  # as the endpoint looks them up
         duplicates.append(time.process_time() - started)
     print(
         f"  split, CPU for {args.names:,} fresh names: lint {statistics.median(lint):.2f} s, "

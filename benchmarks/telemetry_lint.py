@@ -68,6 +68,7 @@ def clear_caches() -> None:
     ):
         fn.cache_clear()
     duplicates._key_caches.clear()
+    duplicates._normalised_caches.clear()
     for conv in PRESETS.values():
         naming_structure.engine(conv).clear_caches()
     gc.collect()
@@ -158,6 +159,7 @@ def bench_duplicates(registry: list[str], queries: list[str]) -> None:
     lookups = []
     for _ in range(RUNS):
         duplicates._key_caches.clear()
+        duplicates._normalised_caches.clear()
         start = time.perf_counter()
         hits = sum(bool(index.find(q, limit=5)) for q in queries)
         lookups.append(time.perf_counter() - start)

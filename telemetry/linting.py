@@ -327,6 +327,21 @@ def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[di
     )
     if len(found) > 200_000:
         found.clear()
+    # Names this registry state was never asked about are looked up together (see find_many).
+    unseen = list(
+        dict.fromkeys(n for n in names if (n, exclude_event, duplicate_limit) not in found)
+    )
+    # Answered from the whole index just now, so not topped up from `recent` below.
+    answered = frozenset(unseen) if len(unseen) > 1 else frozenset()
+    if answered:
+        for name, matches in zip(
+            unseen,
+            index.find_many(unseen, limit=duplicate_limit, exclude_key=exclude_event),
+            strict=True,
+        ):
+            found[(name, exclude_event, duplicate_limit)] = tuple(
+                (c.name, c.reason, c.score, c.key) for c in matches
+            )
     for name, linted in zip(names, naming.lint_events(names, convention), strict=True):
         if name in memo:
             results.append(memo[name])
@@ -340,7 +355,7 @@ def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[di
                 (c.name, c.reason, c.score, c.key)
                 for c in index.find(name, limit=duplicate_limit, exclude_key=exclude_event)
             )
-        elif recent is not None:
+        elif recent is not None and name not in answered:
             fresh = recent.find(name, limit=duplicate_limit, exclude_key=exclude_event)
             if fresh:
                 candidates = _merged(candidates, fresh, duplicate_limit)

@@ -178,6 +178,7 @@ def no_suggestion_note(
     doubt: str,
     objects: tuple[str, ...] | list[str],
     confident: bool,
+    category: tuple[str, ...] = (),
 ) -> str:
     """Why a name gets no suggestion; `rules` are the ids of its violations."""
     if "empty" in rules or "no-words" in rules:
@@ -219,6 +220,18 @@ def no_suggestion_note(
             f"'{show(objects[-1] + ' ' + action_form)}' may name a kind of {action_form} rather "
             f"than say what happened; name what happened, e.g. "
             f"'{example(conv, ('button',), 'click')}'."
+        )
+    if doubt == "category-action" and category:
+        return (
+            f"the category '{show(' '.join(category))}' already says what happened, so "
+            f"'{action_form}' may say which kind of it rather than be the action; the name is "
+            "ambiguous, so rename it by hand."
+        )
+    if doubt == "category-phrase" and category:
+        return (
+            f"'{show(' '.join(category))}' reads on into the name, which may name an item of it "
+            f"rather than say that '{action_form}' happened; the name is ambiguous, so rename it "
+            "by hand."
         )
     if doubt == "negation":
         return (

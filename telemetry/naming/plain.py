@@ -77,7 +77,8 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
     case_bad = not caches.case_match(text) or (
         caches.title and not text.istitle() and not case_ok(text, "title")
     )
-    out += plan.before_case
+    if plan.expansion:
+        out += _abbreviations(words, plan.expansion, eng)
     if case_bad:
         shown = text if len(text) <= 40 else text[:39] + "…"  # see messages.show
         out = (*out, violation(("case", caches.case_message, shown)))
@@ -85,9 +86,10 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
         return result((name, False, out + caches.no_action, None, NO_ACTION_NOTE))
     if plan.expansion:
         expanded: list[str] = []
+        spelt = caches.expansions
         for w, full in zip(words, plan.expansion, strict=True):
             if full:
-                expanded += full
+                expanded += spelt.get(w) or spelt.setdefault(w, eng.abbreviations[w].split(" "))
             else:
                 expanded.append(w)
         words = expanded
@@ -163,6 +165,18 @@ def lint_plain_event(name: str, conv: Convention, eng: Engine) -> LintResult | N
             confident=plan.confident,
         )
     return result((name, False, out, None, note))
+
+
+def _abbreviations(words: list[str], expansion: tuple, eng: Engine) -> tuple:
+    """The violations of a name's abbreviations, once each, in the order written: a plan is
+    shared by names with different abbreviations of the same classes."""
+    found: dict[str, object] = {}
+    for w, full in zip(words, expansion, strict=True):
+        if full and w not in found:
+            found[w] = shared_violation(
+                eng.violations, abbreviation_violation, w, eng.abbreviations[w]
+            )
+    return tuple(found.values())
 
 
 # --- properties -------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ class PlainCaches:
         self.signatures: dict[tuple, int] = {}
         self.numbers = itertools.count()
         self.renderings: dict[tuple, tuple] = {}
+        self.expansions: dict[str, list[str]] = {}  # abbreviation -> the words it stands for
         self.prefix_heads = frozenset(p[:k] for p in eng.prefixes for k in range(1, len(p) + 1))
         conv = eng.conv
         style = conv.event_case
@@ -101,8 +102,9 @@ class _Classes(dict):
     That is its class for the action search (`Engine.word_classes`), times 8, plus a bit for
     each check a name or its suggestion makes when the word comes first or is rendered in
     Title Case: the first word of a reserved name (1), the start of a reserved prefix (2), an
-    acronym (4). A word the plan must know itself is ("word", word): an abbreviation, "event",
-    a word that does not read back as itself once rendered."""
+    acronym (4). An abbreviation is ("abbreviation", the classes of the words it stands for,
+    its bits). A word the plan must know itself is ("word", word): "event", a word that does
+    not read back as itself once rendered, an abbreviation of anything unusual."""
 
     def __init__(self, eng: Engine):
         super().__init__()
@@ -118,9 +120,11 @@ class _Classes(dict):
             | _prefixed(eng, w) << 1
             | (w in W.ACRONYMS or (w[-1:] == "s" and w[:-1] in W.ACRONYMS)) << 2
         )
-        if (
-            w in eng.abbreviations
-            or w in _REDUNDANT
+        full = eng.abbreviations.get(w)
+        if full is not None:
+            found = self._abbreviation(w, full, flags)
+        elif (
+            w in _REDUNDANT
             or w in W.AUXILIARIES
             or eng.rendered_classes[w] is None
             or (self.camel and len(w) == 1)
@@ -137,6 +141,18 @@ class _Classes(dict):
             self.clear()
         self[w] = found
         return found
+
+    def _abbreviation(self, w: str, full: str, flags: int):
+        """An abbreviation's class: the classes of the words it stands for, so that "btn_clicked"
+        and "img_clicked" share a plan (the name's own expansion and violation are read from
+        the words at lint time). One that expands to anything unusual is its own class."""
+        words = full.split(" ")
+        if (self.camel and len(w) == 1) or not all(x.isalpha() for x in words):
+            return ("word", w)
+        classes = tuple(self[x] for x in words)
+        if not all(isinstance(c, int) for c in classes):
+            return ("word", w)
+        return ("abbreviation", classes, flags)
 
 
 class _Titles(dict):

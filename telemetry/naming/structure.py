@@ -43,6 +43,8 @@ DOUBTS = (
     "purpose",  # "sign_in_to_send_tab": "to" and a verb say what a button or prompt is for
     "modifier",  # "long_press", "first_visit": the word before describes a noun, no action
     "intransitive",  # "sign_in_page", "opt_out_dialog": the verb takes no object
+    "category-action",  # "app_opened.share_intent": the category already names the action
+    "category-phrase",  # "open_with.install_firefox": the name completes the category's phrase
 )
 
 # What the action search reads about a word besides its verb forms (`lexical_flags`).
@@ -219,7 +221,7 @@ class _WordClasses(dict):
                 w in _SMALL,
                 w in eng.objects,
                 w in _QUALIFIER_STARTS,
-                lexical_flags(w, eng),
+                eng.word_flags[w],
             )
             found = self.ids.get(key)
             if found is None:
@@ -259,6 +261,17 @@ class _RenderedClasses(dict):
         self.title = eng.conv.event_case == "title"
 
     def __missing__(self, w: str):
+        # A lowercase word of letters, no acronym, reads back as itself in every case style
+        # (`title_word` only capitalises it): most words skip splitting it twice.
+        if (
+            w.isalpha()
+            and w.islower()
+            and w.isascii()
+            and w not in self.eng.abbreviations
+            and w not in W.ACRONYMS
+            and not (w[-1:] == "s" and w[:-1] in W.ACRONYMS)
+        ):
+            return self._store(w, self.eng.word_classes[w])
         ok = (
             w not in self.eng.abbreviations
             and not any(c in w for c in " ._-")
@@ -267,7 +280,9 @@ class _RenderedClasses(dict):
         if ok and self.title:
             piece = title_word(w)
             ok = " " not in piece and "." not in piece and segment_words(piece) == [w]
-        found = self.eng.word_classes[w] if ok else None
+        return self._store(w, self.eng.word_classes[w] if ok else None)
+
+    def _store(self, w: str, found):
         if len(self) > 200_000:  # bound memory against endless random words
             self.clear()
         self[w] = found
@@ -502,8 +517,15 @@ def _doubt(
             # acted on: "sync_now" and "scroll_down" are buttons or gestures.
             if not last & NOUNISH or (last & MODIFIER and not last & PLURAL):
                 return "unknown-object"
-            if noun and len(objects) == 1 and flags[objects[0]] & PLURAL:
-                return "noun-or-verb"  # "Search Results", "Order Details"
+            # A word that can name a thing, before one plural noun, reads as well as a compound
+            # ("Search Results", "Order Details", "foreground_metrics") as a verb and its object.
+            if (
+                span == 1
+                and (noun or flags[words[i]] & NOUNISH)
+                and len(objects) == 1
+                and flags[objects[0]] & PLURAL
+            ):
+                return "noun-or-verb"
         if post and flags[post[-1]] & EVENT_NOUN:
             return "event-noun"
         return ""
@@ -515,6 +537,29 @@ def _doubt(
             return "noun-or-verb"
         return "modifier" if i == 1 and before & MODIFIER else ""
     return "noun-or-verb"
+
+
+def _category_doubt(category: tuple[str, ...], eng: Engine) -> str:
+    """Why a category makes a present-tense verb at the start of the name a guess, or "".
+
+    The action search reads the name's last segment alone (its shapes are shared by every
+    category), so what the category says is weighed here."""
+    last = category[-1]
+    # "open_with.install_firefox": the category is a phrase the name completes, an item of
+    # the "Open with" list, not something that happened to Firefox.
+    if last in _SMALL:
+        return "category-phrase"
+    # "app_opened.share_intent": the category already says what happened, so the name says
+    # which kind of it; its first word is no more the action than a noun ("a share intent").
+    info = word_info(last, eng)
+    if (
+        info is not None
+        and info[1] in ("past", "preterite")
+        and len(category) > 1
+        and eng.word_flags[category[-2]] & NOUNISH
+    ):
+        return "category-action"
+    return ""
 
 
 def strip_prefix(name: str, eng: Engine) -> tuple[str, str]:
@@ -610,6 +655,8 @@ def parse_words(
         form = " ".join(words[i : i + span])
         base, kind = eng.forms[form]
         known = True
+    if category and not i and not doubt and kind in _PRESENT:
+        doubt = _category_doubt(category, eng)
     confident = not doubt
     if i:
         objects, qualifiers = words[:i], words[i + span :]

@@ -303,7 +303,7 @@ EVENT_NOUNS = frozenset(
         """
 impression impressions dismissal dismissals failure failures success error errors completion
 interaction interactions invocation conversion conversions expiration resolution creation deletion
-submission exposure
+submission exposure problem problems
 """
     )
 )

@@ -123,6 +123,39 @@ def test_index_accepts_new_entries_and_skips_blank_ones():
     assert idx.find("cart_viewed") == [Candidate("Cart Viewed", "identical", 1.0, 4)]
 
 
+def test_looking_up_many_names_at_once_answers_what_one_by_one_does():
+    """find_many runs the close-spelling search for a whole batch per block (rapidfuzz's
+    cdist); ties in ratio and the length window must come out as process.extract's."""
+    import random
+
+    rng = random.Random(11)
+    words = ["order", "cart", "item", "checkout", "coupon", "product", "list", "page", "card"]
+    actions = ["Viewed", "Added", "Removed", "Completed", "Applied", "Opened"]
+    registry = sorted(
+        {
+            " ".join(w.title() for w in rng.sample(words, rng.choice((1, 2, 3))))
+            + " "
+            + rng.choice(actions)
+            for _ in range(3000)
+        }
+    )
+    idx = DuplicateIndex([(n, k) for k, n in enumerate(registry)], PRESETS["segment"])
+    letters = "abcdeilmnoprtuv"
+    queries = [rng.choice(registry) for _ in range(300)]
+    queries += [q.replace(" ", "_").lower() for q in queries[:100]]
+    # Typos, so that the close-spelling search has work: a letter dropped, changed or added.
+    for q in list(queries[:300]):
+        i = rng.randrange(1, len(q))
+        queries.append(q[:i] + rng.choice(("", rng.choice(letters))) + q[i + 1 :])
+    queries += ["", "   ", "zz", "Checkout Viewed", None, "Kart Itme Aded"]
+    reasons = set()
+    for limit, exclude in ((1, None), (3, 5), (5, None), (0, None)):
+        one_by_one = [idx.find(q, limit=limit, exclude_key=exclude) for q in queries]
+        assert idx.find_many(queries, limit=limit, exclude_key=exclude) == one_by_one
+        reasons |= {c.reason for found in one_by_one for c in found}
+    assert {"identical", "spelling", "reordered"} <= reasons
+
+
 # --- property types -------------------------------------------------------------------------
 
 

@@ -563,3 +563,41 @@ def test_irregular_and_doubling_verbs_get_the_right_past_participle():
         "paid",
     ]
     assert len(actions) >= 150 and len(SEGMENT.objects) >= 200
+
+
+def test_a_big_batch_leaves_the_collector_on_and_its_garbage_collectable():
+    import gc
+    import weakref
+
+    from telemetry.naming import collector_paused, lint_events
+
+    class Node:
+        pass
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with collector_paused(promote=True):
+        cycle = Node()
+        cycle.me = cycle
+        ref = weakref.ref(cycle)
+        del cycle
+        lint_events([f"Widget {n} Added" for n in range(1000)], PRESETS["segment"])
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # promoted to the oldest generation, not frozen
+    assert ref() is not None  # no young collection ran on the way out...
+    gc.collect()
+    assert ref() is None  # ...and a full one still finds the cycle
+
+
+def test_a_big_batch_leaves_objects_frozen_on_purpose_frozen():
+    import gc
+
+    from telemetry.naming import lint_events
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        lint_events([f"Gadget {n} Added" for n in range(1000)], PRESETS["segment"])
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

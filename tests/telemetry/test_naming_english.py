@@ -119,6 +119,48 @@ def test_the_new_doubts_leave_plain_names_alone(name, suggestion):
     assert lint_event(name, SEGMENT).suggestion == suggestion
 
 
+DOTTED = PRESETS["dotted"]
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        # A word that can name a thing, before one plural noun: a compound as much as an action.
+        ("engine_tab.foreground_metrics", "could be a noun or the action"),
+        ("files.print_documents", "could be a noun or the action"),
+        # A category that already says what happened: the name says which kind of it.
+        ("app_opened.share_intent", "the category 'app opened' already says what happened"),
+        ("checkout_completed.apply_coupon", "already says what happened"),
+        # A category that reads on into the name: an item of a list, not an action.
+        ("open_with.install_firefox", "'open with' reads on into the name"),
+        ("share_to.copy_link", "'share to' reads on into the name"),
+        # A problem names what happened, like a failure.
+        ("sync_auth.use_email_problem", "noun that names the event"),
+    ],
+)
+def test_it_declines_when_the_words_or_the_category_make_the_action_a_guess(name, says):
+    result = lint_event(name, DOTTED)
+    assert not result.ok
+    assert result.suggestion is None
+    assert says in result.note
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        # A verb with no noun reading before a plural noun still acts on it.
+        ("search_engines.remove_engines", "search_engines.engines_removed"),
+        ("tabs_tray.share_all_tabs", "tabs_tray.all_tabs_shared"),
+        # A category with a past participle that describes the next word is no event.
+        ("recently_closed_tabs.open_tab", "recently_closed_tabs.tab_opened"),
+        # A category that holds a present verb does not say what happened.
+        ("start_on_home.open_tabs_tray", "start_on_home.tabs_tray_opened"),
+    ],
+)
+def test_the_category_and_plural_doubts_leave_clear_names_alone(name, suggestion):
+    assert lint_event(name, DOTTED).suggestion == suggestion
+
+
 def test_event_after_a_verb_alone_is_its_object():
     # Only a verb with no other reading makes "event" the object; "Ad Click Event" is still a
     # click with a redundant word.

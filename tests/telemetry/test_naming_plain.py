@@ -112,6 +112,27 @@ def test_the_short_way_is_taken_for_plain_names_and_not_for_the_unusual():
         assert lint_plain_event(name, conv, eng) is None, name
 
 
+def test_abbreviations_of_the_same_classes_share_a_plan_but_keep_their_own_words():
+    conv = naming.Convention()  # an engine of its own, so its plans start empty
+    eng = engine(conv)
+    first = lint_plain_event("addr_clicked", conv, eng)
+    plans = len(eng.plain.plans)
+    second = lint_plain_event("txn_clicked", conv, eng)
+    assert len(eng.plain.plans) == plans  # "txn" reads as "addr" does: a plain noun
+    assert (first.suggestion, second.suggestion) == ("Address Clicked", "Transaction Clicked")
+    assert "'txn' is an abbreviation; write 'transaction'." in [
+        v.message for v in second.violations
+    ]
+    # The same abbreviation twice is one violation; two different ones are two.
+    twice = lint_plain_event("addr_addr_clicked", conv, eng)
+    both = lint_plain_event("addr_txn_clicked", conv, eng)
+    assert [v.rule for v in twice.violations].count("abbreviation") == 1
+    assert [v.rule for v in both.violations].count("abbreviation") == 2
+    assert both.suggestion == "Address Transaction Clicked"
+    for result in (first, second, twice, both):
+        assert result == naming.lint_event_in_full(conv, result.name)
+
+
 def test_a_batch_lints_in_order_and_restores_the_collector():
     import gc
 

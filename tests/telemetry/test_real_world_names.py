@@ -87,7 +87,7 @@ def test_the_evaluation_set_is_big_labelled_and_drawn_from_several_sources():
 def test_suggestions_on_the_evaluation_set_are_what_a_reviewer_labelled():
     """The figures of benchmarks/telemetry_eval.py, held to issue 13's targets where they are met:
     correct names flagged ≤ 2%, fixable names with the right suggestion ≥ 95%. Meaning-changing
-    suggestions are held at today's level (5.6%, 15 of 266), NOT at the 1% target, which is not
+    suggestions are held at today's level (3.8%, 10 of 261), NOT at the 1% target, which is not
     met."""
     ok = flagged = fixable = right = made = wrong = 0
     for row in _evaluation():
@@ -103,4 +103,4 @@ def test_suggestions_on_the_evaluation_set_are_what_a_reviewer_labelled():
             right += result.suggestion in row["accepted"]
     assert flagged / ok <= 0.02
     assert right / fixable >= 0.95
-    assert wrong / made <= 0.057
+    assert wrong / made <= 0.039
