@@ -8,30 +8,30 @@ schema and serves single strategies.
 
 from collections import defaultdict
 
-from rest_framework.fields import DateField, DateTimeField
-
+from productops.api_rows import column_rows, columns
 from strategy.models import Strategy
 
-# The serializer's field order; `owner` and `audience_teams` are filled in below.
-_COLUMNS = (
-    "id",
-    "title",
-    "owner__username",
-    "phase",
-    "feedback_opens_at",
-    "feedback_closes_at",
-    "decision_due",
-    "revealed_at",
-    "voting_closes_at",
-    "finalised_at",
-    "vote_budget",
-    "updated_at",
-)
+# Output key -> column, in the serializer's order; `audience_teams` is filled in below.
+_FIELDS = {
+    "id": "id",
+    "title": "title",
+    "owner": "owner__username",
+    "audience_teams": "id",  # computed
+    "phase": "phase",
+    "feedback_opens_at": "feedback_opens_at",
+    "feedback_closes_at": "feedback_closes_at",
+    "decision_due": "decision_due",
+    "revealed_at": "revealed_at",
+    "voting_closes_at": "voting_closes_at",
+    "finalised_at": "finalised_at",
+    "vote_budget": "vote_budget",
+    "updated_at": "updated_at",
+}
 
 
 def row_values(strategies):
     """The columns a row needs, from a queryset of strategies (filters and order kept)."""
-    return strategies.values(*_COLUMNS)
+    return strategies.values(*columns(_FIELDS))
 
 
 def strategy_rows(values) -> list[dict]:
@@ -45,25 +45,17 @@ def strategy_rows(values) -> list[dict]:
         .values_list("strategy_id", "team__slug")
     ):
         teams[strategy_id].append(slug)
-    # DRF's own fields, so dates are written exactly as the serializer writes them.
-    when, day = DateTimeField(), DateField()
-    rows = []
-    for v in values:
-        row = {
-            "id": v["id"],
-            "title": v["title"],
-            "owner": v["owner__username"],
-            "audience_teams": teams[v["id"]],
-            "phase": v["phase"],
-        }
-        for name in ("feedback_opens_at", "feedback_closes_at"):
-            row[name] = when.to_representation(v[name]) if v[name] is not None else None
-        row["decision_due"] = (
-            day.to_representation(v["decision_due"]) if v["decision_due"] is not None else None
-        )
-        for name in ("revealed_at", "voting_closes_at", "finalised_at"):
-            row[name] = when.to_representation(v[name]) if v[name] is not None else None
-        row["vote_budget"] = v["vote_budget"]
-        row["updated_at"] = when.to_representation(v["updated_at"])
-        rows.append(row)
-    return rows
+    return column_rows(
+        values,
+        _FIELDS,
+        datetimes=(
+            "feedback_opens_at",
+            "feedback_closes_at",
+            "revealed_at",
+            "voting_closes_at",
+            "finalised_at",
+            "updated_at",
+        ),
+        dates=("decision_due",),
+        computed=lambda v: {"audience_teams": teams[v["id"]]},
+    )

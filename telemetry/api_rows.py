@@ -9,8 +9,7 @@ and serves single events.
 
 from collections import defaultdict
 
-from rest_framework.fields import DateTimeField
-
+from productops.api_rows import moment
 from productops.reversing import url_with_id
 from telemetry.models import Alias, Event, EventProperty
 from telemetry.payloads import example_payload
@@ -76,7 +75,7 @@ def event_rows(events) -> list[dict]:
         )
     )
     url = url_with_id("telemetry:event_detail")
-    moment = DateTimeField().to_representation
+    when = moment()
     return [
         {
             "id": event.pk,
@@ -96,8 +95,8 @@ def event_rows(events) -> list[dict]:
             "lint_suggestion": event.lint_suggestion,
             "no_lint": event.no_lint,
             "no_lint_reason": event.no_lint_reason,
-            "created_at": moment(event.created_at),
-            "updated_at": moment(event.updated_at),
+            "created_at": when(event.created_at),
+            "updated_at": when(event.updated_at),
             "url": url(event.pk),
         }
         for event in events
