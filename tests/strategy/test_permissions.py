@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from strategy import feedback, services
-from strategy.models import Point
+from strategy.models import PAGES, Point
 from tests.factories import UserFactory
 from tests.strategy.conftest import confirm, open_window, reveal
 
@@ -68,17 +68,8 @@ def test_every_page_refuses_an_outsider(world, client_as, narrow):
     point = feedback.point_create(strategy=narrow, by=world.member, type="idea", body="An idea")
     reveal(narrow)
     outsider = client_as(world.outsider)
-    gets = [
-        "detail",
-        "edit",
-        "publish",
-        "feedback",
-        "discussion",
-        "dashboard",
-        "diff",
-        "you_said_we_did",
-    ]
-    for name in gets:
+    # Every page a strategy's header links to.
+    for name in PAGES:
         assert outsider.get(reverse(f"strategy:{name}", args=[narrow.pk])).status_code == 404, name
     assert (
         outsider.post(
