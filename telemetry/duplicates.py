@@ -262,42 +262,8 @@ class DuplicateIndex:
         sorted_block = self._by_length[prefix] = (tuple(len(s) for s in ordered), ordered)
         return sorted_block
 
-    def _close_spellings(self, spelling: str, limit: int) -> list[tuple[str, float]]:
-        prefix = _block(spelling)
-        if prefix not in self._blocks:
-            return []
-        sorted_block = self._by_length.get(prefix) or self._sort_block(prefix)
-        lengths, ordered = sorted_block
-        # fuzz.ratio >= 85 needs the shorter string to be at least 74% of the longer one.
-        size = len(spelling)
-        lo = bisect_left(lengths, int(size * _LENGTH_RATIO))
-        hi = bisect_right(lengths, int(size / _LENGTH_RATIO) + 1)
-        if lo >= hi:
-            return []
-        return [
-            (choice, ratio)
-            for choice, ratio, _ in process.extract(
-                spelling,
-                ordered[lo:hi],
-                scorer=fuzz.ratio,
-                score_cutoff=_FUZZY_CUTOFF,
-                limit=limit,
-            )
-        ]
-
     def find(self, name: str, *, limit: int = 5, exclude_key: object = None) -> list[Candidate]:
-        if not isinstance(name, str) or limit <= 0:
-            return []
-        exact = self._exact(name, limit, exclude_key)
-        if exact is None:
-            return []
-        spelling, found = exact
-        close = (
-            self._close_spellings(spelling, limit + len(found) + 1)
-            if self._wants_close(spelling, found, limit)
-            else ()
-        )
-        return self._ranked(spelling, found, close, limit, exclude_key)
+        return self.find_many([name], limit=limit, exclude_key=exclude_key)[0]
 
     def find_many(
         self, names: list[str], *, limit: int = 5, exclude_key: object = None
@@ -396,8 +362,8 @@ class DuplicateIndex:
     def _close_spellings_many(
         self, prefix: str, queries: list[tuple[str, int]]
     ) -> list[list[tuple[str, float]]]:
-        """`_close_spellings` for several (spelling, limit) of one block, in the same order and
-        with the same ties (higher ratio first, then the block's length order)."""
+        """The block's spellings within `_FUZZY_CUTOFF` of each (spelling, limit), the higher
+        ratio first, then the block's length order."""
         sorted_block = self._by_length.get(prefix) or self._sort_block(prefix)
         lengths, ordered = sorted_block
         windows = []

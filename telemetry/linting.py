@@ -310,17 +310,18 @@ def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[di
     memo: dict[str, dict] = {}
     if kind == "property":
         index = _RegistryIndex.properties(convention)
-        for name in names:
-            if name not in memo:
-                entry = {"name": name, **_result_dict(naming.lint_property(name, convention))}
-                entry["duplicates"] = [
-                    {"name": c.name, "team": None, "reason": c.reason, "score": round(c.score, 3)}
-                    for c in index.find(name, limit=duplicate_limit)
-                    if c.name != name
-                ]
-                memo[name] = entry
-            results.append(memo[name])
-        return results
+        unique = list(dict.fromkeys(names))
+        for name, matches in zip(
+            unique, index.find_many(unique, limit=duplicate_limit), strict=True
+        ):
+            entry = {"name": name, **_result_dict(naming.lint_property(name, convention))}
+            entry["duplicates"] = [
+                {"name": c.name, "team": None, "reason": c.reason, "score": round(c.score, 3)}
+                for c in matches
+                if c.name != name
+            ]
+            memo[name] = entry
+        return [memo[name] for name in names]
     # Duplicates are judged with the organisation's words, the same for every team.
     index, owners, found, recent = _RegistryIndex.events(
         current.convention, current.version.number if current.version else 0
