@@ -392,34 +392,19 @@ class AccountForm(forms.Form):
     )
 
 
-class Select(FlatSelect):
-    """A FlatSelect for forms crispy renders: crispy names its class after the widget's class
-    ("select"), so this one keeps Django's name."""
-
-
-def crispy_like(form) -> None:
-    """Give the widgets the classes crispy's bootstrap5 pack adds as it renders, so that
-    templates/research/_fields.html prints the same; crispy leaves classes it finds alone."""
-    for field in form.fields.values():
-        kind = type(field.widget).__name__.lower()  # as crispy names it
-        field.widget.attrs["class"] = f"{kind} form-{'select' if kind == 'select' else 'control'}"
-
-
 class OverrideForm(forms.Form):
     request = forms.ModelChoiceField(
         queryset=ResearchRequest.objects.none(),
         help_text="The override lets only this request past the cooldown, and ends with it.",
-        widget=Select,
     )
     rule = forms.ChoiceField(
-        choices=[(r, fatigue.RULE_NAMES[r]) for r in sorted(fatigue.OVERRIDABLE)], widget=Select
+        choices=[(r, fatigue.RULE_NAMES[r]) for r in sorted(fatigue.OVERRIDABLE)]
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.fields["request"].queryset = overridable_requests(user)
-        crispy_like(self)
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -441,10 +426,6 @@ class OptOutForm(forms.Form):
         max_length=300,
         help_text="How the person asked, e.g. “replied STOP to the invitation”. Audited; only they can opt back in.",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        crispy_like(self)
 
 
 class RulesForm(forms.Form):

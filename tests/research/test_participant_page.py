@@ -1,66 +1,14 @@
-"""The participant page prints its ledger from flat rows and its two empty forms without crispy
-(templates/research/_fields.html): what people see must not change."""
+"""The participant page prints its ledger from flat rows: what people see must not change."""
 
 import re
 
-import pytest
-from django import forms
-from django.template import Context, Template
-
 from research import services, suppression
-from research.forms import FlatSelect, OptOutForm, OverrideForm
 from research.models import LedgerEntry, Suppression
-from research.participant_views import OPT_OUT_IDS
-
-CRISPY = Template("{% load crispy_forms_tags %}{{ form|crispy }}")
-FIELDS = Template('{% include "research/_fields.html" %}')
 
 
 def _same(html: str) -> str:
     """Whitespace-insensitive: runs of spaces become one, and none is kept next to a tag edge."""
     return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
-
-
-def _as_django_made_it(form):
-    """The form as it was before: Django's own Select, no classes until crispy adds them."""
-    for field in form.fields.values():
-        field.widget.attrs.pop("class", None)
-        if isinstance(field.widget, FlatSelect):
-            attrs = field.widget.attrs
-            field.widget = forms.Select(attrs=attrs)
-            field.widget.choices = field.choices
-    return form
-
-
-def test_the_empty_forms_print_what_crispy_printed(world, research_request):
-    for make in (
-        lambda: OverrideForm(user=world.researcher),
-        lambda: OverrideForm(user=world.admin),
-        lambda: OptOutForm(auto_id=OPT_OUT_IDS),
-    ):
-        fast = FIELDS.render(Context({"form": make()}))
-        crispy = CRISPY.render(Context({"form": _as_django_made_it(make())}))
-        assert _same(fast) == _same(crispy)
-        assert "asteriskField" in fast and "form-text" in fast
-    assert research_request.title in FIELDS.render(
-        Context({"form": OverrideForm(user=world.researcher)})
-    )
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"reason": "", "rule": "invitation-cooldown"},
-        {"reason": "Follow-up on the bug report", "rule": "nonsense", "request": "99999"},
-    ],
-)
-def test_forms_with_errors_still_print_what_crispy_printed(world, research_request, data):
-    ours = OverrideForm(data, user=world.researcher)
-    before = _as_django_made_it(OverrideForm(data, user=world.researcher))
-    assert not ours.is_valid() and not before.is_valid()
-    html = CRISPY.render(Context({"form": ours}))
-    assert html == CRISPY.render(Context({"form": before}))
-    assert "is-invalid" in html
 
 
 def test_the_page_shows_the_ledger_overrides_and_suppressions(
