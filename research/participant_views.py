@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from productops import page_cache
 from productops.accounts.forms import add_service_errors
+from productops.accounts.models import User
 from research import fatigue, services, suppression
 from research.eligibility import eligibility_check
 from research.forms import OptOutForm, OverrideForm
@@ -70,8 +71,7 @@ def participant_detail(request, pk):
     return _page(request, participant)
 
 
-# What User.__str__ (its `name`) reads.
-_USER_NAME = ("by__display_name", "by__first_name", "by__last_name", "by__username")
+_USER_NAME = User.name_columns("by")
 _KINDS = dict(LedgerEntry.Kind.choices)
 _METHODS = dict(LedgerEntry.Method.choices)
 

@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from productops import page_cache
+from productops.accounts.models import User
 from strategy import (
     access,
     anchors,
@@ -111,10 +112,7 @@ def index(request):
             "owner",
             "updated_at",
             "feedback_closes_at",
-            "owner__username",
-            "owner__display_name",
-            "owner__first_name",
-            "owner__last_name",
+            *User.name_columns("owner"),
         )
         .annotate(answered=relations.has_answered(user), in_audience=relations.is_audience(user))
         .order_by("-updated_at")

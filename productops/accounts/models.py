@@ -47,6 +47,14 @@ class User(AbstractUser):
     def __str__(self):
         return self.name
 
+    # What `name` reads: a query that prints people's names loads only these (`name_columns`).
+    NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
+    @classmethod
+    def name_columns(cls, relation: str) -> tuple[str, ...]:
+        """`relation`'s name fields for QuerySet.only(): name_columns("owner") -> owner__…"""
+        return tuple(f"{relation}__{field}" for field in cls.NAME_FIELDS)
+
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username

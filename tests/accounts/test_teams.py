@@ -82,3 +82,21 @@ def test_team_directory_has_constant_queries(world, client_for, django_assert_ma
 def test_my_teams_on_home_count_all_their_people(world, client_for):
     page = client_for(world.member).get("/").content.decode()
     assert "3 people" in page
+
+
+def test_a_name_loaded_from_its_name_columns_prints_without_another_query(
+    world, django_assert_num_queries
+):
+    from productops.accounts.models import Membership, User
+
+    for person in (world.member, world.lead):
+        if person is world.lead:
+            User.objects.filter(pk=person.pk).update(display_name="")
+        membership = (
+            Membership.objects.select_related("user")
+            .only("user", *User.name_columns("user"))
+            .get(user=person, team=world.team)
+        )
+        with django_assert_num_queries(0):
+            name = membership.user.name
+        assert name == User.objects.get(pk=person.pk).name
