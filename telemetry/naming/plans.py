@@ -36,7 +36,7 @@ from telemetry.naming.messages import (
     word_order_message,
 )
 from telemetry.naming.rules import CASE_RES, case_ok
-from telemetry.naming.structure import Engine, shape_of, title_word, word_info
+from telemetry.naming.structure import Engine, plain_lowercase, shape_of, title_word, word_info
 from telemetry.naming.text import segment_words
 
 PENDING = object()  # an outcome's note, not worked out yet
@@ -532,12 +532,7 @@ class _PropertyWords(dict):
 
     def __missing__(self, w: str) -> bool:
         found = (
-            w.isascii()
-            and w.isalpha()
-            and w.islower()
-            and w not in self.eng.abbreviations
-            and w not in W.ACRONYMS
-            and not (w[-1:] == "s" and w[:-1] in W.ACRONYMS)
+            plain_lowercase(w, self.eng)
             and (self.style != "camel" or len(w) > 1)
             and segment_words(w.capitalize()) == [w]
         )

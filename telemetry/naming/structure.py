@@ -249,6 +249,19 @@ class _WordFlags(dict):
         return found
 
 
+def plain_lowercase(w: str, eng: Engine) -> bool:
+    """Lowercase ASCII letters that no rule rewrites: not an abbreviation the convention spells
+    out, not an acronym (or its plural) that is written in capitals."""
+    return (
+        w.isalpha()
+        and w.islower()
+        and w.isascii()
+        and w not in eng.abbreviations
+        and w not in W.ACRONYMS
+        and not (w[-1:] == "s" and w[:-1] in W.ACRONYMS)
+    )
+
+
 class _RenderedClasses(dict):
     """Word -> its class in `Engine.word_classes` if it reads back as just itself wherever
     `render` puts it in an event name (no separator in it, not an abbreviation, and the same
@@ -263,14 +276,7 @@ class _RenderedClasses(dict):
     def __missing__(self, w: str):
         # A lowercase word of letters, no acronym, reads back as itself in every case style
         # (`title_word` only capitalises it): most words skip splitting it twice.
-        if (
-            w.isalpha()
-            and w.islower()
-            and w.isascii()
-            and w not in self.eng.abbreviations
-            and w not in W.ACRONYMS
-            and not (w[-1:] == "s" and w[:-1] in W.ACRONYMS)
-        ):
+        if plain_lowercase(w, self.eng):
             return self._store(w, self.eng.word_classes[w])
         ok = (
             w not in self.eng.abbreviations
