@@ -597,7 +597,10 @@ def test_a_big_batch_leaves_objects_frozen_on_purpose_frozen():
     try:
         frozen = gc.get_freeze_count()
         lint_events([f"Gadget {n} Added" for n in range(1000)], PRESETS["segment"])
-        assert gc.get_freeze_count() == frozen
+        # Objects that die by reference count leave the permanent generation
+        # (the CI run that found this lost one), so exact equality is flaky;
+        # an unfreeze would empty it, which is what this guards against.
+        assert gc.get_freeze_count() > frozen - 100
         assert gc.isenabled()
     finally:
         gc.unfreeze()
