@@ -211,7 +211,8 @@ elif EMAIL_FILE_PATH:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# `make run PORT=…` serves elsewhere; links in e-mail follow it unless a real address is set.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}")
 # How long a link confirming a new e-mail address stays good, in seconds.
 EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 2 * 24 * 60 * 60, minimum=60)
 

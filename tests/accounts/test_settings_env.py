@@ -92,3 +92,28 @@ def test_typed_helpers_parse_and_refuse(monkeypatch):
     monkeypatch.setenv("PO_TEST_INT", "-3")
     with pytest.raises(ImproperlyConfigured, match="PO_TEST_INT=-3 is below the minimum of 0"):
         env.env_int("PO_TEST_INT", 1, minimum=0)
+
+
+def _base_url(**overrides):
+    environment = {k: v for k, v in os.environ.items() if k not in {"PORT", "PORTAL_BASE_URL"}}
+    environment.update(DJANGO_SETTINGS_MODULE="productops.settings", DEBUG="true", **overrides)
+    script = "from django.conf import settings; print(settings.PORTAL_BASE_URL)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's own greeting
+
+
+def test_links_in_mail_point_at_the_port_make_run_serves_on():
+    # `make run PORT=8123` once mailed links to :8000, where nothing answered.
+    assert _base_url() == "http://127.0.0.1:8000"
+    assert _base_url(PORT="8123") == "http://127.0.0.1:8123"
+    assert _base_url(PORT="8123", PORTAL_BASE_URL="https://portal.example.com") == (
+        "https://portal.example.com"
+    )
