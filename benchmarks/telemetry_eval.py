@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/telemetry_eval.py             # figures, per source
     .venv/bin/python benchmarks/telemetry_eval.py --misses    # and every name it gets wrong
+    .venv/bin/python benchmarks/telemetry_eval.py --twins     # and, for each wrong suggestion,
+                                                              # the names read alike that it gets right
 
 Reads tests/data/event-names/evaluation.tsv: real-world names, each labelled by hand with the
 preset it is judged under, the verdict (ok / fix) and the suggestion a reviewer would accept
@@ -26,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telemetry.naming import PRESETS, lint_event  # noqa: E402
+from telemetry.naming import PRESETS, lexicon, lint_event  # noqa: E402
+from telemetry.naming.text import segments  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "event-names" / "evaluation.tsv"
 TARGETS = {"flagged": 0.02, "right": 0.95, "wrong": 0.01}
@@ -144,12 +147,60 @@ def report(tallies: dict[str, Tally], misses: bool = False) -> bool:
     return met
 
 
+_CLASS_LETTERS = ((lexicon.NOUN, "N"), (lexicon.VERB, "V"), (lexicon.ADJ, "A"), (lexicon.ADV, "R"))
+
+
+def word_classes(name: str) -> tuple[str, ...]:
+    """The dictionary's classes of each word after the category, e.g. ("NV", "NV") for
+    "return_search": all that a linter reading names alone knows of their grammar."""
+    words = (segments(name) or ((),))[-1]
+    return tuple(
+        "".join(letter for bit, letter in _CLASS_LETTERS if lexicon.classes(w) & bit) or "?"
+        for w in words
+    )
+
+
+def _reading(name: str, suggestion: str) -> tuple:
+    """The word classes, and whether the suggestion moved the first word (a verb first)."""
+    first = (segments(name) or (("",),))[-1][:1]
+    moved = first != (segments(suggestion) or (("",),))[-1][:1]
+    return (*word_classes(name), "verb first" if moved else "")
+
+
+def twins(rows: list[Row]) -> None:
+    """For each wrong suggestion, the names read the same way (the same word classes, the action
+    found in the same place) whose suggestion is right: what a rule declining the one would also
+    decline."""
+    right: dict[tuple, list[str]] = defaultdict(list)
+    wrong = []
+    for row in rows:
+        if row.verdict != "fix":
+            continue
+        suggestion = lint_event(row.name, PRESETS[row.preset]).suggestion
+        if suggestion is None:
+            continue
+        if suggestion in row.accepted:
+            right[_reading(row.name, suggestion)].append(row.name)
+        else:
+            wrong.append((row, suggestion))
+    print()
+    for row, suggestion in wrong:
+        alike = right.get(_reading(row.name, suggestion), [])
+        shown = ", ".join(alike[:6]) + (f" and {len(alike) - 6} more" if len(alike) > 6 else "")
+        print(
+            f"{row.name!r} -> {suggestion!r} ({' '.join(word_classes(row.name))}):"
+            f" {len(alike)} read alike and right{': ' + shown if alike else ''}"
+        )
+
+
 def main() -> int:
     rows = load()
     print(
         f"{len(rows)} labelled names from {DATA.relative_to(Path.cwd()) if DATA.is_relative_to(Path.cwd()) else DATA}"
     )
     met = report(score(rows), misses="--misses" in sys.argv)
+    if "--twins" in sys.argv:
+        twins(rows)
     return 0 if met else 1
 
 
