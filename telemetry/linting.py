@@ -329,34 +329,31 @@ def _lint_names(names, *, team, kind, exclude_event, duplicate_limit) -> list[di
     if len(found) > 200_000:
         found.clear()
     # Names this registry state was never asked about are looked up together (see find_many).
-    unseen = list(
-        dict.fromkeys(n for n in names if (n, exclude_event, duplicate_limit) not in found)
-    )
+    # Read into this request's own dict: another thread may clear the shared cache meanwhile.
+    candidates_for = {}
+    for name in dict.fromkeys(names):
+        hit = found.get((name, exclude_event, duplicate_limit))
+        if hit is not None:
+            candidates_for[name] = hit
+    unseen = [name for name in dict.fromkeys(names) if name not in candidates_for]
+    for name, matches in zip(
+        unseen,
+        index.find_many(unseen, limit=duplicate_limit, exclude_key=exclude_event),
+        strict=True,
+    ):
+        # Cached as plain tuples: the collector skips them, and a big cache costs it nothing.
+        candidates_for[name] = found[(name, exclude_event, duplicate_limit)] = tuple(
+            (c.name, c.reason, c.score, c.key) for c in matches
+        )
     # Answered from the whole index just now, so not topped up from `recent` below.
-    answered = frozenset(unseen) if len(unseen) > 1 else frozenset()
-    if answered:
-        for name, matches in zip(
-            unseen,
-            index.find_many(unseen, limit=duplicate_limit, exclude_key=exclude_event),
-            strict=True,
-        ):
-            found[(name, exclude_event, duplicate_limit)] = tuple(
-                (c.name, c.reason, c.score, c.key) for c in matches
-            )
+    answered = frozenset(unseen)
     for name, linted in zip(names, naming.lint_events(names, convention), strict=True):
         if name in memo:
             results.append(memo[name])
             continue
         entry = {"name": name, **_result_dict(linted)}
-        lookup = (name, exclude_event, duplicate_limit)
-        # Cached as plain tuples: the collector skips them, and a big cache costs it nothing.
-        candidates = found.get(lookup)
-        if candidates is None:
-            candidates = found[lookup] = tuple(
-                (c.name, c.reason, c.score, c.key)
-                for c in index.find(name, limit=duplicate_limit, exclude_key=exclude_event)
-            )
-        elif recent is not None and name not in answered:
+        candidates = candidates_for[name]
+        if recent is not None and name not in answered:
             fresh = recent.find(name, limit=duplicate_limit, exclude_key=exclude_event)
             if fresh:
                 candidates = _merged(candidates, fresh, duplicate_limit)
