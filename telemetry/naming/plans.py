@@ -264,6 +264,9 @@ def _plan(words: list[str], conv: Convention, eng: Engine) -> Plan:
     expanded_words = [w for full in expansion if full for w in full]
     plain = all(w.isalpha() for w in expanded_words)
     plan.expansion_key = None if plain else tuple(expanded_words)
+    # The plan is shared by names with other abbreviations of the same classes: of these two,
+    # other names read only where an abbreviation stands and which rule it breaks (plain.py
+    # reads each name's own abbreviations and violations from its words).
     plan.before_case = tuple(
         shared_violation(eng.violations, abbreviation_violation, short, full)
         for short, full in found.items()
